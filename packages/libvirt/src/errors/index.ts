@@ -1,0 +1,3 @@
+export * from "./virterror.js";
+export * from "./virerror-messages.js";
+export * from "./vir-error.js";
