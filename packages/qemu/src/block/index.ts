@@ -1,0 +1,11 @@
+export type { BlockDriver, BlockStatus, CreateOptions } from "./block-driver.js";
+export { BlockError, STRERROR, strerror } from "./block-error.js";
+export { FileProtocol } from "./file-protocol.js";
+export { RawDriver } from "./raw.js";
+export { Qcow2Driver, ClusterType, type Qcow2OpenOptions, type Qcow2CreateOptions } from "./qcow2.js";
+export { checkQcow2, type CheckResult, type CheckFix } from "./qcow2-check.js";
+export { qcow2Compress, qcow2Decompress } from "./qcow2-compress.js";
+export * from "./qcow2-header.js";
+export { getRefcountEntry, setRefcountEntry, refcountMax, RefcountTable } from "./qcow2-refcount.js";
+export { type Qcow2Snapshot, parseSnapshotTable, serializeSnapshotTable } from "./qcow2-snapshot.js";
+export { FORMATS, type FormatName, isFormat, probeFormat, openImage, createImage, resolveBackingPath, type OpenImageOptions } from "./image.js";

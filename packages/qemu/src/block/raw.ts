@@ -1,0 +1,99 @@
+import type { BlockDriver, BlockStatus, CreateOptions } from "./block-driver.js";
+import { BlockError } from "./block-error.js";
+import { FileProtocol } from "./file-protocol.js";
+
+/** The raw format (block/raw-format.c): guest bytes are file bytes. */
+export class RawDriver implements BlockDriver {
+  readonly format = "raw";
+  readonly backing = null;
+  private size: number;
+
+  private constructor(private readonly file: FileProtocol) {
+    this.size = file.size();
+  }
+
+  get readOnly(): boolean {
+    return this.file.readOnly;
+  }
+
+  get filename(): string {
+    return this.file.path;
+  }
+
+  static open(path: string, readOnly: boolean): RawDriver {
+    return new RawDriver(FileProtocol.open(path, readOnly));
+  }
+
+  static async create(path: string, opts: CreateOptions): Promise<void> {
+    const unsupported = (["clusterSize", "compat", "backingFile", "backingFormat", "refcountBits", "lazyRefcounts"] as const).find(
+      (k) => opts[k] !== undefined,
+    );
+    if (unsupported) throw new BlockError(`raw does not support the option ${unsupported}`);
+    const f = FileProtocol.create(path);
+    try {
+      await f.truncate(opts.size);
+    } finally {
+      f.close();
+    }
+  }
+
+  getLength(): number {
+    return this.size;
+  }
+
+  private check(offset: number, len: number): void {
+    if (offset < 0 || len < 0 || offset + len > this.size) {
+      throw new BlockError(`Request out of range: offset ${offset} length ${len} (image size ${this.size})`, "EIO");
+    }
+  }
+
+  async read(offset: number, buf: Uint8Array): Promise<void> {
+    this.check(offset, buf.length);
+    await this.file.pread(buf, offset);
+  }
+
+  async write(offset: number, buf: Uint8Array): Promise<void> {
+    this.check(offset, buf.length);
+    await this.file.pwrite(buf, offset);
+  }
+
+  async writeZeroes(offset: number, length: number): Promise<void> {
+    this.check(offset, length);
+    const chunk = new Uint8Array(Math.min(length, 1 << 20));
+    for (let done = 0; done < length; done += chunk.length) {
+      await this.file.pwrite(chunk.subarray(0, Math.min(chunk.length, length - done)), offset + done);
+    }
+  }
+
+  async discard(_offset: number, _length: number): Promise<void> {
+    // No hole punching through node:fs; a discard is only a hint.
+  }
+
+  async flush(): Promise<void> {
+    await this.file.flush();
+  }
+
+  async truncate(size: number): Promise<void> {
+    await this.file.truncate(size);
+    this.size = size;
+  }
+
+  /**
+   * node:fs has no SEEK_DATA/SEEK_HOLE, so holes are visible only when the whole
+   * file is one: a file with no blocks allocated reads as zero, anything else as data.
+   */
+  blockStatus(offset: number, length: number): Promise<BlockStatus> {
+    const len = Math.min(length, this.size - offset);
+    const hole = this.file.allocatedSize() === 0;
+    return Promise.resolve({ length: len, data: !hole, zero: hole, allocated: true, hostOffset: offset });
+  }
+
+  allocatedSize(): number {
+    return this.file.allocatedSize();
+  }
+
+  close(): Promise<void> {
+    this.file.close();
+    return Promise.resolve();
+  }
+}
