@@ -21,7 +21,11 @@ export interface IrqLine {
 }
 
 /** A line that goes nowhere, for devices wired to no interrupt. */
-export const NO_IRQ: IrqLine = { setLevel() {} };
+export const NO_IRQ: IrqLine = {
+  setLevel() {
+    // not connected
+  },
+};
 
 /** Devices that can be saved and restored (savevm/loadvm, migration). The state is plain JSON data. */
 export interface Stateful<S> {
