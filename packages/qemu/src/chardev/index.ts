@@ -1,0 +1,3 @@
+export * from "./chardev.js";
+export * from "./chardev-null.js";
+export * from "./chardev-ringbuf.js";
