@@ -251,7 +251,7 @@ int main(void) {
   int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
   for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
 
-  static char line[8192];
+  static char line[2 * MEM_SIZE + 64];
   int lineno = 0;
   while (fgets(line, sizeof line, stdin)) {
     lineno++;

@@ -125,6 +125,8 @@ export function runNative(cases: readonly NativeCase[], opts: RunNativeOptions =
     child.stdout.on("data", (d: Buffer) => out.push(d));
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     child.on("error", reject);
+    // a harness that dies early closes its stdin; the exit status below tells why
+    child.stdin.on("error", () => undefined);
     child.on("close", (code, signal) => {
       if (code !== 0) {
         reject(new Error(`the native harness failed (${signal ?? `exit status ${code}`}): ${err.trim()}`));

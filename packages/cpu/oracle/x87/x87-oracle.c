@@ -14,14 +14,16 @@
  * Output, one line per case:
  *   ok <state> <mem> <eflags> <eax>   state = FNSAVE image right after the instruction
  *   fault <vector>                    16 (#MF, SIGFPE) or 6 (#UD, SIGILL)
- * A line "info <code address> <memory address>" is printed first so the caller can
- * reproduce FIP/FDP.
+ * A line "info <code address> <memory address> <CPUID.(7,0).EBX>" is printed first so the
+ * caller can reproduce FIP/FDP and knows the FDP_EXCPTN_ONLY (bit 6) and FCS/FDS deprecation
+ * (bit 13) behaviour of this processor.
  *
  * Only no-wait instructions (FNSAVE) and integer code run between the instruction and
  * the state dump, so an unmasked exception the instruction raises stays pending in the
  * saved status word instead of faulting here (SDM vol. 1 §8.6).
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -84,7 +86,9 @@ int main(void) {
   sigaction(SIGFPE, &sa, NULL);
   sigaction(SIGILL, &sa, NULL);
 
-  printf("info %08lx %08lx\n", (unsigned long)(uintptr_t)code, (unsigned long)(uintptr_t)mem);
+  unsigned int a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid_max(0, NULL) >= 7) __cpuid_count(7, 0, a, b, c, d);
+  printf("info %08lx %08lx %08x\n", (unsigned long)(uintptr_t)code, (unsigned long)(uintptr_t)mem, b);
   static char line[8192];
   char tok_insn[64], tok_state[512], tok_mem[2 * MEM_MAX + 2], tok_fl[32];
   while (fgets(line, sizeof line, stdin)) {
