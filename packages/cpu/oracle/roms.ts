@@ -32,7 +32,7 @@ export function parseRomHeader(name: string, text: string): Omit<RomInfo, "sourc
   for (const line of text.split("\n")) {
     if (!line.startsWith(";")) break;
     const body = line.slice(1).trim();
-    if (title === "") title = body;
+    if (title === "") title = body.startsWith(`${name}:`) ? body.slice(name.length + 1).trim() : body;
     const m = /^([a-z-]+):\s*(.*)$/.exec(body);
     if (m === null) continue;
     const [, key, value] = m as unknown as [string, string, string];
