@@ -41,8 +41,10 @@ export interface OpenImageOptions {
  * relative to the directory of the overlay.
  */
 export function resolveBackingPath(overlay: string, backing: string): string {
-  if (path.isAbsolute(backing) || backing.includes(":")) return backing;
-  return path.join(path.dirname(overlay), backing);
+  // path_combine(): keep the overlay's directory prefix verbatim, as qemu does.
+  if (path.isAbsolute(backing)) return backing;
+  const slash = overlay.lastIndexOf("/");
+  return slash >= 0 ? overlay.slice(0, slash + 1) + backing : backing;
 }
 
 /** bdrv_open(): opens an image file with the given or probed format and its backing chain. */

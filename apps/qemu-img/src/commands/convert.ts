@@ -1,0 +1,350 @@
+import { type BlockDriver, BlockError, Qcow2Driver, type Qcow2Snapshot, createImage } from "../block.js";
+import { chainStatus } from "../chain-status.js";
+import { type Ctx, Exit, describe } from "../context.js";
+import { OptsError, QemuOpts, createOptionList, hasHelpOption } from "../create-options.js";
+import { Progress } from "../progress.js";
+import { cvtnum } from "../size.js";
+import { accumulateOptions, printOptionHelp, toCreateOptions } from "./create.js";
+
+/** 2 MiB, qemu-img's default convert buffer (buf_sectors = 4096). */
+const BUF_SIZE = 2 * 1024 * 1024;
+const MAX_BUF_SECTORS = 32768;
+const SECTOR = 512;
+
+/** A source to copy: an image, or one internal snapshot of it (-l). */
+interface Source {
+  driver: BlockDriver;
+  size: number;
+  snapshot: Qcow2Snapshot | null;
+}
+
+async function readSource(src: Source, offset: number, buf: Uint8Array): Promise<void> {
+  if (src.snapshot && src.driver instanceof Qcow2Driver) await src.driver.readSnapshot(src.snapshot, offset, buf);
+  else await src.driver.read(offset, buf);
+}
+
+const ZERO = Buffer.alloc(BUF_SIZE);
+
+function isZero(buf: Uint8Array): boolean {
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).equals(ZERO.subarray(0, buf.length));
+}
+
+/** qemu-img convert [-c] [-p] [-q] [-n] [-f fmt] [-O fmt] [-B backing [-F fmt]] [-o options] [-l snapshot] [-S sparse] src... dst */
+export async function cmdConvert(ctx: Ctx, args: string[]): Promise<number> {
+  let fmt = null as string | null;
+  let outFmt = null as string | null;
+  let outBase = null as string | null;
+  let backingFmt = null as string | null;
+  let options = null as string | null;
+  let snapshotName = null as string | null;
+  let compressed = false as boolean, progress = false as boolean, quiet = false as boolean, skipCreate = false as boolean, targetIsZero = false as boolean;
+  let minSparse = 8; // sectors
+  const { operands } = ctx.getopt(
+    args,
+    ":hf:O:B:CcF:o:l:S:pt:T:qnm:WUr:",
+    [
+      { name: "help", hasArg: false, val: "h" },
+      { name: "object", hasArg: true, val: "object" },
+      { name: "image-opts", hasArg: false, val: "image-opts" },
+      { name: "force-share", hasArg: false, val: "U" },
+      { name: "target-image-opts", hasArg: false, val: "target-image-opts" },
+      { name: "salvage", hasArg: false, val: "salvage" },
+      { name: "target-is-zero", hasArg: false, val: "target-is-zero" },
+      { name: "bitmaps", hasArg: false, val: "bitmaps" },
+      { name: "skip-broken-bitmaps", hasArg: false, val: "skip-broken-bitmaps" },
+    ],
+    (opt, arg) => {
+      const report = (m: string): void => {
+        ctx.errorReport(m);
+      };
+      switch (opt) {
+        case "h":
+          throw new Exit(ctx.help());
+        case "f":
+          fmt = arg;
+          break;
+        case "O":
+          outFmt = arg;
+          break;
+        case "B":
+          outBase = arg;
+          break;
+        case "c":
+          compressed = true;
+          break;
+        case "F":
+          backingFmt = arg;
+          break;
+        case "o":
+          options = accumulateOptions(ctx, options, arg!);
+          break;
+        case "l":
+          snapshotName = arg!.startsWith("snapshot.") ? parseSnapshotParam(ctx, arg!) : arg;
+          break;
+        case "S": {
+          const v = cvtnum("buffer size for sparse output", arg!, report);
+          if (v === null) throw new Exit(1);
+          if (v % SECTOR !== 0 || v / SECTOR > MAX_BUF_SECTORS) {
+            report(
+              `Invalid buffer size for sparse output specified. Valid sizes are multiples of ${SECTOR} up to ${MAX_BUF_SECTORS * SECTOR}. Select 0 to disable sparse detection (fully allocates output).`,
+            );
+            throw new Exit(1);
+          }
+          minSparse = v / SECTOR;
+          break;
+        }
+        case "p":
+          progress = true;
+          break;
+        case "q":
+          quiet = true;
+          break;
+        case "n":
+          skipCreate = true;
+          break;
+        case "m": {
+          const n = Number(arg);
+          if (!/^\s*[+-]?\d+$/.test(arg!) || n < 1 || n > 16) {
+            report("Invalid number of coroutines. Allowed number of coroutines is between 1 and 16");
+            throw new Exit(1);
+          }
+          break;
+        }
+        case "target-is-zero":
+          targetIsZero = true;
+          break;
+        case "C":
+        case "object":
+        case "image-opts":
+        case "target-image-opts":
+        case "bitmaps":
+        case "skip-broken-bitmaps":
+        case "salvage":
+          ctx.errorExit(`${opt.length === 1 ? `-${opt}` : `--${opt}`} is not supported by this implementation`);
+          break;
+        default:
+          break; // -t, -T, -W, -U, -r: cache, ordering and rate options without effect here
+      }
+    },
+  );
+  if (skipCreate && options !== null) {
+    ctx.errorReport("-o has no effect when skipping image creation");
+    return 1;
+  }
+  if (targetIsZero && !skipCreate) {
+    ctx.errorReport("--target-is-zero requires use of -n flag");
+    return 1;
+  }
+  const outFormat: string = outFmt ?? "raw";
+  if (options !== null && hasHelpOption(options)) return printOptionHelp(ctx, operands.length > 0 ? operands[operands.length - 1]! : null, outFormat);
+  if (operands.length < 2) {
+    ctx.errorReport("Must specify image file name");
+    return 1;
+  }
+  if (quiet) progress = false;
+  const prog = new Progress(ctx.io, progress, 1.0);
+  prog.print(0, 100);
+  const sources: Source[] = [];
+  let target = null as BlockDriver | null;
+  const outFilename = operands[operands.length - 1]!;
+  try {
+    for (const name of operands.slice(0, -1)) {
+      const d = await ctx.open(name, fmt, { readOnly: true });
+      if (!d) return 1;
+      sources.push({ driver: d, size: d.getLength(), snapshot: null });
+    }
+    if (snapshotName !== null) {
+      if (sources.length > 1) {
+        ctx.errorReport("No support for concatenating multiple snapshot");
+        return 1;
+      }
+      const src = sources[0]!;
+      const sn = src.driver instanceof Qcow2Driver ? src.driver.findSnapshot(snapshotName) : undefined;
+      if (!sn) {
+        ctx.errorReport(`Failed to load snapshot: ${src.driver instanceof Qcow2Driver ? "Can't find the snapshot" : "Operation not supported"}`);
+        return 1;
+      }
+      src.snapshot = sn;
+      src.size = sn.diskSize;
+    }
+    const totalSize = sources.reduce((a, s) => a + s.size, 0);
+    let targetHasBacking = outBase !== null;
+    if (!skipCreate) {
+      const list = createOptionList(outFormat);
+      if (!list) {
+        ctx.errorReport(`Unknown file format '${outFormat}'`);
+        return 1;
+      }
+      const opts = new QemuOpts(list);
+      try {
+        if (options !== null) opts.parse(options);
+        opts.setNumber("size", Math.ceil(totalSize / SECTOR) * SECTOR);
+        // add_old_style_options()
+        if (outBase !== null) opts.set("backing_file", outBase);
+        if (backingFmt !== null) opts.set("backing_fmt", backingFmt);
+      } catch (e) {
+        if (e instanceof OptsError) {
+          ctx.errorReport(e.message);
+          return 1;
+        }
+        throw e;
+      }
+      const bp = opts.get("backing_file");
+      if (bp !== undefined) outBase = bp;
+      targetHasBacking = outBase !== null;
+      if (sources.length > 1 && outBase !== null) {
+        ctx.errorReport("Having a backing file for the target makes no sense when concatenating multiple input images");
+        return 1;
+      }
+      if (bp !== undefined && opts.get("backing_fmt") === undefined) {
+        ctx.errorReport("Use of backing file requires explicit backing format");
+        return 1;
+      }
+      if (compressed && outFormat !== "qcow2") {
+        ctx.errorReport("Compression not supported for this file format");
+        return 1;
+      }
+      if (compressed && opts.has("preallocation") && opts.get("preallocation") !== "off") {
+        ctx.errorReport("Compression and preallocation not supported at the same time");
+        return 1;
+      }
+      try {
+        await createImage(outFormat, outFilename, toCreateOptions(outFormat, opts, Number(opts.getNumber("size"))));
+      } catch (e) {
+        ctx.errorReport(`${outFilename}: error while converting ${outFormat}: ${describe(e)}`);
+        return 1;
+      }
+    }
+    target = await ctx.open(outFilename, outFormat, { readOnly: false });
+    if (!target) return 1;
+    if (compressed && !(target instanceof Qcow2Driver)) {
+      ctx.errorReport("Compression not supported for this file format");
+      return 1;
+    }
+    if (skipCreate && target.getLength() < totalSize) {
+      ctx.errorReport("output file is smaller than input file");
+      return 1;
+    }
+    // A fresh image without a backing file reads as zeroes: zero areas need no write.
+    const zeroInit = (!skipCreate && !targetHasBacking) || targetIsZero;
+    try {
+      await copyAll(sources, target, { compressed, minSparse, zeroInit, prog });
+      await target.flush();
+    } catch (e) {
+      ctx.errorReport(`error while writing at byte 0: ${describe(e)}`);
+      return 1;
+    }
+    prog.print(100, 0);
+    return 0;
+  } finally {
+    prog.end();
+    if (target) await target.close();
+    for (const s of sources) await s.driver.close();
+  }
+}
+
+function parseSnapshotParam(ctx: Ctx, arg: string): string {
+  const m = /^snapshot\.(id|name)=(.*)$/.exec(arg);
+  if (!m) {
+    ctx.errorReport(`Failed in parsing snapshot param '${arg}'`);
+    throw new Exit(1);
+  }
+  return m[2]!;
+}
+
+interface CopyOptions {
+  compressed: boolean;
+  /** sparse detection granularity in sectors, 0 = write everything */
+  minSparse: number;
+  zeroInit: boolean;
+  prog: Progress;
+}
+
+/** convert_do_copy(): walks the sources' allocation, copying data and skipping or zeroing holes. */
+async function copyAll(sources: Source[], target: BlockDriver, o: CopyOptions): Promise<void> {
+  // First pass: how many bytes hold data, for the progress meter (convert_iteration_sectors).
+  let allocated = 0;
+  for (const s of sources) {
+    for (let off = 0; off < s.size; ) {
+      const st = s.snapshot ? { length: s.size - off, zero: false } : await chainStatus(s.driver, off, s.size - off);
+      if (!st.zero) allocated += st.length;
+      off += st.length;
+    }
+  }
+  let done = 0;
+  const report = (n: number): void => {
+    done += n;
+    if (allocated > 0) o.prog.print((100 * done) / allocated, 0);
+  };
+  const buf = new Uint8Array(BUF_SIZE);
+  let base = 0;
+  const clusterSize = target instanceof Qcow2Driver ? target.clusterSize : 0;
+  for (const s of sources) {
+    if (o.compressed && target instanceof Qcow2Driver) {
+      await copyCompressed(s, target, base, clusterSize, buf, report);
+      base += s.size;
+      continue;
+    }
+    for (let off = 0; off < s.size; ) {
+      const st = s.snapshot ? { length: Math.min(BUF_SIZE, s.size - off), zero: false } : await chainStatus(s.driver, off, Math.min(BUF_SIZE, s.size - off));
+      const len = Math.min(st.length, BUF_SIZE);
+      if (st.zero) {
+        if (!o.zeroInit) await target.writeZeroes(base + off, len);
+        off += len;
+        continue;
+      }
+      const chunk = buf.subarray(0, len);
+      await readSource(s, off, chunk);
+      await writeSparse(target, base + off, chunk, o);
+      report(len);
+      off += len;
+    }
+    base += s.size;
+  }
+}
+
+/** Writes `chunk`, leaving out zero runs of at least min_sparse sectors when the target reads as zero already. */
+async function writeSparse(target: BlockDriver, offset: number, chunk: Uint8Array, o: CopyOptions): Promise<void> {
+  if (o.minSparse === 0) {
+    await target.write(offset, chunk);
+    return;
+  }
+  const gran = o.minSparse * SECTOR;
+  if (isZero(chunk)) {
+    if (!o.zeroInit) await target.writeZeroes(offset, chunk.length);
+    return;
+  }
+  let runStart = -1;
+  for (let i = 0; i < chunk.length; i += gran) {
+    const end = Math.min(i + gran, chunk.length);
+    const zero = isZero(chunk.subarray(i, end));
+    if (!zero && runStart < 0) runStart = i;
+    if (zero) {
+      if (runStart >= 0) {
+        await target.write(offset + runStart, chunk.subarray(runStart, i));
+        runStart = -1;
+      }
+      if (!o.zeroInit) await target.writeZeroes(offset + i, end - i);
+    }
+  }
+  if (runStart >= 0) await target.write(offset + runStart, chunk.subarray(runStart));
+}
+
+/** Compressed output: cluster by cluster, zero clusters skipped (convert_co_write with compression). */
+async function copyCompressed(s: Source, target: Qcow2Driver, base: number, cs: number, buf: Uint8Array, report: (n: number) => void): Promise<void> {
+  if (base % cs !== 0) throw new BlockError("Compressed output needs each source to start on a cluster boundary", "EINVAL");
+  const cluster = buf.subarray(0, cs);
+  for (let off = 0; off < s.size; off += cs) {
+    const len = Math.min(cs, s.size - off);
+    if (!s.snapshot) {
+      const st = await chainStatus(s.driver, off, len);
+      if (st.zero && st.length >= len) continue;
+    }
+    const piece = cluster.subarray(0, len);
+    await readSource(s, off, piece);
+    report(len);
+    if (isZero(piece)) continue;
+    if (base + off + len === target.getLength() || len === cs) await target.writeCompressed(base + off, piece);
+    else await target.write(base + off, piece);
+  }
+}
