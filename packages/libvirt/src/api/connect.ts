@@ -232,7 +232,9 @@ export class Connect {
   async defineXML(xml: string): Promise<Domain> {
     checkReadOnly(this.flags, "virDomainDefineXML", DOM);
     checkString(xml, "xml", "virDomainDefineXML", DOM);
-    return new Domain(this, await entry(this.live("virDomainDefineXML"), "domainDefineXMLFlags", "virDomainDefineXML", DOM)(xml, 0));
+    const d = this.live("virDomainDefineXML");
+    if (d.domainDefineXML) return new Domain(this, await d.domainDefineXML(xml));
+    return new Domain(this, await entry(d, "domainDefineXMLFlags", "virDomainDefineXML", DOM)(xml, 0));
   }
   async defineXMLFlags(xml: string, flags: number): Promise<Domain> {
     checkReadOnly(this.flags, "virDomainDefineXMLFlags", DOM);

@@ -56,14 +56,19 @@ export class Domain {
   // ---- lifecycle ----
   /** virDomainCreate. */
   async create(): Promise<void> {
-    await this.createWithFlags(0, "virDomainCreate");
+    const d = this.w("virDomainCreate");
+    if (d.domainCreate) this.ref = await d.domainCreate(this.ref);
+    else this.ref = await entry(d, "domainCreateWithFlags", "virDomainCreate", DOM)(this.ref, 0);
   }
   async createWithFlags(flags = 0, api = "virDomainCreateWithFlags"): Promise<void> {
     checkFlags(flags, api, DOM);
     this.ref = await entry(this.w(api), "domainCreateWithFlags", api, DOM)(this.ref, flags);
   }
   async destroy(): Promise<void> {
-    await this.destroyFlags(0, "virDomainDestroy");
+    const d = this.w("virDomainDestroy");
+    if (d.domainDestroy) await d.domainDestroy(this.ref);
+    else await entry(d, "domainDestroyFlags", "virDomainDestroy", DOM)(this.ref, 0);
+    this.ref = { ...this.ref, id: -1 };
   }
   async destroyFlags(flags = 0, api = "virDomainDestroyFlags"): Promise<void> {
     checkFlags(flags, api, DOM);
@@ -71,7 +76,9 @@ export class Domain {
     this.ref = { ...this.ref, id: -1 };
   }
   async shutdown(): Promise<void> {
-    await this.shutdownFlags(0, "virDomainShutdown");
+    const d = this.w("virDomainShutdown");
+    if (d.domainShutdown) await d.domainShutdown(this.ref);
+    else await entry(d, "domainShutdownFlags", "virDomainShutdown", DOM)(this.ref, 0);
   }
   async shutdownFlags(flags = 0, api = "virDomainShutdownFlags"): Promise<void> {
     checkFlags(flags, api, DOM);
@@ -92,7 +99,9 @@ export class Domain {
     await entry(this.w("virDomainResume"), "domainResume", "virDomainResume", DOM)(this.ref);
   }
   async undefine(): Promise<void> {
-    await this.undefineFlags(0, "virDomainUndefine");
+    const d = this.w("virDomainUndefine");
+    if (d.domainUndefine) await d.domainUndefine(this.ref);
+    else await entry(d, "domainUndefineFlags", "virDomainUndefine", DOM)(this.ref, 0);
   }
   async undefineFlags(flags = 0, api = "virDomainUndefineFlags"): Promise<void> {
     checkFlags(flags, api, DOM);

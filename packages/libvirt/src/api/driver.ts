@@ -194,10 +194,16 @@ export interface HypervisorConnection {
   domainLookupByName?(name: string): MaybePromise<DomainRef>;
   domainLookupByUUID?(uuid: Uint8Array): MaybePromise<DomainRef>;
   domainCreateXML?(xml: string, flags: number): MaybePromise<DomainRef>;
+  /** The flag-less entries are optional: the API falls back to the *Flags entry with flags 0. */
+  domainDefineXML?(xml: string): MaybePromise<DomainRef>;
   domainDefineXMLFlags?(xml: string, flags: number): MaybePromise<DomainRef>;
+  domainUndefine?(dom: DomainRef): MaybePromise<void>;
   domainUndefineFlags?(dom: DomainRef, flags: number): MaybePromise<void>;
+  domainCreate?(dom: DomainRef): MaybePromise<DomainRef>;
   domainCreateWithFlags?(dom: DomainRef, flags: number): MaybePromise<DomainRef>;
+  domainDestroy?(dom: DomainRef): MaybePromise<void>;
   domainDestroyFlags?(dom: DomainRef, flags: number): MaybePromise<void>;
+  domainShutdown?(dom: DomainRef): MaybePromise<void>;
   domainShutdownFlags?(dom: DomainRef, flags: number): MaybePromise<void>;
   domainReboot?(dom: DomainRef, flags: number): MaybePromise<void>;
   domainReset?(dom: DomainRef, flags: number): MaybePromise<void>;

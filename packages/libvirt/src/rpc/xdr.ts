@@ -92,6 +92,13 @@ export class XdrWriter {
     this.pos += padded;
   }
 
+  /** Raw bytes without padding (stream data is not XDR). */
+  raw(data: Uint8Array): void {
+    this.ensure(data.length);
+    this.buf.set(data, this.pos);
+    this.pos += data.length;
+  }
+
   /** opaque x<max>: length word, bytes, padding. */
   opaque(data: Uint8Array, max: number): void {
     if (data.length > max) throw new XdrError(`opaque length ${data.length} exceeds maximum ${max}`);

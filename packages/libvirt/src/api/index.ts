@@ -1,0 +1,10 @@
+export * from "./constants.js";
+export * from "./driver.js";
+export * from "./connect.js";
+export * from "./domain.js";
+export * from "./network.js";
+export * from "./storage.js";
+export * from "./stream.js";
+export * from "./uri.js";
+export * from "./registry.js";
+export { parseUUID, formatUUID } from "./check.js";

@@ -1,0 +1,3 @@
+export * from "./test-conf.js";
+export * from "./test-driver.js";
+export * from "./test-default-config.js";

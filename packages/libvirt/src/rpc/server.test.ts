@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Connect } from "../api/connect.js";
+import { virRegisterConnectDriver } from "../api/registry.js";
+import { remoteConnectDriver } from "../drivers/remote/remote-driver.js";
+import { VirError } from "../errors/vir-error.js";
+import { VirNetServer } from "./server.js";
+import { mockConnectDriver, type MockConnection } from "./testing/mock-driver.js";
+
+const dir = mkdtempSync(join(tmpdir(), "virtkit-rpc-"));
+const sock = join(dir, "libvirt-sock");
+const sockRO = join(dir, "libvirt-sock-ro");
+const opened: MockConnection[] = [];
+let server: VirNetServer;
+
+beforeAll(async () => {
+  virRegisterConnectDriver(mockConnectDriver(opened));
+  virRegisterConnectDriver(remoteConnectDriver);
+  server = new VirNetServer({ keepaliveInterval: 5, keepaliveCount: 5 });
+  await server.listenUnix(sock, { readOnly: false });
+  await server.listenUnix(sockRO, { readOnly: true });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const uri = () => `mock+unix:///x?socket=${sock}`;
+
+describe("our remote driver against our daemon", () => {
+  it("opens through the handshake and calls the driver on the other side", async () => {
+    const c = await Connect.open(uri());
+    expect(await c.getType()).toBe("MOCK");
+    expect(await c.getVersion()).toBe(1002003);
+    expect(await c.getHostname()).toBe("mockhost");
+    const d = await c.lookupByName("mock");
+    expect(d.ID()).toBe(1);
+    expect(await d.state()).toEqual({ state: 1, reason: 0 });
+    await c.close();
+  });
+
+  it("relays the driver's error unchanged (code, domain, message)", async () => {
+    const c = await Connect.open(uri());
+    const e = await c.lookupByName("nosuch").catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(VirError);
+    expect((e as VirError).code).toBe(42);
+    expect((e as VirError).domain).toBe(12);
+    expect((e as VirError).message).toBe("Domain not found");
+    await c.close();
+  });
+
+  it("matches out-of-order replies to overlapping calls by serial", async () => {
+    const c = await Connect.open(uri());
+    const drv = opened[opened.length - 1]!;
+    drv.delays.set("version", 80);
+    const order: string[] = [];
+    await Promise.all([
+      c.getVersion().then((v) => { order.push(`version:${v}`); }),
+      c.getHostname().then((h) => { order.push(`hostname:${h}`); }),
+    ]);
+    expect(order).toEqual(["hostname:mockhost", "version:1002003"]);
+    await c.close();
+  });
+
+  it("delivers lifecycle events registered through the callback procedures", async () => {
+    const c = await Connect.open(uri());
+    const events: [string, number, number][] = [];
+    const got = new Promise<void>((resolve) => {
+      void c.domainEventRegisterAny(null, 0, (_c, dom, ev) => {
+        if ("event" in ev) events.push([dom.name(), ev.event, ev.detail]);
+        if (events.length === 2) resolve();
+      });
+    });
+    const d = await c.lookupByName("mock");
+    await d.suspend();
+    await d.resume();
+    await got;
+    expect(events).toEqual([["mock", 3, 0], ["mock", 4, 0]]);
+    await c.close();
+  });
+
+  it("refuses writes on the read-only socket with libvirt's message", async () => {
+    const c = await Connect.open(`mock+unix:///x?socket=${sockRO}`);
+    const d = await c.lookupByName("mock");
+    const e = (await d.suspend().catch((x: unknown) => x)) as VirError;
+    expect(e.code).toBe(29);
+    expect(e.message).toBe("operation forbidden: read only access prevents virDomainSuspend");
+    await c.close();
+  });
+
+  it("carries a console stream both ways", async () => {
+    const c = await Connect.open(uri());
+    const d = await c.lookupByName("mock");
+    const st = c.newStream();
+    await d.openConsole(null, st);
+    expect(new TextDecoder().decode((await st.recv()))).toBe("login: ");
+    await st.send(new TextEncoder().encode("root\n"));
+    expect(new TextDecoder().decode((await st.recv()))).toBe("ROOT\n");
+    await st.finish();
+    await c.close();
+  });
+
+  it("uploads with holes (STREAM_HOLE) and downloads sparse data in order", async () => {
+    const c = await Connect.open(uri());
+    const drv = opened[opened.length - 1]!;
+    const vol = new (await import("../api/storage.js")).StorageVol(c, { pool: "p", name: "v", key: "/p/v" });
+    const up = c.newStream();
+    await vol.upload(up, 0, 0, 1);
+    await up.send(new Uint8Array([1, 2, 3]));
+    await up.sendHole(4096);
+    await up.send(new Uint8Array(600000).fill(9));
+    await up.finish();
+    expect(drv.vol.holes).toEqual([4096]);
+    expect(drv.vol.data.length).toBe(3 + 4096 + 600000);
+    expect(drv.vol.data[4099]).toBe(9);
+
+    const down = c.newStream();
+    await vol.download(down, 0, 0, 1);
+    const items: string[] = [];
+    let bytes = 0;
+    for (;;) {
+      const it = await down.next();
+      if (it.kind === "eof") break;
+      if (it.kind === "hole") items.push(`hole:${it.length}`);
+      else {
+        if (items[items.length - 1] !== "data") items.push("data");
+        bytes += it.data.length;
+      }
+    }
+    expect(items).toEqual(["data", "hole:1048576", "data"]);
+    expect(bytes).toBe(4 + 300000);
+    await down.finish();
+    await c.close();
+  });
+});
