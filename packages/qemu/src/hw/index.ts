@@ -13,3 +13,8 @@ export * from "./isa-debugcon.js";
 export * from "./mc146818rtc.js";
 export * from "./pc-cmos.js";
 export * from "./uart16550.js";
+export * from "./ps2-device.js";
+export * from "./ps2-keyboard.js";
+export * from "./ps2-mouse.js";
+export * from "./scancode-translation.js";
+export * from "./i8042.js";
