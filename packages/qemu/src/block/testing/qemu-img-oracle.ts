@@ -42,15 +42,4 @@ export function qemuIo(file: string, fmt: string, ...cmds: string[]): void {
   execFileSync("qemu-io", args, { encoding: "utf8" });
 }
 
-/** Deterministic pseudo-random bytes (xorshift32). */
-export function patternBytes(len: number, seed: number): Uint8Array {
-  const b = new Uint8Array(len);
-  let x = seed | 1;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
+export { patternBytes } from "./pattern.js";
