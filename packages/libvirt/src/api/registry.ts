@@ -60,3 +60,21 @@ export async function openDriverConnection(uri: VirURI, flags: number, ctx: Open
   if (remoteDriver?.probe(uri, ctx)) return remoteDriver.open(uri, flags, ctx);
   throw virError(VirErrorDomain.VIR_FROM_NONE, VirErrorNumber.VIR_ERR_NO_CONNECT, uri.uri);
 }
+
+/**
+ * qemu:/// URIs the qemu driver serves: /system and /session inside the daemon, /embed
+ * (an in-process driver rooted at ?root=DIR) anywhere.
+ */
+export function probeQemuURI(uri: VirURI, ctx: OpenContext): boolean {
+  if (uri.scheme !== "qemu" || uri.transport !== "" || uri.server !== "") return false;
+  if (uri.path === "/embed") return true;
+  return ctx.insideDaemon && (uri.path === "/system" || uri.path === "/session");
+}
+
+/**
+ * The registration hook for the qemu driver: `load` is imported only when a qemu:/// URI is
+ * opened, so a process that only talks to a daemon never loads the emulator.
+ */
+export function registerQemuDriverLoader(load: () => Promise<ConnectDriver>): void {
+  virRegisterConnectDriver(lazyConnectDriver("QEMU", probeQemuURI, load));
+}
