@@ -18,3 +18,5 @@ export * from "./ps2-keyboard.js";
 export * from "./ps2-mouse.js";
 export * from "./scancode-translation.js";
 export * from "./i8042.js";
+export * from "./fw-cfg.js";
+export * from "./fw-cfg-pc.js";

@@ -32,3 +32,13 @@ export interface Stateful<S> {
   state(): S;
   fromState(state: S): void;
 }
+
+/**
+ * Guest-physical memory as a bus-master (DMA-capable) device sees it, like QEMU's
+ * dma_memory_read/dma_memory_write. Each call returns false when part of the range is not
+ * backed by anything that accepts the access (a MEMTX error), after transferring nothing.
+ */
+export interface DmaMemory {
+  read(address: number, dest: Uint8Array): boolean;
+  write(address: number, src: Uint8Array): boolean;
+}
