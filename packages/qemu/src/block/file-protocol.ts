@@ -45,6 +45,7 @@ export class FileProtocol {
 
   /** Reads buf.length bytes at offset; bytes beyond end of file read as zero. */
   async pread(buf: Uint8Array, offset: number): Promise<void> {
+    checkOffset(offset, buf.length, "read");
     let done = 0;
     while (done < buf.length) {
       const n = await new Promise<number>((resolve, reject) => {
@@ -63,6 +64,7 @@ export class FileProtocol {
 
   /** Synchronous pread for probing and metadata paths that run before any I/O is queued. */
   preadSync(buf: Uint8Array, offset: number): void {
+    checkOffset(offset, buf.length, "read");
     let done = 0;
     while (done < buf.length) {
       let n: number;
@@ -81,6 +83,7 @@ export class FileProtocol {
 
   async pwrite(buf: Uint8Array, offset: number): Promise<void> {
     if (this.readOnly) throw new BlockError("Could not write: Permission denied", "EACCES");
+    checkOffset(offset, buf.length, "write");
     let done = 0;
     while (done < buf.length) {
       done += await new Promise<number>((resolve, reject) => {
@@ -126,5 +129,12 @@ export class FileProtocol {
     this.closed = true;
     fs.closeSync(this.fd);
     this.fd = -1;
+  }
+}
+
+/** Offsets come from image metadata; anything a file cannot hold is EINVAL, as pread(2) says. */
+function checkOffset(offset: number, len: number, what: string): void {
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset + len > Number.MAX_SAFE_INTEGER) {
+    throw new BlockError(`Could not ${what}: Invalid argument`, "EINVAL");
   }
 }
