@@ -5,8 +5,8 @@
 // implementation; `conf-binding.ts` binds it to packages/libvirt/src/conf.
 
 /** VIR_DOMAIN_DEF_PARSE_* (domain_conf.h) the test driver passes. */
-export const VIR_DOMAIN_DEF_PARSE_INACTIVE = 1 << 0;
-export const VIR_DOMAIN_DEF_PARSE_VALIDATE_SCHEMA = 1 << 2;
+export const VIR_DOMAIN_DEF_PARSE_INACTIVE = 1 << 1;
+export const VIR_DOMAIN_DEF_PARSE_VALIDATE_SCHEMA = 1 << 6;
 
 export interface DiskInfo {
   /** <target dev> */

@@ -107,6 +107,8 @@ interface EventCallback {
 /** One test driver instance (testDriver): what all connections to the same config share. */
 export class TestDriverState<Def = unknown, Snap = unknown, Net = unknown, Pool = unknown, Vol = unknown> {
   nodeInfo: NodeInfo = { ...TEST_DEFAULT_NODE_INFO };
+  /** testOpenDefault sets up 2 NUMA cells with freeMem (i + 1) * 1024 * 1024; file configs have none. */
+  cellsFreeMem: number[] = [];
   readonly domains: DomObj<Def, Snap>[] = [];
   readonly networks: NetObj<Net>[] = [];
   readonly pools: PoolObj<Pool, Vol>[] = [];
@@ -331,9 +333,9 @@ export class TestConnection implements HypervisorConnection {
   nodeGetInfo(): NodeInfo {
     return { ...this.state.nodeInfo };
   }
-  /** testNodeGetFreeMemory: the sum of the cells' free memory (the default config: 2 + 4 GiB... in bytes). */
+  /** testNodeGetFreeMemory: the sum of the cells' freeMem (the default config has 1 MiB + 2 MiB). */
   nodeGetFreeMemory(): number {
-    return this.state.nodeInfo.memory * 1024;
+    return this.state.cellsFreeMem.reduce((a, b) => a + b, 0);
   }
   nodeGetSecurityModel() {
     return { model: TEST_SECURITY_MODEL, doi: "" };
@@ -904,7 +906,8 @@ export class TestConnection implements HypervisorConnection {
       return this.snapRef(o, info.name);
     }
     if (o.snapshots.has(info.name)) {
-      throw virError(VirErrorDomain.VIR_FROM_DOMAIN_SNAPSHOT, E.VIR_ERR_OPERATION_INVALID, `domain snapshot '${info.name}' already exists`);
+      // virDomainMomentAssignDef
+      throw virError(VirErrorDomain.VIR_FROM_DOMAIN, E.VIR_ERR_OPERATION_FAILED, `domain moment ${info.name} already exists`);
     }
     const stateName = ["nostate", "running", "blocked", "paused", "shutdown", "shutoff", "crashed", "pmsuspended"][o.state] ?? "nostate";
     sc.complete(def, this.conf.domain.copy(o.def), stateName, Math.floor(Date.now() / 1000), o.currentSnapshot);
@@ -1352,6 +1355,7 @@ export function createTestConnectDriver(conf: TestConf): ConnectDriver {
         let st = shared.get(uri.path);
         if (!st) {
           st = new TestDriverState(conf);
+          st.cellsFreeMem = [1024 * 1024, 2 * 1024 * 1024];
           st.load(TEST_DEFAULT_CONFIG);
           shared.set(uri.path, st);
         }
