@@ -77,6 +77,16 @@ r3:
   NL
   GO_RING0 r0
 r0:
+  ; V86 mode: the 64 KiB real-mode limits apply, a32 offsets above FFFFh are #GP(0)
+  GO_V86 v86, F_IOPL3
+TEXT16
+v86:
+  PUTS "v86 limit: "
+  mov esi, 0x10000
+  EXPECT mov al, [esi]
+  GO_RING0 r0b
+TEXT32
+r0b:
   ; a near JMP beyond the CS limit raises #GP(0) at the JMP
   SET_DESC SEL_FREE + 16, 0, beyond - 1, 0x9A, 0x4
   PUTS "code limit: "
