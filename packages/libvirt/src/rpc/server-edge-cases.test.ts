@@ -186,3 +186,26 @@ describe("daemon edge cases over a raw socket", () => {
     peer.close();
   });
 });
+
+describe("event MESSAGE packets", () => {
+  it("carry serial 1 and proc 318 with {callbackID, {dom, event, detail}}", async () => {
+    const peer = await RawPeer.open(sock);
+    peer.call(P.REMOTE_PROC_CONNECT_OPEN, 0, openArgs("mock:///x"));
+    await peer.next();
+    peer.call(P.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, 1, (w) => {
+      remoteProcs[P.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY].args.enc(w, { eventID: 0, dom: null });
+    });
+    const reg = await peer.next((p) => p.header.serial === 1);
+    const { callbackID } = remoteProcs[P.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY].ret.dec(new XdrReader(reg!.payload));
+    peer.call(P.REMOTE_PROC_DOMAIN_SUSPEND, 2, (w) => {
+      remoteProcs[P.REMOTE_PROC_DOMAIN_SUSPEND].args.enc(w, { dom: { name: "mock", uuid: new Uint8Array(16), id: 1 } });
+    });
+    const ev = await peer.next((p) => p.header.type === VIR_NET_MESSAGE);
+    expect(ev!.header).toMatchObject({ prog: P.REMOTE_PROGRAM, proc: 318, serial: 1, status: 0 });
+    expect(ev!.raw.length).toBe(68); // 28 header + 4 callbackID + 8 name "mock" + 16 uuid + 4 id + 4 event + 4 detail
+    const { remoteMsgs } = await import("./remote-protocol.js");
+    const m = remoteMsgs[318].dec(new XdrReader(ev!.payload));
+    expect(m).toMatchObject({ callbackID, msg: { dom: { name: "mock", id: 1 }, event: 3, detail: 0 } });
+    peer.close();
+  });
+});

@@ -135,3 +135,82 @@ describe("our remote driver against our daemon", () => {
     await c.close();
   });
 });
+
+describe("read-only socket: every write API is refused by the daemon", () => {
+  it("answers each write procedure with 29 'operation forbidden: read only access prevents virX'", async () => {
+    // Opened without VIR_CONNECT_RO, so the client lets every call through and the daemon decides.
+    const c = await Connect.open(`mock+unix:///x?socket=${sockRO}`);
+    const { Domain, DomainSnapshot } = await import("../api/domain.js");
+    const { Network } = await import("../api/network.js");
+    const { StoragePool, StorageVol } = await import("../api/storage.js");
+    const ref = { name: "mock", uuid: new Uint8Array(16), id: 1 };
+    const d = new Domain(c, ref);
+    const snap = new DomainSnapshot(d, { name: "s", dom: ref });
+    const net = new Network(c, { name: "n", uuid: new Uint8Array(16) });
+    const pool = new StoragePool(c, { name: "p", uuid: new Uint8Array(16) });
+    const vol = new StorageVol(c, { pool: "p", name: "v", key: "k" });
+    const writes: [string, () => Promise<unknown>][] = [
+      ["virDomainCreateXML", () => c.createXML("<domain/>")],
+      ["virDomainDefineXML", () => c.defineXML("<domain/>")],
+      ["virDomainDefineXMLFlags", () => c.defineXMLFlags("<domain/>", 0)],
+      ["virDomainCreate", () => d.create()],
+      ["virDomainCreateWithFlags", () => d.createWithFlags(0)],
+      ["virDomainDestroy", () => d.destroy()],
+      ["virDomainDestroyFlags", () => d.destroyFlags(0)],
+      ["virDomainShutdown", () => d.shutdown()],
+      ["virDomainShutdownFlags", () => d.shutdownFlags(0)],
+      ["virDomainReboot", () => d.reboot()],
+      ["virDomainReset", () => d.reset()],
+      ["virDomainSuspend", () => d.suspend()],
+      ["virDomainResume", () => d.resume()],
+      ["virDomainUndefine", () => d.undefine()],
+      ["virDomainUndefineFlags", () => d.undefineFlags(0)],
+      ["virDomainSetMaxMemory", () => d.setMaxMemory(1024)],
+      ["virDomainSetMemory", () => d.setMemory(1024)],
+      ["virDomainSetMemoryFlags", () => d.setMemoryFlags(1024, 0)],
+      ["virDomainSetVcpus", () => d.setVcpus(1)],
+      ["virDomainSetVcpusFlags", () => d.setVcpusFlags(1, 0)],
+      ["virDomainSetAutostart", () => d.setAutostart(true)],
+      ["virDomainSetMetadata", () => d.setMetadata(1, "t", null, null)],
+      ["virDomainManagedSave", () => d.managedSave()],
+      ["virDomainManagedSaveRemove", () => d.managedSaveRemove()],
+      ["virDomainOpenConsole", () => d.openConsole(null, c.newStream())],
+      ["virDomainScreenshot", () => d.screenshot(c.newStream())],
+      ["virDomainGetHostname", () => d.hostname()],
+      ["virDomainSnapshotCreateXML", () => d.snapshotCreateXML("<domainsnapshot/>")],
+      ["virDomainRevertToSnapshot", () => snap.revert()],
+      ["virDomainSnapshotDelete", () => snap.delete()],
+      ["virNetworkDefineXML", () => c.networkDefineXML("<network/>")],
+      ["virNetworkCreate", () => net.create()],
+      ["virNetworkDestroy", () => net.destroy()],
+      ["virNetworkUndefine", () => net.undefine()],
+      ["virNetworkSetAutostart", () => net.setAutostart(true)],
+      ["virStoragePoolDefineXML", () => c.storagePoolDefineXML("<pool/>")],
+      ["virStoragePoolCreate", () => pool.create()],
+      ["virStoragePoolDestroy", () => pool.destroy()],
+      ["virStoragePoolUndefine", () => pool.undefine()],
+      ["virStoragePoolRefresh", () => pool.refresh()],
+      ["virStoragePoolSetAutostart", () => pool.setAutostart(true)],
+      ["virStorageVolCreateXML", () => pool.createXML("<volume/>")],
+      ["virStorageVolDelete", () => vol.delete()],
+      ["virStorageVolUpload", () => vol.upload(c.newStream(), 0, 0)],
+      ["virStorageVolDownload", () => vol.download(c.newStream(), 0, 0)],
+    ];
+    for (const [api, call] of writes) {
+      const e = (await call().then(() => null, (x: unknown) => x)) as VirError | null;
+      expect(e, api).toBeInstanceOf(VirError);
+      expect([e!.code, e!.message], api).toEqual([29, `operation forbidden: read only access prevents ${api}`]);
+    }
+    // Reads still work.
+    expect(await (await c.lookupByName("mock")).state()).toEqual({ state: 1, reason: 0 });
+    await c.close();
+  });
+
+  it("a client-side read-only connection refuses before sending anything", async () => {
+    const c = await Connect.open(uri(), { readOnly: true });
+    const d = await c.lookupByName("mock");
+    const e = (await d.suspend().catch((x: unknown) => x)) as VirError;
+    expect([e.code, e.domain, e.message]).toEqual([29, 20, "operation forbidden: read only access prevents virDomainSuspend"]);
+    await c.close();
+  });
+});
