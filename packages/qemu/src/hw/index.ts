@@ -20,3 +20,8 @@ export * from "./scancode-translation.js";
 export * from "./i8042.js";
 export * from "./fw-cfg.js";
 export * from "./fw-cfg-pc.js";
+export * from "./pci-device.js";
+export * from "./pci-bus.js";
+export * from "./pci-host.js";
+export * from "./i440fx.js";
+export * from "./piix3.js";
