@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { BlockError, fromSystemError } from "./block-error.js";
 
@@ -11,6 +12,8 @@ export class FileProtocol {
   readonly readOnly: boolean;
   private fd: number;
   private closed = false;
+  /** Data extents [start, end) from SEEK_DATA/SEEK_HOLE; null = not known yet. */
+  private extents: [number, number][] | null = null;
 
   private constructor(path: string, fd: number, readOnly: boolean) {
     this.path = path;
@@ -84,6 +87,7 @@ export class FileProtocol {
   async pwrite(buf: Uint8Array, offset: number): Promise<void> {
     if (this.readOnly) throw new BlockError("Could not write: Permission denied", "EACCES");
     checkOffset(offset, buf.length, "write");
+    this.extents = null;
     let done = 0;
     while (done < buf.length) {
       done += await new Promise<number>((resolve, reject) => {
@@ -116,6 +120,7 @@ export class FileProtocol {
   }
 
   async truncate(size: number): Promise<void> {
+    this.extents = null;
     await new Promise<void>((resolve, reject) => {
       fs.ftruncate(this.fd, size, (err) => {
         if (err) reject(fromSystemError(err, "Could not resize file"));
@@ -123,6 +128,63 @@ export class FileProtocol {
       });
     });
   }
+
+  /**
+   * raw_co_block_status() of file-posix: whether `offset` lies in a data extent
+   * or a hole, and how far that extends (clamped to `bytes` and end of file).
+   * `eof` is set when the range reaches the end of the file; `length` is 0 at or
+   * past the end.
+   */
+  blockStatus(offset: number, bytes: number): { zero: boolean; length: number; eof: boolean } {
+    const size = this.size();
+    if (offset >= size) return { zero: true, length: 0, eof: true };
+    const n = Math.min(bytes, size - offset);
+    const ext = this.dataExtents(size);
+    let zero: boolean, len: number;
+    if (ext === null) {
+      // find_allocation() unavailable: "pretend there are no holes".
+      zero = false;
+      len = n;
+    } else {
+      const e = ext.find(([, end]) => end > offset);
+      if (!e) {
+        zero = true; // trailing hole
+        len = n;
+      } else if (e[0] <= offset) {
+        zero = false;
+        len = Math.min(n, e[1] - offset);
+      } else {
+        zero = true;
+        len = Math.min(n, e[0] - offset);
+      }
+    }
+    return { zero, length: len, eof: offset + len === size };
+  }
+
+  /**
+   * The file's data extents. node:fs has no lseek(SEEK_DATA/SEEK_HOLE), so the
+   * walk runs in a short python3 helper when one is installed; without it no
+   * hole information is available (null), which is qemu's own fallback too.
+   */
+  private dataExtents(size: number): [number, number][] | null {
+    if (this.extents) return this.extents;
+    if (FileProtocol.noHelper) return null;
+    const script =
+      "import os,sys\nfd=os.open(sys.argv[1],os.O_RDONLY)\nend=int(sys.argv[2]);off=0\nwhile off<end:\n" +
+      " try: d=os.lseek(fd,off,os.SEEK_DATA)\n except OSError: break\n h=os.lseek(fd,d,os.SEEK_HOLE)\n print(d,h);off=h\n";
+    const r = spawnSync("python3", ["-c", script, this.path, String(size)], { encoding: "utf8" });
+    if (r.status !== 0) {
+      if (r.error) FileProtocol.noHelper = true;
+      return null;
+    }
+    this.extents = r.stdout
+      .split("\n")
+      .filter((l) => l.length > 0)
+      .map((l) => l.split(" ").map(Number) as [number, number]);
+    return this.extents;
+  }
+
+  private static noHelper = false;
 
   close(): void {
     if (this.closed) return;

@@ -74,7 +74,7 @@ async function ourOpenError(f: string): Promise<string | null> {
 
 describe.skipIf(!hasQemuImg)("corrupted qcow2 headers are refused with qemu's messages", () => {
   for (const m of HEADER_MUTATIONS) {
-    it(`${m[0]}`, async () => {
+    it(m[0], async () => {
       const f = mutate([m]);
       const q = qemuImg("info", "-f", "qcow2", f);
       expect(q.status).toBe(1);

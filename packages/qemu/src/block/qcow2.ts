@@ -902,8 +902,20 @@ export class Qcow2Driver implements BlockDriver {
     return this.locked(async () => {
       const m = await this.mapping(this.activeL1(), offset, Math.min(length, this.header.size - offset));
       switch (m.type) {
-        case ClusterType.Normal:
-          return { length: m.length, data: true, zero: false, allocated: true, hostOffset: m.hostOffset };
+        case ClusterType.Normal: {
+          const st = { length: m.length, data: true, zero: false, allocated: true, hostOffset: m.hostOffset };
+          // BDRV_BLOCK_RECURSE: with (suspected) metadata preallocation, holes in the
+          // file under a data cluster read as zero (bdrv_co_block_status()).
+          if (await this.metadataPreallocated()) {
+            const f = this.file.blockStatus(m.hostOffset, m.length);
+            if (f.eof && (f.length === 0 || f.zero)) st.zero = true;
+            else {
+              st.length = f.length;
+              st.zero = f.zero;
+            }
+          }
+          return st;
+        }
         case ClusterType.ZeroAlloc:
           return { length: m.length, data: false, zero: true, allocated: true, hostOffset: m.hostOffset };
         case ClusterType.ZeroPlain:
@@ -914,6 +926,24 @@ export class Qcow2Driver implements BlockDriver {
           return { length: m.length, data: false, zero: false, allocated: false, hostOffset: -1 };
       }
     });
+  }
+
+  private metaPrealloc: boolean | null = null;
+
+  /**
+   * qcow2_detect_metadata_preallocation(): more clusters in use than the file
+   * has blocks allocated suggests preallocated metadata, so block status must
+   * look at the file's holes too. Computed once per open, like qemu.
+   */
+  private async metadataPreallocated(): Promise<boolean> {
+    if (this.metaPrealloc !== null) return this.metaPrealloc;
+    const realClusters = Math.floor(this.file.allocatedSize() / this.clusterSize);
+    const threshold = Math.max(Math.floor((realClusters * 10) / 9), realClusters + 2);
+    const end = Math.ceil(this.file.size() / this.clusterSize);
+    let count = 0;
+    for (let i = 0; i < end && count < threshold; i++) if ((await this.refcount.get(i)) > 0) count++;
+    this.metaPrealloc = count >= threshold;
+    return this.metaPrealloc;
   }
 
   // ---- snapshots -------------------------------------------------------------------
