@@ -97,11 +97,16 @@ export interface PoolConfOps<Pool, Vol> {
   setVolPath(vol: Vol, path: string, key: string): void;
 }
 
+/**
+ * Everything but `domain` is optional: a configuration layer without network, storage, snapshot
+ * or capabilities support leaves those objects out of the test driver (they are then absent,
+ * and the APIs that need them report VIR_ERR_NO_SUPPORT).
+ */
 export interface TestConf<Def = unknown, Snap = unknown, Net = unknown, Pool = unknown, Vol = unknown> {
   domain: DomainConfOps<Def>;
-  snapshot: SnapshotConfOps<Def, Snap>;
-  network: NetworkConfOps<Net>;
-  pool: PoolConfOps<Pool, Vol>;
+  snapshot?: SnapshotConfOps<Def, Snap>;
+  network?: NetworkConfOps<Net>;
+  pool?: PoolConfOps<Pool, Vol>;
   /** The test driver's capabilities document (testBuildCapabilities). */
-  capabilities(): string;
+  capabilities?: () => string;
 }

@@ -134,12 +134,14 @@ export class TestDriverState<Def = unknown, Snap = unknown, Net = unknown, Pool 
       obj.state = d.runstate;
       obj.reason = 0;
     }
-    for (const n of cfg.networks) {
-      const def = this.conf.network.parse(n);
+    const netConf = this.conf.network;
+    for (const n of netConf ? cfg.networks : []) {
+      const def = netConf!.parse(n);
       this.networks.push({ def, active: true, persistent: true, autostart: false });
     }
-    for (const p of cfg.pools) {
-      const def = this.conf.pool.parse(p.xml);
+    const poolConf = this.conf.pool;
+    for (const p of poolConf ? cfg.pools : []) {
+      const def = poolConf!.parse(p.xml);
       const pool: PoolObj<Pool, Vol> = {
         def,
         active: true,
@@ -258,6 +260,7 @@ export class TestDriverState<Def = unknown, Snap = unknown, Net = unknown, Pool 
   // ---- storage ----
   addVolume(pool: PoolObj<Pool, Vol>, xml: string, flags: number): Vol {
     const p = this.conf.pool;
+    if (!p) throw err(E.VIR_ERR_NO_SUPPORT, "virStorageVolCreateXML");
     const vol = p.parseVol(pool.def, xml, flags);
     const name = p.volName(vol);
     if (pool.vols.some((v) => p.volName(v) === name)) throw err(E.VIR_ERR_OPERATION_FAILED, "storage vol already exists");
@@ -287,6 +290,22 @@ export class TestConnection implements HypervisorConnection {
   private get conf() {
     return this.state.conf;
   }
+  /** The configuration layer's network/storage/snapshot support, or VIR_ERR_NO_SUPPORT. */
+  private get netConf() {
+    const c = this.state.conf.network;
+    if (!c) throw virError(VirErrorDomain.VIR_FROM_NETWORK, E.VIR_ERR_NO_SUPPORT, "network XML");
+    return c;
+  }
+  private get poolConf() {
+    const c = this.state.conf.pool;
+    if (!c) throw virError(VirErrorDomain.VIR_FROM_STORAGE, E.VIR_ERR_NO_SUPPORT, "storage XML");
+    return c;
+  }
+  private get snapConf() {
+    const c = this.state.conf.snapshot;
+    if (!c) throw virError(VirErrorDomain.VIR_FROM_DOMAIN_SNAPSHOT, E.VIR_ERR_NO_SUPPORT, "snapshot XML");
+    return c;
+  }
 
   connectClose(): void {
     if (this.closed) return;
@@ -311,6 +330,7 @@ export class TestConnection implements HypervisorConnection {
     return TEST_MAX_VCPUS;
   }
   connectGetCapabilities(): string {
+    if (!this.conf.capabilities) throw err(E.VIR_ERR_NO_SUPPORT, "virConnectGetCapabilities");
     return this.conf.capabilities();
   }
   connectGetSysinfo(flags: number): string {
@@ -896,7 +916,7 @@ export class TestConnection implements HypervisorConnection {
     const redefine = (flags & C.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE) !== 0;
     const o = this.obj(ref);
     if (!o.persistent && flags & C.VIR_DOMAIN_SNAPSHOT_CREATE_HALT) throw err(E.VIR_ERR_OPERATION_INVALID, "cannot halt after transient domain snapshot");
-    const sc = this.conf.snapshot;
+    const sc = this.snapConf;
     const def = sc.parse(xml, flags);
     const info = sc.info(def);
     if (redefine) {
@@ -922,7 +942,7 @@ export class TestConnection implements HypervisorConnection {
   domainSnapshotGetXMLDesc(ref: DomainSnapshotRef, flags: number): string {
     checkSupportedFlags(flags, C.VIR_DOMAIN_SNAPSHOT_XML_SECURE, "testDomainSnapshotGetXMLDesc", TEST);
     const { o, s } = this.snap(ref);
-    return this.conf.snapshot.format(s.def, flags, o.currentSnapshot === s.name);
+    return this.snapConf.format(s.def, flags, o.currentSnapshot === s.name);
   }
   private listSnaps(o: DomObj<unknown, unknown>, from: SnapObj<unknown> | null, flags: number): SnapObj<unknown>[] {
     let list = [...o.snapshots.values()];
@@ -947,7 +967,7 @@ export class TestConnection implements HypervisorConnection {
     const st = flags & (C.VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE | C.VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE | C.VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY);
     if (st) {
       list = list.filter((s) => {
-        const state = this.conf.snapshot.info(s.def).state;
+        const state = this.snapConf.info(s.def).state;
         return (
           (flags & C.VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE && (state === "running" || state === "paused")) ||
           (flags & C.VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE && state === "shutoff") ||
@@ -1010,12 +1030,12 @@ export class TestConnection implements HypervisorConnection {
   domainRevertToSnapshot(ref: DomainSnapshotRef, flags: number): void {
     checkSupportedFlags(flags, C.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING | C.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED | C.VIR_DOMAIN_SNAPSHOT_REVERT_FORCE, "testDomainRevertToSnapshot", TEST);
     const { o, s } = this.snap(ref);
-    const info = this.conf.snapshot.info(s.def);
+    const info = this.snapConf.info(s.def);
     const running = info.state === "running" || info.state === "paused";
     if (!o.persistent && !running && !(flags & (C.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING | C.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED))) {
       throw err(E.VIR_ERR_OPERATION_INVALID, "transient domain needs to request run or pause to revert to inactive snapshot");
     }
-    const dom = this.conf.snapshot.domain(s.def);
+    const dom = this.snapConf.domain(s.def);
     if (!dom) throw err(E.VIR_ERR_SNAPSHOT_REVERT_RISKY, `snapshot '${s.name}' lacks domain '${ref.dom.name}' rollback info`);
     o.currentSnapshot = null;
     const config = this.conf.domain.copy(dom);
@@ -1088,12 +1108,12 @@ export class TestConnection implements HypervisorConnection {
 
   // ---- networks ----
   private netObj(ref: NetworkRef) {
-    const n = this.state.networks.find((x) => sameUUID(this.conf.network.uuid(x.def), ref.uuid));
+    const n = this.state.networks.find((x) => sameUUID(this.netConf.uuid(x.def), ref.uuid));
     if (!n) throw err(E.VIR_ERR_NO_NETWORK, `no network with matching uuid '${formatUUID(ref.uuid)}'`);
     return n;
   }
   private netRef(n: NetObj<unknown>): NetworkRef {
-    return { name: this.conf.network.name(n.def), uuid: this.conf.network.uuid(n.def) };
+    return { name: this.netConf.name(n.def), uuid: this.netConf.uuid(n.def) };
   }
   connectNumOfNetworks(): number {
     return this.state.networks.filter((n) => n.active).length;
@@ -1108,19 +1128,19 @@ export class TestConnection implements HypervisorConnection {
       .map((n) => this.netRef(n));
   }
   networkLookupByName(name: string): NetworkRef {
-    const n = this.state.networks.find((x) => this.conf.network.name(x.def) === name);
+    const n = this.state.networks.find((x) => this.netConf.name(x.def) === name);
     if (!n) throw err(E.VIR_ERR_NO_NETWORK, `no network with matching name '${name}'`);
     return this.netRef(n);
   }
   networkLookupByUUID(uuid: Uint8Array): NetworkRef {
-    const n = this.state.networks.find((x) => sameUUID(this.conf.network.uuid(x.def), uuid));
+    const n = this.state.networks.find((x) => sameUUID(this.netConf.uuid(x.def), uuid));
     if (!n) throw err(E.VIR_ERR_NO_NETWORK, `no network with matching uuid '${formatUUID(uuid)}'`);
     return this.netRef(n);
   }
   networkDefineXML(xml: string): NetworkRef {
-    const def = this.conf.network.parse(xml);
-    const name = this.conf.network.name(def);
-    const existing = this.state.networks.find((x) => this.conf.network.name(x.def) === name);
+    const def = this.netConf.parse(xml);
+    const name = this.netConf.name(def);
+    const existing = this.state.networks.find((x) => this.netConf.name(x.def) === name);
     if (existing) {
       existing.def = def;
       existing.persistent = true;
@@ -1148,10 +1168,10 @@ export class TestConnection implements HypervisorConnection {
   }
   networkGetXMLDesc(ref: NetworkRef, flags: number): string {
     checkSupportedFlags(flags, C.VIR_NETWORK_XML_INACTIVE, "testNetworkGetXMLDesc", TEST);
-    return this.conf.network.format(this.netObj(ref).def, flags);
+    return this.netConf.format(this.netObj(ref).def, flags);
   }
   networkGetBridgeName(ref: NetworkRef): string {
-    const b = this.conf.network.bridge(this.netObj(ref).def);
+    const b = this.netConf.bridge(this.netObj(ref).def);
     if (!b) throw err(E.VIR_ERR_INTERNAL_ERROR, `network '${ref.name}' does not have a bridge name.`);
     return b;
   }
@@ -1170,21 +1190,21 @@ export class TestConnection implements HypervisorConnection {
 
   // ---- storage ----
   private poolObj(ref: { name: string }, mustBeActive = false) {
-    const p = this.state.pools.find((x) => this.conf.pool.name(x.def) === ref.name);
+    const p = this.state.pools.find((x) => this.poolConf.name(x.def) === ref.name);
     if (!p) throw virError(VirErrorDomain.VIR_FROM_STORAGE, E.VIR_ERR_NO_STORAGE_POOL, `no storage pool with matching name '${ref.name}'`);
     if (mustBeActive && !p.active) throw virError(VirErrorDomain.VIR_FROM_STORAGE, E.VIR_ERR_OPERATION_INVALID, `storage pool '${ref.name}' is not active`);
     return p;
   }
   private poolRef(p: PoolObj<unknown, unknown>): StoragePoolRef {
-    return { name: this.conf.pool.name(p.def), uuid: this.conf.pool.uuid(p.def) };
+    return { name: this.poolConf.name(p.def), uuid: this.poolConf.uuid(p.def) };
   }
   private volRef(p: PoolObj<unknown, unknown>, v: unknown): StorageVolRef {
-    const path = `${this.conf.pool.targetPath(p.def)}/${this.conf.pool.volName(v)}`;
-    return { pool: this.conf.pool.name(p.def), name: this.conf.pool.volName(v), key: path };
+    const path = `${this.poolConf.targetPath(p.def)}/${this.poolConf.volName(v)}`;
+    return { pool: this.poolConf.name(p.def), name: this.poolConf.volName(v), key: path };
   }
   private volObj(ref: StorageVolRef) {
     const p = this.poolObj({ name: ref.pool }, true);
-    const v = p.vols.find((x) => this.conf.pool.volName(x) === ref.name);
+    const v = p.vols.find((x) => this.poolConf.volName(x) === ref.name);
     if (!v) throw virError(VirErrorDomain.VIR_FROM_STORAGE, E.VIR_ERR_NO_STORAGE_VOL, `no storage vol with matching name '${ref.name}'`);
     return { p, v };
   }
@@ -1204,7 +1224,7 @@ export class TestConnection implements HypervisorConnection {
     return this.poolRef(this.poolObj({ name }));
   }
   storagePoolLookupByUUID(uuid: Uint8Array): StoragePoolRef {
-    const p = this.state.pools.find((x) => sameUUID(this.conf.pool.uuid(x.def), uuid));
+    const p = this.state.pools.find((x) => sameUUID(this.poolConf.uuid(x.def), uuid));
     if (!p) throw virError(VirErrorDomain.VIR_FROM_STORAGE, E.VIR_ERR_NO_STORAGE_POOL, `no storage pool with matching uuid '${formatUUID(uuid)}'`);
     return this.poolRef(p);
   }
@@ -1213,9 +1233,9 @@ export class TestConnection implements HypervisorConnection {
   }
   storagePoolDefineXML(xml: string, flags: number): StoragePoolRef {
     checkSupportedFlags(flags, 0, "testStoragePoolDefineXML", TEST);
-    const def = this.conf.pool.parse(xml);
-    const name = this.conf.pool.name(def);
-    if (this.state.pools.some((p) => this.conf.pool.name(p.def) === name)) {
+    const def = this.poolConf.parse(xml);
+    const name = this.poolConf.name(def);
+    if (this.state.pools.some((p) => this.poolConf.name(p.def) === name)) {
       throw virError(VirErrorDomain.VIR_FROM_STORAGE, E.VIR_ERR_OPERATION_FAILED, `pool '${name}' already exists`);
     }
     const p: PoolObj<unknown, unknown> = { def, active: false, persistent: true, autostart: false, capacity: 0, allocation: 0, available: 0, vols: [] };
@@ -1251,7 +1271,7 @@ export class TestConnection implements HypervisorConnection {
   storagePoolGetXMLDesc(ref: StoragePoolRef, flags: number): string {
     checkSupportedFlags(flags, C.VIR_STORAGE_XML_INACTIVE, "testStoragePoolGetXMLDesc", TEST);
     const p = this.poolObj(ref);
-    return this.conf.pool.format(p.def, flags, p);
+    return this.poolConf.format(p.def, flags, p);
   }
   storagePoolGetAutostart(ref: StoragePoolRef): boolean {
     return this.poolObj(ref).autostart;
@@ -1277,7 +1297,7 @@ export class TestConnection implements HypervisorConnection {
   }
   storageVolLookupByName(ref: StoragePoolRef, name: string): StorageVolRef {
     const p = this.poolObj(ref, true);
-    const v = p.vols.find((x) => this.conf.pool.volName(x) === name);
+    const v = p.vols.find((x) => this.poolConf.volName(x) === name);
     if (!v) throw virError(VirErrorDomain.VIR_FROM_STORAGE, E.VIR_ERR_NO_STORAGE_VOL, `no storage vol with matching name '${name}'`);
     return this.volRef(p, v);
   }
@@ -1310,16 +1330,16 @@ export class TestConnection implements HypervisorConnection {
   storageVolDelete(ref: StorageVolRef, flags: number): void {
     checkSupportedFlags(flags, 0, "testStorageVolDelete", TEST);
     const { p, v } = this.volObj(ref);
-    p.allocation -= this.conf.pool.volAllocation(v);
+    p.allocation -= this.poolConf.volAllocation(v);
     p.available = p.capacity - p.allocation;
     p.vols.splice(p.vols.indexOf(v), 1);
   }
   /** testStorageVolumeTypeForPool: file for dir/fs/netfs, block otherwise. */
   storageVolGetInfo(ref: StorageVolRef) {
     const { p, v } = this.volObj(ref);
-    const t = this.conf.pool.type(p.def);
+    const t = this.poolConf.type(p.def);
     const type = t === "dir" || t === "fs" || t === "netfs" ? C.VIR_STORAGE_VOL_FILE : C.VIR_STORAGE_VOL_BLOCK;
-    return { type, capacity: this.conf.pool.volCapacity(v), allocation: this.conf.pool.volAllocation(v) };
+    return { type, capacity: this.poolConf.volCapacity(v), allocation: this.poolConf.volAllocation(v) };
   }
   storageVolGetInfoFlags(ref: StorageVolRef, flags: number) {
     checkSupportedFlags(flags, C.VIR_STORAGE_VOL_GET_PHYSICAL, "testStorageVolGetInfoFlags", TEST);
@@ -1328,7 +1348,7 @@ export class TestConnection implements HypervisorConnection {
   storageVolGetXMLDesc(ref: StorageVolRef, flags: number): string {
     checkSupportedFlags(flags, 0, "testStorageVolGetXMLDesc", TEST);
     const { p, v } = this.volObj(ref);
-    return this.conf.pool.formatVol(p.def, v, flags);
+    return this.poolConf.formatVol(p.def, v, flags);
   }
   storageVolGetPath(ref: StorageVolRef): string {
     const { p, v } = this.volObj(ref);

@@ -1,0 +1,15 @@
+// Registering the test driver with the configuration layer of this package.
+import { virRegisterConnectDriver } from "../../api/registry.js";
+import { testDomainConf } from "./domain-conf-binding.js";
+import type { TestConf } from "./test-conf.js";
+import { createTestConnectDriver } from "./test-driver.js";
+
+/** The test driver's configuration bindings available in this package. */
+export function defaultTestConf(): TestConf {
+  return { domain: testDomainConf } as TestConf;
+}
+
+/** virRegisterConnectDriver for test:/// (the built-in configuration unless `conf` is given). */
+export function registerTestDriver(conf: TestConf = defaultTestConf()): void {
+  virRegisterConnectDriver(createTestConnectDriver(conf));
+}
