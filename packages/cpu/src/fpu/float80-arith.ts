@@ -1,0 +1,478 @@
+// The basic arithmetic of the x87: add, subtract, multiply, divide, square root on 80-bit
+// values in software, exact to the bit including precision control and every exception
+// response. Intel SDM vol. 1 §4.8.3 (special operands), §8.5 (exception conditions) and the
+// instruction pages FADD/FSUB/FMUL/FDIV/FSQRT (vol. 2A) for the special-operand tables.
+//
+// Every function leaves the result in ctx (se/hi/lo) and returns false when an unmasked
+// pre-computation exception (IE, DE, ZE) means the destination must not be written.
+
+import {
+  F80_BIAS,
+  F80_DENORMAL,
+  F80_EXP_MAX,
+  F80_INFINITY,
+  F80_QNAN,
+  F80_SNAN,
+  F80_UNSUPPORTED,
+  F80_ZERO,
+  type F80Context,
+  cancellationZeroSign,
+  classifyF80,
+  normalizeRoundPackF80,
+  propagateNaN1,
+  propagateNaN2,
+  roundPackF80,
+  shiftRightJam96,
+  sjH,
+  sjL,
+  sjX,
+  unpackF80,
+  upExp,
+  upH,
+  upL,
+} from "./float80.js";
+import { FPU_EX_DE, FPU_EX_ZE } from "./x87-control-status.js";
+
+// ---------------------------------------------------------------------------------------
+// 64×64 → 128-bit multiply in 16-bit limbs (every partial sum stays below 2^53).
+
+export let mulW3 = 0;
+export let mulW2 = 0;
+export let mulW1 = 0;
+export let mulW0 = 0;
+
+export function mul64(ah: number, al: number, bh: number, bl: number): void {
+  const a0 = al & 0xffff;
+  const a1 = al >>> 16;
+  const a2 = ah & 0xffff;
+  const a3 = ah >>> 16;
+  const b0 = bl & 0xffff;
+  const b1 = bl >>> 16;
+  const b2 = bh & 0xffff;
+  const b3 = bh >>> 16;
+  let t = a0 * b0;
+  const w0 = t & 0xffff;
+  t = (t - w0) / 65536 + a0 * b1 + a1 * b0;
+  const w1 = t & 0xffff;
+  t = (t - w1) / 65536 + a0 * b2 + a1 * b1 + a2 * b0;
+  const w2 = t & 0xffff;
+  t = (t - w2) / 65536 + a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
+  const w3 = t & 0xffff;
+  t = (t - w3) / 65536 + a1 * b3 + a2 * b2 + a3 * b1;
+  const w4 = t & 0xffff;
+  t = (t - w4) / 65536 + a2 * b3 + a3 * b2;
+  const w5 = t & 0xffff;
+  t = (t - w5) / 65536 + a3 * b3;
+  const w6 = t & 0xffff;
+  const w7 = (t - w6) / 65536;
+  mulW0 = ((w1 << 16) | w0) >>> 0;
+  mulW1 = ((w3 << 16) | w2) >>> 0;
+  mulW2 = ((w5 << 16) | w4) >>> 0;
+  mulW3 = ((w7 << 16) | w6) >>> 0;
+}
+
+// ---------------------------------------------------------------------------------------
+
+/** Raises DE for a denormal operand; false when DE is unmasked (operation aborted). */
+function denormalOperand(ctx: F80Context): boolean {
+  ctx.flags |= FPU_EX_DE;
+  return (ctx.masks & FPU_EX_DE) !== 0;
+}
+
+/** Rounds a single finite non-zero operand to the context precision (x ± 0, x × 1 cases). */
+function roundOperand(ctx: F80Context, prec: number, sign: number, se: number, hi: number, lo: number): void {
+  unpackF80(se, hi, lo);
+  roundPackF80(ctx, prec, sign, upExp, upH, upL, 0);
+}
+
+function isSpecial(se: number, hi: number): boolean {
+  const e = se & F80_EXP_MAX;
+  return e === 0 || e === F80_EXP_MAX || (hi & 0x80000000) === 0;
+}
+
+/**
+ * a + b, or a − b when `subtract` (FADD/FSUB and their reversed/popping/integer forms).
+ * `prec` is the precision-control width (64 outside FADD-family uses).
+ */
+export function f80Add(
+  ctx: F80Context,
+  prec: number,
+  aSe: number,
+  aHi: number,
+  aLo: number,
+  bSe: number,
+  bHi: number,
+  bLo: number,
+  subtract: boolean,
+): boolean {
+  const sbSe = subtract ? bSe ^ 0x8000 : bSe;
+  if (isSpecial(aSe, aHi) || isSpecial(bSe, bHi) || ctx.denormalSource) return addSpecial(ctx, prec, aSe, aHi, aLo, bSe, bHi, bLo, sbSe);
+  addMagnitudes(ctx, prec, aSe >>> 15, aSe & F80_EXP_MAX, aHi, aLo, sbSe >>> 15, sbSe & F80_EXP_MAX, bHi, bLo);
+  return true;
+}
+
+function addSpecial(
+  ctx: F80Context,
+  prec: number,
+  aSe: number,
+  aHi: number,
+  aLo: number,
+  bSe: number,
+  bHi: number,
+  bLo: number,
+  sbSe: number,
+): boolean {
+  const ca = classifyF80(aSe, aHi, aLo);
+  const cb = classifyF80(bSe, bHi, bLo);
+  if (ca === F80_UNSUPPORTED || cb === F80_UNSUPPORTED) return ctx.invalid();
+  if (ca >= F80_QNAN || cb >= F80_QNAN) return propagateNaN2(ctx, ca, aSe, aHi, aLo, cb, bSe, bHi, bLo);
+  if ((ca === F80_DENORMAL || cb === F80_DENORMAL || ctx.denormalSource) && !denormalOperand(ctx)) return false;
+  const sa = aSe >>> 15;
+  const sb = sbSe >>> 15;
+  if (ca === F80_INFINITY) {
+    if (cb === F80_INFINITY && sa !== sb) return ctx.invalid();
+    ctx.result(aSe, aHi, aLo);
+    return true;
+  }
+  if (cb === F80_INFINITY) {
+    ctx.result(sbSe, bHi, bLo);
+    return true;
+  }
+  if (ca === F80_ZERO) {
+    if (cb === F80_ZERO) {
+      ctx.result((sa === sb ? sa : cancellationZeroSign(ctx)) << 15, 0, 0);
+      return true;
+    }
+    roundOperand(ctx, prec, sb, bSe, bHi, bLo);
+    return true;
+  }
+  if (cb === F80_ZERO) {
+    roundOperand(ctx, prec, sa, aSe, aHi, aLo);
+    return true;
+  }
+  // Denormal operands: normalise, then the ordinary path.
+  unpackF80(aSe, aHi, aLo);
+  const ea = upExp;
+  const ah = upH;
+  const al = upL;
+  unpackF80(bSe, bHi, bLo);
+  addMagnitudes(ctx, prec, sa, ea, ah, al, sb, upExp, upH, upL);
+  return true;
+}
+
+/** Adds two normalised finite non-zero operands (exponents may be below 1). */
+function addMagnitudes(
+  ctx: F80Context,
+  prec: number,
+  sa: number,
+  ea: number,
+  ah: number,
+  al: number,
+  sb: number,
+  eb: number,
+  bh: number,
+  bl: number,
+): void {
+  // Order by magnitude so that a ≥ b.
+  if (ea < eb || (ea === eb && (ah < bh || (ah === bh && al < bl)))) {
+    let t = ea;
+    ea = eb;
+    eb = t;
+    t = ah;
+    ah = bh;
+    bh = t;
+    t = al;
+    al = bl;
+    bl = t;
+    t = sa;
+    sa = sb;
+    sb = t;
+  }
+  shiftRightJam96(bh, bl, 0, ea - eb);
+  const bx = sjX;
+  bh = sjH;
+  bl = sjL;
+  if (sa === sb) {
+    let l = al + bl;
+    let carry = 0;
+    if (l > 0xffffffff) {
+      l -= 0x100000000;
+      carry = 1;
+    }
+    let h = ah + bh + carry;
+    let x = bx;
+    if (h > 0xffffffff) {
+      // Carry out of bit 63: shift right one place, keeping the lost bit sticky.
+      x = ((x >>> 1) | ((l & 1) << 31) | (x & 1)) >>> 0;
+      l = ((l >>> 1) | ((h & 1) << 31)) >>> 0;
+      h = ((h - 0x100000000) >>> 1) | 0x80000000;
+      ea++;
+    }
+    roundPackF80(ctx, prec, sa, ea, h >>> 0, l, x);
+    return;
+  }
+  let x = 0;
+  let borrow = 0;
+  if (bx !== 0) {
+    x = 0x100000000 - bx;
+    borrow = 1;
+  }
+  let l = al - bl - borrow;
+  borrow = 0;
+  if (l < 0) {
+    l += 0x100000000;
+    borrow = 1;
+  }
+  const h = ah - bh - borrow;
+  if ((h | l | x) === 0) {
+    ctx.result(cancellationZeroSign(ctx) << 15, 0, 0);
+    return;
+  }
+  normalizeRoundPackF80(ctx, prec, sa, ea, h >>> 0, l >>> 0, x >>> 0);
+}
+
+/** a × b (FMUL family). */
+export function f80Mul(
+  ctx: F80Context,
+  prec: number,
+  aSe: number,
+  aHi: number,
+  aLo: number,
+  bSe: number,
+  bHi: number,
+  bLo: number,
+): boolean {
+  const sign = (aSe ^ bSe) >>> 15;
+  let ea: number;
+  let ah: number;
+  let al: number;
+  let eb: number;
+  let bh: number;
+  let bl: number;
+  if (isSpecial(aSe, aHi) || isSpecial(bSe, bHi) || ctx.denormalSource) {
+    const ca = classifyF80(aSe, aHi, aLo);
+    const cb = classifyF80(bSe, bHi, bLo);
+    if (ca === F80_UNSUPPORTED || cb === F80_UNSUPPORTED) return ctx.invalid();
+    if (ca >= F80_QNAN || cb >= F80_QNAN) return propagateNaN2(ctx, ca, aSe, aHi, aLo, cb, bSe, bHi, bLo);
+    if (ca === F80_INFINITY || cb === F80_INFINITY) {
+      if (ca === F80_ZERO || cb === F80_ZERO) return ctx.invalid();
+      if ((ca === F80_DENORMAL || cb === F80_DENORMAL || ctx.denormalSource) && !denormalOperand(ctx)) return false;
+      ctx.result((sign << 15) | F80_EXP_MAX, 0x80000000, 0);
+      return true;
+    }
+    if ((ca === F80_DENORMAL || cb === F80_DENORMAL || ctx.denormalSource) && !denormalOperand(ctx)) return false;
+    if (ca === F80_ZERO || cb === F80_ZERO) {
+      ctx.result(sign << 15, 0, 0);
+      return true;
+    }
+    unpackF80(aSe, aHi, aLo);
+    ea = upExp;
+    ah = upH;
+    al = upL;
+    unpackF80(bSe, bHi, bLo);
+    eb = upExp;
+    bh = upH;
+    bl = upL;
+  } else {
+    ea = aSe & F80_EXP_MAX;
+    ah = aHi;
+    al = aLo;
+    eb = bSe & F80_EXP_MAX;
+    bh = bHi;
+    bl = bLo;
+  }
+  mul64(ah, al, bh, bl);
+  let exp = ea + eb - F80_BIAS;
+  let h = mulW3;
+  let l = mulW2;
+  let x = mulW1;
+  if ((h & 0x80000000) !== 0) {
+    exp++;
+  } else {
+    h = ((h << 1) | (l >>> 31)) >>> 0;
+    l = ((l << 1) | (x >>> 31)) >>> 0;
+    x = ((x << 1) | (mulW0 >>> 31)) >>> 0;
+  }
+  if (mulW0 !== 0) x = (x | 1) >>> 0;
+  roundPackF80(ctx, prec, sign, exp, h, l, x);
+  return true;
+}
+
+/** a ÷ b (FDIV family). */
+export function f80Div(
+  ctx: F80Context,
+  prec: number,
+  aSe: number,
+  aHi: number,
+  aLo: number,
+  bSe: number,
+  bHi: number,
+  bLo: number,
+): boolean {
+  const sign = (aSe ^ bSe) >>> 15;
+  let ea: number;
+  let ah: number;
+  let al: number;
+  let eb: number;
+  let bh: number;
+  let bl: number;
+  if (isSpecial(aSe, aHi) || isSpecial(bSe, bHi) || ctx.denormalSource) {
+    const ca = classifyF80(aSe, aHi, aLo);
+    const cb = classifyF80(bSe, bHi, bLo);
+    if (ca === F80_UNSUPPORTED || cb === F80_UNSUPPORTED) return ctx.invalid();
+    if (ca >= F80_QNAN || cb >= F80_QNAN) return propagateNaN2(ctx, ca, aSe, aHi, aLo, cb, bSe, bHi, bLo);
+    if ((ca === F80_INFINITY && cb === F80_INFINITY) || (ca === F80_ZERO && cb === F80_ZERO)) return ctx.invalid();
+    // A zero divisor raises ZE alone, even with a denormal dividend (measured).
+    if (cb === F80_ZERO && ca !== F80_INFINITY) {
+      ctx.flags |= FPU_EX_ZE;
+      if ((ctx.masks & FPU_EX_ZE) === 0) return false;
+      ctx.result((sign << 15) | F80_EXP_MAX, 0x80000000, 0);
+      return true;
+    }
+    if ((ca === F80_DENORMAL || cb === F80_DENORMAL || ctx.denormalSource) && !denormalOperand(ctx)) return false;
+    if (ca === F80_INFINITY || cb === F80_ZERO) {
+      ctx.result((sign << 15) | F80_EXP_MAX, 0x80000000, 0);
+      return true;
+    }
+    if (ca === F80_ZERO || cb === F80_INFINITY) {
+      ctx.result(sign << 15, 0, 0);
+      return true;
+    }
+    unpackF80(aSe, aHi, aLo);
+    ea = upExp;
+    ah = upH;
+    al = upL;
+    unpackF80(bSe, bHi, bLo);
+    eb = upExp;
+    bh = upH;
+    bl = upL;
+  } else {
+    ea = aSe & F80_EXP_MAX;
+    ah = aHi;
+    al = aLo;
+    eb = bSe & F80_EXP_MAX;
+    bh = bHi;
+    bl = bLo;
+  }
+  let exp = ea - eb + F80_BIAS;
+  // Remainder r = rT:rH:rL (65 bits). Start with a, or 2a when a < b so the first quotient bit is 1.
+  let rT = 0;
+  let rH = ah;
+  let rL = al;
+  if (ah < bh || (ah === bh && al < bl)) {
+    exp--;
+    rH = ((ah << 1) | (al >>> 31)) >>> 0;
+    rL = (al << 1) >>> 0;
+    rT = ah >>> 31;
+  }
+  let qH = 0;
+  let qL = 0;
+  for (let i = 0; i < 65; i++) {
+    let bit = 0;
+    if (rT !== 0 || rH > bh || (rH === bh && rL >= bl)) {
+      let l = rL - bl;
+      let borrow = 0;
+      if (l < 0) {
+        l += 0x100000000;
+        borrow = 1;
+      }
+      rH = (rH - bh - borrow) >>> 0;
+      rL = l;
+      bit = 1;
+    }
+    if (i === 64) {
+      // The 65th quotient bit is the rounding bit; the rest of the remainder is sticky.
+      const sticky = (rH | rL) !== 0 ? 1 : 0;
+      roundPackF80(ctx, prec, sign, exp, qH, qL, ((bit << 31) | sticky) >>> 0);
+      return true;
+    }
+    qH = ((qH << 1) | (qL >>> 31)) >>> 0;
+    qL = ((qL << 1) | bit) >>> 0;
+    rT = rH >>> 31;
+    rH = ((rH << 1) | (rL >>> 31)) >>> 0;
+    rL = (rL << 1) >>> 0;
+  }
+  return true;
+}
+
+/** √a (FSQRT). */
+export function f80Sqrt(ctx: F80Context, prec: number, se: number, hi: number, lo: number): boolean {
+  let exp: number;
+  let sh: number;
+  let sl: number;
+  if (isSpecial(se, hi) || (se & 0x8000) !== 0) {
+    const c = classifyF80(se, hi, lo);
+    if (c === F80_UNSUPPORTED) return ctx.invalid();
+    if (c === F80_QNAN || c === F80_SNAN) return propagateNaN1(ctx, c, se, hi, lo);
+    if (c === F80_ZERO) {
+      ctx.result(se, hi, lo);
+      return true;
+    }
+    if ((se & 0x8000) !== 0) return ctx.invalid();
+    if (c === F80_INFINITY) {
+      ctx.result(se, hi, lo);
+      return true;
+    }
+    if (c === F80_DENORMAL && !denormalOperand(ctx)) return false;
+    unpackF80(se, hi, lo);
+    exp = upExp;
+    sh = upH;
+    sl = upL;
+  } else {
+    exp = se & F80_EXP_MAX;
+    sh = hi;
+    sl = lo;
+  }
+  const e = exp - F80_BIAS;
+  const odd = (e & 1) !== 0;
+  // Digit-by-digit square root of N = S·2^65 (even exponent) or S·2^66 (odd): a 65-bit root.
+  const offset = odd ? 66 : 65;
+  let rT = 0;
+  let rH = 0;
+  let rL = 0;
+  let qT = 0;
+  let qH = 0;
+  let qL = 0;
+  for (let i = 64; i >= 0; i--) {
+    const b1 = bitOfSignificand(sh, sl, 2 * i + 1 - offset);
+    const b0 = bitOfSignificand(sh, sl, 2 * i - offset);
+    rT = rT * 4 + (rH >>> 30);
+    rH = ((rH << 2) | (rL >>> 30)) >>> 0;
+    rL = ((rL << 2) | (b1 << 1) | b0) >>> 0;
+    const tT = qT * 4 + (qH >>> 30);
+    const tH = ((qH << 2) | (qL >>> 30)) >>> 0;
+    const tL = ((qL << 2) | 1) >>> 0;
+    qT = qT * 2 + (qH >>> 31);
+    qH = ((qH << 1) | (qL >>> 31)) >>> 0;
+    qL = (qL << 1) >>> 0;
+    if (rT > tT || (rT === tT && (rH > tH || (rH === tH && rL >= tL)))) {
+      let l = rL - tL;
+      let borrow = 0;
+      if (l < 0) {
+        l += 0x100000000;
+        borrow = 1;
+      }
+      let h = rH - tH - borrow;
+      borrow = 0;
+      if (h < 0) {
+        h += 0x100000000;
+        borrow = 1;
+      }
+      rT = rT - tT - borrow;
+      rH = h;
+      rL = l;
+      qL = (qL | 1) >>> 0;
+    }
+  }
+  const h = ((qT << 31) | (qH >>> 1)) >>> 0;
+  const l = ((qH << 31) | (qL >>> 1)) >>> 0;
+  const x = (((qL & 1) << 31) | ((rT | rH | rL) !== 0 ? 1 : 0)) >>> 0;
+  roundPackF80(ctx, prec, 0, Math.floor(e / 2) + F80_BIAS, h, l, x);
+  return true;
+}
+
+function bitOfSignificand(h: number, l: number, i: number): number {
+  if (i < 0 || i > 63) return 0;
+  return i >= 32 ? (h >>> (i - 32)) & 1 : (l >>> i) & 1;
+}
+
