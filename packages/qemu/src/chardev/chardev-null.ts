@@ -13,7 +13,7 @@ export class NullChardev extends CharBackendBase {
     return Promise.resolve();
   }
 
-  close(): Promise<void> {
+  protected closeBackend(): Promise<void> {
     return Promise.resolve();
   }
 }

@@ -84,7 +84,7 @@ export class RingbufChardev extends CharBackendBase {
     return Promise.resolve();
   }
 
-  close(): Promise<void> {
+  protected closeBackend(): Promise<void> {
     this.consumer = undefined;
     return Promise.resolve();
   }

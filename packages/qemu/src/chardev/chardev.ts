@@ -97,7 +97,23 @@ export abstract class CharBackendBase implements CharBackend {
   }
 
   abstract open(): Promise<void>;
-  abstract close(): Promise<void>;
+
+  /** Releases the backend's own host resources. */
+  protected abstract closeBackend(): Promise<void>;
+
+  private readonly closeHooks: (() => void)[] = [];
+
+  /** Runs `hook` after the backend has closed (log files and the like). */
+  addCloseHook(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
+  async close(): Promise<void> {
+    await this.closeBackend();
+    for (const hook of this.closeHooks.splice(0)) {
+      hook();
+    }
+  }
 
   /** Copies every output byte to `sink` too (logfile=). */
   setLog(sink: ((bytes: Uint8Array) => void) | undefined): void {
