@@ -5,6 +5,7 @@
 // Header lines at the top of a ROM source carry its metadata:
 //   ; expect-exit: shutdown          how the run ends (default halt)
 //   ; differs-qemu: <why>            QEMU's output differs from Bochs' for this reason
+//   ; skip-qemu: <why>               QEMU cannot run this ROM to the end (e.g. it hangs)
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RomExit } from "./rom-runner.js";
@@ -21,6 +22,8 @@ export interface RomInfo {
   expectExit: RomExit;
   /** runner name -> why its output differs from the reference */
   differs: Map<string, string>;
+  /** runner name -> why the runner cannot run this ROM */
+  skip: Map<string, string>;
 }
 
 const EXITS: readonly RomExit[] = ["halt", "shutdown", "timeout"];
@@ -29,6 +32,7 @@ export function parseRomHeader(name: string, text: string): Omit<RomInfo, "sourc
   let title = "";
   let expectExit: RomExit = "halt";
   const differs = new Map<string, string>();
+  const skip = new Map<string, string>();
   for (const line of text.split("\n")) {
     if (!line.startsWith(";")) break;
     const body = line.slice(1).trim();
@@ -42,9 +46,11 @@ export function parseRomHeader(name: string, text: string): Omit<RomInfo, "sourc
       expectExit = exit;
     } else if (key.startsWith("differs-")) {
       differs.set(key.slice("differs-".length), value);
+    } else if (key.startsWith("skip-")) {
+      skip.set(key.slice("skip-".length), value);
     }
   }
-  return { name, title, expectExit, differs };
+  return { name, title, expectExit, differs, skip };
 }
 
 export function listRoms(): RomInfo[] {
