@@ -41,6 +41,9 @@ export interface XmlElement {
   parent: XmlElement | null;
   /** 1-based line of the start tag */
   line: number;
+  /** set when a DTD-declared entity was expanded in this element's content (libxml2 keeps an
+   *  entity-reference node there, which RelaxNG validation of text content rejects) */
+  entityRefs?: boolean;
 }
 
 export interface XmlText {
@@ -881,8 +884,15 @@ class Parser {
 
   private parseReference(): void {
     let text: string;
-    if (this.ch(this.pos + 1) === 0x23) text = String.fromCodePoint(this.parseCharRef());
-    else text = this.parseEntityRef();
+    if (this.ch(this.pos + 1) === 0x23) {
+      text = String.fromCodePoint(this.parseCharRef());
+    } else {
+      const start = this.pos;
+      text = this.parseEntityRef();
+      const name = this.src.slice(start + 1, this.pos - 1);
+      const cur = this.current;
+      if (cur && PREDEFINED_ENTITIES[name] === undefined) cur.entityRefs = true;
+    }
     if (text !== "") this.characters(text);
   }
 
@@ -1114,13 +1124,20 @@ export function escapeXml(s: string): string {
 }
 
 /**
- * libvirt's virBuffer with auto-indentation: text added at the start of a line gets the current
- * indent. Every format routine in conf/ writes through one of these.
+ * libvirt's virBuffer (src/util/virbuffer.c) with auto-indentation: every add() starts with the
+ * current indent when the buffer is empty or ends in a newline (virBufferApplyIndent), even when
+ * the added text is empty. A child buffer (VIR_BUFFER_INIT_CHILD) starts two columns deeper, and
+ * addBuffer() appends another buffer verbatim.
  */
 export class XmlBuffer {
-  private parts: string[] = [];
-  private indent = 0;
-  private atLineStart = true;
+  private s = "";
+
+  constructor(private indent = 0) {}
+
+  /** VIR_BUFFER_INIT_CHILD(this) */
+  child(): XmlBuffer {
+    return new XmlBuffer(this.indent + 2);
+  }
 
   adjustIndent(delta: number): void {
     this.indent = Math.max(0, this.indent + delta);
@@ -1130,59 +1147,68 @@ export class XmlBuffer {
     return this.indent;
   }
 
-  /** Append raw text (already escaped). Indents if at the start of a line, like virBufferAdd. */
+  /** virBufferAdd / virBufferAsprintf: text is already escaped */
   add(text: string): void {
-    if (text === "") return;
-    if (this.atLineStart && this.indent > 0) this.parts.push(" ".repeat(this.indent));
-    this.parts.push(text);
-    this.atLineStart = text.endsWith("\n");
+    if (this.indent > 0 && (this.s === "" || this.s.endsWith("\n"))) this.s += " ".repeat(this.indent);
+    this.s += text;
   }
 
-  /** virBufferEscapeString: nothing is written when value is null/undefined. */
+  /** virBufferEscapeString(buf, format, value): nothing at all when value is null */
   addEscaped(template: (escaped: string) => string, value: string | null | undefined): void {
     if (value === null || value === undefined) return;
     this.add(template(escapeXml(value)));
   }
 
-  isEmpty(): boolean {
-    return this.parts.length === 0;
+  /** virBufferAddBuffer */
+  addBuffer(other: XmlBuffer): void {
+    this.s += other.s;
+  }
+
+  /** virBufferUse */
+  use(): number {
+    return this.s.length;
   }
 
   toString(): string {
-    return this.parts.join("");
+    return this.s;
   }
 }
 
 /**
- * virXMLFormatElement-style helper used by many libvirt formatters: writes
- * `<name attrs/>` when there is no child content, `<name attrs>\n child\n</name>` otherwise,
- * and nothing at all when both are empty.
+ * virXMLFormatElementInternal (src/util/virxml.c): `<name attrs/>` without child content,
+ * `<name attrs>` + child + `</name>` otherwise, and nothing when both are empty unless allowEmpty.
  */
-export function formatElement(buf: XmlBuffer, name: string, attrs: string, child: XmlBuffer | null): void {
-  const childText = child ? child.toString() : "";
-  if (attrs === "" && childText === "") return;
-  if (childText === "") {
-    buf.add(`<${name}${attrs}/>\n`);
-    return;
+export function formatElementInternal(
+  buf: XmlBuffer,
+  name: string,
+  attrBuf: XmlBuffer | null,
+  childBuf: XmlBuffer | null,
+  allowEmpty: boolean,
+  childNewline: boolean,
+): void {
+  const hasAttrs = attrBuf !== null && attrBuf.use() > 0;
+  const hasChild = childBuf !== null && childBuf.use() > 0;
+  if (!allowEmpty && !hasAttrs && !hasChild) return;
+  buf.add(`<${name}`);
+  if (hasAttrs) buf.addBuffer(attrBuf);
+  if (hasChild) {
+    buf.add(">");
+    if (childNewline) buf.add("\n");
+    buf.addBuffer(childBuf);
+    buf.add(`</${name}>\n`);
+  } else {
+    buf.add("/>\n");
   }
-  buf.add(`<${name}${attrs}>\n`);
-  buf.adjustIndent(2);
-  for (const line of splitKeepNewlines(childText)) buf.add(line);
-  buf.adjustIndent(-2);
-  buf.add(`</${name}>\n`);
 }
 
-function splitKeepNewlines(s: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) === 0x0a) {
-      out.push(s.slice(start, i + 1));
-      start = i + 1;
-    }
-  }
-  if (start < s.length) out.push(s.slice(start));
-  return out;
+/** virXMLFormatElement */
+export function formatElement(buf: XmlBuffer, name: string, attrBuf: XmlBuffer | null, childBuf: XmlBuffer | null): void {
+  formatElementInternal(buf, name, attrBuf, childBuf, false, true);
+}
+
+/** virXMLFormatElementEmpty */
+export function formatElementEmpty(buf: XmlBuffer, name: string, attrBuf: XmlBuffer | null, childBuf: XmlBuffer | null): void {
+  formatElementInternal(buf, name, attrBuf, childBuf, true, true);
 }
 
 /** xmlEscapeContent: text nodes in xmlNodeDump output (UTF-8 output encoding) */

@@ -2,7 +2,8 @@
 # Feed every *.xml of a directory to a real libvirtd and print the resulting libvirt errors as JSON:
 # {"file": {"code": N, "domain": N, "message": "..."}} (or {"ok": true} when the daemon accepted it).
 # Used by make-golden.sh; kinds: xml-errors, domain-errors, network-errors, pool-errors, vol-errors,
-# snapshot-errors. A file named validate-*.xml is defined with the VALIDATE flag of its API.
+# snapshot-errors, and domain-validate (every domain/*.in.xml defined with VIR_DOMAIN_DEFINE_VALIDATE).
+# A file named validate-*.xml is defined with the VALIDATE flag of its API.
 import json
 import os
 import sys
@@ -18,11 +19,13 @@ result = {}
 for fname in sorted(os.listdir(directory)):
     if not fname.endswith(".xml"):
         continue
+    if kind == "domain-validate" and not fname.endswith(".in.xml"):
+        continue
     with open(os.path.join(directory, fname), "rb") as f:
         xml = f.read().decode("utf-8")
-    validate = fname.startswith("validate-")
+    validate = fname.startswith("validate-") or kind == "domain-validate"
     try:
-        if kind in ("xml-errors", "domain-errors"):
+        if kind in ("xml-errors", "domain-errors", "domain-validate"):
             obj = conn.defineXMLFlags(xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE if validate else 0)
             obj.undefine()
         elif kind == "network-errors":

@@ -5,7 +5,8 @@
 # built-in test driver is loaded; see /work/shared/reference/libvirt-rpc.md section 1), keeps one
 # connection open (the test driver resets its state when the last connection closes), and then:
 #   domain/NAME.in.xml         -> virsh define; dumpxml --inactive > NAME.inactive.xml;
-#                                 start; dumpxml > NAME.live.xml; dumpxml --migratable > NAME.migratable.xml
+#                                 start; dumpxml > NAME.live.xml; dumpxml --migratable > NAME.migratable.xml;
+#                                 define NAME.inactive.xml again; dumpxml --inactive > NAME.roundtrip.xml
 #   domain-errors/*.xml,
 #   xml-errors/*.xml           -> virDomainDefineXML through python3-libvirt; the error's code,
 #                                 domain and message go to errors.golden.json in that directory
@@ -60,6 +61,9 @@ for in in "$HERE"/domain/*.in.xml; do
   v dumpxml "$name" >"$base.live.xml"
   v dumpxml --migratable "$name" >"$base.migratable.xml"
   v destroy "$name" >/dev/null
+  # define libvirt's own output again: libvirt is not idempotent for every input
+  v define "$base.inactive.xml" >/dev/null
+  v dumpxml --inactive "$name" >"$base.roundtrip.xml"
   v undefine --nvram "$name" >/dev/null 2>&1 || v undefine "$name" >/dev/null
 done
 
@@ -117,6 +121,7 @@ v dumpxml test >"$HERE/builtin/domain-test.live.xml"
 v dumpxml --inactive test >"$HERE/builtin/domain-test.inactive.xml"
 
 # --- error messages, exactly as the daemon returns them ----------------------------------------------------
+/usr/bin/python3 "$HERE/capture-errors.py" "$URI" domain-validate "$HERE/domain" >"$HERE/domain/validate.golden.json"
 for kind in xml-errors domain-errors network-errors pool-errors vol-errors snapshot-errors; do
   [ -d "$HERE/$kind" ] || continue
   /usr/bin/python3 "$HERE/capture-errors.py" "$URI" "$kind" "$HERE/$kind" >"$HERE/$kind/errors.golden.json"

@@ -1,0 +1,11 @@
+export * from "./conf-error.js";
+export * from "./domain-def.js";
+export * from "./domain-enums.js";
+export * from "./domain-flags.js";
+export * from "./domain-driver-hooks.js";
+export * from "./domain-conf.js";
+export * from "./domain-hooks-test.js";
+export { type DomainLiveInfo } from "./domain-format.js";
+export * from "./identifiers.js";
+export * from "./parse-context.js";
+export * from "./units.js";
