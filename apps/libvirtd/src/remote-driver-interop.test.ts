@@ -20,6 +20,19 @@ async function transcript(uri: string, roURI: string): Promise<string[]> {
     }
   };
   const c = await Connect.open(uri);
+  try {
+    await steps(c, rec);
+  } finally {
+    await c.close();
+  }
+  const ro = await Connect.open(roURI);
+  await rec("ro create (socket forces RO)", async () => (await ro.lookupByName("test")).create());
+  await rec("ro define", () => ro.defineXML("<domain/>"));
+  await ro.close();
+  return out;
+}
+
+async function steps(c: Connect, rec: (label: string, f: () => Promise<unknown>) => Promise<void>): Promise<void> {
   await rec("type", () => c.getType());
   await rec("version", () => c.getVersion());
   await rec("libVersion", () => c.getLibVersion());
@@ -56,20 +69,20 @@ async function transcript(uri: string, roURI: string): Promise<string[]> {
   await rec("snapshotNum", () => t.snapshotNum());
   await rec("console", () => t.openConsole(null, c.newStream()));
   await rec("networks", async () => (await c.listAllNetworks()).map((n) => n.name()));
-  const net = await c.networkLookupByName("default");
-  await rec("net bridge", () => net.bridgeName());
-  await rec("net active", () => net.isActive());
-  await rec("net xml", () => net.XMLDesc());
+  const net = () => c.networkLookupByName("default");
+  await rec("net bridge", async () => (await net()).bridgeName());
+  await rec("net active", async () => (await net()).isActive());
+  await rec("net xml", async () => (await net()).XMLDesc());
   await rec("pools", async () => (await c.listAllStoragePools()).map((p) => p.name()));
-  const pool = await c.storagePoolLookupByName("default-pool");
-  await rec("pool info", () => pool.info());
-  await rec("pool xml", () => pool.XMLDesc());
-  await rec("vol create", async () => (await pool.createXML("<volume><name>r1.img</name><capacity unit='M'>5</capacity></volume>")).ref);
-  await rec("vols", async () => (await pool.listAllVolumes()).map((v) => v.ref));
-  await rec("vol info", async () => (await pool.storageVolLookupByName("r1.img")).info());
-  await rec("vol path", async () => (await pool.storageVolLookupByName("r1.img")).path());
-  await rec("vol xml", async () => (await pool.storageVolLookupByName("r1.img")).XMLDesc());
-  await rec("vol delete", async () => (await pool.storageVolLookupByName("r1.img")).delete());
+  const poolOf = () => c.storagePoolLookupByName("default-pool");
+  await rec("pool info", async () => (await poolOf()).info());
+  await rec("pool xml", async () => (await poolOf()).XMLDesc());
+  await rec("vol create", async () => (await (await poolOf()).createXML("<volume><name>r1.img</name><capacity unit='M'>5</capacity></volume>")).ref);
+  await rec("vols", async () => (await (await poolOf()).listAllVolumes()).map((v) => v.ref));
+  await rec("vol info", async () => (await (await poolOf()).storageVolLookupByName("r1.img")).info());
+  await rec("vol path", async () => (await (await poolOf()).storageVolLookupByName("r1.img")).path());
+  await rec("vol xml", async () => (await (await poolOf()).storageVolLookupByName("r1.img")).XMLDesc());
+  await rec("vol delete", async () => (await (await poolOf()).storageVolLookupByName("r1.img")).delete());
   await rec("suspend", () => t.suspend());
   await rec("state paused", () => t.state());
   await rec("resume", () => t.resume());
@@ -96,12 +109,6 @@ async function transcript(uri: string, roURI: string): Promise<string[]> {
   await rec("r3 destroy", async () => (await c.lookupByName("r3")).destroy());
   await rec("r3 gone", () => c.lookupByName("r3"));
   await rec("undefine r2", async () => (await c.lookupByName("r2")).undefine());
-  const ro = await Connect.open(roURI);
-  await rec("ro suspend (socket forces RO)", async () => (await ro.lookupByName("test")).create());
-  await rec("ro define", () => ro.defineXML("<domain/>"));
-  await ro.close();
-  await c.close();
-  return out;
 }
 
 describe.skipIf(missing.length > 0)("our remote driver: real libvirtd and our libvirtd answer alike", () => {

@@ -115,13 +115,13 @@ export class VirNetServer {
     return c;
   }
 
+  /** Stop accepting, drop every client, then wait for the listeners to finish closing. */
   async close(): Promise<void> {
-    for (const l of this.listeners) {
-      await new Promise<void>((resolve) => { l.server.close(() => { resolve(); }); });
-      if (l.path && existsSync(l.path)) unlinkSync(l.path);
-    }
-    this.listeners.length = 0;
+    const closing = this.listeners.map((l) => new Promise<void>((resolve) => { l.server.close(() => { resolve(); }); }));
     await Promise.all([...this.clients].map((c) => c.close()));
+    await Promise.all(closing);
+    for (const l of this.listeners) if (l.path && existsSync(l.path)) unlinkSync(l.path);
+    this.listeners.length = 0;
   }
 }
 
