@@ -75,6 +75,14 @@ export function daysFromCivil(year: number, month: number, day: number): number 
 
 /** The civil date of a day count since 1970-01-01. */
 export function civilFromDays(days: number): { year: number; month: number; day: number } {
+  civilInto(days, civilScratch);
+  return { year: civilScratch[0]!, month: civilScratch[1]!, day: civilScratch[2]! };
+}
+
+/** Scratch for the register refresh path, which must not allocate per port access. */
+const civilScratch = new Float64Array(3);
+
+function civilInto(days: number, out: Float64Array): void {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -83,7 +91,9 @@ export function civilFromDays(days: number): { year: number; month: number; day:
   const mp = Math.floor((5 * doy + 2) / 153);
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+  out[0] = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  out[1] = month;
+  out[2] = day;
 }
 
 export interface Mc146818RtcState {
@@ -203,7 +213,10 @@ export class Mc146818Rtc implements IoDevice, Stateful<Mc146818RtcState> {
   private writeTimeRegisters(epoch: number): void {
     const days = Math.floor(epoch / SECONDS_PER_DAY);
     const tod = epoch - days * SECONDS_PER_DAY;
-    const { year, month, day } = civilFromDays(days);
+    civilInto(days, civilScratch);
+    const year = civilScratch[0]!;
+    const month = civilScratch[1]!;
+    const day = civilScratch[2]!;
     this.cmos[RTC_SECONDS] = this.toReg(tod % 60);
     this.cmos[RTC_MINUTES] = this.toReg(Math.floor(tod / 60) % 60);
     this.cmos[RTC_HOURS] = this.hourToReg(Math.floor(tod / 3600));
