@@ -6,7 +6,7 @@ import { createTestConnectDriver } from "./test-driver.js";
 
 /** The test driver's configuration bindings available in this package. */
 export function defaultTestConf(): TestConf {
-  return { domain: testDomainConf } as TestConf;
+  return { domain: testDomainConf };
 }
 
 /** virRegisterConnectDriver for test:/// (the built-in configuration unless `conf` is given). */
