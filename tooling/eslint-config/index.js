@@ -24,6 +24,8 @@ export function config(root) {
         "@typescript-eslint/no-extraneous-class": "off",
         "@typescript-eslint/prefer-for-of": "off",
         "no-constant-condition": ["error", { checkLoops: false }],
+        // Opcode and handler tables are arrow shorthands that call void functions.
+        "@typescript-eslint/no-confusing-void-expression": ["error", { ignoreArrowShorthand: true }],
       },
     },
     {

@@ -1,1 +1,2 @@
-export {};
+export { runKvmTest, KvmTestError, KVMTEST_CODE, type KvmTestOptions } from "./kvmtest.js";
+export { traceKvmWorkflow } from "./trace-printer.js";

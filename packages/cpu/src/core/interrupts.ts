@@ -1,0 +1,245 @@
+/**
+ * Event delivery: exceptions, external interrupts, NMI and software interrupts through the real-mode IVT
+ * or the protected-mode IDT (SDM vol. 3A chapter 6; INT n pseudo-code in vol. 2A), with the double-fault
+ * and triple-fault rules (§6.15 "Interrupt 8", table 6-5).
+ */
+import type { Cpu } from "../cpu.js";
+import { STOP_SHUTDOWN } from "../cpu.js";
+import {
+  CLASS_BENIGN, CLASS_CONTRIBUTORY, CLASS_PAGE_FAULT, CPU_EXCEPTION, EXC_DF, EXC_GP, EXC_NMI, EXC_NP,
+  exceptionClass,
+} from "./exceptions.js";
+import {
+  CS, DS, ES, FLAG_AC, FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, FS, GS, SS, SEG_TYPE_CODE,
+  SEG_TYPE_EXPDOWN_CONFORMING,
+} from "./registers.js";
+import { checkInnerStack, commitCodeSegment, commitSegment, fetchDescriptor, loadNullSegment, markAccessed, tssStack } from "./segmentation.js";
+import { vmxOnEvent, vmxOnTripleFault, vmxInterruptWindow } from "../vmx/vmx-events.js";
+
+/**
+ * Event types, numbered as the VMX interruption-information "type" field (SDM vol. 3C §24.8.3)
+ * so VM exits and injection use them directly.
+ */
+export const EVENT_EXTERNAL = 0;
+export const EVENT_NMI = 2;
+export const EVENT_HW_EXCEPTION = 3;
+export const EVENT_SOFT_INT = 4;
+export const EVENT_PRIV_SOFT_EXCEPTION = 5;
+export const EVENT_SOFT_EXCEPTION = 6;
+
+/** Delivers the exception recorded by `cpu.raise`, applying the double/triple-fault rules to faults met on the way. */
+export function deliverPendingException(cpu: Cpu): void {
+  deliverWithNesting(cpu, cpu.pendingVector, cpu.pendingError, EVENT_HW_EXCEPTION);
+}
+
+/**
+ * Delivers an event; a fault during delivery is combined with it per SDM table 6-5: contributory after
+ * contributory, or contributory/#PF after #PF, becomes #DF; any of those during #DF is a triple fault.
+ */
+export function deliverWithNesting(cpu: Cpu, vector: number, errorCode: number, type: number): void {
+  let v = vector, err = errorCode, t = type;
+  for (;;) {
+    try {
+      deliverEvent(cpu, v, err, t);
+      cpu.delivering = -1;
+      cpu.deliveringInfo = 0;
+      return;
+    } catch (e) {
+      if (e !== CPU_EXCEPTION) {
+        cpu.delivering = -1;
+        throw e;
+      }
+      const next = cpu.pendingVector;
+      const first = t === EVENT_HW_EXCEPTION ? exceptionClass(v) : CLASS_BENIGN;
+      const second = exceptionClass(next);
+      if (t === EVENT_HW_EXCEPTION && v === EXC_DF && second !== CLASS_BENIGN) {
+        tripleFault(cpu);
+        return;
+      }
+      if ((first === CLASS_CONTRIBUTORY && second === CLASS_CONTRIBUTORY) || (first === CLASS_PAGE_FAULT && second !== CLASS_BENIGN)) {
+        v = EXC_DF;
+        err = 0;
+      } else {
+        v = next;
+        err = cpu.pendingError;
+      }
+      t = EVENT_HW_EXCEPTION;
+    }
+  }
+}
+
+/** Triple fault: in VMX non-root operation a VM exit (reason 2), otherwise the processor shuts down. */
+export function tripleFault(cpu: Cpu): void {
+  cpu.delivering = -1;
+  cpu.deliveringInfo = 0;
+  if (cpu.nonRoot) vmxOnTripleFault(cpu);
+  cpu.shutdown = true;
+  cpu.halted = true;
+  cpu.stopReason = STOP_SHUTDOWN;
+}
+
+function deliverEvent(cpu: Cpu, vector: number, errorCode: number, type: number): void {
+  if (cpu.nonRoot) vmxOnEvent(cpu, vector, errorCode, type);
+  cpu.delivering = type === EVENT_HW_EXCEPTION ? vector : -1;
+  cpu.deliveringInfo = (vector | (type << 8) | (errorCode >= 0 ? 1 << 11 : 0) | (1 << 31)) | 0;
+  cpu.deliveringError = errorCode;
+  cpu.halted = false;
+  if (cpu.realAddressing && !cpu.v86) deliverReal(cpu, vector);
+  else deliverProtected(cpu, vector, errorCode, type);
+}
+
+/** Real-address mode: the IVT entry is CS:IP at vector * 4 (SDM vol. 3A §20.1.4). */
+function deliverReal(cpu: Cpu, vector: number): void {
+  const off = vector * 4;
+  if (off + 3 > cpu.idtrLimit) cpu.raise(EXC_GP, 0);
+  const ip = cpu.read16((cpu.idtrBase + off) | 0);
+  const cs = cpu.read16((cpu.idtrBase + off + 2) | 0);
+  cpu.push16(cpu.getFlags());
+  cpu.push16(cpu.segSel[CS]!);
+  cpu.push16(cpu.eip);
+  cpu.setFlags(cpu.getFlags() & ~(FLAG_IF | FLAG_TF | FLAG_AC | FLAG_RF));
+  cpu.loadRealSegment(CS, cs);
+  cpu.eip = ip;
+  cpu.resetFetch();
+}
+
+/** Protected mode and V86: through an interrupt or trap gate in the IDT (SDM vol. 3A §6.12). */
+function deliverProtected(cpu: Cpu, vector: number, errorCode: number, type: number): void {
+  const ext = type === EVENT_SOFT_INT || type === EVENT_SOFT_EXCEPTION ? 0 : 1;
+  const idtErr = vector * 8 + 2 + ext;
+  if (vector * 8 + 7 > cpu.idtrLimit) cpu.raise(EXC_GP, idtErr);
+  const lo = cpu.readSys32((cpu.idtrBase + vector * 8) | 0);
+  const hi = cpu.readSys32((cpu.idtrBase + vector * 8 + 4) | 0);
+  const gateType = (hi >>> 8) & 0x1f;
+  if (gateType !== 0x05 && gateType !== 0x06 && gateType !== 0x07 && gateType !== 0x0e && gateType !== 0x0f) {
+    cpu.raise(EXC_GP, idtErr);
+  }
+  // Software interrupts check the gate's DPL against CPL (not done for hardware events).
+  if ((type === EVENT_SOFT_INT || type === EVENT_SOFT_EXCEPTION) && ((hi >>> 13) & 3) < cpu.cpl) cpu.raise(EXC_GP, vector * 8 + 2);
+  if ((hi & (1 << 15)) === 0) cpu.raise(EXC_NP, idtErr);
+  if (gateType === 0x05) {
+    cpu.raise(EXC_GP, idtErr);
+  }
+  const gate32 = (gateType & 8) !== 0;
+  const isInterruptGate = (gateType & 1) === 0;
+  const selector = lo >>> 16;
+  const offset = gate32 ? ((lo & 0xffff) | (hi & 0xffff0000)) | 0 : lo & 0xffff;
+  if ((selector & 0xfffc) === 0) cpu.raise(EXC_GP, ext);
+  fetchDescriptor(cpu, selector, EXC_GP);
+  const dhi = cpu.descHi;
+  const dlo = cpu.descLo;
+  const ctype = (dhi >>> 8) & 0xf;
+  const dpl = (dhi >>> 13) & 3;
+  if ((dhi & (1 << 12)) === 0 || (ctype & SEG_TYPE_CODE) === 0 || dpl > cpu.cpl) cpu.raise(EXC_GP, (selector & 0xfffc) | ext);
+  if ((dhi & (1 << 15)) === 0) cpu.raise(EXC_NP, (selector & 0xfffc) | ext);
+  const conforming = (ctype & SEG_TYPE_EXPDOWN_CONFORMING) !== 0;
+  const flags = cpu.getFlags();
+  const v86 = (flags & FLAG_VM) !== 0;
+  const oldCs = cpu.segSel[CS]!;
+  const oldEip = cpu.eip;
+  const size = gate32 ? 4 : 2;
+
+  if (!conforming && dpl < cpu.cpl) {
+    // Inner privilege: switch to the stack for the new level from the TSS.
+    if (v86 && dpl !== 0) cpu.raise(EXC_GP, (selector & 0xfffc) | ext);
+    const { ss, esp } = tssStack(cpu, dpl, ext);
+    checkInnerStack(cpu, ss, dpl, ext);
+    const ssLo = cpu.descLo, ssHi = cpu.descHi;
+    const newSs32 = (ssHi & (1 << 22)) !== 0;
+    const oldSs = cpu.segSel[SS]!;
+    const oldEsp = cpu.reg[4]!;
+    // Build the frame on the new stack with supervisor accesses; nothing visible changes until it is written.
+    const ssBase = ((ssLo >>> 16) | ((ssHi & 0xff) << 16) | (ssHi & 0xff000000)) | 0;
+    let sp = esp;
+    const push = (v: number): void => {
+      sp = newSs32 ? (sp - size) | 0 : (sp - size) & 0xffff;
+      const lin = (ssBase + (newSs32 ? sp : sp & 0xffff)) | 0;
+      if (size === 4) cpu.writeSys32(lin, v);
+      else cpu.writeSys16(lin, v);
+    };
+    if (v86) {
+      push(cpu.segSel[GS]!);
+      push(cpu.segSel[FS]!);
+      push(cpu.segSel[DS]!);
+      push(cpu.segSel[ES]!);
+    }
+    push(oldSs);
+    push(oldEsp);
+    push(flags);
+    push(oldCs);
+    push(oldEip);
+    if (errorCode >= 0) push(errorCode);
+    // Commit: SS, ESP, CS, EIP, flags.
+    cpu.descLo = ssLo;
+    cpu.descHi = ssHi;
+    markAccessed(cpu, ss);
+    cpu.cpl = dpl;
+    commitSegment(cpu, SS, ss);
+    if (newSs32) cpu.reg[4] = sp;
+    else cpu.setReg16(4, sp);
+    if (v86) {
+      cpu.setFlags(flags & ~FLAG_VM);
+      for (const s of [ES, DS, FS, GS]) loadNullSegment(cpu, s, 0);
+    }
+    cpu.descLo = dlo;
+    cpu.descHi = dhi;
+    commitCodeSegment(cpu, selector, dpl);
+  } else {
+    if (v86) cpu.raise(EXC_GP, (selector & 0xfffc) | ext);
+    if (!conforming && dpl !== cpu.cpl) cpu.raise(EXC_GP, (selector & 0xfffc) | ext);
+    // Same privilege: the frame goes on the current stack; probe the whole frame first.
+    const frame = (errorCode >= 0 ? 4 : 3) * size;
+    const sp0 = cpu.stackSize32 ? (cpu.reg[4]! - frame) | 0 : (cpu.reg[4]! - frame) & 0xffff;
+    cpu.segAddr(SS, sp0, frame, true);
+    if (size === 4) {
+      cpu.push32(flags);
+      cpu.push32(oldCs);
+      cpu.push32(oldEip);
+      if (errorCode >= 0) cpu.push32(errorCode);
+    } else {
+      cpu.push16(flags);
+      cpu.push16(oldCs);
+      cpu.push16(oldEip);
+      if (errorCode >= 0) cpu.push16(errorCode);
+    }
+    cpu.descLo = dlo;
+    cpu.descHi = dhi;
+    commitCodeSegment(cpu, selector, cpu.cpl);
+  }
+  let nf = cpu.getFlags() & ~(FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM);
+  if (isInterruptGate) nf &= ~FLAG_IF;
+  cpu.setFlags(nf);
+  cpu.onModeChange();
+  cpu.eip = offset;
+  cpu.resetFetch();
+}
+
+/** INT n / INT3 / INTO / INT1 from an instruction: a software event (EIP already past the instruction). */
+export function softwareInterrupt(cpu: Cpu, vector: number, type: number): void {
+  deliverWithNesting(cpu, vector, -1, type);
+}
+
+/**
+ * At an instruction boundary: NMI first, then INTR if EFLAGS.IF allows (SDM vol. 3A §6.9 priorities).
+ * Returns false when the run loop must stop now.
+ */
+export function acceptInterrupt(cpu: Cpu): boolean {
+  if (cpu.nonRoot && vmxInterruptWindow(cpu)) return false;
+  if (cpu.nmiPending && !cpu.nmiBlocked && cpu.interruptShadow === 0) {
+    cpu.nmiPending = false;
+    cpu.nmiBlocked = true;
+    cpu.shutdown = false;
+    deliverWithNesting(cpu, EXC_NMI, -1, EVENT_NMI);
+    return cpu.stopReason === 0;
+  }
+  if (cpu.shutdown) return false;
+  if (cpu.intr && (cpu.getFlags() & FLAG_IF) !== 0 && cpu.interruptShadow === 0) {
+    const vector = cpu.host.acknowledgeInterrupt();
+    if (vector >= 0) {
+      deliverWithNesting(cpu, vector & 0xff, -1, EVENT_EXTERNAL);
+      return cpu.stopReason === 0;
+    }
+  }
+  return true;
+}
+

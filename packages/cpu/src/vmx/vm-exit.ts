@@ -1,0 +1,192 @@
+/**
+ * VM exits (SDM vol. 3C chapter 27): record the exit information, save the guest state into the VMCS,
+ * load the host state from it, and leave VMX non-root operation.
+ */
+import type { Cpu } from "../cpu.js";
+import { CR0_PG, CS, DS, ES, FLAG_FIXED1, FS, GS, LDTR, SS, TR, AR_UNUSABLE, CR4_PAE } from "../core/registers.js";
+import {
+  EXIT_QUALIFICATION, GUEST_ACTIVITY_STATE, GUEST_CR0, GUEST_CR3, GUEST_CR4, GUEST_DR7, GUEST_GDTR_BASE,
+  GUEST_GDTR_LIMIT, GUEST_IA32_EFER, GUEST_IA32_PAT, GUEST_IDTR_BASE, GUEST_IDTR_LIMIT, GUEST_INTERRUPTIBILITY_INFO,
+  GUEST_LINEAR_ADDRESS, GUEST_PDPTR0, GUEST_PENDING_DBG_EXCEPTIONS, GUEST_PHYSICAL_ADDRESS, GUEST_RFLAGS, GUEST_RIP,
+  GUEST_RSP, GUEST_SEG_AR, GUEST_SEG_BASE, GUEST_SEG_LIMIT, GUEST_SEG_SELECTOR, GUEST_SYSENTER_CS, GUEST_SYSENTER_EIP,
+  GUEST_SYSENTER_ESP, HOST_CR0, HOST_CR3, HOST_CR4, HOST_CS_SELECTOR, HOST_DS_SELECTOR, HOST_ES_SELECTOR,
+  HOST_FS_BASE, HOST_FS_SELECTOR, HOST_GDTR_BASE, HOST_GS_BASE, HOST_GS_SELECTOR, HOST_IA32_EFER, HOST_IA32_PAT,
+  HOST_IA32_SYSENTER_CS, HOST_IA32_SYSENTER_EIP, HOST_IA32_SYSENTER_ESP, HOST_IDTR_BASE, HOST_RIP, HOST_RSP,
+  HOST_SS_SELECTOR, HOST_TR_BASE, HOST_TR_SELECTOR, IDT_VECTORING_ERROR_CODE, IDT_VECTORING_INFO_FIELD,
+  VMX_INSTRUCTION_INFO, VMX_PREEMPTION_TIMER_VALUE, VM_EXIT_INSTRUCTION_LEN, VM_EXIT_INTR_ERROR_CODE,
+  VM_EXIT_INTR_INFO, VM_EXIT_REASON,
+} from "./vmcs-fields.js";
+import {
+  CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, SECONDARY_EXEC_ENABLE_EPT, VM_EXIT_LOAD_IA32_EFER, VM_EXIT_LOAD_IA32_PAT,
+  VM_EXIT_SAVE_IA32_EFER, VM_EXIT_SAVE_IA32_PAT, VM_EXIT_SAVE_VMX_PREEMPTION_TIMER, PREEMPTION_TIMER_RATE,
+} from "./capabilities.js";
+import type { VmxCpuState } from "./vmx-state.js";
+import { VMX_EXIT_REASONS_FAILED_VMENTRY } from "./exit-reasons.js";
+import { vmxMsrListLoad, vmxMsrListStore } from "./msr-lists.js";
+
+/** Guest activity states (SDM vol. 3C §24.4.2). */
+export const GUEST_ACTIVITY_ACTIVE = 0;
+export const GUEST_ACTIVITY_HLT = 1;
+export const GUEST_ACTIVITY_SHUTDOWN = 2;
+export const GUEST_ACTIVITY_WAIT_SIPI = 3;
+
+/** Interruptibility-state bits (SDM vol. 3C §24.4.2, table 24-3). */
+export const GUEST_INTR_STATE_STI = 1 << 0;
+export const GUEST_INTR_STATE_MOV_SS = 1 << 1;
+export const GUEST_INTR_STATE_SMI = 1 << 2;
+export const GUEST_INTR_STATE_NMI = 1 << 3;
+
+/** Listener the layer above can install to observe each exit (tracing); cheap when null. */
+export type VmExitObserver = (cpu: Cpu, reason: number, qualification: number) => void;
+
+/**
+ * Performs a VM exit with basic `reason` and `qualification`; `rip` is the guest RIP to save (the
+ * instruction's address for fault-like exits, the next instruction's for trap-like ones).
+ * Exit-information fields staged in `cpu.vmx` (interruption info, instruction length...) are written too.
+ */
+export function vmExit(cpu: Cpu, reason: number, qualification: number, rip: number): void {
+  const vmx = cpu.vmx!;
+  const v = vmx.vmcs;
+  v.set(VM_EXIT_REASON, reason);
+  v.set(EXIT_QUALIFICATION, qualification);
+  v.set(VM_EXIT_INTR_INFO, vmx.exitIntrInfo);
+  v.set(VM_EXIT_INTR_ERROR_CODE, vmx.exitIntrError);
+  v.set(VM_EXIT_INSTRUCTION_LEN, vmx.exitInsnLen);
+  v.set(VMX_INSTRUCTION_INFO, vmx.exitInsnInfo);
+  v.set(GUEST_LINEAR_ADDRESS, vmx.exitGuestLinear);
+  v.set64(GUEST_PHYSICAL_ADDRESS, vmx.exitGuestPhysical, 0);
+  // An exit during event delivery records that event as IDT-vectoring information (SDM vol. 3C §27.2.4).
+  v.set(IDT_VECTORING_INFO_FIELD, cpu.deliveringInfo);
+  v.set(IDT_VECTORING_ERROR_CODE, cpu.deliveringInfo !== 0 && cpu.deliveringError >= 0 ? cpu.deliveringError : 0);
+  vmx.exitIntrInfo = vmx.exitIntrError = vmx.exitInsnLen = vmx.exitInsnInfo = 0;
+  vmx.exitGuestLinear = vmx.exitGuestPhysical = 0;
+  cpu.deliveringInfo = 0;
+  cpu.delivering = -1;
+  saveGuestState(cpu, vmx, rip);
+  vmxMsrListStore(cpu, vmx);
+  loadHostState(cpu, vmx);
+  vmx.exits++;
+  if (!vmxMsrListLoad(cpu, vmx)) {
+    // A failure loading host MSRs is a VMX abort (SDM vol. 3C §27.7): the processor shuts down.
+    cpu.shutdown = true;
+    cpu.halted = true;
+  }
+  exitObserver?.(cpu, reason, qualification);
+}
+
+let exitObserver: VmExitObserver | null = null;
+/** Installs (or clears) the exit observer. */
+export function setVmExitObserver(o: VmExitObserver | null): void {
+  exitObserver = o;
+}
+
+/** A VM entry that failed its guest-state or MSR-load checks (SDM vol. 3C §26.8): no guest state is saved. */
+export function vmEntryFailure(cpu: Cpu, reason: number, qualification: number): void {
+  const vmx = cpu.vmx!;
+  vmx.vmcs.set(VM_EXIT_REASON, (reason | VMX_EXIT_REASONS_FAILED_VMENTRY) >>> 0);
+  vmx.vmcs.set(EXIT_QUALIFICATION, qualification);
+  loadHostState(cpu, vmx);
+  vmx.exits++;
+  vmxMsrListLoad(cpu, vmx);
+  exitObserver?.(cpu, (reason | VMX_EXIT_REASONS_FAILED_VMENTRY) >>> 0, qualification);
+}
+
+function saveGuestState(cpu: Cpu, vmx: VmxCpuState, rip: number): void {
+  const v = vmx.vmcs;
+  v.set(GUEST_CR0, cpu.cr0);
+  v.set(GUEST_CR3, cpu.cr3);
+  v.set(GUEST_CR4, cpu.cr4);
+  v.set(GUEST_DR7, cpu.dr[7]!);
+  v.set(GUEST_RSP, cpu.reg[4]!);
+  v.set(GUEST_RIP, rip);
+  v.set(GUEST_RFLAGS, cpu.getFlags());
+  for (let s = 0; s < 8; s++) {
+    v.set(GUEST_SEG_SELECTOR[s]!, cpu.segSel[s]!);
+    v.set(GUEST_SEG_BASE[s]!, cpu.segBase[s]!);
+    v.set(GUEST_SEG_LIMIT[s]!, cpu.segLimit[s]!);
+    v.set(GUEST_SEG_AR[s]!, cpu.segAr[s]!);
+  }
+  v.set(GUEST_GDTR_BASE, cpu.gdtrBase);
+  v.set(GUEST_GDTR_LIMIT, cpu.gdtrLimit);
+  v.set(GUEST_IDTR_BASE, cpu.idtrBase);
+  v.set(GUEST_IDTR_LIMIT, cpu.idtrLimit);
+  v.set(GUEST_SYSENTER_CS, cpu.sysenterCs);
+  v.set(GUEST_SYSENTER_ESP, cpu.sysenterEsp);
+  v.set(GUEST_SYSENTER_EIP, cpu.sysenterEip);
+  if (vmx.exitCtls & VM_EXIT_SAVE_IA32_PAT) v.set64(GUEST_IA32_PAT, cpu.pat[0]!, cpu.pat[1]!);
+  if (vmx.exitCtls & VM_EXIT_SAVE_IA32_EFER) v.set64(GUEST_IA32_EFER, cpu.efer, 0);
+  // With EPT and PAE paging the PDPTE registers are part of the guest state (SDM vol. 3C §27.3.4).
+  const ept = (vmx.proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) !== 0 && (vmx.proc2 & SECONDARY_EXEC_ENABLE_EPT) !== 0;
+  if (ept && (cpu.cr0 & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0) {
+    for (let i = 0; i < 4; i++) v.set64(GUEST_PDPTR0 + i * 2, cpu.pdpte[i * 2]!, cpu.pdpte[i * 2 + 1]!);
+  }
+  let intr = 0;
+  if (cpu.interruptShadow === 1) intr |= GUEST_INTR_STATE_STI;
+  else if (cpu.interruptShadow === 2) intr |= GUEST_INTR_STATE_MOV_SS;
+  if (cpu.nmiBlocked || vmx.virtualNmiBlocked) intr |= GUEST_INTR_STATE_NMI;
+  v.set(GUEST_INTERRUPTIBILITY_INFO, intr);
+  v.set(GUEST_ACTIVITY_STATE, cpu.shutdown ? GUEST_ACTIVITY_SHUTDOWN : cpu.halted ? GUEST_ACTIVITY_HLT : GUEST_ACTIVITY_ACTIVE);
+  v.set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+  if (vmx.exitCtls & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) {
+    const left = vmx.preemptionDeadline < 0 ? 0 : Math.max(0, vmx.preemptionDeadline - cpu.instructionsRetired);
+    v.set(VMX_PREEMPTION_TIMER_VALUE, Math.ceil(left / 2 ** PREEMPTION_TIMER_RATE));
+  }
+}
+
+/** Loads the host-state area (SDM vol. 3C §27.5) and leaves non-root operation. */
+export function loadHostState(cpu: Cpu, vmx: VmxCpuState): void {
+  const v = vmx.vmcs;
+  cpu.nonRoot = false;
+  cpu.halted = false;
+  cpu.shutdown = false;
+  cpu.interruptShadow = 0;
+  cpu.cr0 = v.get(HOST_CR0) | 0;
+  cpu.cr3 = v.get(HOST_CR3) | 0;
+  cpu.cr4 = v.get(HOST_CR4) | 0;
+  cpu.dr[7] = 0x400;
+  cpu.sysenterCs = v.get(HOST_IA32_SYSENTER_CS);
+  cpu.sysenterEsp = v.get(HOST_IA32_SYSENTER_ESP) | 0;
+  cpu.sysenterEip = v.get(HOST_IA32_SYSENTER_EIP) | 0;
+  if (vmx.exitCtls & VM_EXIT_LOAD_IA32_PAT) {
+    cpu.pat[0] = v.get(HOST_IA32_PAT) | 0;
+    cpu.pat[1] = v.getHigh(HOST_IA32_PAT) | 0;
+  }
+  if (vmx.exitCtls & VM_EXIT_LOAD_IA32_EFER) cpu.efer = v.get(HOST_IA32_EFER) | 0;
+  // Flat 32-bit host segments: CS execute/read accessed, data read/write accessed, 4 GiB, DPL 0 (§27.5.2).
+  const flat = (s: number, sel: number, type: number): void => {
+    cpu.segSel[s] = sel;
+    cpu.segBase[s] = 0;
+    cpu.segLimit[s] = -1;
+    cpu.segAr[s] = type | 0x10 | 0x80 | 0x4000 | 0x8000;
+  };
+  flat(CS, v.get(HOST_CS_SELECTOR), 0xb);
+  flat(SS, v.get(HOST_SS_SELECTOR), 0x3);
+  for (const [s, f] of [[DS, HOST_DS_SELECTOR], [ES, HOST_ES_SELECTOR], [FS, HOST_FS_SELECTOR], [GS, HOST_GS_SELECTOR]] as const) {
+    const sel = v.get(f);
+    flat(s, sel, 0x3);
+    if (sel === 0) cpu.segAr[s] = AR_UNUSABLE;
+  }
+  cpu.segBase[FS] = v.get(HOST_FS_BASE) | 0;
+  cpu.segBase[GS] = v.get(HOST_GS_BASE) | 0;
+  cpu.segSel[TR] = v.get(HOST_TR_SELECTOR);
+  cpu.segBase[TR] = v.get(HOST_TR_BASE) | 0;
+  cpu.segLimit[TR] = 0x67;
+  cpu.segAr[TR] = 0x8b;
+  cpu.segSel[LDTR] = 0;
+  cpu.segBase[LDTR] = 0;
+  cpu.segLimit[LDTR] = 0;
+  cpu.segAr[LDTR] = AR_UNUSABLE;
+  cpu.gdtrBase = v.get(HOST_GDTR_BASE) | 0;
+  cpu.gdtrLimit = 0xffff;
+  cpu.idtrBase = v.get(HOST_IDTR_BASE) | 0;
+  cpu.idtrLimit = 0xffff;
+  cpu.eip = v.get(HOST_RIP) | 0;
+  cpu.reg[4] = v.get(HOST_RSP) | 0;
+  cpu.setFlags(FLAG_FIXED1);
+  cpu.cpl = 0;
+  cpu.nmiBlocked = false;
+  cpu.onModeChange();
+  // Linear mappings of VPID 0 are invalidated when VPIDs are off; tagged guest entries may stay (§28.3.3.3).
+  if (vmx.vpid === 0) cpu.flushTlb(true);
+  cpu.resetFetch();
+}

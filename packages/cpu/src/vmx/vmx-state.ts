@@ -1,0 +1,67 @@
+/**
+ * Per-processor VMX state: VMX operation (after VMXON), the current-VMCS pointer and its on-chip cache,
+ * and — during non-root operation — the controls of the running VMCS decoded for fast intercept checks.
+ */
+import { VmcsCache } from "./vmcs.js";
+
+/** The "invalid" current-VMCS pointer, FFFFFFFF_FFFFFFFFH (SDM vol. 3C §24.1), as -1 here. */
+export const VMCS_POINTER_INVALID = -1;
+
+export class VmxCpuState {
+  /** Physical address of the VMXON region. */
+  vmxonPointer: number;
+  /** Physical address of the current VMCS, or VMCS_POINTER_INVALID. */
+  current = VMCS_POINTER_INVALID;
+  readonly vmcs = new VmcsCache();
+
+  // ---- controls of the VMCS in use, decoded at VM entry ----
+  pin = 0;
+  proc = 0;
+  proc2 = 0;
+  exitCtls = 0;
+  entryCtls = 0;
+  exceptionBitmap = 0;
+  pfecMask = 0;
+  pfecMatch = 0;
+  ioBitmapA = 0;
+  ioBitmapB = 0;
+  msrBitmap = 0;
+  cr0Mask = 0;
+  cr0Shadow = 0;
+  cr4Mask = 0;
+  cr4Shadow = 0;
+  readonly cr3Targets = new Int32Array(4);
+  cr3TargetCount = 0;
+  tscOffsetLo = 0;
+  tscOffsetHi = 0;
+  /** EPT in use for this non-root session, and the root of its tables (EPTP bits 31:12). */
+  eptActive = false;
+  eptRoot = 0;
+  /** R/W/X permissions (bits 0-2) of the last final EPT translation, AND-ed over the walk. */
+  lastEptPerm = 7;
+  unrestricted = false;
+  vpid = 0;
+  /** VPID tag of the translations the TLB holds (0 = untagged / host). */
+  tlbVpid = 0;
+  /** Instructions left before the VMX-preemption timer fires, or -1 when inactive. */
+  preemptionDeadline = -1;
+  /** Virtual-NMI blocking (pin-based "virtual NMIs"). */
+  virtualNmiBlocked = false;
+  /** EPT root the TLB's combined mappings were built with. */
+  tlbEptRoot = -1;
+
+  // ---- exit information staged by the intercept that is about to cause a VM exit ----
+  exitIntrInfo = 0;
+  exitIntrError = 0;
+  exitInsnLen = 0;
+  exitInsnInfo = 0;
+  exitGuestLinear = 0;
+  exitGuestPhysical = 0;
+  /** Count of VM exits and entries, for tracing and statistics. */
+  exits = 0;
+  entries = 0;
+
+  constructor(vmxonPointer: number) {
+    this.vmxonPointer = vmxonPointer;
+  }
+}

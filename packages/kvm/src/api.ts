@@ -1,0 +1,331 @@
+/**
+ * Typed wrappers over the raw ioctl interface, in the spirit of rust-vmm's kvm-ioctls: Kvm (the
+ * /dev/kvm fd), VmFd and VcpuFd. Each method issues the real ioctl with a byte-exact struct and turns
+ * a negative errno into a KvmError. VcpuFd.run() decodes kvm_run into a discriminated union whose
+ * objects are reused from exit to exit (no allocation per exit).
+ */
+import { closeFd, fdVcpu, ioctl, mmapVcpu, openDevKvm } from "./kvm-main.js";
+import { hostMachine, type HostMachine, type HostMapping } from "./host/host-machine.js";
+import { EINTR, ERRNO_MESSAGES, ERRNO_NAMES } from "./uapi/errno.js";
+import * as C from "./uapi/constants.js";
+import * as IOC from "./uapi/ioctl.js";
+import {
+  KVM_CPUID2_HEADER_SIZE, KVM_CPUID_ENTRY2_SIZE, KVM_MSRS_HEADER_SIZE, KVM_MSR_ENTRY_SIZE, KVM_REGS_SIZE,
+  KVM_RUN_EXIT_OFFSETS, KVM_RUN_OFFSETS, KVM_SREGS_SIZE, StructView, decodeCpuid2, decodeRegs, decodeSregs,
+  encodeCpuid2, encodeMemoryRegion, encodeRegs, encodeSregs, structBuffer, type KvmCpuidEntry2, type KvmRegs,
+  type KvmSregs, type KvmUserspaceMemoryRegion,
+} from "./uapi/structs.js";
+
+/** A failed ioctl: carries the errno as the kernel returned it. */
+export class KvmError extends Error {
+  constructor(readonly op: string, readonly errno: number) {
+    super(`${op} failed: ${ERRNO_MESSAGES[errno] ?? "Unknown error"} (${ERRNO_NAMES[errno] ?? errno})`);
+    this.name = "KvmError";
+  }
+}
+
+function check(op: string, r: number): number {
+  if (r < 0) throw new KvmError(op, -r);
+  return r;
+}
+
+export class Kvm {
+  private constructor(readonly fd: number, readonly host: HostMachine) {}
+
+  /** open("/dev/kvm"). */
+  static open(host: HostMachine = hostMachine()): Kvm {
+    return new Kvm(openDevKvm(host), host);
+  }
+
+  /** mmap(NULL, length, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS): memory to back guest RAM. */
+  mmap(length: number): HostMapping {
+    const m = this.host.mmap(length);
+    if (!m) throw new KvmError("mmap", 12);
+    return m;
+  }
+
+  ioctl(request: number, arg?: number | Uint8Array): number {
+    return ioctl(this.fd, request, arg);
+  }
+
+  getApiVersion(): number {
+    return check("KVM_GET_API_VERSION", this.ioctl(IOC.KVM_GET_API_VERSION, 0));
+  }
+
+  checkExtension(cap: number): number {
+    return check("KVM_CHECK_EXTENSION", this.ioctl(IOC.KVM_CHECK_EXTENSION, cap));
+  }
+
+  getVcpuMmapSize(): number {
+    return check("KVM_GET_VCPU_MMAP_SIZE", this.ioctl(IOC.KVM_GET_VCPU_MMAP_SIZE, 0));
+  }
+
+  createVm(type = 0): VmFd {
+    return new VmFd(check("KVM_CREATE_VM", this.ioctl(IOC.KVM_CREATE_VM, type)), this.host);
+  }
+
+  getSupportedCpuid(maxEntries = 80): KvmCpuidEntry2[] {
+    const b = encodeCpuid2([], maxEntries);
+    check("KVM_GET_SUPPORTED_CPUID", this.ioctl(IOC.KVM_GET_SUPPORTED_CPUID, b));
+    return decodeCpuid2(b);
+  }
+
+  getMsrIndexList(max = 64): number[] {
+    const b = structBuffer(4 + max * 4);
+    const v = new StructView(b);
+    v.setU32(0, max);
+    check("KVM_GET_MSR_INDEX_LIST", this.ioctl(IOC.KVM_GET_MSR_INDEX_LIST, b));
+    return Array.from({ length: v.u32(0) }, (_, i) => v.u32(4 + i * 4));
+  }
+
+  close(): void {
+    closeFd(this.fd);
+  }
+}
+
+export class VmFd {
+  constructor(readonly fd: number, readonly host: HostMachine) {}
+
+  ioctl(request: number, arg?: number | Uint8Array): number {
+    return ioctl(this.fd, request, arg);
+  }
+
+  checkExtension(cap: number): number {
+    return check("KVM_CHECK_EXTENSION", this.ioctl(IOC.KVM_CHECK_EXTENSION, cap));
+  }
+
+  setUserMemoryRegion(region: KvmUserspaceMemoryRegion): void {
+    check("KVM_SET_USER_MEMORY_REGION", this.ioctl(IOC.KVM_SET_USER_MEMORY_REGION, encodeMemoryRegion(region)));
+  }
+
+  setTssAddr(addr: number): void {
+    check("KVM_SET_TSS_ADDR", this.ioctl(IOC.KVM_SET_TSS_ADDR, addr));
+  }
+
+  setIdentityMapAddr(addr: number): void {
+    const b = structBuffer(8);
+    new StructView(b).setU64(0, addr);
+    check("KVM_SET_IDENTITY_MAP_ADDR", this.ioctl(IOC.KVM_SET_IDENTITY_MAP_ADDR, b));
+  }
+
+  /** KVM_GET_DIRTY_LOG into a user buffer (a HostMapping, as the C API passes a user pointer). */
+  getDirtyLog(slot: number, bitmap: HostMapping): Uint8Array {
+    const b = structBuffer(16);
+    const v = new StructView(b);
+    v.setU32(0, slot);
+    v.setU64(8, bitmap.addr);
+    check("KVM_GET_DIRTY_LOG", this.ioctl(IOC.KVM_GET_DIRTY_LOG, b));
+    return bitmap.bytes;
+  }
+
+  createVcpu(id: number): VcpuFd {
+    return new VcpuFd(check("KVM_CREATE_VCPU", this.ioctl(IOC.KVM_CREATE_VCPU, id)), id);
+  }
+
+  close(): void {
+    closeFd(this.fd);
+  }
+}
+
+/** What KVM_RUN returned to user space, decoded from kvm_run. */
+export type KvmExit =
+  | { reason: "io-in"; port: number; size: number; count: number; data: Uint8Array }
+  | { reason: "io-out"; port: number; size: number; count: number; data: Uint8Array }
+  | { reason: "mmio-read"; addr: number; len: number; data: Uint8Array }
+  | { reason: "mmio-write"; addr: number; len: number; data: Uint8Array }
+  | { reason: "hlt" }
+  | { reason: "shutdown" }
+  | { reason: "intr" }
+  | { reason: "irq-window-open" }
+  | { reason: "exception"; exception: number; errorCode: number }
+  | { reason: "fail-entry"; hardwareEntryFailureReason: number; cpu: number }
+  | { reason: "internal-error"; suberror: number; data: number[] }
+  | { reason: "system-event"; type: number; data: number[] }
+  | { reason: "unknown"; exitReason: number };
+
+export class VcpuFd {
+  /** The vCPU mmap area (kvm_run, PIO data page, coalesced-MMIO page), shared with the kernel. */
+  readonly kvmRun: Uint8Array;
+  private readonly run: StructView;
+  private readonly ioIn: Extract<KvmExit, { reason: "io-in" }> = { reason: "io-in", port: 0, size: 0, count: 0, data: new Uint8Array(0) };
+  private readonly ioOut: Extract<KvmExit, { reason: "io-out" }> = { reason: "io-out", port: 0, size: 0, count: 0, data: new Uint8Array(0) };
+  private readonly mmioRead: Extract<KvmExit, { reason: "mmio-read" }> = { reason: "mmio-read", addr: 0, len: 0, data: new Uint8Array(0) };
+  private readonly mmioWrite: Extract<KvmExit, { reason: "mmio-write" }> = { reason: "mmio-write", addr: 0, len: 0, data: new Uint8Array(0) };
+  private readonly simple = new Map<string, KvmExit>();
+  private readonly dataViews = new Map<number, Uint8Array>();
+
+  constructor(readonly fd: number, readonly id: number) {
+    this.kvmRun = this.mmap();
+    this.run = new StructView(this.kvmRun);
+    this.mmioRead.data = this.kvmRun.subarray(KVM_RUN_EXIT_OFFSETS.mmio.data, KVM_RUN_EXIT_OFFSETS.mmio.data + 8);
+    this.mmioWrite.data = this.mmioRead.data;
+  }
+
+  /** mmap(NULL, KVM_GET_VCPU_MMAP_SIZE, ..., vcpu_fd, 0): the shared kvm_run pages. */
+  mmap(): Uint8Array {
+    const m = mmapVcpu(this.fd, 3 * 4096);
+    if (typeof m === "number") throw new KvmError("mmap", -m);
+    return m;
+  }
+
+  ioctl(request: number, arg?: number | Uint8Array): number {
+    return ioctl(this.fd, request, arg);
+  }
+
+  get immediateExit(): boolean {
+    return this.run.u8(KVM_RUN_OFFSETS.immediate_exit) !== 0;
+  }
+  set immediateExit(v: boolean) {
+    this.run.setU8(KVM_RUN_OFFSETS.immediate_exit, v ? 1 : 0);
+  }
+  set requestInterruptWindow(v: boolean) {
+    this.run.setU8(KVM_RUN_OFFSETS.request_interrupt_window, v ? 1 : 0);
+  }
+  get readyForInterruptInjection(): boolean {
+    return this.run.u8(KVM_RUN_OFFSETS.ready_for_interrupt_injection) !== 0;
+  }
+
+  /** Sends the thread running this vCPU a signal: the current or next KVM_RUN returns KVM_EXIT_INTR. */
+  kick(): void {
+    const vcpu = fdVcpu(this.fd);
+    if (vcpu) vcpu.signalPending = true;
+  }
+
+  private pioData(len: number): Uint8Array {
+    let v = this.dataViews.get(len);
+    if (!v) {
+      v = this.kvmRun.subarray(C.KVM_PIO_PAGE_OFFSET * 4096, C.KVM_PIO_PAGE_OFFSET * 4096 + len);
+      this.dataViews.set(len, v);
+    }
+    return v;
+  }
+
+  private simpleExit(reason: string): KvmExit {
+    let e = this.simple.get(reason);
+    if (!e) {
+      e = { reason } as KvmExit;
+      this.simple.set(reason, e);
+    }
+    return e;
+  }
+
+  /** KVM_RUN, decoded. EINTR comes back as { reason: "intr" }; other errors throw KvmError. */
+  runExit(): KvmExit {
+    const r = this.ioctl(IOC.KVM_RUN, 0);
+    if (r < 0 && -r !== EINTR) throw new KvmError("KVM_RUN", -r);
+    const run = this.run;
+    const reason = run.u32(KVM_RUN_OFFSETS.exit_reason);
+    switch (reason) {
+      case C.KVM_EXIT_IO: {
+        const o = KVM_RUN_EXIT_OFFSETS.io;
+        const e = run.u8(o.direction) === C.KVM_EXIT_IO_IN ? this.ioIn : this.ioOut;
+        e.port = run.u16(o.port);
+        e.size = run.u8(o.size);
+        e.count = run.u32(o.count);
+        e.data = this.pioData(e.size * e.count);
+        return e;
+      }
+      case C.KVM_EXIT_MMIO: {
+        const o = KVM_RUN_EXIT_OFFSETS.mmio;
+        const e = run.u8(o.is_write) ? this.mmioWrite : this.mmioRead;
+        e.addr = run.u64(o.phys_addr);
+        e.len = run.u32(o.len);
+        return e;
+      }
+      case C.KVM_EXIT_HLT: return this.simpleExit("hlt");
+      case C.KVM_EXIT_SHUTDOWN: return this.simpleExit("shutdown");
+      case C.KVM_EXIT_INTR: return this.simpleExit("intr");
+      case C.KVM_EXIT_IRQ_WINDOW_OPEN: return this.simpleExit("irq-window-open");
+      case C.KVM_EXIT_EXCEPTION:
+        return { reason: "exception", exception: run.u32(KVM_RUN_EXIT_OFFSETS.ex.exception), errorCode: run.u32(KVM_RUN_EXIT_OFFSETS.ex.error_code) };
+      case C.KVM_EXIT_FAIL_ENTRY:
+        return {
+          reason: "fail-entry",
+          hardwareEntryFailureReason: run.u64(KVM_RUN_EXIT_OFFSETS.fail_entry.hardware_entry_failure_reason),
+          cpu: run.u32(KVM_RUN_EXIT_OFFSETS.fail_entry.cpu),
+        };
+      case C.KVM_EXIT_INTERNAL_ERROR: {
+        const o = KVM_RUN_EXIT_OFFSETS.internal;
+        const n = Math.min(run.u32(o.ndata), 16);
+        return { reason: "internal-error", suberror: run.u32(o.suberror), data: Array.from({ length: n }, (_, i) => run.u64(o.data + i * 8)) };
+      }
+      case C.KVM_EXIT_SYSTEM_EVENT: {
+        const o = KVM_RUN_EXIT_OFFSETS.system_event;
+        const n = Math.min(run.u32(o.ndata), 16);
+        return { reason: "system-event", type: run.u32(o.type), data: Array.from({ length: n }, (_, i) => run.u64(o.data + i * 8)) };
+      }
+      default:
+        return { reason: "unknown", exitReason: reason };
+    }
+  }
+
+  /** Alias of runExit (DESIGN.md's VcpuFd.run()). */
+  run_(): KvmExit {
+    return this.runExit();
+  }
+
+  getRegs(): KvmRegs {
+    const b = structBuffer(KVM_REGS_SIZE);
+    check("KVM_GET_REGS", this.ioctl(IOC.KVM_GET_REGS, b));
+    return decodeRegs(b);
+  }
+
+  setRegs(regs: Partial<KvmRegs>): void {
+    check("KVM_SET_REGS", this.ioctl(IOC.KVM_SET_REGS, encodeRegs(regs)));
+  }
+
+  getSregs(): KvmSregs {
+    const b = structBuffer(KVM_SREGS_SIZE);
+    check("KVM_GET_SREGS", this.ioctl(IOC.KVM_GET_SREGS, b));
+    return decodeSregs(b);
+  }
+
+  setSregs(sregs: KvmSregs): void {
+    check("KVM_SET_SREGS", this.ioctl(IOC.KVM_SET_SREGS, encodeSregs(sregs)));
+  }
+
+  setCpuid2(entries: readonly KvmCpuidEntry2[]): void {
+    check("KVM_SET_CPUID2", this.ioctl(IOC.KVM_SET_CPUID2, encodeCpuid2(entries)));
+  }
+
+  getCpuid2(max = 80): KvmCpuidEntry2[] {
+    const b = encodeCpuid2([], max);
+    check("KVM_GET_CPUID2", this.ioctl(IOC.KVM_GET_CPUID2, b));
+    return decodeCpuid2(b);
+  }
+
+  /** KVM_GET_MSRS for the given indices; returns [index, value] pairs for the ones read. */
+  getMsrs(indices: readonly number[]): [number, number][] {
+    const b = structBuffer(KVM_MSRS_HEADER_SIZE + indices.length * KVM_MSR_ENTRY_SIZE);
+    const v = new StructView(b);
+    v.setU32(0, indices.length);
+    indices.forEach((ix, i) => v.setU32(KVM_MSRS_HEADER_SIZE + i * KVM_MSR_ENTRY_SIZE, ix));
+    const n = check("KVM_GET_MSRS", this.ioctl(IOC.KVM_GET_MSRS, b));
+    return indices.slice(0, n).map((ix, i) => [ix, v.u64(KVM_MSRS_HEADER_SIZE + i * KVM_MSR_ENTRY_SIZE + 8)]);
+  }
+
+  /** KVM_SET_MSRS; returns how many were written. */
+  setMsrs(entries: readonly [number, number][]): number {
+    const b = structBuffer(KVM_MSRS_HEADER_SIZE + entries.length * KVM_MSR_ENTRY_SIZE);
+    const v = new StructView(b);
+    v.setU32(0, entries.length);
+    entries.forEach(([ix, val], i) => {
+      v.setU32(KVM_MSRS_HEADER_SIZE + i * KVM_MSR_ENTRY_SIZE, ix);
+      v.setU64(KVM_MSRS_HEADER_SIZE + i * KVM_MSR_ENTRY_SIZE + 8, val);
+    });
+    return check("KVM_SET_MSRS", this.ioctl(IOC.KVM_SET_MSRS, b));
+  }
+
+  /** KVM_INTERRUPT: queue an external interrupt (user-space irqchip only). */
+  interrupt(vector: number): void {
+    const b = structBuffer(4);
+    new StructView(b).setU32(0, vector);
+    check("KVM_INTERRUPT", this.ioctl(IOC.KVM_INTERRUPT, b));
+  }
+
+  close(): void {
+    closeFd(this.fd);
+  }
+}
+
+export { KVM_CPUID2_HEADER_SIZE, KVM_CPUID_ENTRY2_SIZE };

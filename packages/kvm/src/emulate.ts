@@ -1,0 +1,177 @@
+/**
+ * The instruction emulator (arch/x86/kvm/emulate.c's role): when the guest touches memory that is not
+ * RAM (MMIO), or performs string I/O, kvm executes that one instruction itself with the guest's state,
+ * sending each device access to user space. Here the emulator is a second processor of the CPU model
+ * (never in VMX operation) whose physical memory is the guest-physical space of the VM: memslots are
+ * RAM, everything else traps. Reads that need user space abort the pass; the instruction is replayed
+ * from the saved state once the data has arrived (as KVM re-enters emulation after an MMIO read).
+ */
+import {
+  CPU_EXCEPTION, Cpu, PAGE_SIZE, PhysicalMemory, STOP_EXCEPTION, STOP_INTERNAL_ERROR, Unwind, type CpuHost, type MmioHandler,
+} from "@virtkit/cpu";
+import type { HostMachine } from "./host/host-machine.js";
+import type { Memslots } from "./memslots.js";
+import { KVM_MEM_READONLY } from "./uapi/constants.js";
+
+/** One device access the emulated instruction made. */
+export interface EmulatedAccess {
+  kind: "mmio" | "pio";
+  write: boolean;
+  addr: number;
+  len: number;
+  /** Data written, or (once user space answered) data read. */
+  value: number;
+}
+
+export const EMULATE_DONE = 0;
+/** The instruction needs data from user space first (an MMIO or port read). */
+export const EMULATE_NEED_READ = 1;
+export const EMULATE_FAIL = 2;
+export const EMULATE_EXCEPTION = 3;
+
+const ABORT = new Unwind("emulator-abort");
+
+/**
+ * The guest-physical address space of one VM as the emulator processor sees it. Rebuilt when the
+ * memslots change (callers pass the slots' generation).
+ */
+class GuestPhysicalSpace {
+  mem = new PhysicalMemory();
+  generation = -1;
+}
+
+export class X86Emulator {
+  readonly cpu: Cpu;
+  private readonly space = new GuestPhysicalSpace();
+  /** Accesses answered by user space in earlier passes, replayed in order. */
+  private readonly answered: EmulatedAccess[] = [];
+  private replayIndex = 0;
+  /** The read that stopped the current pass. */
+  pendingRead: EmulatedAccess | null = null;
+  /** Writes made by the completed pass, to hand to user space one by one. */
+  readonly writes: EmulatedAccess[] = [];
+  /** Set when the instruction fetch itself would read MMIO: KVM cannot emulate that. */
+  fetchFromMmio = false;
+  private inFetch = false;
+
+  constructor(private readonly host: HostMachine, private readonly slots: Memslots) {
+    const devices: CpuHost = {
+      ioRead: (port, size) => this.read("pio", port, size),
+      ioWrite: (port, size, value) => {
+        this.writes.push({ kind: "pio", write: true, addr: port, len: size, value });
+      },
+      acknowledgeInterrupt: () => -1,
+    };
+    this.cpu = new Cpu(this.space.mem, devices);
+    this.cpu.reportExceptions = true;
+  }
+
+  private read(kind: "mmio" | "pio", addr: number, len: number): number {
+    const a = this.answered[this.replayIndex];
+    if (a?.kind === kind && a.addr === addr && a.len === len && !a.write) {
+      this.replayIndex++;
+      return a.value;
+    }
+    this.pendingRead = { kind, write: false, addr, len, value: 0 };
+    throw ABORT;
+  }
+
+  /** Rebuilds the guest-physical view when memslots changed. */
+  syncSlots(generation: number): void {
+    if (this.space.generation === generation) return;
+    const mem = new PhysicalMemory();
+    for (const slot of this.slots.all()) {
+      if (slot.flags & KVM_MEM_READONLY) continue;
+      const frame = this.host.mem.ramFrame(slot.userspaceAddr);
+      const chunk = this.host.mem.chunks[frame - 1]!;
+      const off = slot.userspaceAddr - chunk.base + chunk.u8.byteOffset;
+      mem.mapRam(slot.gpa, chunk.u8.buffer, off, slot.size);
+    }
+    // Everything that is not writable RAM traps: read-only slots read their memory but writes are MMIO.
+    const trap: MmioHandler = {
+      read: (offset, size) => {
+        if (this.inFetch) {
+          this.fetchFromMmio = true;
+          throw ABORT;
+        }
+        const slot = this.slots.find(offset);
+        if (slot !== undefined && (slot.flags & KVM_MEM_READONLY) !== 0) {
+          const b = this.host.userBytes(slot.userspaceAddr + (offset - slot.gpa), size);
+          let v = 0;
+          for (let i = 0; i < size; i++) v |= b[i]! << (8 * i);
+          return v;
+        }
+        return this.read("mmio", offset, size);
+      },
+      write: (offset, size, value) => {
+        this.writes.push({ kind: "mmio", write: true, addr: offset, len: size, value });
+      },
+    };
+    mem.mapMmio(0, 2 ** 32, trap);
+    this.space.mem = mem;
+    this.space.generation = generation;
+    this.cpu.mem = mem;
+    this.cpu.syncChunks();
+  }
+
+  /** Whether the pass stopped at a read (set from inside the processor's memory callbacks). */
+  private hasPendingRead(): boolean {
+    return this.pendingRead !== null;
+  }
+
+  /** Records user space's answer to the pending read, for the next pass. */
+  answer(value: number): void {
+    if (!this.pendingRead) return;
+    this.pendingRead.value = value;
+    this.answered.push(this.pendingRead);
+    this.pendingRead = null;
+  }
+
+  /** Forgets the instruction in progress (state was reset or the vCPU was changed from outside). */
+  reset(): void {
+    this.answered.length = 0;
+    this.pendingRead = null;
+    this.writes.length = 0;
+    this.replayIndex = 0;
+  }
+
+  /**
+   * Runs one pass over the instruction with the state already loaded into `this.cpu`. Returns an
+   * EMULATE_* code; on EMULATE_DONE the processor holds the new guest state and `writes` the stores.
+   */
+  step(): number {
+    this.replayIndex = 0;
+    this.writes.length = 0;
+    this.fetchFromMmio = false;
+    this.pendingRead = null;
+    const cpu = this.cpu;
+    // Fetch check first: an instruction whose bytes are not in RAM cannot be emulated (KVM reports
+    // an emulation failure rather than reading code through MMIO).
+    try {
+      this.inFetch = true;
+      const lin = (cpu.segBase[1]! + cpu.eip) | 0;
+      cpu.read8(lin);
+      if (((lin & (PAGE_SIZE - 1)) + 15) > PAGE_SIZE) cpu.read8((lin + 14) | 0);
+    } catch (e) {
+      this.inFetch = false;
+      if (e === ABORT) return EMULATE_FAIL;
+      if (e === CPU_EXCEPTION) return EMULATE_EXCEPTION;
+      throw e;
+    }
+    this.inFetch = false;
+    let r: number;
+    try {
+      r = cpu.run(1);
+    } catch (e) {
+      if (e === ABORT) return this.hasPendingRead() ? EMULATE_NEED_READ : EMULATE_FAIL;
+      throw e;
+    }
+    if (r === STOP_INTERNAL_ERROR) {
+      // The abort sentinel travels through the run loop's generic handler.
+      return this.hasPendingRead() ? EMULATE_NEED_READ : EMULATE_FAIL;
+    }
+    if (r === STOP_EXCEPTION) return EMULATE_EXCEPTION;
+    this.answered.length = 0;
+    return EMULATE_DONE;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Trace points and statistics, modelled on the kernel's kvm tracepoints (include/trace/events/kvm.h,
+ * arch/x86/kvm/trace.h: kvm_entry, kvm_exit, kvm_pio, kvm_mmio, kvm_userspace_exit, kvm_page_fault, ...)
+ * plus the syscall tracepoints around ioctl, and the per-vCPU counters kvm_stat shows.
+ * A trace point costs one boolean test when nobody listens.
+ */
+export interface KvmTraceEvents {
+  /** syscalls:sys_enter_ioctl — user mode enters the kernel. */
+  sys_enter_ioctl: { fd: number; kind: "sys" | "vm" | "vcpu"; cmd: number; name: string };
+  /** syscalls:sys_exit_ioctl — back to user mode with the return value (negative errno). */
+  sys_exit_ioctl: { fd: number; kind: "sys" | "vm" | "vcpu"; cmd: number; name: string; ret: number };
+  /** kvm:kvm_entry — the kernel executes VMLAUNCH/VMRESUME. */
+  kvm_entry: { vcpu_id: number; rip: number; instruction: "VMLAUNCH" | "VMRESUME" };
+  /** kvm:kvm_exit — a VM exit, with the exit reason word and its qualification. */
+  kvm_exit: { vcpu_id: number; reason: number; name: string; failed_entry: boolean; rip: number; info1: number; info2: number; intr_info: number; error_code: number };
+  /** The exit handler that ran and whether it re-enters the guest or returns to user space. */
+  kvm_exit_handler: { vcpu_id: number; handler: string; result: "re-enter" | "exit-to-user" };
+  /** kvm:kvm_pio — a port access handed to user space (or an in-kernel device). */
+  kvm_pio: { vcpu_id: number; rw: "read" | "write"; port: number; size: number; count: number; val: number };
+  /** kvm:kvm_mmio */
+  kvm_mmio: { vcpu_id: number; type: "read" | "write" | "unsatisfied-read"; len: number; gpa: number; val: number };
+  /** kvm:kvm_userspace_exit — KVM_RUN returns to user space with this exit reason. */
+  kvm_userspace_exit: { vcpu_id: number; reason: number; name: string; errno: number };
+  /** kvm:kvm_page_fault — an EPT violation handled by the MMU. */
+  kvm_page_fault: { vcpu_id: number; gpa: number; qualification: number; result: "mapped" | "mmio" | "readonly" };
+  kvm_cpuid: { vcpu_id: number; function: number; index: number; rax: number; rbx: number; rcx: number; rdx: number };
+  kvm_msr: { vcpu_id: number; write: boolean; index: number; data: number; exception: boolean };
+  kvm_inj_virq: { vcpu_id: number; irq: number };
+  kvm_inj_exception: { vcpu_id: number; exception: number; has_error: boolean; error_code: number };
+}
+export type KvmTraceName = keyof KvmTraceEvents;
+
+type Listener<K extends KvmTraceName> = (event: KvmTraceEvents[K]) => void;
+
+export class KvmTracer {
+  /** Per trace point: is anybody listening? Hot paths test this before building an event. */
+  readonly enabled: Record<KvmTraceName, boolean> = {
+    sys_enter_ioctl: false, sys_exit_ioctl: false, kvm_entry: false, kvm_exit: false, kvm_exit_handler: false,
+    kvm_pio: false, kvm_mmio: false, kvm_userspace_exit: false, kvm_page_fault: false, kvm_cpuid: false,
+    kvm_msr: false, kvm_inj_virq: false, kvm_inj_exception: false,
+  };
+  private readonly listeners = new Map<KvmTraceName, Set<(e: never) => void>>();
+
+  /** Subscribes to a trace point; returns the unsubscribe function. */
+  on<K extends KvmTraceName>(name: K, fn: Listener<K>): () => void {
+    let set = this.listeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(name, set);
+    }
+    set.add(fn);
+    this.enabled[name] = true;
+    return () => {
+      set.delete(fn);
+      this.enabled[name] = set.size > 0;
+    };
+  }
+
+  /** Subscribes to every trace point. */
+  onAll(fn: <K extends KvmTraceName>(name: K, event: KvmTraceEvents[K]) => void): () => void {
+    const offs = (Object.keys(this.enabled) as KvmTraceName[]).map((n) => this.on(n, (e) => fn(n, e)));
+    return () => {
+      for (const off of offs) off();
+    };
+  }
+
+  emit<K extends KvmTraceName>(name: K, event: KvmTraceEvents[K]): void {
+    const set = this.listeners.get(name);
+    if (!set) return;
+    for (const fn of set) (fn as Listener<K>)(event);
+  }
+}
+
+/** The kernel's trace buffer: one per host, like /sys/kernel/tracing. */
+export const kvmTrace = new KvmTracer();
+
+/** Per-vCPU statistics with the names kvm_stat / debugfs use (struct kvm_vcpu_stat). */
+export class KvmVcpuStats {
+  exits = 0;
+  io_exits = 0;
+  mmio_exits = 0;
+  halt_exits = 0;
+  signal_exits = 0;
+  irq_exits = 0;
+  irq_window_exits = 0;
+  nmi_window_exits = 0;
+  request_irq_exits = 0;
+  insn_emulation = 0;
+  insn_emulation_fail = 0;
+  hypercalls = 0;
+  irq_injections = 0;
+  exception_injections = 0;
+  pf_fixed = 0;
+  /** Exits per basic exit reason (what `perf kvm stat` reports). */
+  readonly by_reason = new Map<number, number>();
+}

@@ -1,0 +1,320 @@
+/**
+ * A virtual machine inside the kernel (struct kvm) and the ioctl handlers of VM and vCPU files
+ * (virt/kvm/kvm_main.c kvm_vm_ioctl / kvm_vcpu_ioctl, arch/x86/kvm/x86.c kvm_arch_*_ioctl). Handlers
+ * take the raw argument (a value, or user memory holding the struct) and return >= 0 or -errno.
+ */
+import type { HostMachine } from "./host/host-machine.js";
+import { Memslots } from "./memslots.js";
+import { EptMmu } from "./mmu.js";
+import { X86Emulator } from "./emulate.js";
+import { KvmVcpu } from "./vcpu.js";
+import { VmxVcpu } from "./vmx/vmx.js";
+import { KvmMsrState, kvmGetMsr, kvmSetMsr } from "./msr.js";
+import { E2BIG, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY } from "./uapi/errno.js";
+import { KVM_MAX_VCPUS, KVM_MEM_LOG_DIRTY_PAGES, KVM_MP_STATE_HALTED, KVM_MP_STATE_RUNNABLE } from "./uapi/constants.js";
+import * as IOC from "./uapi/ioctl.js";
+import {
+  KVM_CPUID2_HEADER_SIZE, KVM_CPUID_ENTRY2_SIZE, KVM_DIRTY_LOG_SIZE, KVM_INTERRUPT_SIZE, KVM_MP_STATE_SIZE,
+  KVM_MSRS_HEADER_SIZE, KVM_MSR_ENTRY_SIZE, KVM_REGS_SIZE, KVM_SREGS_SIZE, KVM_USERSPACE_MEMORY_REGION_SIZE,
+  StructView, decodeCpuid2, decodeMemoryRegion, decodeRegs, decodeSregs, encodeCpuid2, encodeRegs, encodeSregs,
+  type KvmSegment, type KvmSregs,
+} from "./uapi/structs.js";
+import { checkExtension } from "./capabilities.js";
+
+/** The argument of an ioctl: a plain value (_IO) or user memory holding the struct. */
+export type IoctlArg = number | Uint8Array | undefined;
+
+/**
+ * copy_from_user/copy_to_user: the struct bytes behind an argument, or null for a bad pointer (EFAULT).
+ * A number argument is a user address in the host's address space.
+ */
+export function userStruct(host: HostMachine, arg: IoctlArg, size: number): Uint8Array | null {
+  if (arg instanceof Uint8Array) return arg.byteLength >= size ? arg.subarray(0, size) : null;
+  if (typeof arg === "number" && host.isUserRange(arg, size)) return host.userBytes(arg, size);
+  return null;
+}
+
+/** kvm_segment order in kvm_sregs → the CPU's segment numbering (ES CS SS DS FS GS LDTR TR). */
+const SREG_SEGS = [["cs", 1], ["ds", 3], ["es", 0], ["fs", 4], ["gs", 5], ["ss", 2], ["tr", 7], ["ldt", 6]] as const;
+/** kvm_regs order → the kernel's GPR numbering (RAX RCX RDX RBX RSP RBP RSI RDI). */
+const KVM_REGS_TO_GPR = { rax: 0, rbx: 3, rcx: 1, rdx: 2, rsi: 6, rdi: 7, rbp: 5 } as const;
+
+/** CR4 bits a guest may set on this processor (kvm_is_valid_cr4: everything else is reserved). */
+const CR4_GUEST_VALID = 0x7ff;
+
+export class KvmVm {
+  readonly memslots: Memslots;
+  readonly mmu: EptMmu;
+  readonly emulator: X86Emulator;
+  readonly vcpus = new Map<number, KvmVcpu>();
+  /** Bumped on every memslot change (the emulator rebuilds its view of guest memory). */
+  slotsGeneration = 0;
+  tssAddr = -1;
+  identityMapAddr = -1;
+  private readonly msrs = new WeakMap<KvmVcpu, KvmMsrState>();
+  private readonly dregs = new WeakMap<KvmVcpu, Int32Array>();
+  private static nextVpid = 1;
+
+  constructor(readonly host: HostMachine) {
+    this.memslots = new Memslots((a, l) => host.isUserRange(a, l));
+    this.mmu = new EptMmu(host, this.memslots);
+    this.emulator = new X86Emulator(host, this.memslots);
+  }
+
+  msrState(vcpu: KvmVcpu): KvmMsrState {
+    let s = this.msrs.get(vcpu);
+    if (!s) {
+      s = new KvmMsrState();
+      this.msrs.set(vcpu, s);
+    }
+    return s;
+  }
+
+  /** DR0-DR3 and DR6 (DR7 lives in the VMCS). */
+  debugRegs(vcpu: KvmVcpu): Int32Array {
+    let d = this.dregs.get(vcpu);
+    if (!d) {
+      d = new Int32Array(8);
+      d[6] = 0xffff0ff0 | 0;
+      this.dregs.set(vcpu, d);
+    }
+    return d;
+  }
+
+  // ------------------------------------------------------------------ VM ioctls
+
+  ioctl(request: number, arg: IoctlArg): number {
+    const h = VM_IOCTLS.get(request);
+    return h ? h(this, arg) : -ENOTTY;
+  }
+
+  createVcpu(id: number): KvmVcpu | number {
+    if (!Number.isInteger(id) || id < 0 || id >= KVM_MAX_VCPUS) return -EINVAL;
+    if (this.vcpus.has(id)) return -EEXIST;
+    const vcpu = new KvmVcpu(this, id);
+    vcpu.vendor = new VmxVcpu(vcpu, KvmVm.nextVpid++);
+    this.vcpus.set(id, vcpu);
+    return vcpu;
+  }
+
+  destroy(): void {
+    for (const v of this.vcpus.values()) v.destroy();
+    this.vcpus.clear();
+    this.mmu.destroy();
+  }
+}
+
+type VmHandler = (vm: KvmVm, arg: IoctlArg) => number;
+type VcpuHandler = (vcpu: KvmVcpu, arg: IoctlArg) => number;
+
+const VM_IOCTLS = new Map<number, VmHandler>([
+  [IOC.KVM_SET_USER_MEMORY_REGION, (vm, arg) => {
+    const b = userStruct(vm.host, arg, KVM_USERSPACE_MEMORY_REGION_SIZE);
+    if (!b) return -EFAULT;
+    const change = vm.memslots.set(decodeMemoryRegion(b));
+    if (typeof change === "number") return change;
+    vm.mmu.commit(change);
+    vm.slotsGeneration++;
+    return 0;
+  }],
+  [IOC.KVM_CHECK_EXTENSION, (_vm, arg) => checkExtension(typeof arg === "number" ? arg : -1)],
+  [IOC.KVM_SET_TSS_ADDR, (vm, arg) => {
+    // The three pages KVM would use to emulate real mode without unrestricted guest; they must fit below 4 GiB.
+    if (typeof arg !== "number" || arg < 0 || arg > 0xffffffff - 3 * 4096) return -EINVAL;
+    vm.tssAddr = arg;
+    return 0;
+  }],
+  [IOC.KVM_SET_IDENTITY_MAP_ADDR, (vm, arg) => {
+    const b = userStruct(vm.host, arg, 8);
+    if (!b) return -EFAULT;
+    if (vm.vcpus.size > 0) return -EINVAL;
+    vm.identityMapAddr = new StructView(b).u64(0);
+    return 0;
+  }],
+  [IOC.KVM_GET_DIRTY_LOG, (vm, arg) => {
+    const b = userStruct(vm.host, arg, KVM_DIRTY_LOG_SIZE);
+    if (!b) return -EFAULT;
+    const v = new StructView(b);
+    const slot = vm.memslots.get(v.u32(0) & 0xffff);
+    if (!slot || (v.u32(0) >>> 16) !== 0) return -EINVAL;
+    if ((slot.flags & KVM_MEM_LOG_DIRTY_PAGES) === 0) return -ENOENT;
+    const bitmap = vm.mmu.takeDirtyLog(slot);
+    // The bitmap is rounded up to a multiple of 64 bits (kvm_dirty_bitmap_bytes).
+    const bytes = Math.ceil(slot.size / 4096 / 64) * 8;
+    const dst = userStruct(vm.host, v.u64(8), bytes);
+    if (!dst) return -EFAULT;
+    dst.fill(0);
+    dst.set(bitmap.subarray(0, Math.min(bitmap.length, bytes)));
+    return 0;
+  }],
+]);
+
+// ------------------------------------------------------------------ vCPU ioctls
+
+function getRegs(vcpu: KvmVcpu, arg: IoctlArg): number {
+  const b = userStruct(vcpu.vm.host, arg, KVM_REGS_SIZE);
+  if (!b) return -EFAULT;
+  const r = vcpu.regs, v = vcpu.vendor;
+  const u = (x: number): number => x >>> 0;
+  encodeRegs({
+    rax: u(r[0]!), rbx: u(r[3]!), rcx: u(r[1]!), rdx: u(r[2]!), rsi: u(r[6]!), rdi: u(r[7]!), rbp: u(r[5]!),
+    rsp: v.rsp, rip: v.rip, rflags: v.rflags,
+  }, b);
+  return 0;
+}
+
+function setRegs(vcpu: KvmVcpu, arg: IoctlArg): number {
+  const b = userStruct(vcpu.vm.host, arg, KVM_REGS_SIZE);
+  if (!b) return -EFAULT;
+  const regs = decodeRegs(b);
+  for (const [k, i] of Object.entries(KVM_REGS_TO_GPR)) vcpu.regs[i] = regs[k as keyof typeof KVM_REGS_TO_GPR] | 0;
+  vcpu.vendor.rsp = regs.rsp | 0;
+  vcpu.vendor.rip = regs.rip | 0;
+  vcpu.vendor.rflags = regs.rflags | 0;
+  // New register state cancels an instruction the emulator was in the middle of.
+  vcpu.vm.emulator.reset();
+  vcpu.completeUserspaceIo = null;
+  vcpu.pendingException = null;
+  return 0;
+}
+
+function getSregs(vcpu: KvmVcpu, arg: IoctlArg): number {
+  const b = userStruct(vcpu.vm.host, arg, KVM_SREGS_SIZE);
+  if (!b) return -EFAULT;
+  const v = vcpu.vendor;
+  const segs = {} as Record<(typeof SREG_SEGS)[number][0], KvmSegment>;
+  for (const [k, s] of SREG_SEGS) segs[k] = v.getSegment(s);
+  const bitmap: [number, number, number, number] = [0, 0, 0, 0];
+  if (vcpu.pendingInterrupt >= 0) bitmap[vcpu.pendingInterrupt >>> 6] = 2 ** (vcpu.pendingInterrupt & 63);
+  const s: KvmSregs = {
+    ...segs,
+    gdt: { base: v.read(0x6816), limit: v.read(0x4810) },
+    idt: { base: v.read(0x6818), limit: v.read(0x4812) },
+    cr0: v.getCr0(), cr2: vcpu.cr2 >>> 0, cr3: v.getCr3(), cr4: v.getCr4(), cr8: 0,
+    efer: v.read(0x2806), apic_base: vcpu.vm.msrState(vcpu).apicBase >>> 0, interrupt_bitmap: bitmap,
+  };
+  encodeSregs(s, b);
+  return 0;
+}
+
+function setSregs(vcpu: KvmVcpu, arg: IoctlArg): number {
+  const b = userStruct(vcpu.vm.host, arg, KVM_SREGS_SIZE);
+  if (!b) return -EFAULT;
+  const s = decodeSregs(b);
+  // kvm_is_valid_sregs: reserved CR4 or EFER bits are rejected before anything changes.
+  if (s.cr4 > 0xffffffff || (s.cr4 & ~CR4_GUEST_VALID) !== 0 || s.efer !== 0) return -EINVAL;
+  const v = vcpu.vendor;
+  for (const [k, seg] of SREG_SEGS) v.setSegment(seg, s[k]);
+  v.write(0x6816, s.gdt.base);
+  v.write(0x4810, s.gdt.limit);
+  v.write(0x6818, s.idt.base);
+  v.write(0x4812, s.idt.limit);
+  vcpu.cr2 = s.cr2 | 0;
+  v.setCr3(s.cr3);
+  v.setCr4(s.cr4);
+  v.setCr0(s.cr0);
+  vcpu.vm.msrState(vcpu).apicBase = s.apic_base | 0;
+  // The lowest pending vector of interrupt_bitmap is queued (user-space irqchip only).
+  vcpu.pendingInterrupt = -1;
+  for (let w = 0; w < 4 && vcpu.pendingInterrupt < 0; w++) {
+    const word = s.interrupt_bitmap[w]!;
+    for (let bit = 0; bit < 64; bit++) {
+      if (Math.floor(word / 2 ** bit) % 2 === 1) {
+        vcpu.pendingInterrupt = w * 64 + bit;
+        break;
+      }
+    }
+  }
+  vcpu.vm.emulator.reset();
+  return 0;
+}
+
+function setCpuid2(vcpu: KvmVcpu, arg: IoctlArg): number {
+  const head = userStruct(vcpu.vm.host, arg, KVM_CPUID2_HEADER_SIZE);
+  if (!head) return -EFAULT;
+  const n = new StructView(head).u32(0);
+  if (n > 256) return -E2BIG;
+  const b = userStruct(vcpu.vm.host, arg, KVM_CPUID2_HEADER_SIZE + n * KVM_CPUID_ENTRY2_SIZE);
+  if (!b) return -EFAULT;
+  return vcpu.setCpuid(decodeCpuid2(b));
+}
+
+function getCpuid2(vcpu: KvmVcpu, arg: IoctlArg): number {
+  const head = userStruct(vcpu.vm.host, arg, KVM_CPUID2_HEADER_SIZE);
+  if (!head) return -EFAULT;
+  const cap = new StructView(head).u32(0);
+  const entries = vcpu.cpuidEntries;
+  if (cap < entries.length) return -E2BIG;
+  const b = userStruct(vcpu.vm.host, arg, KVM_CPUID2_HEADER_SIZE + entries.length * KVM_CPUID_ENTRY2_SIZE);
+  if (!b) return -EFAULT;
+  b.set(encodeCpuid2(entries));
+  return 0;
+}
+
+/** KVM_GET_MSRS / KVM_SET_MSRS: returns the number of MSRs processed (stops at the first failure). */
+function msrs(vcpu: KvmVcpu, arg: IoctlArg, write: boolean): number {
+  const head = userStruct(vcpu.vm.host, arg, KVM_MSRS_HEADER_SIZE);
+  if (!head) return -EFAULT;
+  const n = new StructView(head).u32(0);
+  if (n > 256) return -E2BIG;
+  const b = userStruct(vcpu.vm.host, arg, KVM_MSRS_HEADER_SIZE + n * KVM_MSR_ENTRY_SIZE);
+  if (!b) return -EFAULT;
+  const v = new StructView(b);
+  for (let i = 0; i < n; i++) {
+    const at = KVM_MSRS_HEADER_SIZE + i * KVM_MSR_ENTRY_SIZE;
+    const index = v.u32(at);
+    if (write) {
+      if (!kvmSetMsr(vcpu, index, v.u32(at + 8), v.u32(at + 12))) return i;
+    } else {
+      const val = kvmGetMsr(vcpu, index);
+      if (!val) return i;
+      v.setU32(at + 8, val[0]);
+      v.setU32(at + 12, val[1]);
+    }
+  }
+  return n;
+}
+
+const VCPU_IOCTLS = new Map<number, VcpuHandler>([
+  [IOC.KVM_RUN, (vcpu, arg) => (arg !== undefined && arg !== 0 ? -EINVAL : vcpu.ioctlRun())],
+  [IOC.KVM_GET_REGS, getRegs],
+  [IOC.KVM_SET_REGS, setRegs],
+  [IOC.KVM_GET_SREGS, getSregs],
+  [IOC.KVM_SET_SREGS, setSregs],
+  [IOC.KVM_SET_CPUID2, setCpuid2],
+  [IOC.KVM_GET_CPUID2, getCpuid2],
+  [IOC.KVM_GET_MSRS, (vcpu, arg) => msrs(vcpu, arg, false)],
+  [IOC.KVM_SET_MSRS, (vcpu, arg) => msrs(vcpu, arg, true)],
+  [IOC.KVM_INTERRUPT, (vcpu, arg) => {
+    const b = userStruct(vcpu.vm.host, arg, KVM_INTERRUPT_SIZE);
+    if (!b) return -EFAULT;
+    const irq = new StructView(b).u32(0);
+    // kvm_vcpu_ioctl_interrupt: vectors above 255 are invalid; only one can be pending without an irqchip.
+    if (irq >= 256) return -EINVAL;
+    if (vcpu.pendingInterrupt >= 0) return -EEXIST;
+    vcpu.pendingInterrupt = irq;
+    return 0;
+  }],
+  [IOC.KVM_GET_MP_STATE, (vcpu, arg) => {
+    const b = userStruct(vcpu.vm.host, arg, KVM_MP_STATE_SIZE);
+    if (!b) return -EFAULT;
+    new StructView(b).setU32(0, vcpu.mpState);
+    return 0;
+  }],
+  [IOC.KVM_SET_MP_STATE, (vcpu, arg) => {
+    const b = userStruct(vcpu.vm.host, arg, KVM_MP_STATE_SIZE);
+    if (!b) return -EFAULT;
+    const st = new StructView(b).u32(0);
+    // Without an in-kernel LAPIC only RUNNABLE and HALTED make sense (INIT/SIPI states need the irqchip).
+    if (st !== KVM_MP_STATE_RUNNABLE && st !== KVM_MP_STATE_HALTED) return -EINVAL;
+    vcpu.mpState = st;
+    return 0;
+  }],
+]);
+
+export function vcpuIoctl(vcpu: KvmVcpu, request: number, arg: IoctlArg): number {
+  const h = VCPU_IOCTLS.get(request);
+  // Unknown vCPU ioctls are EINVAL (kvm_arch_vcpu_ioctl's default), unlike unknown VM ioctls (ENOTTY).
+  return h ? h(vcpu, arg) : -EINVAL;
+}
+

@@ -1,0 +1,512 @@
+/**
+ * The VMX vendor module (arch/x86/kvm/vmx/vmx.c): per-vCPU VMCS setup from the capability MSRs,
+ * guest-state access through VMREAD/VMWRITE, VM entry with VMLAUNCH then VMRESUME, and the exit
+ * handlers (exit-handlers.ts) by basic exit reason.
+ */
+import {
+  AR_UNUSABLE, CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, CPU_BASED_HLT_EXITING, CPU_BASED_INTR_WINDOW_EXITING,
+  CPU_BASED_MONITOR_EXITING, CPU_BASED_MOV_DR_EXITING, CPU_BASED_MWAIT_EXITING, CPU_BASED_RDPMC_EXITING,
+  CPU_BASED_UNCOND_IO_EXITING, CPU_BASED_USE_MSR_BITMAPS, CPU_BASED_USE_TSC_OFFSETTING, CR0_ET, CR0_NE, CR0_PE, CR0_PG,
+  CR0_TS, CR0_WP, CR4_DE, CR4_OSFXSR, CR4_OSXMMEXCPT, CR4_PAE, CR4_PCE, CR4_PGE, CR4_PVI, CR4_VMXE, Cpu, FLAG_IF,
+  INTR_INFO_DELIVER_CODE_MASK, INTR_INFO_VALID_MASK, INTR_TYPE_EXT_INTR, INTR_TYPE_HARD_EXCEPTION,
+  INTR_TYPE_SOFT_EXCEPTION, MSR_IA32_VMX_BASIC, MSR_IA32_VMX_PROCBASED_CTLS2, MSR_IA32_VMX_TRUE_ENTRY_CTLS,
+  MSR_IA32_VMX_TRUE_EXIT_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS, PIN_BASED_EXT_INTR_MASK,
+  PIN_BASED_NMI_EXITING, PIN_BASED_VIRTUAL_NMIS, SECONDARY_EXEC_ENABLE_EPT, SECONDARY_EXEC_ENABLE_VPID,
+  SECONDARY_EXEC_UNRESTRICTED_GUEST, SECONDARY_EXEC_WBINVD_EXITING, VMX_FAIL_INVALID, VMX_FAIL_VALID,
+  VMX_INTERNAL_ERROR, VMX_SUCCEED, VM_ENTRY_LOAD_IA32_EFER, VM_ENTRY_LOAD_IA32_PAT, VM_EXIT_ACK_INTR_ON_EXIT,
+  VM_EXIT_LOAD_IA32_EFER, VM_EXIT_LOAD_IA32_PAT, VM_EXIT_SAVE_IA32_EFER, VM_EXIT_SAVE_IA32_PAT, invept, readMsr,
+  vmclear, vmcsFields as F, vmlaunch, vmptrld, vmread, vmreadValue, vmwrite, EXC_MC, EXC_UD, FLAG_FIXED1,
+  VMX_EXIT_REASONS_FAILED_VMENTRY,
+} from "@virtkit/cpu";
+import type { KvmVcpu } from "../vcpu.js";
+import { EXIT_TO_USER } from "../vcpu.js";
+import { HOST_KERNEL_CS, HOST_KERNEL_DS, HOST_TSS, LOCAL_TIMER_VECTOR } from "../host/host-machine.js";
+import { KVM_EXIT_FAIL_ENTRY, KVM_EXIT_INTERNAL_ERROR, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON } from "../uapi/constants.js";
+import { KVM_RUN_EXIT_OFFSETS, type KvmSegment } from "../uapi/structs.js";
+import { kvmTrace } from "../trace.js";
+import { EXIT_HANDLERS, exitHandlerName } from "./exit-handlers.js";
+
+/**
+ * The address of the vmx_vmexit label in the host kernel image, where VM exits resume (HOST_RIP).
+ * The host kernel runs no x86 code in this model, so this is only the value the processor loads.
+ */
+export const VMX_VMEXIT_RIP = 0xc0100000 | 0;
+
+/** CR0/CR4 bits the guest may own (KVM_POSSIBLE_CR0_GUEST_BITS, KVM_POSSIBLE_CR4_GUEST_BITS). */
+const CR0_GUEST_OWNED = CR0_TS | CR0_WP;
+const CR4_GUEST_OWNED = CR4_PVI | CR4_DE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE;
+/** Forced on in the hardware CR0/CR4 of an unrestricted guest (KVM_VM_CR0_ALWAYS_ON_UNRESTRICTED_GUEST, ...CR4...). */
+const CR0_ALWAYS_ON = CR0_NE;
+const CR4_ALWAYS_ON = CR4_VMXE;
+
+/** adjust_vmx_controls: required bits from the low dword, allowed bits from the high dword. */
+function adjustControls(cpu: Cpu, min: number, opt: number, msr: number): number {
+  const [low, high] = readMsr(cpu, msr)!;
+  let ctl = (min | opt) & high;
+  ctl |= low;
+  if ((ctl & min) !== min) throw new Error(`VMX capability MSR 0x${msr.toString(16)} lacks required controls`);
+  return ctl | 0;
+}
+
+/** Per-vCPU VMX state (struct vcpu_vmx). */
+export class VmxVcpu {
+  /** The physical processor this vCPU runs on (pinned). */
+  readonly cpu: Cpu;
+  readonly vmcs: number;
+  readonly msrBitmap: number;
+  launched = false;
+  /** Set when the last VMLAUNCH/VMRESUME failed (VMfailValid/VMfailInvalid). */
+  fail = false;
+  /** The full exit-reason word of the last exit. */
+  exitReason = 0;
+  private readonly hostRegs = new Int32Array(8);
+  private flushedGeneration = 0;
+  readonly vpid: number;
+  private procControls = 0;
+
+  constructor(readonly vcpu: KvmVcpu, vpid: number) {
+    const host = vcpu.vm.host;
+    this.vpid = vpid;
+    this.cpu = host.bringUpCpu({
+      ioRead: () => 0xffffffff,
+      ioWrite: () => undefined,
+      // The host's own interrupt controller: the only interrupt is its timer.
+      acknowledgeInterrupt: () => LOCAL_TIMER_VECTOR,
+    });
+    this.vmcs = host.allocKernelPage();
+    host.mem.write32(this.vmcs, readMsr(this.cpu, MSR_IA32_VMX_BASIC)![0] & 0x7fffffff);
+    this.msrBitmap = host.allocKernelPage();
+    this.check(vmclear(this.cpu, this.vmcs), "VMCLEAR");
+    this.check(vmptrld(this.cpu, this.vmcs), "VMPTRLD");
+    this.setupVmcs();
+    this.reset();
+  }
+
+  private check(r: number, what: string): void {
+    if (r !== VMX_SUCCEED) throw new Error(`${what} failed on vCPU ${this.vcpu.id} (outcome ${r})`);
+  }
+
+  // ------------------------------------------------------------------ VMCS access (vmcs_read*/vmcs_write*)
+
+  read(field: number): number {
+    if (vmread(this.cpu, field) !== VMX_SUCCEED) throw new Error(`vmread error: field 0x${field.toString(16)}`);
+    return vmreadValue;
+  }
+
+  write(field: number, value: number): void {
+    if (vmwrite(this.cpu, field, value) !== VMX_SUCCEED) throw new Error(`vmwrite error: field 0x${field.toString(16)}`);
+  }
+
+  /** 64-bit field on a 32-bit host: full then high, as vmcs_write64 does without CONFIG_X86_64. */
+  write64(field: number, value: number): void {
+    this.write(field, value >>> 0);
+    this.write(field + 1, Math.floor(value / 0x100000000) >>> 0);
+  }
+
+  read64(field: number): number {
+    return this.read(field + 1) * 0x100000000 + this.read(field);
+  }
+
+  // ------------------------------------------------------------------ setup (init_vmcs, vmx_vcpu_reset)
+
+  private setupVmcs(): void {
+    const cpu = this.cpu;
+    const vm = this.vcpu.vm;
+    const pin = adjustControls(cpu, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, PIN_BASED_VIRTUAL_NMIS, MSR_IA32_VMX_TRUE_PINBASED_CTLS);
+    // With EPT, CR3 accesses and INVLPG need no exits (the guest owns its page tables).
+    const proc = adjustControls(cpu,
+      CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING | CPU_BASED_MOV_DR_EXITING | CPU_BASED_USE_TSC_OFFSETTING |
+        CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+      CPU_BASED_USE_MSR_BITMAPS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS);
+    const proc2 = adjustControls(cpu,
+      SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
+      SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_WBINVD_EXITING, MSR_IA32_VMX_PROCBASED_CTLS2);
+    const exitCtls = adjustControls(cpu, VM_EXIT_ACK_INTR_ON_EXIT,
+      VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER, MSR_IA32_VMX_TRUE_EXIT_CTLS);
+    const entryCtls = adjustControls(cpu, 0, VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER, MSR_IA32_VMX_TRUE_ENTRY_CTLS);
+    this.procControls = proc & ~(1 << 15 | 1 << 16 | 1 << 9);
+    this.write(F.PIN_BASED_VM_EXEC_CONTROL, pin);
+    this.write(F.CPU_BASED_VM_EXEC_CONTROL, this.procControls);
+    this.write(F.SECONDARY_VM_EXEC_CONTROL, proc2);
+    this.write(F.VM_EXIT_CONTROLS, exitCtls);
+    this.write(F.VM_ENTRY_CONTROLS, entryCtls);
+    if (proc2 & SECONDARY_EXEC_ENABLE_VPID) this.write(F.VIRTUAL_PROCESSOR_ID, this.vpid);
+    this.write64(F.EPT_POINTER, vm.mmu.eptp);
+    // Intercept every MSR except the SYSENTER ones, which the VMCS switches on entry and exit.
+    const mem = vm.host.mem;
+    for (let i = 0; i < 4096; i += 4) mem.write32(this.msrBitmap + i, -1);
+    for (const base of [0, 0x800]) mem.write8(this.msrBitmap + base + (0x174 >>> 3), mem.read8(this.msrBitmap + base + (0x174 >>> 3)) & ~(0x70));
+    this.write64(F.MSR_BITMAP, this.msrBitmap);
+    this.write(F.EXCEPTION_BITMAP, (1 << EXC_UD) | (1 << EXC_MC));
+    this.write(F.PAGE_FAULT_ERROR_CODE_MASK, 0);
+    this.write(F.PAGE_FAULT_ERROR_CODE_MATCH, 0);
+    this.write(F.CR3_TARGET_COUNT, 0);
+    this.write(F.VM_EXIT_MSR_STORE_COUNT, 0);
+    this.write(F.VM_EXIT_MSR_LOAD_COUNT, 0);
+    this.write(F.VM_ENTRY_MSR_LOAD_COUNT, 0);
+    this.write(F.VM_ENTRY_INTR_INFO_FIELD, 0);
+    this.write64(F.TSC_OFFSET, 0);
+    this.write(F.CR0_GUEST_HOST_MASK, ~CR0_GUEST_OWNED);
+    this.write(F.CR4_GUEST_HOST_MASK, ~CR4_GUEST_OWNED);
+    this.write(F.VMCS_LINK_POINTER, -1);
+    this.write(F.VMCS_LINK_POINTER + 1, -1);
+    // Host state (vmx_set_constant_host_state).
+    this.write(F.HOST_CR0, cpu.cr0);
+    this.write(F.HOST_CR3, cpu.cr3);
+    this.write(F.HOST_CR4, cpu.cr4);
+    this.write(F.HOST_CS_SELECTOR, HOST_KERNEL_CS);
+    for (const f of [F.HOST_DS_SELECTOR, F.HOST_ES_SELECTOR, F.HOST_SS_SELECTOR, F.HOST_FS_SELECTOR]) this.write(f, HOST_KERNEL_DS);
+    this.write(F.HOST_GS_SELECTOR, 0);
+    this.write(F.HOST_TR_SELECTOR, HOST_TSS);
+    this.write(F.HOST_TR_BASE, vm.host.tss);
+    this.write(F.HOST_GDTR_BASE, vm.host.gdt);
+    this.write(F.HOST_IDTR_BASE, vm.host.idt);
+    this.write(F.HOST_FS_BASE, 0);
+    this.write(F.HOST_GS_BASE, 0);
+    this.write(F.HOST_IA32_SYSENTER_CS, cpu.sysenterCs);
+    this.write(F.HOST_IA32_SYSENTER_ESP, cpu.sysenterEsp);
+    this.write(F.HOST_IA32_SYSENTER_EIP, cpu.sysenterEip);
+    this.write64(F.HOST_IA32_PAT, cpu.pat[1]! * 0x100000000 + (cpu.pat[0]! >>> 0));
+    this.write64(F.HOST_IA32_EFER, 0);
+    this.write(F.HOST_RIP, VMX_VMEXIT_RIP);
+    this.write(F.HOST_RSP, vm.host.allocKernelPage() + 4096);
+  }
+
+  /** The architectural RESET state (vmx_vcpu_reset + kvm_vcpu_reset). */
+  reset(): void {
+    const seg = (s: number, sel: number, base: number, limit: number, ar: number): void => {
+      this.write(F.GUEST_SEG_SELECTOR[s]!, sel);
+      this.write(F.GUEST_SEG_BASE[s]!, base);
+      this.write(F.GUEST_SEG_LIMIT[s]!, limit);
+      this.write(F.GUEST_SEG_AR[s]!, ar);
+    };
+    seg(1, 0xf000, 0xffff0000 | 0, 0xffff, 0x9b);
+    for (const s of [0, 2, 3, 4, 5]) seg(s, 0, 0, 0xffff, 0x93);
+    seg(6, 0, 0, 0xffff, 0x82);
+    seg(7, 0, 0, 0xffff, 0x8b);
+    this.write(F.GUEST_GDTR_BASE, 0);
+    this.write(F.GUEST_GDTR_LIMIT, 0xffff);
+    this.write(F.GUEST_IDTR_BASE, 0);
+    this.write(F.GUEST_IDTR_LIMIT, 0xffff);
+    this.write(F.GUEST_RIP, 0xfff0);
+    this.write(F.GUEST_RSP, 0);
+    this.write(F.GUEST_RFLAGS, FLAG_FIXED1);
+    this.write(F.GUEST_ACTIVITY_STATE, 0);
+    this.write(F.GUEST_INTERRUPTIBILITY_INFO, 0);
+    this.write(F.GUEST_PENDING_DBG_EXCEPTIONS, 0);
+    this.write(F.GUEST_DR7, 0x400);
+    this.write(F.GUEST_SYSENTER_CS, 0);
+    this.write(F.GUEST_SYSENTER_ESP, 0);
+    this.write(F.GUEST_SYSENTER_EIP, 0);
+    this.write64(F.GUEST_IA32_PAT, 0x0007040600070406);
+    this.write64(F.GUEST_IA32_EFER, 0);
+    this.write(F.GUEST_CR3, 0);
+    this.setCr0(0x60000010);
+    this.setCr4(0);
+    this.vcpu.regs.fill(0);
+    // RDX holds the processor signature after RESET (family 6: 0x600, as KVM reports).
+    this.vcpu.regs[2] = 0x600;
+  }
+
+  free(): void {
+    vmclear(this.cpu, this.vmcs);
+  }
+
+  // ------------------------------------------------------------------ guest state
+
+  get rip(): number {
+    return this.read(F.GUEST_RIP);
+  }
+  set rip(v: number) {
+    this.write(F.GUEST_RIP, v);
+  }
+  get rsp(): number {
+    return this.read(F.GUEST_RSP);
+  }
+  set rsp(v: number) {
+    this.write(F.GUEST_RSP, v);
+  }
+  get rflags(): number {
+    return this.read(F.GUEST_RFLAGS);
+  }
+  set rflags(v: number) {
+    this.write(F.GUEST_RFLAGS, v | FLAG_FIXED1);
+  }
+
+  /** The CR0 value the guest sees (read shadow for host-owned bits). */
+  getCr0(): number {
+    const mask = ~CR0_GUEST_OWNED;
+    return ((this.read(F.GUEST_CR0) & ~mask) | (this.read(F.CR0_READ_SHADOW) & mask)) >>> 0;
+  }
+
+  /** vmx_set_cr0 for an unrestricted guest: hardware CR0 with NE forced on; the guest's value in the shadow. */
+  setCr0(cr0: number): void {
+    this.write(F.CR0_READ_SHADOW, cr0);
+    this.write(F.GUEST_CR0, (cr0 | CR0_ALWAYS_ON | CR0_ET) & ~(1 << 29 | 1 << 30));
+  }
+
+  getCr4(): number {
+    const mask = ~CR4_GUEST_OWNED;
+    return ((this.read(F.GUEST_CR4) & ~mask) | (this.read(F.CR4_READ_SHADOW) & mask)) >>> 0;
+  }
+
+  setCr4(cr4: number): void {
+    this.write(F.CR4_READ_SHADOW, cr4);
+    this.write(F.GUEST_CR4, cr4 | CR4_ALWAYS_ON);
+  }
+
+  getCr3(): number {
+    return this.read(F.GUEST_CR3);
+  }
+
+  setCr3(cr3: number): void {
+    this.write(F.GUEST_CR3, cr3);
+  }
+
+  /** vmx_get_segment: VMCS access rights → struct kvm_segment. */
+  getSegment(s: number): KvmSegment {
+    const ar = this.read(F.GUEST_SEG_AR[s]!);
+    const unusable = (ar & AR_UNUSABLE) !== 0;
+    return {
+      base: this.read(F.GUEST_SEG_BASE[s]!),
+      limit: this.read(F.GUEST_SEG_LIMIT[s]!),
+      selector: this.read(F.GUEST_SEG_SELECTOR[s]!),
+      type: ar & 0xf,
+      s: (ar >>> 4) & 1,
+      dpl: (ar >>> 5) & 3,
+      present: unusable ? 0 : 1,
+      avl: (ar >>> 12) & 1,
+      l: (ar >>> 13) & 1,
+      db: (ar >>> 14) & 1,
+      g: (ar >>> 15) & 1,
+      unusable: unusable ? 1 : 0,
+    };
+  }
+
+  /** vmx_set_segment: an unusable or not-present segment becomes AR "unusable" (bit 16) only. */
+  setSegment(s: number, seg: KvmSegment): void {
+    let ar: number;
+    if (seg.unusable || !seg.present) {
+      ar = AR_UNUSABLE;
+    } else {
+      // The accessed bit is forced for an unrestricted guest (all but LDTR) to satisfy the entry checks.
+      const type = s !== 6 ? seg.type | 1 : seg.type;
+      ar = (type & 15) | ((seg.s & 1) << 4) | ((seg.dpl & 3) << 5) | ((seg.present & 1) << 7) | ((seg.avl & 1) << 12) |
+        ((seg.l & 1) << 13) | ((seg.db & 1) << 14) | ((seg.g & 1) << 15);
+    }
+    this.write(F.GUEST_SEG_SELECTOR[s]!, seg.selector);
+    this.write(F.GUEST_SEG_BASE[s]!, seg.base);
+    this.write(F.GUEST_SEG_LIMIT[s]!, seg.limit);
+    this.write(F.GUEST_SEG_AR[s]!, ar);
+  }
+
+  guestIf(): boolean {
+    return (this.rflags & FLAG_IF) !== 0;
+  }
+
+  /** vmx_interrupt_allowed: IF set and no STI/MOV SS blocking. */
+  interruptAllowed(): boolean {
+    return this.guestIf() && (this.read(F.GUEST_INTERRUPTIBILITY_INFO) & 3) === 0;
+  }
+
+  injectIrq(vector: number): void {
+    this.write(F.VM_ENTRY_INTR_INFO_FIELD, (vector | (INTR_TYPE_EXT_INTR << 8) | INTR_INFO_VALID_MASK) | 0);
+    if (kvmTrace.enabled.kvm_inj_virq) kvmTrace.emit("kvm_inj_virq", { vcpu_id: this.vcpu.id, irq: vector });
+  }
+
+  injectException(vector: number, errorCode: number): void {
+    const soft = vector === 3 || vector === 4;
+    let info = vector | ((soft ? INTR_TYPE_SOFT_EXCEPTION : INTR_TYPE_HARD_EXCEPTION) << 8) | INTR_INFO_VALID_MASK;
+    // Error codes are delivered only in protected mode (SDM §26.2.1.3 with unrestricted guest).
+    if (errorCode >= 0 && (this.read(F.GUEST_CR0) & CR0_PE) !== 0) {
+      info |= INTR_INFO_DELIVER_CODE_MASK;
+      this.write(F.VM_ENTRY_EXCEPTION_ERROR_CODE, errorCode);
+    }
+    if (soft) this.write(F.VM_ENTRY_INSTRUCTION_LEN, this.read(F.VM_EXIT_INSTRUCTION_LEN) || 1);
+    this.write(F.VM_ENTRY_INTR_INFO_FIELD, info | 0);
+  }
+
+  enableIrqWindow(): void {
+    this.write(F.CPU_BASED_VM_EXEC_CONTROL, this.procControls | CPU_BASED_INTR_WINDOW_EXITING);
+  }
+
+  disableIrqWindow(): void {
+    this.write(F.CPU_BASED_VM_EXEC_CONTROL, this.procControls);
+  }
+
+  /** Advances RIP past the instruction that exited (skip_emulated_instruction). */
+  skipInstruction(): void {
+    this.rip = (this.rip + this.read(F.VM_EXIT_INSTRUCTION_LEN)) | 0;
+    // Skipping an instruction ends any STI/MOV SS blocking it started.
+    const intr = this.read(F.GUEST_INTERRUPTIBILITY_INFO);
+    if (intr & 3) this.write(F.GUEST_INTERRUPTIBILITY_INFO, intr & ~3);
+  }
+
+  // ------------------------------------------------------------------ entry and exit (vmx_vcpu_run)
+
+  /**
+   * __vmx_vcpu_run: load the guest GPRs into the processor, VMLAUNCH (first time) or VMRESUME, and on
+   * return save the guest GPRs and restore the host's.
+   */
+  enter(): void {
+    const vcpu = this.vcpu;
+    const cpu = this.cpu;
+    const mmu = vcpu.vm.mmu;
+    // Mappings were removed since this vCPU last ran: flush the combined translations (INVEPT single-context).
+    if (mmu.flushGeneration !== this.flushedGeneration) {
+      invept(cpu, 1, mmu.eptp);
+      this.flushedGeneration = mmu.flushGeneration;
+    }
+    this.hostRegs.set(cpu.reg);
+    const rsp = this.read(F.GUEST_RSP);
+    cpu.reg.set(vcpu.regs);
+    cpu.reg[4] = rsp;
+    cpu.cr2 = vcpu.cr2;
+    const instruction = this.launched ? "VMRESUME" : "VMLAUNCH";
+    if (kvmTrace.enabled.kvm_entry) kvmTrace.emit("kvm_entry", { vcpu_id: vcpu.id, rip: this.read(F.GUEST_RIP), instruction });
+    const r = vmlaunch(cpu, this.launched);
+    if (r === VMX_FAIL_VALID || r === VMX_FAIL_INVALID) {
+      this.fail = true;
+      cpu.reg.set(this.hostRegs);
+      return;
+    }
+    this.fail = false;
+    if (r === VMX_INTERNAL_ERROR) {
+      this.exitReason = -1;
+    } else {
+      this.exitReason = this.read(F.VM_EXIT_REASON);
+      if ((this.exitReason & VMX_EXIT_REASONS_FAILED_VMENTRY) === 0) this.launched = true;
+    }
+    const gpr = cpu.reg;
+    for (let i = 0; i < 8; i++) if (i !== 4) vcpu.regs[i] = gpr[i]!;
+    vcpu.cr2 = cpu.cr2;
+    cpu.reg.set(this.hostRegs);
+    vcpu.stats.exits++;
+  }
+
+  /** vmx_handle_exit: entry failures first, then the handler table by basic exit reason. */
+  handleExit(): number {
+    const vcpu = this.vcpu;
+    const run = vcpu.run;
+    if (this.fail) {
+      // VMfailValid: hardware_entry_failure_reason is the VM-instruction error (vmx->fail path).
+      vcpu.setExitReason(KVM_EXIT_FAIL_ENTRY);
+      run.setU64(KVM_RUN_EXIT_OFFSETS.fail_entry.hardware_entry_failure_reason, this.read(F.VM_INSTRUCTION_ERROR));
+      run.setU32(KVM_RUN_EXIT_OFFSETS.fail_entry.cpu, vcpu.id);
+      this.traceExit(-1);
+      return EXIT_TO_USER;
+    }
+    if (this.exitReason === -1) {
+      vcpu.setExitReason(KVM_EXIT_INTERNAL_ERROR);
+      run.setU32(KVM_RUN_EXIT_OFFSETS.internal.suberror, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
+      run.setU32(KVM_RUN_EXIT_OFFSETS.internal.ndata, 2);
+      run.setU64(KVM_RUN_EXIT_OFFSETS.internal.data, 0xffffffff);
+      run.setU64(KVM_RUN_EXIT_OFFSETS.internal.data + 8, vcpu.id);
+      return EXIT_TO_USER;
+    }
+    const reason = this.exitReason;
+    this.traceExit(reason);
+    const basic = reason & 0xffff;
+    vcpu.stats.by_reason.set(basic, (vcpu.stats.by_reason.get(basic) ?? 0) + 1);
+    if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+      // Invalid guest state or MSR loading: KVM_EXIT_FAIL_ENTRY with the full exit-reason word.
+      vcpu.setExitReason(KVM_EXIT_FAIL_ENTRY);
+      run.setU64(KVM_RUN_EXIT_OFFSETS.fail_entry.hardware_entry_failure_reason, reason >>> 0);
+      run.setU32(KVM_RUN_EXIT_OFFSETS.fail_entry.cpu, vcpu.id);
+      return EXIT_TO_USER;
+    }
+    const handler = EXIT_HANDLERS[basic];
+    let r: number;
+    if (handler) {
+      r = handler(this);
+    } else {
+      vcpu.setExitReason(KVM_EXIT_INTERNAL_ERROR);
+      run.setU32(KVM_RUN_EXIT_OFFSETS.internal.suberror, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
+      run.setU32(KVM_RUN_EXIT_OFFSETS.internal.ndata, 2);
+      run.setU64(KVM_RUN_EXIT_OFFSETS.internal.data, reason >>> 0);
+      run.setU64(KVM_RUN_EXIT_OFFSETS.internal.data + 8, vcpu.id);
+      r = EXIT_TO_USER;
+    }
+    if (kvmTrace.enabled.kvm_exit_handler) {
+      kvmTrace.emit("kvm_exit_handler", { vcpu_id: vcpu.id, handler: exitHandlerName(basic), result: r > 0 ? "re-enter" : "exit-to-user" });
+    }
+    return r;
+  }
+
+  private traceExit(reason: number): void {
+    if (!kvmTrace.enabled.kvm_exit) return;
+    const failedEntry = reason === -1 || (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) !== 0;
+    kvmTrace.emit("kvm_exit", {
+      vcpu_id: this.vcpu.id,
+      reason: reason === -1 ? this.read(F.VM_INSTRUCTION_ERROR) : reason >>> 0,
+      name: reason === -1 ? "VMfailValid" : "",
+      failed_entry: failedEntry,
+      rip: this.read(F.GUEST_RIP),
+      info1: reason === -1 ? 0 : this.read(F.EXIT_QUALIFICATION),
+      info2: reason === -1 ? 0 : this.read(F.IDT_VECTORING_INFO_FIELD),
+      intr_info: reason === -1 ? 0 : this.read(F.VM_EXIT_INTR_INFO),
+      error_code: reason === -1 ? 0 : this.read(F.VM_EXIT_INTR_ERROR_CODE),
+    });
+  }
+
+  /** vmx_get_exit_info, as reported in emulation-failure exits: reason, info1, info2, intr_info, error_code, cpu. */
+  exitInfo(): number[] {
+    return [
+      this.exitReason >>> 0, this.read(F.EXIT_QUALIFICATION), this.read(F.IDT_VECTORING_INFO_FIELD),
+      this.read(F.VM_EXIT_INTR_INFO), this.read(F.VM_EXIT_INTR_ERROR_CODE), this.vcpu.id,
+    ];
+  }
+
+  // ------------------------------------------------------------------ emulator state transfer
+
+  /** Loads the guest's architectural state into the emulator processor (what the emulator context caches). */
+  loadEmulator(e: Cpu): void {
+    e.reg.set(this.vcpu.regs);
+    e.reg[4] = this.read(F.GUEST_RSP);
+    e.eip = this.read(F.GUEST_RIP) | 0;
+    e.setFlags(this.read(F.GUEST_RFLAGS) | 0);
+    for (let s = 0; s < 8; s++) {
+      e.segSel[s] = this.read(F.GUEST_SEG_SELECTOR[s]!);
+      e.segBase[s] = this.read(F.GUEST_SEG_BASE[s]!) | 0;
+      e.segLimit[s] = this.read(F.GUEST_SEG_LIMIT[s]!) | 0;
+      e.segAr[s] = this.read(F.GUEST_SEG_AR[s]!) | 0;
+    }
+    e.gdtrBase = this.read(F.GUEST_GDTR_BASE) | 0;
+    e.gdtrLimit = this.read(F.GUEST_GDTR_LIMIT);
+    e.idtrBase = this.read(F.GUEST_IDTR_BASE) | 0;
+    e.idtrLimit = this.read(F.GUEST_IDTR_LIMIT);
+    e.cr0 = this.getCr0() | 0;
+    e.cr3 = this.getCr3() | 0;
+    e.cr4 = this.getCr4() & ~CR4_VMXE;
+    e.cr2 = this.vcpu.cr2;
+    e.cpuid = this.vcpu.cpuid;
+    e.halted = false;
+    e.interruptShadow = 0;
+    e.cpl = (e.segAr[2]! >>> 5) & 3;
+    e.onModeChange();
+    if ((e.cr0 & CR0_PE) === 0) e.cpl = 0;
+    e.updatePrivilegeMasks();
+    if (e.cr4 & CR4_PAE && e.cr0 & CR0_PG) {
+      for (let i = 0; i < 4; i++) {
+        e.pdpte[i * 2] = this.read(F.GUEST_PDPTR0 + i * 2) | 0;
+        e.pdpte[i * 2 + 1] = this.read(F.GUEST_PDPTR0 + i * 2 + 1) | 0;
+      }
+    }
+    e.flushTlb(true);
+  }
+
+  /** Writes the emulator's results back into the guest state. */
+  storeEmulator(e: Cpu): void {
+    for (let i = 0; i < 8; i++) if (i !== 4) this.vcpu.regs[i] = e.reg[i]!;
+    this.write(F.GUEST_RSP, e.reg[4]!);
+    this.write(F.GUEST_RIP, e.eip);
+    this.write(F.GUEST_RFLAGS, e.getFlags());
+    for (let s = 0; s < 8; s++) {
+      this.write(F.GUEST_SEG_SELECTOR[s]!, e.segSel[s]!);
+      this.write(F.GUEST_SEG_BASE[s]!, e.segBase[s]!);
+      this.write(F.GUEST_SEG_LIMIT[s]!, e.segLimit[s]!);
+      this.write(F.GUEST_SEG_AR[s]!, e.segAr[s]!);
+    }
+    this.vcpu.cr2 = e.cr2;
+  }
+}
