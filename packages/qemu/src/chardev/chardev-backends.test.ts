@@ -225,6 +225,22 @@ describe("socket backend", () => {
     await expect(refused.open()).rejects.toThrow(`Failed to connect to '127.0.0.1:${port}': Connection refused`);
   });
 
+  it("reports a taken port in QEMU's words, and walks a to= port range", async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+    const port = (blocker.address() as { port: number }).port;
+    const { chardev: taken } = chardevFromOption(`socket,id=a,host=127.0.0.1,port=${port},server=on,wait=off`);
+    await expect(taken.open()).rejects.toThrow("Failed to find an available port: Address already in use");
+    const { chardev: ranged } = chardevFromOption(`socket,id=b,host=127.0.0.1,port=${port},to=${port + 20},server=on,wait=off`);
+    await ranged.open();
+    const bound = asSocket(ranged).localAddress;
+    expect(bound?.type === "inet" && bound.port > port && bound.port <= port + 20).toBe(true);
+    await ranged.close();
+    await new Promise<void>((r) => blocker.close(() => r()));
+    const { chardev: badUnix } = chardevFromOption(`socket,id=c,path=${join(dir, "missing", "s")},server=on,wait=off`);
+    await expect(badUnix.open()).rejects.toThrow(`Failed to bind socket to ${join(dir, "missing", "s")}: No such file or directory`);
+  });
+
   it("refuses options it does not implement instead of ignoring them", () => {
     expect(() => chardevFromOption("socket,id=t,host=h,port=1,server=on,telnet=on")).toThrow(
       "chardev 't': socket option 'telnet' is not supported by virtkit",

@@ -80,6 +80,7 @@ export function createChardev(config: ChardevConfig, env: ChardevEnvironment = {
         wait: config.wait,
         nodelay: config.nodelay,
         ...(config.reconnectMs !== undefined ? { reconnectMs: config.reconnectMs } : {}),
+        ...(a.type === "inet" && a.to !== undefined ? { portRangeEnd: a.to } : {}),
         ...(env.onNotice !== undefined ? { onNotice: env.onNotice } : {}),
       });
       break;

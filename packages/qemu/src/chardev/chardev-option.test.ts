@@ -63,17 +63,24 @@ describe("-chardev option parser", () => {
     expect(parse("null,id=n,logfile=/tmp/log,logappend=on")).toMatchObject({ logfile: "/tmp/log", logappend: true });
   });
 
-  it("reports errors in QEMU's words", () => {
+  // Each message was checked against qemu-system-x86_64 7.2 (-chardev ... -M none).
+  it("reports errors in QEMU's words and order", () => {
     const cases: [string, string][] = [
       ["null", "chardev: no id specified"],
       ["id=x", 'chardev: "x" missing backend'],
       ["bogus,id=x", "'bogus' is not a valid char driver name"],
       ["null,id=1x", "Parameter 'id' expects an identifier"],
+      ["bogus,id=1x,colour=red", "Parameter 'id' expects an identifier"],
+      ["null,colour=red", "Invalid parameter 'colour'"],
+      ["null,id=x,server=maybe,colour=red", "Parameter 'server' expects 'on' or 'off'"],
+      ["null,id=x,colour=red,server=maybe", "Invalid parameter 'colour'"],
       ["null,id=x,colour=red", "Invalid parameter 'colour'"],
       ["socket,id=x,host=h,port=1,server=maybe", "Parameter 'server' expects 'on' or 'off'"],
-      ["socket,id=x,port=1", "chardev: socket: no host given"],
+      ["socket,id=x,port=1", "Unable to parse FD number "],
       ["socket,id=x,host=h", "chardev: socket: no port given"],
-      ["socket,id=x,path=/p,host=h", "'path' and 'host' are mutually exclusive"],
+      ["socket,id=x,path=/p,host=h", "None or one of 'path', 'fd' or 'host' option required."],
+      ["socket,id=x,delay=on,nodelay=on,host=h,port=1", "'delay' and 'nodelay' are mutually exclusive"],
+      ["socket,id=x,host=h,port=1,websocket=on", "Websocket client is not implemented"],
       ["socket,id=x,host=h,port=1,wait=off", "'wait' option is incompatible with socket in client connect mode"],
       ["socket,id=x,host=h,port=1,server=on,reconnect=1", "'reconnect' option is incompatible with socket in server listen mode"],
       ["file,id=x", "chardev: file: no filename given"],

@@ -183,14 +183,15 @@ const ID_RE = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 /** Parses one -chardev argument the way QEMU does, with QEMU's error texts. */
 export function parseChardevOption(text: string): ParsedChardevOption {
   const warnings: string[] = [];
-  const values = new Map<string, string>();
+  /** Every name=value in order (QemuOpts keeps duplicates; the last one wins on lookup). */
+  const entries: [string, string][] = [];
   let id: string | undefined;
   const parts = splitOpts(text);
   parts.forEach((part, index) => {
     const eq = part.indexOf("=");
     if (eq < 0) {
       if (index === 0) {
-        values.set("backend", part);
+        entries.push(["backend", part]);
         return;
       }
       if (part === "") {
@@ -208,7 +209,7 @@ export function parseChardevOption(text: string): ParsedChardevOption {
         `short-form boolean option '${prefix}${name}' deprecated\n` +
           (name === "delay" ? `Please use nodelay=${prefix !== "" ? "on" : "off"} instead` : `Please use ${name}=${value} instead`),
       );
-      values.set(name, value);
+      entries.push([name, value]);
       return;
     }
     const name = part.slice(0, eq);
@@ -217,13 +218,25 @@ export function parseChardevOption(text: string): ParsedChardevOption {
       id = value;
       return;
     }
-    values.set(name, value);
+    entries.push([name, value]);
   });
 
-  for (const name of values.keys()) {
-    if (!(name in CHARDEV_OPTS)) {
+  // qemu_opts_create checks the id, then opts_validate checks each option in order.
+  if (id !== undefined && !ID_RE.test(id)) {
+    throw new ChardevOptionError(
+      "Parameter 'id' expects an identifier\nIdentifiers consist of letters, digits, '-', '.', '_', starting with a letter.",
+    );
+  }
+  const values = new Map<string, string>();
+  for (const [name, value] of entries) {
+    const type = CHARDEV_OPTS[name];
+    if (type === undefined) {
       throw new ChardevOptionError(`Invalid parameter '${name}'`);
     }
+    if (type === "bool") parseBool(name, value);
+    else if (type === "number") parseNumber(name, value);
+    else if (type === "size") parseSize(name, value);
+    values.set(name, value);
   }
   const str = (name: string): string | undefined => values.get(name);
   const bool = (name: string, dflt: boolean): boolean => {
@@ -234,19 +247,9 @@ export function parseChardevOption(text: string): ParsedChardevOption {
     const v = values.get(name);
     return v === undefined ? undefined : parseNumber(name, v);
   };
-  // Type-check every value as QemuOpts does before any backend looks at it.
-  for (const [name, value] of values) {
-    const type = CHARDEV_OPTS[name];
-    if (type === "bool") parseBool(name, value);
-    else if (type === "number") parseNumber(name, value);
-    else if (type === "size") parseSize(name, value);
-  }
 
   if (id === undefined) {
     throw new ChardevOptionError("chardev: no id specified");
-  }
-  if (!ID_RE.test(id)) {
-    throw new ChardevOptionError("Parameter 'id' expects an identifier");
   }
   const backend = str("backend");
   if (backend === undefined || backend === "") {
@@ -306,6 +309,16 @@ function parseSocket(
   const host = values.get("host");
   const port = values.get("port");
   const fd = values.get("fd");
+  // qemu_chr_parse_socket (QEMU 6.2+): at most one address kind; none means an fd given later.
+  if ((path !== undefined ? 1 : 0) + (fd !== undefined ? 1 : 0) + (host !== undefined ? 1 : 0) > 1) {
+    throw new ChardevOptionError("None or one of 'path', 'fd' or 'host' option required.");
+  }
+  if (host !== undefined && port === undefined) {
+    throw new ChardevOptionError("chardev: socket: no port given");
+  }
+  if (values.has("delay") && values.has("nodelay")) {
+    throw new ChardevOptionError("'delay' and 'nodelay' are mutually exclusive");
+  }
   const server = bool("server", false);
   const telnet = bool("telnet", false);
   const tn3270 = bool("tn3270", false);
@@ -314,19 +327,7 @@ function parseSocket(
   const nodelay = values.has("nodelay") ? bool("nodelay", false) : !bool("delay", true);
   const reconnect = num("reconnect");
   const reconnectMsOpt = num("reconnect-ms");
-  if (fd !== undefined) {
-    if (path !== undefined) throw new ChardevOptionError("'path' and 'fd' are mutually exclusive");
-    if (host !== undefined) throw new ChardevOptionError("'host' and 'fd' are mutually exclusive");
-    if (port !== undefined) throw new ChardevOptionError("'port' and 'fd' are mutually exclusive");
-    throw new ChardevOptionError("chardev: socket: fd= is not supported by virtkit (no inherited descriptors)");
-  }
-  if (path === undefined) {
-    if (host === undefined) throw new ChardevOptionError("chardev: socket: no host given");
-    if (port === undefined) throw new ChardevOptionError("chardev: socket: no port given");
-  } else {
-    if (host !== undefined) throw new ChardevOptionError("'path' and 'host' are mutually exclusive");
-    if (port !== undefined) throw new ChardevOptionError("'path' and 'port' are mutually exclusive");
-  }
+  // qmp_chardev_validate_socket
   if (values.has("wait") && !server) {
     throw new ChardevOptionError("'wait' option is incompatible with socket in client connect mode");
   }
@@ -338,6 +339,13 @@ function parseSocket(
   }
   if (websocket && !server) {
     throw new ChardevOptionError("Websocket client is not implemented");
+  }
+  if (fd !== undefined) {
+    throw new ChardevOptionError("chardev: socket: fd= is not supported by virtkit (no inherited descriptors)");
+  }
+  if (path === undefined && host === undefined) {
+    // No address: QEMU takes it as an (empty) fd and fails parsing it (monitor_fd_param).
+    throw new ChardevOptionError("Unable to parse FD number ");
   }
   const reconnectMs = reconnectMsOpt ?? (reconnect !== undefined && reconnect > 0 ? reconnect * 1000 : undefined);
   const tlsCreds = values.get("tls-creds");

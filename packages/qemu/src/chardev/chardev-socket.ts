@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, unlinkSync } from "node:fs";
 import { type Server, type Socket, connect, createServer } from "node:net";
+import { dirname } from "node:path";
 import { CharBackendBase } from "./chardev.js";
 import { describeError } from "./chardev-file.js";
 import { WriteCoalescer } from "./write-coalescer.js";
@@ -18,6 +19,8 @@ export interface SocketChardevOptions {
   nodelay?: boolean;
   /** Client mode: reconnect this many milliseconds after losing (or failing) the connection. */
   reconnectMs?: number;
+  /** Server mode, inet: to= (try ports up to this one when the first is taken). */
+  portRangeEnd?: number;
   /** Called with QEMU's "waiting for connection" notice when a server waits. */
   onNotice?: (message: string) => void;
 }
@@ -79,17 +82,33 @@ export class SocketChardev extends CharBackendBase {
         }
       });
       let settled = false;
-      server.once("error", (e) => {
-        if (!settled) {
-          settled = true;
-          reject(new Error(`Failed to bind socket: ${describeError(e)}`));
+      let port = address.type === "inet" ? address.port : 0;
+      server.on("error", (e: NodeJS.ErrnoException) => {
+        if (settled || this.server !== undefined) {
+          return;
         }
+        // to=: try the following ports up to the limit (QEMU inet_listen_saddr port range).
+        if (address.type === "inet" && e.code === "EADDRINUSE" && this.options.portRangeEnd !== undefined && port < this.options.portRangeEnd) {
+          port++;
+          listenInet();
+          return;
+        }
+        settled = true;
+        // libuv reports a missing directory as EACCES for pipes; QEMU (bind(2)) says ENOENT.
+        const reason =
+          address.type === "unix" && e.code === "EACCES" && !existsSync(dirname(address.path))
+            ? "No such file or directory"
+            : describeError(e);
+        reject(
+          new Error(
+            address.type === "unix"
+              ? `Failed to bind socket to ${address.path}: ${reason}`
+              : `Failed to find an available port: ${reason}`,
+          ),
+        );
       });
       const onListening = (): void => {
         this.server = server;
-        server.on("error", () => {
-          // a listening server's later errors are per-connection and handled there
-        });
         if (this.options.wait) {
           const local = this.localAddress ?? address;
           this.options.onNotice?.(`QEMU waiting for connection on: disconnected:${formatSocketAddress(local)},server=on`);
@@ -98,15 +117,20 @@ export class SocketChardev extends CharBackendBase {
           resolve();
         }
       };
+      server.once("listening", onListening);
+      function listenInet(): void {
+        if (address.type !== "inet") return;
+        const host = address.host === "" ? (address.ipv6 === true ? "::" : "0.0.0.0") : address.host;
+        server.listen({ host, port, ipv6Only: address.ipv6 === true && address.ipv4 !== true });
+      }
       if (address.type === "unix") {
         // QEMU removes a stale socket file before binding.
         if (existsSync(address.path) && lstatSync(address.path).isSocket()) {
           unlinkSync(address.path);
         }
-        server.listen(address.path, onListening);
+        server.listen(address.path);
       } else {
-        const host = address.host === "" ? (address.ipv6 === true ? "::" : "0.0.0.0") : address.host;
-        server.listen({ host, port: address.port, ipv6Only: address.ipv6 === true && address.ipv4 !== true }, onListening);
+        listenInet();
       }
     });
   }
