@@ -366,7 +366,16 @@ export class ServerClient {
     return this.conn;
   }
 
-  async open(name: string | null, flags: number): Promise<void> {
+  /** remoteDispatchConnectOpen holds the client's lock for the whole open: opens run one at a time. */
+  open(name: string | null, flags: number): Promise<void> {
+    const run = this.openChain.then(() => this.openLocked(name, flags));
+    this.openChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private openChain: Promise<void> = Promise.resolve();
+
+  private async openLocked(name: string | null, flags: number): Promise<void> {
     if (this.conn) {
       // libvirtd quirk (remoteDispatchConnectOpen): the error path also drops the open connection.
       const old = this.conn;
