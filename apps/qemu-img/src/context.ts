@@ -56,11 +56,17 @@ export class Ctx {
    * img_open(): opens an image with the given or probed format; failures print
    * "Could not open 'FILE': REASON" and return null.
    */
-  async open(filename: string, fmt: string | null, opts: { readOnly: boolean; openBacking?: boolean; checkMode?: boolean }): Promise<BlockDriver | null> {
+  async open(filename: string, fmt: string | null, opts: { readOnly: boolean; openBacking?: boolean; checkMode?: boolean; unsafeCache?: boolean }): Promise<BlockDriver | null> {
     try {
       if (fmt !== null && !isFormat(fmt)) throw new BlockError(`Unknown driver '${fmt}'`);
       const probed = fmt ?? probeFormat(filename);
-      const d = await openImage(filename, { format: probed, readOnly: opts.readOnly, openBacking: opts.openBacking ?? true, checkMode: opts.checkMode ?? false });
+      const d = await openImage(filename, {
+        format: probed,
+        readOnly: opts.readOnly,
+        openBacking: opts.openBacking ?? true,
+        checkMode: opts.checkMode ?? false,
+        unsafeCache: opts.unsafeCache ?? false,
+      });
       if (fmt === null && probed === "raw" && !opts.readOnly) {
         // raw-format.c raw_open(): probing raw for a writable image is flagged.
         this.io.err(
@@ -112,3 +118,10 @@ Command syntax:
 
 Supported formats: raw qcow2
 `;
+
+/** bdrv_parse_cache_mode(): returns whether flushes are dropped (cache=unsafe), or null if the mode is unknown. */
+export function parseCacheMode(mode: string): { unsafe: boolean } | null {
+  if (mode === "unsafe") return { unsafe: true };
+  if (["off", "none", "directsync", "writeback", "writethrough"].includes(mode)) return { unsafe: false };
+  return null;
+}

@@ -11,7 +11,7 @@ export class Progress {
 
   constructor(
     private readonly io: Io,
-    private readonly enabled: boolean,
+    readonly enabled: boolean,
     private readonly minSkip: number,
   ) {}
 

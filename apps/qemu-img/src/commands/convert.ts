@@ -1,6 +1,6 @@
 import { type BlockDriver, BlockError, Qcow2Driver, type Qcow2Snapshot, createImage } from "../block.js";
 import { chainStatus } from "../chain-status.js";
-import { type Ctx, Exit, describe } from "../context.js";
+import { type Ctx, Exit, describe, parseCacheMode } from "../context.js";
 import { OptsError, QemuOpts, createOptionList, hasHelpOption } from "../create-options.js";
 import { Progress } from "../progress.js";
 import { cvtnum } from "../size.js";
@@ -25,8 +25,9 @@ async function readSource(src: Source, offset: number, buf: Uint8Array): Promise
 
 const ZERO = Buffer.alloc(BUF_SIZE);
 
-function isZero(buf: Uint8Array): boolean {
-  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).equals(ZERO.subarray(0, buf.length));
+/** buffer_is_zero(): a native memcmp against a zero page, no allocation per call. */
+function isZero(buf: Uint8Array, start = 0, end = buf.length): boolean {
+  return ZERO.compare(buf, start, end, 0, end - start) === 0;
 }
 
 /** qemu-img convert [-c] [-p] [-q] [-n] [-f fmt] [-O fmt] [-B backing [-F fmt]] [-o options] [-l snapshot] [-S sparse] src... dst */
@@ -39,6 +40,8 @@ export async function cmdConvert(ctx: Ctx, args: string[]): Promise<number> {
   let snapshotName = null as string | null;
   let compressed = false as boolean, progress = false as boolean, quiet = false as boolean, skipCreate = false as boolean, targetIsZero = false as boolean;
   let minSparse = 8; // sectors
+  let cache = "unsafe";
+  let srcCache = "writeback";
   const { operands } = ctx.getopt(
     args,
     ":hf:O:B:CcF:o:l:S:pt:T:qnm:WUr:",
@@ -110,6 +113,12 @@ export async function cmdConvert(ctx: Ctx, args: string[]): Promise<number> {
           }
           break;
         }
+        case "t":
+          cache = arg!;
+          break;
+        case "T":
+          srcCache = arg!;
+          break;
         case "target-is-zero":
           targetIsZero = true;
           break;
@@ -123,7 +132,7 @@ export async function cmdConvert(ctx: Ctx, args: string[]): Promise<number> {
           ctx.errorExit(`${opt.length === 1 ? `-${opt}` : `--${opt}`} is not supported by this implementation`);
           break;
         default:
-          break; // -t, -T, -W, -U, -r: cache, ordering and rate options without effect here
+          break; // -W, -U, -r: ordering, locking and rate options without effect here
       }
     },
   );
@@ -139,6 +148,10 @@ export async function cmdConvert(ctx: Ctx, args: string[]): Promise<number> {
   if (options !== null && hasHelpOption(options)) return printOptionHelp(ctx, operands.length > 0 ? operands[operands.length - 1]! : null, outFormat);
   if (operands.length < 2) {
     ctx.errorReport("Must specify image file name");
+    return 1;
+  }
+  if (parseCacheMode(srcCache) === null) {
+    ctx.errorReport(`Invalid source cache option: ${srcCache}`);
     return 1;
   }
   if (quiet) progress = false;
@@ -215,7 +228,12 @@ export async function cmdConvert(ctx: Ctx, args: string[]): Promise<number> {
         return 1;
       }
     }
-    target = await ctx.open(outFilename, outFormat, { readOnly: false });
+    const cacheMode = parseCacheMode(cache);
+    if (cacheMode === null) {
+      ctx.errorReport(`Invalid cache option: ${cache}`);
+      return 1;
+    }
+    target = await ctx.open(outFilename, outFormat, { readOnly: false, unsafeCache: cacheMode.unsafe });
     if (!target) return 1;
     if (compressed && !(target instanceof Qcow2Driver)) {
       ctx.errorReport("Compression not supported for this file format");
@@ -264,7 +282,7 @@ interface CopyOptions {
 async function copyAll(sources: Source[], target: BlockDriver, o: CopyOptions): Promise<void> {
   // First pass: how many bytes hold data, for the progress meter (convert_iteration_sectors).
   let allocated = 0;
-  for (const s of sources) {
+  for (const s of o.prog.enabled ? sources : []) {
     for (let off = 0; off < s.size; ) {
       const st = s.snapshot ? { length: s.size - off, zero: false } : await chainStatus(s.driver, off, s.size - off);
       if (!st.zero) allocated += st.length;
@@ -276,31 +294,41 @@ async function copyAll(sources: Source[], target: BlockDriver, o: CopyOptions): 
     done += n;
     if (allocated > 0) o.prog.print((100 * done) / allocated, 0);
   };
-  const buf = new Uint8Array(BUF_SIZE);
+  // Double buffering: the next chunk is read while the previous one is written.
+  const bufs = [new Uint8Array(BUF_SIZE), new Uint8Array(BUF_SIZE)];
+  let which = 0;
+  let inflight: Promise<void> = Promise.resolve();
   let base = 0;
   const clusterSize = target instanceof Qcow2Driver ? target.clusterSize : 0;
   for (const s of sources) {
     if (o.compressed && target instanceof Qcow2Driver) {
-      await copyCompressed(s, target, base, clusterSize, buf, report);
+      await copyCompressed(s, target, base, clusterSize, bufs[0]!, report);
       base += s.size;
       continue;
     }
     for (let off = 0; off < s.size; ) {
       const st = s.snapshot ? { length: Math.min(BUF_SIZE, s.size - off), zero: false } : await chainStatus(s.driver, off, Math.min(BUF_SIZE, s.size - off));
       const len = Math.min(st.length, BUF_SIZE);
+      const at = base + off;
       if (st.zero) {
-        if (!o.zeroInit) await target.writeZeroes(base + off, len);
+        if (!o.zeroInit) {
+          await inflight;
+          inflight = target.writeZeroes(at, len);
+        }
         off += len;
         continue;
       }
-      const chunk = buf.subarray(0, len);
+      const chunk = bufs[which]!.subarray(0, len);
+      which ^= 1;
       await readSource(s, off, chunk);
-      await writeSparse(target, base + off, chunk, o);
+      await inflight;
+      inflight = writeSparse(target, at, chunk, o);
       report(len);
       off += len;
     }
     base += s.size;
   }
+  await inflight;
 }
 
 /** Writes `chunk`, leaving out zero runs of at least min_sparse sectors when the target reads as zero already. */
@@ -317,7 +345,7 @@ async function writeSparse(target: BlockDriver, offset: number, chunk: Uint8Arra
   let runStart = -1;
   for (let i = 0; i < chunk.length; i += gran) {
     const end = Math.min(i + gran, chunk.length);
-    const zero = isZero(chunk.subarray(i, end));
+    const zero = isZero(chunk, i, end);
     if (!zero && runStart < 0) runStart = i;
     if (zero) {
       if (runStart >= 0) {

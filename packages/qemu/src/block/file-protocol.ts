@@ -10,6 +10,8 @@ import { BlockError, fromSystemError } from "./block-error.js";
 export class FileProtocol {
   readonly path: string;
   readonly readOnly: boolean;
+  /** cache=unsafe (bdrv_parse_cache_mode): flushes are ignored, as qemu-img convert does by default. */
+  ignoreFlush = false;
   private fd: number;
   private closed = false;
   /** Data extents [start, end) from SEEK_DATA/SEEK_HOLE; null = not known yet. */
@@ -101,7 +103,7 @@ export class FileProtocol {
 
   /** fdatasync: the write barrier the qcow2 metadata ordering relies on. */
   async flush(): Promise<void> {
-    if (this.readOnly) return;
+    if (this.readOnly || this.ignoreFlush) return;
     await new Promise<void>((resolve, reject) => {
       fs.fdatasync(this.fd, (err) => {
         if (err) reject(fromSystemError(err, "Could not flush"));
@@ -172,7 +174,7 @@ export class FileProtocol {
     const script =
       "import os,sys\nfd=os.open(sys.argv[1],os.O_RDONLY)\nend=int(sys.argv[2]);off=0\nwhile off<end:\n" +
       " try: d=os.lseek(fd,off,os.SEEK_DATA)\n except OSError: break\n h=os.lseek(fd,d,os.SEEK_HOLE)\n print(d,h);off=h\n";
-    const r = spawnSync("python3", ["-c", script, this.path, String(size)], { encoding: "utf8" });
+    const r = spawnSync("python3", ["-S", "-E", "-c", script, this.path, String(size)], { encoding: "utf8" });
     if (r.status !== 0) {
       if (r.error) FileProtocol.noHelper = true;
       return null;

@@ -33,6 +33,8 @@ export interface OpenImageOptions {
   openBacking?: boolean;
   /** qemu-img check opens with BDRV_O_CHECK. */
   checkMode?: boolean;
+  /** cache=unsafe: flushes become no-ops (no crash safety, as in qemu). */
+  unsafeCache?: boolean;
 }
 
 /**
@@ -50,12 +52,13 @@ export function resolveBackingPath(overlay: string, backing: string): string {
 /** bdrv_open(): opens an image file with the given or probed format and its backing chain. */
 export async function openImage(filename: string, opts: OpenImageOptions): Promise<BlockDriver> {
   const format = opts.format ?? probeFormat(filename);
-  if (format === "raw") return RawDriver.open(filename, opts.readOnly);
+  if (format === "raw") return RawDriver.open(filename, opts.readOnly, opts.unsafeCache ?? false);
   if (format === "qcow2") {
     const withBacking = opts.openBacking ?? true;
     return Qcow2Driver.open(filename, {
       readOnly: opts.readOnly,
       checkMode: opts.checkMode ?? false,
+      unsafeCache: opts.unsafeCache ?? false,
       ...(withBacking
         ? {
             openBacking: async (name: string, fmt: string | null): Promise<BlockDriver> => {

@@ -109,6 +109,8 @@ export class RefcountTable {
   readonly order: number;
   /** log2 of the number of entries per refcount block */
   readonly blockBits: number;
+  /** refcount entries per refcount block */
+  readonly entriesPerBlock: number;
   readonly max: number;
   tableOffset: number;
   /** refcount table entries: host offsets of refcount blocks (0 = none) */
@@ -130,6 +132,7 @@ export class RefcountTable {
     this.clusterSize = 2 ** clusterBits;
     this.order = order;
     this.blockBits = clusterBits + 3 - order;
+    this.entriesPerBlock = 2 ** this.blockBits;
     this.max = refcountMax(order);
     this.tableOffset = tableOffset;
     this.table = table;
@@ -159,23 +162,25 @@ export class RefcountTable {
   }
 
   private blockOffsetFor(cluster: number): number {
-    const rtIndex = Math.floor(cluster / 2 ** this.blockBits);
+    const rtIndex = Math.floor(cluster / this.entriesPerBlock);
     if (rtIndex >= this.table.length) return 0;
     const raw = this.table[rtIndex]!;
     // REFT_OFFSET_MASK drops the 9 reserved low bits; the rest must be cluster aligned.
     const e = raw - (raw % 512);
-    if (e % this.clusterSize !== 0) {
-      throw new BlockError(`Refblock offset 0x${e.toString(16)} unaligned (reftable index: 0x${rtIndex.toString(16)})`, "EIO");
-    }
+    if (e % this.clusterSize !== 0) this.unaligned(e, rtIndex);
     return e;
+  }
+
+  private unaligned(e: number, rtIndex: number): never {
+    throw new BlockError(`Refblock offset 0x${e.toString(16)} unaligned (reftable index: 0x${rtIndex.toString(16)})`, "EIO");
   }
 
   /** qcow2_get_refcount() */
   async get(cluster: number): Promise<number> {
     const off = this.blockOffsetFor(cluster);
     if (off === 0) return 0;
-    const b = await this.loadBlock(off);
-    return getRefcountEntry(b.data, this.order, cluster & (2 ** this.blockBits - 1));
+    const b = this.cache.get(off) ?? (await this.loadBlock(off));
+    return getRefcountEntry(b.data, this.order, cluster % this.entriesPerBlock);
   }
 
   /**

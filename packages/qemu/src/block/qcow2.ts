@@ -74,6 +74,8 @@ export interface Qcow2OpenOptions {
   readOnly: boolean;
   /** BDRV_O_CHECK: open for qemu-img check (relaxed header rules, no dirty-bit repair). */
   checkMode?: boolean;
+  /** cache=unsafe: no fdatasync barriers (qemu-img convert's default for its target). */
+  unsafeCache?: boolean;
   /** Opens the backing image; null keeps the image without one (reads fall back to zeroes). */
   openBacking?: (path: string, format: string | null) => Promise<BlockDriver>;
 }
@@ -183,6 +185,7 @@ export class Qcow2Driver implements BlockDriver {
 
   static async open(path: string, opts: Qcow2OpenOptions): Promise<Qcow2Driver> {
     const file = FileProtocol.open(path, opts.readOnly);
+    file.ignoreFlush = opts.unsafeCache ?? false;
     try {
       return await Qcow2Driver.openFile(file, opts);
     } catch (e) {
@@ -841,15 +844,14 @@ export class Qcow2Driver implements BlockDriver {
   async truncate(size: number): Promise<void> {
     this.checkWritable();
     await this.locked(async () => {
-      if (size % 512 !== 0) throw new BlockError("Image size must be a multiple of 512 bytes");
-      if (size < this.header.size) {
-        throw new BlockError("qcow2 doesn't support shrinking images yet", "ENOTSUP");
-      }
-      if (this.snapshots.length > 0 && size !== this.header.size) {
-        throw new BlockError("Can't resize an image which has snapshots", "ENOTSUP");
+      // qcow2_co_truncate()
+      if (size % 512 !== 0) throw new BlockError("The new size must be a multiple of 512");
+      if (this.snapshots.length > 0 && this.header.version < 3) {
+        throw new BlockError("Can't resize a v2 image which has snapshots", "ENOTSUP");
       }
       const needed = Math.ceil(size / (this.clusterSize * this.l2Entries));
-      if (needed > this.header.l1Size) await this.growL1(needed);
+      if (size < this.header.size) await this.shrinkLocked(size, needed);
+      else if (needed > this.header.l1Size) await this.growL1(needed);
       await this.flushLocked();
       this.header.size = size;
       const b = new Uint8Array(8);
@@ -857,6 +859,52 @@ export class Qcow2Driver implements BlockDriver {
       await this.file.pwrite(b, 24);
       await this.file.flush();
     });
+  }
+
+  /**
+   * The shrinking half of qcow2_co_truncate(): drops every cluster past the new
+   * end (qcow2_cluster_discard with full discard), frees the L2 tables past the
+   * new L1 size (qcow2_shrink_l1_table, the L1 keeps its size), and cuts the
+   * file after the last cluster still in use. Each step is flushed before the
+   * refcounts it releases drop.
+   */
+  private async shrinkLocked(size: number, newL1Size: number): Promise<void> {
+    const cs = this.clusterSize;
+    const e = new Uint32Array(2);
+    const firstDropped = Math.ceil(size / cs);
+    const end = Math.ceil(this.header.size / cs);
+    this.decompressed = null;
+    for (let vc = firstDropped; vc < end; vc++) {
+      if (vc % this.l2Entries === 0 && Math.floor(vc / this.l2Entries) >= this.header.l1Size) break;
+      const t = await this.getEntry(this.activeL1(), vc, e);
+      if (!t || (e[0] === 0 && e[1] === 0)) continue;
+      const w = await this.writableL2(vc);
+      const o = (vc % this.l2Entries) * 8;
+      this.releaseEntry(w.view.getUint32(o), w.view.getUint32(o + 4));
+      this.setEntry(w, vc, 0, 0);
+    }
+    await this.flushLocked();
+    for (let i = newL1Size; i < this.header.l1Size; i++) {
+      const off = entryOffset(this.l1View.getUint32(i * 8), this.l1View.getUint32(i * 8 + 4));
+      if (off === 0) continue;
+      this.l1View.setUint32(i * 8, 0);
+      this.l1View.setUint32(i * 8 + 4, 0);
+      this.l1Dirty = true;
+      this.pendingDecrements.push(off / cs);
+    }
+    await this.flushLocked();
+    this.header.size = size;
+    const b = new Uint8Array(8);
+    writeU64(new DataView(b.buffer), 0, size);
+    await this.file.pwrite(b, 24);
+    await this.file.flush();
+    // qcow2_get_last_cluster(): the file ends after the last cluster in use.
+    const fileSize = this.file.size();
+    let last = Math.ceil(fileSize / cs) - 1;
+    while (last >= 0 && (await this.refcount.get(last)) === 0) last--;
+    if (last < 0) return this.signalCorruption("There are no references in the refcount table.");
+    if ((last + 1) * cs < fileSize) await this.file.truncate((last + 1) * cs);
+    this.refcount.freeClusterIndex = Math.min(this.refcount.freeClusterIndex, last + 1);
   }
 
   /**

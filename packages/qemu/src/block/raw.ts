@@ -20,8 +20,10 @@ export class RawDriver implements BlockDriver {
     return this.file.path;
   }
 
-  static open(path: string, readOnly: boolean): RawDriver {
-    return new RawDriver(FileProtocol.open(path, readOnly));
+  static open(path: string, readOnly: boolean, unsafeCache = false): RawDriver {
+    const f = FileProtocol.open(path, readOnly);
+    f.ignoreFlush = unsafeCache;
+    return new RawDriver(f);
   }
 
   static async create(path: string, opts: CreateOptions): Promise<void> {
@@ -83,6 +85,8 @@ export class RawDriver implements BlockDriver {
   /** raw-format passes block status through to the file (BDRV_BLOCK_RAW). */
   blockStatus(offset: number, length: number): Promise<BlockStatus> {
     const len = Math.min(length, this.size - offset);
+    // A fully allocated file has no holes to look for.
+    if (this.file.allocatedSize() >= this.size) return Promise.resolve({ length: len, data: true, zero: false, allocated: true, hostOffset: offset });
     const st = this.file.blockStatus(offset, len);
     const n = st.length > 0 ? st.length : len;
     return Promise.resolve({ length: n, data: !st.zero, zero: st.zero, allocated: true, hostOffset: offset });
