@@ -576,6 +576,21 @@ const string: Gen = (rng) => {
   return out;
 };
 
+/**
+ * BOUND r, m (62 /r): the signed bounds pair comes from the window; an index outside raises #BR
+ * (vector 5), compared like any other exception. POP r/m32 (8F /0) of a pushed value.
+ */
+const boundPop: Gen = (rng) => {
+  if (rng.chance(0.5)) {
+    const size = rng.pick([2, 4] as const);
+    const idx = anyReg(rng, size);
+    const m = memOperand(rng, size);
+    return [insn(encode([0x62], idx.reg, m, size), `bound ${operandText(idx)}, ${m.text}`, 0, NONE)];
+  }
+  const m = memOperand(rng, 4);
+  return [insn([0x68, ...imm(rng.interesting32(), 4)], "push imm32 (for pop)", 0, NONE), insn(encode([0x8f], 0, m, 4), `pop ${operandText(m)}`, 0, NONE)];
+};
+
 /** A CMP that defines all six status flags (used before an instruction reads flags). */
 function flagDefiner(rng: Rng): GenInsn {
   const r = rng.pick([0, 1, 2, 3]);
@@ -601,6 +616,7 @@ export interface GeneratorWeights {
   misc: number;
   stack: number;
   string: number;
+  boundPop: number;
 }
 
 export const DEFAULT_WEIGHTS: GeneratorWeights = {
@@ -621,6 +637,7 @@ export const DEFAULT_WEIGHTS: GeneratorWeights = {
   misc: 3,
   stack: 3,
   string: 3,
+  boundPop: 1,
 };
 
 const GENS: Record<keyof GeneratorWeights, Gen> = {
@@ -641,6 +658,7 @@ const GENS: Record<keyof GeneratorWeights, Gen> = {
   misc,
   stack,
   string,
+  boundPop,
 };
 
 export interface GenerateOptions {
