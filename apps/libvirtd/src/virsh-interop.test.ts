@@ -106,6 +106,9 @@ const SEQUENCE: string[][] = [
   ["vol-list", "default-pool"],
   ["vol-create-as", "default-pool", "v1.img", "10M"],
   ["net-list", "--all"],
+  ["net-info", "default"],
+  ["net-dumpxml", "default"],
+  ["net-info", "nosuch"],
   ["dominfo"],
 ];
 

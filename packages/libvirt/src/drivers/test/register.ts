@@ -1,12 +1,13 @@
 // Registering the test driver with the configuration layer of this package.
 import { virRegisterConnectDriver } from "../../api/registry.js";
 import { testDomainConf } from "./domain-conf-binding.js";
+import { testNetworkConf } from "./network-conf-binding.js";
 import type { TestConf } from "./test-conf.js";
 import { createTestConnectDriver } from "./test-driver.js";
 
 /** The test driver's configuration bindings available in this package. */
 export function defaultTestConf(): TestConf {
-  return { domain: testDomainConf };
+  return { domain: testDomainConf, network: testNetworkConf };
 }
 
 /** virRegisterConnectDriver for test:/// (the built-in configuration unless `conf` is given). */
