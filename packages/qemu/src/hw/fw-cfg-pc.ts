@@ -66,9 +66,20 @@ export function encodeE820Table(entries: readonly E820Entry[]): Uint8Array {
   return out;
 }
 
-/** RAM ranges as pc_memory_init registers them: [0, below 4G) and [4G, 4G + above). */
-export function pcE820Entries(belowFourGMemSize: number, aboveFourGMemSize = 0): E820Entry[] {
-  const entries: E820Entry[] = [{ address: 0, length: belowFourGMemSize, type: E820_RAM }];
+/** The AMD HyperTransport window below 1 TiB that QEMU >= 7.1 reserves for AMD vCPUs (AMD_HT_START/SIZE). */
+export const AMD_HT_START = 0xfd_0000_0000;
+export const AMD_HT_SIZE = 0x3_0000_0000;
+
+/**
+ * The ranges pc_memory_init adds: with an AMD vCPU of >= 40 physical address bits QEMU first
+ * reserves the HyperTransport hole, then RAM [0, below 4G) and [4G, 4G + above).
+ */
+export function pcE820Entries(belowFourGMemSize: number, aboveFourGMemSize = 0, options: { amdHtHole?: boolean } = {}): E820Entry[] {
+  const entries: E820Entry[] = [];
+  if (options.amdHtHole === true) {
+    entries.push({ address: AMD_HT_START, length: AMD_HT_SIZE, type: E820_RESERVED });
+  }
+  entries.push({ address: 0, length: belowFourGMemSize, type: E820_RAM });
   if (aboveFourGMemSize > 0) {
     entries.push({ address: 0x1_0000_0000, length: aboveFourGMemSize, type: E820_RAM });
   }
@@ -96,6 +107,35 @@ export function pcRamSplit(
 /** struct hpet_fw_config: u8 count + 8 packed entries of 15 bytes; count 0xff means "no HPET". */
 export const HPET_FW_CONFIG_SIZE = 1 + 8 * 15;
 
+export interface HpetFwEntry {
+  /** The HPET's capabilities register low dword (QEMU: its `capability` field). */
+  eventTimerBlockId: number;
+  address: number;
+  minTick: number;
+  pageProt: number;
+}
+
+/**
+ * FW_CFG_HPET contents (struct hpet_fw_config, packed: u8 count, then le32 event_timer_block_id,
+ * le64 address, le16 min_tick, u8 page_prot per HPET); no entries gives QEMU's "none" (count 0xff).
+ */
+export function encodeHpetFwConfig(hpets: readonly HpetFwEntry[] = []): Uint8Array {
+  if (hpets.length > 8) {
+    throw new FwCfgError("fw_cfg: at most 8 HPETs");
+  }
+  const out = new Uint8Array(HPET_FW_CONFIG_SIZE);
+  const view = new DataView(out.buffer);
+  out[0] = hpets.length === 0 ? 0xff : hpets.length;
+  hpets.forEach((h, i) => {
+    const at = 1 + i * 15;
+    view.setUint32(at, h.eventTimerBlockId >>> 0, true);
+    view.setBigUint64(at + 4, BigInt(h.address), true);
+    view.setUint16(at + 12, h.minTick, true);
+    out[at + 14] = h.pageProt;
+  });
+  return out;
+}
+
 export interface PcFwCfgOptions {
   /** -m: machine RAM size in bytes (FW_CFG_RAM_SIZE). */
   ramSize: number;
@@ -105,6 +145,8 @@ export interface PcFwCfgOptions {
   apicIdLimit?: number;
   /** "etc/e820"; defaults to the RAM ranges of ramSize split as pcRamSplit / pc_memory_init do. */
   e820?: readonly E820Entry[];
+  /** Default e820 only: reserve the AMD HyperTransport hole (AMD vCPU with >= 40 phys bits, QEMU >= 7.1). */
+  amdHtHole?: boolean;
   uuid?: Uint8Array;
   nographic?: boolean;
   bootMenu?: boolean;
@@ -118,7 +160,7 @@ export interface PcFwCfgOptions {
   biosGeometry?: string;
   /** -acpitable blobs (FW_CFG_ACPI_TABLES); empty by default. */
   acpiTables?: Uint8Array;
-  /** struct hpet_fw_config; default count 0xff (no HPET realized). */
+  /** struct hpet_fw_config (encodeHpetFwConfig); default count 0xff (no HPET realized). */
   hpet?: Uint8Array;
   /** NUMA node sizes; no nodes by default. */
   numaNodeMem?: readonly number[];
@@ -165,14 +207,11 @@ export function createPcFwCfg(options: PcFwCfgOptions): FwCfg {
   const split = pcRamSplit(options.ramSize);
   fw.addFile(
     "etc/e820",
-    encodeE820Table(options.e820 ?? pcE820Entries(split.belowFourGMemSize, split.aboveFourGMemSize)),
+    encodeE820Table(
+      options.e820 ?? pcE820Entries(split.belowFourGMemSize, split.aboveFourGMemSize, { amdHtHole: options.amdHtHole === true }),
+    ),
   );
-  let hpet = options.hpet;
-  if (hpet === undefined) {
-    hpet = new Uint8Array(HPET_FW_CONFIG_SIZE);
-    hpet[0] = 0xff;
-  }
-  fw.addBytes(FW_CFG_HPET, hpet);
+  fw.addBytes(FW_CFG_HPET, options.hpet ?? encodeHpetFwConfig());
   const nodes = options.numaNodeMem ?? [];
   const numa = new Uint8Array((1 + apicIdLimit + nodes.length) * 8);
   const numaView = new DataView(numa.buffer);

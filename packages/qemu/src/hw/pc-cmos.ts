@@ -2,8 +2,8 @@ import type { Mc146818Rtc } from "./mc146818rtc.js";
 
 /*
  * The PC/AT CMOS fields a BIOS reads, filled as QEMU's pc_cmos_init / pc_cmos_init_late /
- * set_boot_dev / x86_rtc_set_cpus_count do (hw/i386/pc.c, hw/i386/x86.c), plus the AT checksum
- * over 0x10-0x2D (IBM PC AT Technical Reference, "CMOS RAM Address Map").
+ * set_boot_dev / x86_rtc_set_cpus_count do (hw/i386/pc.c, hw/i386/x86.c), plus (unlike QEMU) the
+ * AT checksum over 0x10-0x2D (IBM PC AT Technical Reference, "CMOS RAM Address Map").
  */
 
 export const CMOS_SHUTDOWN_STATUS = 0x0f;
@@ -74,6 +74,11 @@ export interface PcCmosConfig {
   floppies?: [FloppyDriveType?, FloppyDriveType?];
   /** Up to four IDE disks: primary master, primary slave, secondary master, secondary slave. */
   ideDisks?: (IdeDiskGeometry | undefined)[];
+  /**
+   * Store the AT checksum of 0x10-0x2D at 0x2E/0x2F (default). QEMU leaves both bytes zero
+   * (SeaBIOS does not check them); pass false for QEMU's exact bytes.
+   */
+  checksum?: boolean;
 }
 
 export class PcCmosError extends Error {}
@@ -169,9 +174,11 @@ export function initPcCmos(rtc: Mc146818Rtc, config: PcCmosConfig): void {
   // More CPUs than fit in a byte: the BIOS must use FW_CFG_NB_CPUS; 0 makes old BIOSes fail visibly.
   c[CMOS_CPU_COUNT] = cpus > 0xff ? 0 : Math.max(cpus - 1, 0);
 
-  const sum = cmosChecksum(c);
-  c[CMOS_CHECKSUM_HI] = sum >> 8;
-  c[CMOS_CHECKSUM_LO] = sum & 0xff;
+  if (config.checksum ?? true) {
+    const sum = cmosChecksum(c);
+    c[CMOS_CHECKSUM_HI] = sum >> 8;
+    c[CMOS_CHECKSUM_LO] = sum & 0xff;
+  }
 }
 
 /** A user-defined (type 47) drive as QEMU's cmos_init_hd writes it. */
