@@ -21,6 +21,7 @@ export const {
   VIR_ERR_XML_INVALID_SCHEMA,
   VIR_ERR_INVALID_MAC,
   VIR_ERR_OPERATION_UNSUPPORTED,
+  VIR_ERR_SYSTEM_ERROR,
 } = VirErrorNumber;
 
 export const {

@@ -9,3 +9,5 @@ export { type DomainLiveInfo } from "./domain-format.js";
 export * from "./identifiers.js";
 export * from "./parse-context.js";
 export * from "./units.js";
+export * from "./network-conf.js";
+export * from "./socket-addr.js";

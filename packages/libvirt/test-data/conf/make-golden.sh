@@ -11,7 +11,7 @@
 #   xml-errors/*.xml           -> virDomainDefineXML through python3-libvirt; the error's code,
 #                                 domain and message go to errors.golden.json in that directory
 #                                 (files named validate-*.xml are defined with VIR_DOMAIN_DEFINE_VALIDATE)
-#   network/NAME.in.xml        -> net-define; net-dumpxml --inactive / live after net-start
+#   network/NAME.in.xml        -> net-define; net-dumpxml > NAME.out.xml; net-start; net-dumpxml > NAME.live.xml
 #   pool/NAME.in.xml           -> pool-define; pool-dumpxml --inactive / live after pool-start
 #   vol/NAME.in.xml            -> vol-create in default-pool; vol-dumpxml
 #   snapshot/NAME.in.xml       -> snapshot-create (of domain 'test') ; snapshot-dumpxml
@@ -75,7 +75,8 @@ for in in "$HERE"/network/*.in.xml; do
   base=${in%.in.xml}
   name=$(sed -n 's:.*<name>\(.*\)</name>.*:\1:p' "$in" | head -n 1)
   v net-define "$in" >/dev/null
-  v net-dumpxml --inactive "$name" >"$base.inactive.xml"
+  # the test driver's network dumpxml rejects --inactive (VIR_NETWORK_XML_INACTIVE)
+  v net-dumpxml "$name" >"$base.out.xml"
   v net-start "$name" >/dev/null
   v net-dumpxml "$name" >"$base.live.xml"
   v net-destroy "$name" >/dev/null
