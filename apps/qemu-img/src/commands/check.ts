@@ -72,7 +72,7 @@ export async function cmdCheck(ctx: Ctx, args: string[]): Promise<number> {
   const filename = operands[0]!;
   const format = parseOutput(ctx, output);
   const repair = fixLeaks || fixErrors;
-  const d = await ctx.open(filename, fmt, { readOnly: !repair, openBacking: false, checkMode: true });
+  const d = await ctx.open(filename, fmt, { readOnly: !repair, checkMode: true });
   if (!d) return 1;
   try {
     if (!(d instanceof Qcow2Driver)) {
