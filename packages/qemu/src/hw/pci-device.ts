@@ -58,6 +58,10 @@ export const PCI_STATUS_REC_MASTER_ABORT = 0x2000;
 export const PCI_STATUS_SIG_SYSTEM_ERROR = 0x4000;
 export const PCI_STATUS_DETECTED_PARITY = 0x8000;
 
+/** The subsystem IDs QEMU gives every function that does not set its own (pci_set_default_subsystem_id). */
+export const PCI_SUBVENDOR_ID_REDHAT_QUMRANET = 0x1af4;
+export const PCI_SUBDEVICE_ID_QEMU = 0x1100;
+
 export const PCI_HEADER_TYPE_NORMAL = 0x00;
 export const PCI_HEADER_TYPE_MULTI_FUNCTION = 0x80;
 
@@ -96,7 +100,9 @@ export interface PciDeviceIdentity {
   classCode: number;
   revision?: number;
   headerType?: number;
+  /** Default: QEMU's 1af4 (Red Hat / Qumranet). */
   subsystemVendorId?: number;
+  /** Default: QEMU's 1100. */
   subsystemId?: number;
   /** INTx pin used: 1 = INTA# ... 4 = INTD#, 0 = none. */
   interruptPin?: number;
@@ -155,8 +161,8 @@ export class PciDevice implements Stateful<PciDeviceState> {
     c[PCI_CLASS_PROG] = identity.classCode & 0xff;
     this.setWord(PCI_CLASS_DEVICE, identity.classCode >>> 8);
     c[PCI_HEADER_TYPE] = identity.headerType ?? PCI_HEADER_TYPE_NORMAL;
-    this.setWord(PCI_SUBSYSTEM_VENDOR_ID, identity.subsystemVendorId ?? 0);
-    this.setWord(PCI_SUBSYSTEM_ID, identity.subsystemId ?? 0);
+    this.setWord(PCI_SUBSYSTEM_VENDOR_ID, identity.subsystemVendorId ?? PCI_SUBVENDOR_ID_REDHAT_QUMRANET);
+    this.setWord(PCI_SUBSYSTEM_ID, identity.subsystemId ?? PCI_SUBDEVICE_ID_QEMU);
     c[PCI_INTERRUPT_PIN] = identity.interruptPin ?? 0;
     // pci_init_wmask / pci_init_w1cmask: what a conventional function lets software change.
     this.setMaskWord(this.wmask, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE | PCI_COMMAND_SERR | PCI_COMMAND_PARITY);

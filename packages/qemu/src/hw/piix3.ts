@@ -23,9 +23,12 @@ export const PIIX_RCR_IOPORT = 0xcf9;
 export const RCR_SYS_RST = 0x02;
 export const RCR_RST_CPU = 0x04;
 
-/** QEMU piix3_reset: the power-on values of the registers QEMU models. */
+/**
+ * QEMU piix3_reset: the power-on values of the registers QEMU models. (piix3_reset also writes
+ * 0x07 to the command register, but the generic PCI reset that follows clears every writable
+ * command bit, so a guest reads 0x0000 there, as on QEMU 7.2.)
+ */
 const PIIX3_RESET_VALUES: readonly [number, number][] = [
-  [0x04, 0x07], // command: master, memory and I/O
   [0x05, 0x00],
   [0x06, 0x00],
   [0x07, 0x02], // status: DEVSEL medium
