@@ -12,5 +12,6 @@ export * as rpc from "./rpc/index.js";
 export { VirNetServer, VirNetClient, type ServerOptions, type Logger, type LogLevel } from "./rpc/index.js";
 export * from "./drivers/test/index.js";
 export * from "./drivers/remote/index.js";
+export * from "./drivers/persist.js";
 
 virRegisterConnectDriver(remoteConnectDriver);
