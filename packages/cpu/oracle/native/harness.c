@@ -22,6 +22,9 @@
  *                                                     0-based faulting instruction, its offset in
  *                                                     the contiguous case code); then an S line with
  *                                                     step = insn index, the state at the fault
+ *   T                                                 the case did not come back within
+ *                                                     WATCHDOG_SECONDS (it left its code or
+ *                                                     looped); no state follows
  *   D                                                 end of case
  */
 #define _GNU_SOURCE
@@ -33,6 +36,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #define CODE_BASE 0x30000000u
 #define CODE_SIZE 0x40000u
@@ -41,6 +45,7 @@
 #define MEM_SIZE 0x1000u
 #define MAX_INSNS 64
 #define MAX_INSN_LEN 15
+#define WATCHDOG_SECONDS 2 /* generated cases take microseconds; this only catches runaway code */
 
 /* Only these EFLAGS bits may be loaded: CF PF AF ZF SF DF OF (TF/AC would trap, IF/IOPL are ignored at CPL 3). */
 #define LOADABLE_FLAGS 0x0CD5u
@@ -67,6 +72,7 @@ static uint8_t *mem;
 
 static sigjmp_buf fault_jmp;
 static volatile sig_atomic_t faulted;
+static volatile sig_atomic_t timed_out;
 static struct { uint32_t trapno, err, eip; struct state st; } fault;
 static uint8_t altstack[65536];
 
@@ -153,6 +159,12 @@ static void on_fault(int sig, siginfo_t *si, void *ctx) {
   siglongjmp(fault_jmp, 1);
 }
 
+static void on_alarm(int sig) {
+  (void)sig;
+  timed_out = 1;
+  siglongjmp(fault_jmp, 1);
+}
+
 static void print_state(int step, const struct state *s) {
   printf("S %d", step);
   for (int r = 0; r < NREGS; r++) printf(" %08x", s->r[r]);
@@ -201,10 +213,15 @@ static void run_case(void) {
   build();
   memcpy(mem, init_mem, MEM_SIZE);
   faulted = 0;
+  timed_out = 0;
   if (sigsetjmp(fault_jmp, 1) == 0) {
+    alarm(WATCHDOG_SECONDS);
     ((void (*)(void))(uintptr_t)code)();
   }
-  if (faulted) {
+  alarm(0);
+  if (timed_out) {
+    printf("T\n");
+  } else if (faulted) {
     int at = -1;
     for (int i = 0; i < n_insns; i++)
       if (fault.eip >= insn_addr[i] && fault.eip < insn_addr[i] + (uint32_t)insn_len[i]) at = i;
@@ -250,6 +267,12 @@ int main(void) {
   sigemptyset(&sa.sa_mask);
   int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
   for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+  struct sigaction al;
+  memset(&al, 0, sizeof al);
+  al.sa_handler = on_alarm;
+  al.sa_flags = SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&al.sa_mask);
+  sigaction(SIGALRM, &al, NULL);
 
   static char line[2 * MEM_SIZE + 64];
   int lineno = 0;

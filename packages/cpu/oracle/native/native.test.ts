@@ -103,6 +103,10 @@ describe.skipIf(why !== null)("the native oracle runs instructions on the host C
     expect((r?.eflags ?? 0) & 0x100).toBe(0); // TF never set
   });
 
+  it("reports a case that never comes back instead of hanging", async () => {
+    await expect(runNative([one("ebfe", regs({}))])).rejects.toThrow(/native case 0 did not come back.*ebfe/);
+  });
+
   it("many cases go through one process in order", async () => {
     const cases = Array.from({ length: 500 }, (_, i) => one("05" + "01000000", regs({ eax: i })));
     const rs = await runNative(cases);

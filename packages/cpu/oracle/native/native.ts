@@ -72,7 +72,7 @@ export function parseHarnessOutput(text: string, cases: readonly NativeCase[]): 
   const results: CaseResult[] = [];
   const lines = text.split("\n");
   let li = 0;
-  for (const c of cases) {
+  for (const [index, c] of cases.entries()) {
     const init = initialWindow(c);
     const steps: CaseState[] = [];
     let fault: CaseFault | undefined;
@@ -82,6 +82,9 @@ export function parseHarnessOutput(text: string, cases: readonly NativeCase[]): 
       if (line === undefined) throw new Error("the native harness output ended in the middle of a case");
       const f = line.split(" ");
       if (f[0] === "D") break;
+      if (f[0] === "T") {
+        throw new Error(`native case ${index} did not come back (it left its code or loops): ${c.insns.map(hex).join(" ")}`);
+      }
       if (f[0] === "S") {
         cur = parseState(f.slice(2), init);
         steps.push(cur);
