@@ -23,25 +23,38 @@ import {
   propagateNaN2,
   roundPackF80,
   shiftRightJam96,
-  sjH,
-  sjL,
-  sjX,
+  shifted,
   unpackF80,
-  upExp,
-  upH,
-  upL,
+  unpacked,
 } from "./float80.js";
 import { FPU_EX_DE, FPU_EX_ZE } from "./x87-control-status.js";
 
 // ---------------------------------------------------------------------------------------
 // 64×64 → 128-bit multiply in 16-bit limbs (every partial sum stays below 2^53).
 
-export let mulW3 = 0;
-export let mulW2 = 0;
-export let mulW1 = 0;
-export let mulW0 = 0;
+/** Output of mul64: the 128-bit product, w3 most significant. */
+export const product = { w0: 0, w1: 0, w2: 0, w3: 0 };
 
+/** The 64-bit factors of mul64Factors (object fields, so that nothing is boxed on a call). */
+export const factors = { ah: 0, al: 0, bh: 0, bl: 0 };
+
+/** 128-bit product of ah:al and bh:bl into `product`. */
 export function mul64(ah: number, al: number, bh: number, bl: number): void {
+  factors.ah = ah;
+  factors.al = al;
+  factors.bh = bh;
+  factors.bl = bl;
+  mul64Factors();
+}
+
+export function mul64Factors(): void {
+  const ah = factors.ah;
+  const al = factors.al;
+  const bh = factors.bh;
+  const bl = factors.bl;
+  // Schoolbook product in 16-bit limbs. Each column starts from the low 16 bits of the carry and
+  // adds one partial product (< 2^32 − 2^17) at a time, moving the bits above 16 into `hi`, so
+  // every intermediate stays below 2^32 and no division is needed.
   const a0 = al & 0xffff;
   const a1 = al >>> 16;
   const a2 = ah & 0xffff;
@@ -50,25 +63,56 @@ export function mul64(ah: number, al: number, bh: number, bl: number): void {
   const b1 = bl >>> 16;
   const b2 = bh & 0xffff;
   const b3 = bh >>> 16;
-  let t = a0 * b0;
-  const w0 = t & 0xffff;
-  t = (t - w0) / 65536 + a0 * b1 + a1 * b0;
-  const w1 = t & 0xffff;
-  t = (t - w1) / 65536 + a0 * b2 + a1 * b1 + a2 * b0;
-  const w2 = t & 0xffff;
-  t = (t - w2) / 65536 + a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
-  const w3 = t & 0xffff;
-  t = (t - w3) / 65536 + a1 * b3 + a2 * b2 + a3 * b1;
-  const w4 = t & 0xffff;
-  t = (t - w4) / 65536 + a2 * b3 + a3 * b2;
-  const w5 = t & 0xffff;
-  t = (t - w5) / 65536 + a3 * b3;
-  const w6 = t & 0xffff;
-  const w7 = (t - w6) / 65536;
-  mulW0 = ((w1 << 16) | w0) >>> 0;
-  mulW1 = ((w3 << 16) | w2) >>> 0;
-  mulW2 = ((w5 << 16) | w4) >>> 0;
-  mulW3 = ((w7 << 16) | w6) >>> 0;
+  let c = a0 * b0;
+  const w0 = c & 0xffff;
+  let hi = c >>> 16;
+  // column 1
+  c = hi + a0 * b1;
+  hi = c >>> 16;
+  c = (c & 0xffff) + a1 * b0;
+  hi += c >>> 16;
+  const w1 = c & 0xffff;
+  // column 2
+  c = (hi & 0xffff) + a0 * b2;
+  hi = (hi >>> 16) + (c >>> 16);
+  c = (c & 0xffff) + a1 * b1;
+  hi += c >>> 16;
+  c = (c & 0xffff) + a2 * b0;
+  hi += c >>> 16;
+  const w2 = c & 0xffff;
+  // column 3
+  c = (hi & 0xffff) + a0 * b3;
+  hi = (hi >>> 16) + (c >>> 16);
+  c = (c & 0xffff) + a1 * b2;
+  hi += c >>> 16;
+  c = (c & 0xffff) + a2 * b1;
+  hi += c >>> 16;
+  c = (c & 0xffff) + a3 * b0;
+  hi += c >>> 16;
+  const w3 = c & 0xffff;
+  // column 4
+  c = (hi & 0xffff) + a1 * b3;
+  hi = (hi >>> 16) + (c >>> 16);
+  c = (c & 0xffff) + a2 * b2;
+  hi += c >>> 16;
+  c = (c & 0xffff) + a3 * b1;
+  hi += c >>> 16;
+  const w4 = c & 0xffff;
+  // column 5
+  c = (hi & 0xffff) + a2 * b3;
+  hi = (hi >>> 16) + (c >>> 16);
+  c = (c & 0xffff) + a3 * b2;
+  hi += c >>> 16;
+  const w5 = c & 0xffff;
+  // column 6 and the top
+  c = (hi & 0xffff) + a3 * b3;
+  hi = (hi >>> 16) + (c >>> 16);
+  const w6 = c & 0xffff;
+  const w7 = hi;
+  product.w0 = ((w1 << 16) | w0) >>> 0;
+  product.w1 = ((w3 << 16) | w2) >>> 0;
+  product.w2 = ((w5 << 16) | w4) >>> 0;
+  product.w3 = ((w7 << 16) | w6) >>> 0;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -82,7 +126,7 @@ function denormalOperand(ctx: F80Context): boolean {
 /** Rounds a single finite non-zero operand to the context precision (x ± 0, x × 1 cases). */
 function roundOperand(ctx: F80Context, prec: number, sign: number, se: number, hi: number, lo: number): void {
   unpackF80(se, hi, lo);
-  roundPackF80(ctx, prec, sign, upExp, upH, upL, 0);
+  roundPackF80(ctx, prec, sign, unpacked.exp, unpacked.h, unpacked.l, 0);
 }
 
 function isSpecial(se: number, hi: number): boolean {
@@ -94,20 +138,16 @@ function isSpecial(se: number, hi: number): boolean {
  * a + b, or a − b when `subtract` (FADD/FSUB and their reversed/popping/integer forms).
  * `prec` is the precision-control width (64 outside FADD-family uses).
  */
-export function f80Add(
-  ctx: F80Context,
-  prec: number,
-  aSe: number,
-  aHi: number,
-  aLo: number,
-  bSe: number,
-  bHi: number,
-  bLo: number,
-  subtract: boolean,
-): boolean {
+export function f80Add(ctx: F80Context, prec: number, subtract: boolean): boolean {
+  const aSe = ctx.aSe;
+  const aHi = ctx.aHi;
+  const aLo = ctx.aLo;
+  const bSe = ctx.bSe;
+  const bHi = ctx.bHi;
+  const bLo = ctx.bLo;
   const sbSe = subtract ? bSe ^ 0x8000 : bSe;
   if (isSpecial(aSe, aHi) || isSpecial(bSe, bHi) || ctx.denormalSource) return addSpecial(ctx, prec, aSe, aHi, aLo, bSe, bHi, bLo, sbSe);
-  addMagnitudes(ctx, prec, aSe >>> 15, aSe & F80_EXP_MAX, aHi, aLo, sbSe >>> 15, sbSe & F80_EXP_MAX, bHi, bLo);
+  addMagnitudes(ctx, prec, aSe >>> 15, aSe & F80_EXP_MAX, sbSe >>> 15, sbSe & F80_EXP_MAX);
   return true;
 }
 
@@ -150,29 +190,24 @@ function addSpecial(
     roundOperand(ctx, prec, sa, aSe, aHi, aLo);
     return true;
   }
-  // Denormal operands: normalise, then the ordinary path.
+  // Denormal operands: normalise (into the context's operand fields), then the ordinary path.
   unpackF80(aSe, aHi, aLo);
-  const ea = upExp;
-  const ah = upH;
-  const al = upL;
+  const ea = unpacked.exp;
+  ctx.aHi = unpacked.h;
+  ctx.aLo = unpacked.l;
   unpackF80(bSe, bHi, bLo);
-  addMagnitudes(ctx, prec, sa, ea, ah, al, sb, upExp, upH, upL);
+  ctx.bHi = unpacked.h;
+  ctx.bLo = unpacked.l;
+  addMagnitudes(ctx, prec, sa, ea, sb, unpacked.exp);
   return true;
 }
 
-/** Adds two normalised finite non-zero operands (exponents may be below 1). */
-function addMagnitudes(
-  ctx: F80Context,
-  prec: number,
-  sa: number,
-  ea: number,
-  ah: number,
-  al: number,
-  sb: number,
-  eb: number,
-  bh: number,
-  bl: number,
-): void {
+/** Adds two normalised finite non-zero operands whose significands are in ctx.aHi/aLo and ctx.bHi/bLo (exponents may be below 1). */
+function addMagnitudes(ctx: F80Context, prec: number, sa: number, ea: number, sb: number, eb: number): void {
+  let ah = ctx.aHi;
+  let al = ctx.aLo;
+  let bh = ctx.bHi;
+  let bl = ctx.bLo;
   // Order by magnitude so that a ≥ b.
   if (ea < eb || (ea === eb && (ah < bh || (ah === bh && al < bl)))) {
     let t = ea;
@@ -189,9 +224,9 @@ function addMagnitudes(
     sb = t;
   }
   shiftRightJam96(bh, bl, 0, ea - eb);
-  const bx = sjX;
-  bh = sjH;
-  bl = sjL;
+  const bx = shifted.x;
+  bh = shifted.h;
+  bl = shifted.l;
   if (sa === sb) {
     let l = al + bl;
     let carry = 0;
@@ -232,16 +267,13 @@ function addMagnitudes(
 }
 
 /** a × b (FMUL family). */
-export function f80Mul(
-  ctx: F80Context,
-  prec: number,
-  aSe: number,
-  aHi: number,
-  aLo: number,
-  bSe: number,
-  bHi: number,
-  bLo: number,
-): boolean {
+export function f80Mul(ctx: F80Context, prec: number): boolean {
+  const aSe = ctx.aSe;
+  const aHi = ctx.aHi;
+  const aLo = ctx.aLo;
+  const bSe = ctx.bSe;
+  const bHi = ctx.bHi;
+  const bLo = ctx.bLo;
   const sign = (aSe ^ bSe) >>> 15;
   let ea: number;
   let ah: number;
@@ -266,13 +298,13 @@ export function f80Mul(
       return true;
     }
     unpackF80(aSe, aHi, aLo);
-    ea = upExp;
-    ah = upH;
-    al = upL;
+    ea = unpacked.exp;
+    ah = unpacked.h;
+    al = unpacked.l;
     unpackF80(bSe, bHi, bLo);
-    eb = upExp;
-    bh = upH;
-    bl = upL;
+    eb = unpacked.exp;
+    bh = unpacked.h;
+    bl = unpacked.l;
   } else {
     ea = aSe & F80_EXP_MAX;
     ah = aHi;
@@ -283,32 +315,29 @@ export function f80Mul(
   }
   mul64(ah, al, bh, bl);
   let exp = ea + eb - F80_BIAS;
-  let h = mulW3;
-  let l = mulW2;
-  let x = mulW1;
+  let h = product.w3;
+  let l = product.w2;
+  let x = product.w1;
   if ((h & 0x80000000) !== 0) {
     exp++;
   } else {
     h = ((h << 1) | (l >>> 31)) >>> 0;
     l = ((l << 1) | (x >>> 31)) >>> 0;
-    x = ((x << 1) | (mulW0 >>> 31)) >>> 0;
+    x = ((x << 1) | (product.w0 >>> 31)) >>> 0;
   }
-  if (mulW0 !== 0) x = (x | 1) >>> 0;
+  if (product.w0 !== 0) x = (x | 1) >>> 0;
   roundPackF80(ctx, prec, sign, exp, h, l, x);
   return true;
 }
 
 /** a ÷ b (FDIV family). */
-export function f80Div(
-  ctx: F80Context,
-  prec: number,
-  aSe: number,
-  aHi: number,
-  aLo: number,
-  bSe: number,
-  bHi: number,
-  bLo: number,
-): boolean {
+export function f80Div(ctx: F80Context, prec: number): boolean {
+  const aSe = ctx.aSe;
+  const aHi = ctx.aHi;
+  const aLo = ctx.aLo;
+  const bSe = ctx.bSe;
+  const bHi = ctx.bHi;
+  const bLo = ctx.bLo;
   const sign = (aSe ^ bSe) >>> 15;
   let ea: number;
   let ah: number;
@@ -339,13 +368,13 @@ export function f80Div(
       return true;
     }
     unpackF80(aSe, aHi, aLo);
-    ea = upExp;
-    ah = upH;
-    al = upL;
+    ea = unpacked.exp;
+    ah = unpacked.h;
+    al = unpacked.l;
     unpackF80(bSe, bHi, bLo);
-    eb = upExp;
-    bh = upH;
-    bl = upL;
+    eb = unpacked.exp;
+    bh = unpacked.h;
+    bl = unpacked.l;
   } else {
     ea = aSe & F80_EXP_MAX;
     ah = aHi;
@@ -396,7 +425,10 @@ export function f80Div(
 }
 
 /** √a (FSQRT). */
-export function f80Sqrt(ctx: F80Context, prec: number, se: number, hi: number, lo: number): boolean {
+export function f80Sqrt(ctx: F80Context, prec: number): boolean {
+  const se = ctx.aSe;
+  const hi = ctx.aHi;
+  const lo = ctx.aLo;
   let exp: number;
   let sh: number;
   let sl: number;
@@ -415,9 +447,9 @@ export function f80Sqrt(ctx: F80Context, prec: number, se: number, hi: number, l
     }
     if (c === F80_DENORMAL && !denormalOperand(ctx)) return false;
     unpackF80(se, hi, lo);
-    exp = upExp;
-    sh = upH;
-    sl = upL;
+    exp = unpacked.exp;
+    sh = unpacked.h;
+    sl = unpacked.l;
   } else {
     exp = se & F80_EXP_MAX;
     sh = hi;

@@ -13,9 +13,7 @@ import {
   type F80Context,
   classifyF80,
   unpackF80,
-  upExp,
-  upH,
-  upL,
+  unpacked,
 } from "./float80.js";
 import { FPU_EX_DE, FPU_EX_IE, FPU_SW_C0, FPU_SW_C2, FPU_SW_C3 } from "./x87-control-status.js";
 
@@ -29,16 +27,13 @@ export const CMP_UNORDERED = 3;
  * invalid); otherwise any NaN raises IE (FCOM). Denormal operands raise DE. The caller
  * checks ctx.unmasked() to decide whether the condition codes/EFLAGS are written.
  */
-export function f80Compare(
-  ctx: F80Context,
-  aSe: number,
-  aHi: number,
-  aLo: number,
-  bSe: number,
-  bHi: number,
-  bLo: number,
-  quiet: boolean,
-): number {
+export function f80Compare(ctx: F80Context, quiet: boolean): number {
+  const aSe = ctx.aSe;
+  const aHi = ctx.aHi;
+  const aLo = ctx.aLo;
+  const bSe = ctx.bSe;
+  const bHi = ctx.bHi;
+  const bLo = ctx.bLo;
   const ca = classifyF80(aSe, aHi, aLo);
   const cb = classifyF80(bSe, bHi, bLo);
   if (ca >= F80_QNAN || cb >= F80_QNAN) {
@@ -85,15 +80,15 @@ function compareMagnitude(
   let bl = bLo;
   if (ca === F80_DENORMAL) {
     unpackF80(aSe, aHi, aLo);
-    ea = upExp;
-    ah = upH;
-    al = upL;
+    ea = unpacked.exp;
+    ah = unpacked.h;
+    al = unpacked.l;
   }
   if (cb === F80_DENORMAL) {
     unpackF80(bSe, bHi, bLo);
-    eb = upExp;
-    bh = upH;
-    bl = upL;
+    eb = unpacked.exp;
+    bh = unpacked.h;
+    bl = unpacked.l;
   }
   if (ea !== eb) return ea > eb ? 1 : -1;
   if (ah !== bh) return ah > bh ? 1 : -1;

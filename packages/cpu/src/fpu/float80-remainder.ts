@@ -13,9 +13,7 @@ import {
   normalizeRoundPackF80,
   propagateNaN2,
   unpackF80,
-  upExp,
-  upH,
-  upL,
+  unpacked,
 } from "./float80.js";
 import { FPU_EX_DE } from "./x87-control-status.js";
 
@@ -31,16 +29,13 @@ export let remComplete = true;
  * FPREM (`ieee` false: quotient truncated) or FPREM1 (`ieee` true: quotient rounded to
  * nearest-even). a = ST(0) dividend, b = ST(1) divisor. Result in ctx.
  */
-export function f80Remainder(
-  ctx: F80Context,
-  aSe: number,
-  aHi: number,
-  aLo: number,
-  bSe: number,
-  bHi: number,
-  bLo: number,
-  ieee: boolean,
-): boolean {
+export function f80Remainder(ctx: F80Context, ieee: boolean): boolean {
+  const aSe = ctx.aSe;
+  const aHi = ctx.aHi;
+  const aLo = ctx.aLo;
+  const bSe = ctx.bSe;
+  const bHi = ctx.bHi;
+  const bLo = ctx.bLo;
   remQuotient = -1;
   remComplete = true;
   const ca = classifyF80(aSe, aHi, aLo);
@@ -58,17 +53,17 @@ export function f80Remainder(
   if (cb === F80_INFINITY) {
     // The dividend comes back normalised (a pseudo-denormal becomes normal; measured).
     unpackF80(aSe, aHi, aLo);
-    normalizeRoundPackF80(ctx, 64, sign, upExp, upH, upL, 0);
+    normalizeRoundPackF80(ctx, 64, sign, unpacked.exp, unpacked.h, unpacked.l, 0);
     return true;
   }
   unpackF80(bSe, bHi, bLo);
-  const eb = upExp;
-  const bh = upH;
-  const bl = upL;
+  const eb = unpacked.exp;
+  const bh = unpacked.h;
+  const bl = unpacked.l;
   unpackF80(aSe, aHi, aLo);
-  const ea = upExp;
-  let rH = upH;
-  let rL = upL;
+  const ea = unpacked.exp;
+  let rH = unpacked.h;
+  let rL = unpacked.l;
   let d = ea - eb;
   if (d < 0) {
     // |a| < |b|: quotient 0; FPREM1 still rounds to 1 when |a| > |b|/2.

@@ -1,7 +1,10 @@
 // FRNDINT: round ST(0) to an integral value with FCW.RC (precision control does not apply).
 // Intel SDM vol. 2A FRNDINT; vol. 1 §8.1.5.2 (PC affects only the basic arithmetic).
 
-import { intH, intInexact, intL, intUp, roundToInteger } from "./float80-convert.js";
+import {
+  integer,
+  roundToInteger,
+} from "./float80-convert.js";
 import {
   F80_BIAS,
   F80_DENORMAL,
@@ -14,13 +17,14 @@ import {
   classifyF80,
   propagateNaN1,
   unpackF80,
-  upExp,
-  upH,
-  upL,
+  unpacked,
 } from "./float80.js";
 import { FPU_EX_DE, FPU_EX_PE } from "./x87-control-status.js";
 
-export function f80RoundToIntegral(ctx: F80Context, se: number, hi: number, lo: number): boolean {
+export function f80RoundToIntegral(ctx: F80Context): boolean {
+  const se = ctx.aSe;
+  const hi = ctx.aHi;
+  const lo = ctx.aLo;
   const c = classifyF80(se, hi, lo);
   if (c === F80_UNSUPPORTED) return ctx.invalid();
   if (c === F80_QNAN || c === F80_SNAN) return propagateNaN1(ctx, c, se, hi, lo);
@@ -34,15 +38,15 @@ export function f80RoundToIntegral(ctx: F80Context, se: number, hi: number, lo: 
   }
   const sign = se >>> 15;
   unpackF80(se, hi, lo);
-  if (upExp - F80_BIAS >= 63) {
+  if (unpacked.exp - F80_BIAS >= 63) {
     ctx.result(se, hi, lo);
     return true;
   }
-  roundToInteger(ctx.rc, sign, upExp, upH, upL);
-  if (intInexact) ctx.flags |= FPU_EX_PE;
-  ctx.roundedUp = intUp ? 1 : 0;
-  let h = intH;
-  let l = intL;
+  roundToInteger(ctx.rc, sign, unpacked.exp, unpacked.h, unpacked.l);
+  if (integer.inexact) ctx.flags |= FPU_EX_PE;
+  ctx.roundedUp = integer.up ? 1 : 0;
+  let h = integer.h;
+  let l = integer.l;
   if ((h | l) === 0) {
     ctx.result(sign << 15, 0, 0);
     return true;

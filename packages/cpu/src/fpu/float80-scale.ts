@@ -16,9 +16,7 @@ import {
   propagateNaN2,
   roundPackF80,
   unpackF80,
-  upExp,
-  upH,
-  upL,
+  unpacked,
 } from "./float80.js";
 import { FPU_EX_DE, FPU_EX_ZE } from "./x87-control-status.js";
 
@@ -26,15 +24,13 @@ import { FPU_EX_DE, FPU_EX_ZE } from "./x87-control-status.js";
 const SCALE_LIMIT = 0x10000;
 
 /** FSCALE: a = ST(0), b = ST(1). Result in ctx; false on an unmasked pre-computation exception. */
-export function f80Scale(
-  ctx: F80Context,
-  aSe: number,
-  aHi: number,
-  aLo: number,
-  bSe: number,
-  bHi: number,
-  bLo: number,
-): boolean {
+export function f80Scale(ctx: F80Context): boolean {
+  const aSe = ctx.aSe;
+  const aHi = ctx.aHi;
+  const aLo = ctx.aLo;
+  const bSe = ctx.bSe;
+  const bHi = ctx.bHi;
+  const bLo = ctx.bLo;
   const ca = classifyF80(aSe, aHi, aLo);
   const cb = classifyF80(bSe, bHi, bLo);
   if (ca === F80_UNSUPPORTED || cb === F80_UNSUPPORTED) return ctx.invalid();
@@ -57,13 +53,13 @@ export function f80Scale(
   let n = 0;
   if (cb !== F80_ZERO) {
     unpackF80(bSe, bHi, bLo);
-    const e = upExp - F80_BIAS;
+    const e = unpacked.exp - F80_BIAS;
     if (e >= 17) n = SCALE_LIMIT;
-    else if (e >= 0) n = upH >>> (31 - e);
+    else if (e >= 0) n = unpacked.h >>> (31 - e);
     if (bNeg) n = -n;
   }
   unpackF80(aSe, aHi, aLo);
-  roundPackF80(ctx, 64, aSe >>> 15, upExp + n, upH, upL, 0);
+  roundPackF80(ctx, 64, aSe >>> 15, unpacked.exp + n, unpacked.h, unpacked.l, 0);
   return true;
 }
 
@@ -76,7 +72,10 @@ function denormal(ctx: F80Context): boolean {
  * FXTRACT: exponent of ST(0) (as a value) in ctx.se/hi/lo, significand (exponent 0, i.e.
  * biased 16383) in ctx.se2/hi2/lo2. Zero raises ZE: exponent −∞, significand the zero.
  */
-export function f80Extract(ctx: F80Context, se: number, hi: number, lo: number): boolean {
+export function f80Extract(ctx: F80Context): boolean {
+  const se = ctx.aSe;
+  const hi = ctx.aHi;
+  const lo = ctx.aLo;
   const c = classifyF80(se, hi, lo);
   if (c === F80_UNSUPPORTED) {
     if (!ctx.invalid()) return false;
@@ -103,9 +102,9 @@ export function f80Extract(ctx: F80Context, se: number, hi: number, lo: number):
   if (c === F80_DENORMAL && !denormal(ctx)) return false;
   unpackF80(se, hi, lo);
   const sigSe = (se & 0x8000) | F80_BIAS;
-  const sigHi = upH;
-  const sigLo = upL;
-  f80FromInt32(ctx, upExp - F80_BIAS);
+  const sigHi = unpacked.h;
+  const sigLo = unpacked.l;
+  f80FromInt32(ctx, unpacked.exp - F80_BIAS);
   ctx.result2(sigSe, sigHi, sigLo);
   return true;
 }

@@ -20,9 +20,7 @@ import {
   propagateNaN2,
   roundPackF80,
   unpackF80,
-  upExp,
-  upH,
-  upL,
+  unpacked,
 } from "./float80.js";
 import { FPU_EX_DE, FPU_EX_PE, FPU_EX_ZE } from "./x87-control-status.js";
 import {
@@ -208,7 +206,7 @@ function inexactExact(ctx: F80Context, se: number, hi: number, lo: number): void
     ctx.result(se, hi, lo);
   } else {
     unpackF80(se, hi, lo);
-    roundPackF80(ctx, 64, se >>> 15, upExp, upH, upL, 0);
+    roundPackF80(ctx, 64, se >>> 15, unpacked.exp, unpacked.h, unpacked.l, 0);
   }
   ctx.flags |= FPU_EX_PE;
   ctx.roundedUp = 0;
@@ -228,7 +226,10 @@ function trigOperand(ctx: F80Context, se: number, hi: number, lo: number): numbe
   return c === F80_ZERO ? 2 : 1;
 }
 
-export function f80Sin(ctx: F80Context, se: number, hi: number, lo: number): boolean {
+export function f80Sin(ctx: F80Context): boolean {
+  const se = ctx.aSe;
+  const hi = ctx.aHi;
+  const lo = ctx.aLo;
   const s = trigOperand(ctx, se, hi, lo);
   if (s <= 0) return s === 0;
   if (s === 2) {
@@ -247,7 +248,10 @@ export function f80Sin(ctx: F80Context, se: number, hi: number, lo: number): boo
   return true;
 }
 
-export function f80Cos(ctx: F80Context, se: number, hi: number, lo: number): boolean {
+export function f80Cos(ctx: F80Context): boolean {
+  const se = ctx.aSe;
+  const hi = ctx.aHi;
+  const lo = ctx.aLo;
   const s = trigOperand(ctx, se, hi, lo);
   if (s <= 0) return s === 0;
   if (s === 2) {
@@ -266,7 +270,10 @@ export function f80Cos(ctx: F80Context, se: number, hi: number, lo: number): boo
 }
 
 /** FSINCOS: sine in ctx.se/hi/lo, cosine in ctx.se2/hi2/lo2; flags/C1 reflect both roundings. */
-export function f80SinCos(ctx: F80Context, se: number, hi: number, lo: number): boolean {
+export function f80SinCos(ctx: F80Context): boolean {
+  const se = ctx.aSe;
+  const hi = ctx.aHi;
+  const lo = ctx.aLo;
   const s = trigOperand(ctx, se, hi, lo);
   if (s < 0) return false;
   if (s === 0) {
@@ -304,7 +311,10 @@ export function f80SinCos(ctx: F80Context, se: number, hi: number, lo: number): 
 }
 
 /** FPTAN: tangent in ctx (the caller pushes 1.0). */
-export function f80Tan(ctx: F80Context, se: number, hi: number, lo: number): boolean {
+export function f80Tan(ctx: F80Context): boolean {
+  const se = ctx.aSe;
+  const hi = ctx.aHi;
+  const lo = ctx.aLo;
   const s = trigOperand(ctx, se, hi, lo);
   if (s <= 0) return s === 0;
   if (s === 2) {
@@ -334,15 +344,13 @@ function piQuarters(ctx: F80Context, k: number, negative: boolean): void {
 }
 
 /** FPATAN: atan2(y = ST(1), x = ST(0)). */
-export function f80Atan2(
-  ctx: F80Context,
-  ySe: number,
-  yHi: number,
-  yLo: number,
-  xSe: number,
-  xHi: number,
-  xLo: number,
-): boolean {
+export function f80Atan2(ctx: F80Context): boolean {
+  const ySe = ctx.aSe;
+  const yHi = ctx.aHi;
+  const yLo = ctx.aLo;
+  const xSe = ctx.bSe;
+  const xHi = ctx.bHi;
+  const xLo = ctx.bLo;
   const cy = classifyF80(ySe, yHi, yLo);
   const cx = classifyF80(xSe, xHi, xLo);
   if (cy === F80_UNSUPPORTED || cx === F80_UNSUPPORTED) return ctx.invalid();
@@ -383,7 +391,10 @@ export function f80Atan2(
 // F2XM1
 
 /** F2XM1: 2^x − 1, defined for −1 ≤ x ≤ 1 (other finite inputs are evaluated the same way). */
-export function f80Exp2m1(ctx: F80Context, se: number, hi: number, lo: number): boolean {
+export function f80Exp2m1(ctx: F80Context): boolean {
+  const se = ctx.aSe;
+  const hi = ctx.aHi;
+  const lo = ctx.aLo;
   const c = classifyF80(se, hi, lo);
   if (c === F80_UNSUPPORTED) return ctx.invalid();
   if (c >= F80_QNAN) return propagateNaN1(ctx, c, se, hi, lo);
@@ -454,15 +465,13 @@ function scaleByY(ctx: F80Context, ySe: number, yHi: number, yLo: number, log: W
 }
 
 /** FYL2X: ST(1) × log2(ST(0)). x = ST(0), y = ST(1). */
-export function f80Yl2x(
-  ctx: F80Context,
-  xSe: number,
-  xHi: number,
-  xLo: number,
-  ySe: number,
-  yHi: number,
-  yLo: number,
-): boolean {
+export function f80Yl2x(ctx: F80Context): boolean {
+  const xSe = ctx.aSe;
+  const xHi = ctx.aHi;
+  const xLo = ctx.aLo;
+  const ySe = ctx.bSe;
+  const yHi = ctx.bHi;
+  const yLo = ctx.bLo;
   const cx = classifyF80(xSe, xHi, xLo);
   const cy = classifyF80(ySe, yHi, yLo);
   if (cx === F80_UNSUPPORTED || cy === F80_UNSUPPORTED) return ctx.invalid();
@@ -503,15 +512,13 @@ export function f80Yl2x(
 }
 
 /** FYL2XP1: ST(1) × log2(ST(0) + 1), defined for |x| < 1 − √2/2. */
-export function f80Yl2xp1(
-  ctx: F80Context,
-  xSe: number,
-  xHi: number,
-  xLo: number,
-  ySe: number,
-  yHi: number,
-  yLo: number,
-): boolean {
+export function f80Yl2xp1(ctx: F80Context): boolean {
+  const xSe = ctx.aSe;
+  const xHi = ctx.aHi;
+  const xLo = ctx.aLo;
+  const ySe = ctx.bSe;
+  const yHi = ctx.bHi;
+  const yLo = ctx.bLo;
   const cx = classifyF80(xSe, xHi, xLo);
   const cy = classifyF80(ySe, yHi, yLo);
   if (cx === F80_UNSUPPORTED || cy === F80_UNSUPPORTED) return ctx.invalid();

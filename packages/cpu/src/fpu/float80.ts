@@ -92,6 +92,16 @@ export class F80Context {
    * it is a normal number, but the operation must still raise #D for it.
    */
   denormalSource = false;
+  /**
+   * Operands: the first (ST(0) for most instructions, the dividend, y of FPATAN, x of FYL2X) and
+   * the second. Passed in fields rather than arguments so that no number is boxed on the way in.
+   */
+  aSe = 0;
+  aHi = 0;
+  aLo = 0;
+  bSe = 0;
+  bHi = 0;
+  bLo = 0;
   /** Primary result. */
   se = 0;
   hi = 0;
@@ -114,6 +124,31 @@ export class F80Context {
     this.flags = 0;
     this.roundedUp = 0;
     this.denormalSource = false;
+  }
+
+  setA(se: number, hi: number, lo: number): void {
+    this.aSe = se;
+    this.aHi = hi;
+    this.aLo = lo;
+  }
+
+  setB(se: number, hi: number, lo: number): void {
+    this.bSe = se;
+    this.bHi = hi;
+    this.bLo = lo;
+  }
+
+  /** Exchanges the operands (reversed subtract/divide). */
+  swapOperands(): void {
+    let t = this.aSe;
+    this.aSe = this.bSe;
+    this.bSe = t;
+    t = this.aHi;
+    this.aHi = this.bHi;
+    this.bHi = t;
+    t = this.aLo;
+    this.aLo = this.bLo;
+    this.bLo = t;
   }
 
   result(se: number, hi: number, lo: number): void {
@@ -204,13 +239,15 @@ export function propagateNaN1(ctx: F80Context, c: number, se: number, hi: number
 // ---------------------------------------------------------------------------------------
 // Normalisation scratch: unpackF80 leaves a finite non-zero operand here.
 
-/** Unbiased-exponent-free view: value = (upH:upL / 2^63) * 2^(upExp - 16383), upH bit 31 set. */
-export let upExp = 0;
-export let upH = 0;
-export let upL = 0;
+/**
+ * Output of unpackF80: value = (h:l / 2^63) · 2^(exp − 16383) with h bit 31 set. Scratch results
+ * live in object fields rather than module variables so that storing 32-bit unsigned values
+ * does not allocate (V8 boxes numbers outside the small-integer range in module scope).
+ */
+export const unpacked = { exp: 0, h: 0, l: 0 };
 
 /**
- * Normalises a finite non-zero value (normal, denormal or pseudo-denormal) into upExp/upH/upL.
+ * Normalises a finite non-zero value (normal, denormal or pseudo-denormal) into unpacked.exp/unpacked.h/unpacked.l.
  * Denormals get an exponent below 1 (SDM vol. 1 §4.8.3.2: exponent field 0 means 2^-16382).
  */
 export function unpackF80(se: number, hi: number, lo: number): void {
@@ -229,19 +266,16 @@ export function unpackF80(se: number, hi: number, lo: number): void {
       exp -= s;
     }
   }
-  upExp = exp;
-  upH = hi;
-  upL = lo;
+  unpacked.exp = exp;
+  unpacked.h = hi;
+  unpacked.l = lo;
 }
 
 // ---------------------------------------------------------------------------------------
 // Rounding (SDM vol. 1 §4.8.4) with the x87's precision control and exponent range.
 
-export let rsH = 0;
-export let rsL = 0;
-export let rsCarry = false;
-export let rsInexact = false;
-export let rsUp = false;
+/** Output of roundSignificand: significand, carry out of bit 63, inexact, rounded away from zero. */
+export const rounded = { h: 0, l: 0, carry: false, inexact: false, up: false };
 
 export function roundsAway(rc: number, sign: number, halfCmp: number, lsb: number): boolean {
   switch (rc) {
@@ -257,13 +291,35 @@ export function roundsAway(rc: number, sign: number, halfCmp: number, lsb: numbe
 }
 
 /**
- * Rounds the 96-bit significand h:l:x (x = bits below the 64-bit significand, with any
- * further non-zero bits jammed into its bit 0) to `prec` leading bits. Output in rs*.
+ * A 96-bit significand h:l:x: h:l the 64-bit significand, x the bits below it with any further
+ * non-zero bits jammed into its bit 0. Helpers hand these over in object fields, not arguments:
+ * V8 boxes numbers outside the small-integer range when they cross a call that is not inlined.
  */
-export function roundSignificand(prec: number, rc: number, sign: number, h: number, l: number, x: number): void {
+export class Significand96 {
+  h = 0;
+  l = 0;
+  x = 0;
+
+  set(h: number, l: number, x: number): void {
+    this.h = h;
+    this.l = l;
+    this.x = x;
+  }
+}
+
+/** Input of roundPackPending. */
+export const pending = new Significand96();
+/** Output of shiftRightJam96. */
+export const shifted = new Significand96();
+
+/** Rounds the significand in `src` to `prec` leading bits (FCW.RC `rc`). Output in `rounded`. */
+export function roundSignificand(prec: number, rc: number, sign: number, src: Significand96): void {
+  let h = src.h;
+  let l = src.l;
+  const x = src.x;
   let up = false;
   let inexact: boolean;
-  rsCarry = false;
+  rounded.carry = false;
   if (prec === 64) {
     inexact = x !== 0;
     if (inexact) {
@@ -272,7 +328,7 @@ export function roundSignificand(prec: number, rc: number, sign: number, h: numb
         l = (l + 1) >>> 0;
         if (l === 0) {
           h = (h + 1) >>> 0;
-          rsCarry = h === 0;
+          rounded.carry = h === 0;
         }
       }
     }
@@ -287,7 +343,7 @@ export function roundSignificand(prec: number, rc: number, sign: number, h: numb
         if (l > 0xffffffff) {
           l -= 0x100000000;
           h = (h + 1) >>> 0;
-          rsCarry = h === 0;
+          rounded.carry = h === 0;
         }
       }
     }
@@ -303,35 +359,28 @@ export function roundSignificand(prec: number, rc: number, sign: number, h: numb
         h += 0x100;
         if (h > 0xffffffff) {
           h -= 0x100000000;
-          rsCarry = true;
+          rounded.carry = true;
         }
       }
     }
   }
-  if (rsCarry) h = 0x80000000;
-  rsH = h;
-  rsL = l;
-  rsInexact = inexact;
-  rsUp = up;
+  if (rounded.carry) h = 0x80000000;
+  rounded.h = h;
+  rounded.l = l;
+  rounded.inexact = inexact;
+  rounded.up = up;
 }
 
-// shiftRightJam96 output
-export let sjH = 0;
-export let sjL = 0;
-export let sjX = 0;
-
-/** Shifts h:l:x right by n ≥ 0 bits; bits shifted out are OR-ed into bit 0 of x. */
-export function shiftRightJam96(h: number, l: number, x: number, n: number): void {
-  if (n === 0) {
-    sjH = h;
-    sjL = l;
-    sjX = x;
-    return;
-  }
+/** Shifts v right by n ≥ 0 bits in place; bits shifted out are OR-ed into bit 0 of v.x. */
+export function shiftRightJam(v: Significand96, n: number): void {
+  if (n === 0) return;
+  let h = v.h;
+  let l = v.l;
+  let x = v.x;
   if (n >= 96) {
-    sjX = (h | l | x) !== 0 ? 1 : 0;
-    sjH = 0;
-    sjL = 0;
+    v.x = (h | l | x) !== 0 ? 1 : 0;
+    v.h = 0;
+    v.l = 0;
     return;
   }
   let sticky = 0;
@@ -348,9 +397,15 @@ export function shiftRightJam96(h: number, l: number, x: number, n: number): voi
     l = ((l >>> n) | (h << (32 - n))) >>> 0;
     h = h >>> n;
   }
-  sjH = h;
-  sjL = l;
-  sjX = (x | (sticky !== 0 ? 1 : 0)) >>> 0;
+  v.h = h;
+  v.l = l;
+  v.x = (x | (sticky !== 0 ? 1 : 0)) >>> 0;
+}
+
+/** Shifts h:l:x right by n ≥ 0 bits into `shifted` (sticky bits jammed into bit 0). */
+export function shiftRightJam96(h: number, l: number, x: number, n: number): void {
+  shifted.set(h, l, x);
+  shiftRightJam(shifted, n);
 }
 
 /** The largest finite magnitude with `prec` significand bits (masked-overflow result). */
@@ -368,21 +423,28 @@ function maxFiniteLo(prec: number): number {
  * PE/UE/OE and ctx.roundedUp. Tininess is detected after rounding, as the hardware does.
  */
 export function roundPackF80(ctx: F80Context, prec: number, sign: number, exp: number, h: number, l: number, x: number): void {
+  pending.set(h, l, x);
+  roundPackPending(ctx, prec, sign, exp);
+}
+
+/** roundPackF80 with the significand already in `pending`. */
+export function roundPackPending(ctx: F80Context, prec: number, sign: number, exp: number): void {
   const rc = ctx.rc;
   if (exp <= 0) {
     let tiny = true;
     if (exp === 0) {
-      roundSignificand(prec, rc, sign, h, l, x);
-      if (rsCarry) tiny = false;
+      roundSignificand(prec, rc, sign, pending);
+      if (rounded.carry) tiny = false;
     }
     if ((ctx.masks & FPU_EX_UE) !== 0) {
-      shiftRightJam96(h, l, x, 1 - exp);
-      roundSignificand(prec, rc, sign, sjH, sjL, sjX);
-      if (rsInexact) {
+      shifted.set(pending.h, pending.l, pending.x);
+      shiftRightJam(shifted, 1 - exp);
+      roundSignificand(prec, rc, sign, shifted);
+      if (rounded.inexact) {
         ctx.flags |= tiny ? FPU_EX_PE | FPU_EX_UE : FPU_EX_PE;
       }
-      ctx.roundedUp = rsUp ? 1 : 0;
-      ctx.result((sign << 15) | (rsH >>> 31), rsH, rsL);
+      ctx.roundedUp = rounded.up ? 1 : 0;
+      ctx.result((sign << 15) | (rounded.h >>> 31), rounded.h, rounded.l);
       return;
     }
     if (tiny) {
@@ -397,8 +459,8 @@ export function roundPackF80(ctx: F80Context, prec: number, sign: number, exp: n
       }
     }
   }
-  roundSignificand(prec, rc, sign, h, l, x);
-  if (rsCarry) exp++;
+  roundSignificand(prec, rc, sign, pending);
+  if (rounded.carry) exp++;
   if (exp >= F80_EXP_MAX) {
     if ((ctx.masks & FPU_EX_OE) !== 0) {
       ctx.flags |= FPU_EX_OE | FPU_EX_PE;
@@ -422,21 +484,22 @@ export function roundPackF80(ctx: F80Context, prec: number, sign: number, exp: n
       return;
     }
   }
-  if (rsInexact) ctx.flags |= FPU_EX_PE;
-  ctx.roundedUp = rsUp ? 1 : 0;
-  ctx.result((sign << 15) | (exp & F80_EXP_MAX), rsH, rsL);
+  if (rounded.inexact) ctx.flags |= FPU_EX_PE;
+  ctx.roundedUp = rounded.up ? 1 : 0;
+  ctx.result((sign << 15) | (exp & F80_EXP_MAX), rounded.h, rounded.l);
 }
 
-/** normalises h:l:x (any leading zeros, not all zero) then rounds and packs. */
-export function normalizeRoundPackF80(
-  ctx: F80Context,
-  prec: number,
-  sign: number,
-  exp: number,
-  h: number,
-  l: number,
-  x: number,
-): void {
+/** Normalises h:l:x (any leading zeros, not all zero) then rounds and packs. */
+export function normalizeRoundPackF80(ctx: F80Context, prec: number, sign: number, exp: number, h: number, l: number, x: number): void {
+  pending.set(h, l, x);
+  normalizeRoundPackPending(ctx, prec, sign, exp);
+}
+
+/** normalizeRoundPackF80 with the significand already in `pending`. */
+export function normalizeRoundPackPending(ctx: F80Context, prec: number, sign: number, exp: number): void {
+  let h = pending.h;
+  let l = pending.l;
+  let x = pending.x;
   while (h === 0) {
     h = l;
     l = x;
@@ -450,7 +513,8 @@ export function normalizeRoundPackF80(
     x = (x << s) >>> 0;
     exp -= s;
   }
-  roundPackF80(ctx, prec, sign, exp, h, l, x);
+  pending.set(h, l, x);
+  roundPackPending(ctx, prec, sign, exp);
 }
 
 /** Exact zero of a sum whose operands cancel: +0, or −0 when rounding down (IEEE 754 §6.3). */

@@ -7,8 +7,7 @@ import { CMP_UNORDERED, FXAM_EMPTY, f80Compare, f80ExamineClass } from "./float8
 import { f80LoadConstant } from "./float80-constants.js";
 import {
   bcdOut,
-  cvtHi,
-  cvtLo,
+  converted,
   f80FromBcd,
   f80FromFloat32,
   f80FromFloat64,
@@ -20,9 +19,7 @@ import {
   f80ToInteger,
   f80WidenFloat32,
   f80WidenFloat64,
-  widenHi,
-  widenLo,
-  widenSe,
+  widened,
 } from "./float80-convert.js";
 import { f80Remainder, remComplete, remQuotient } from "./float80-remainder.js";
 import { f80RoundToIntegral } from "./float80-round-integer.js";
@@ -38,10 +35,11 @@ import {
   f80Yl2xp1,
   trigOutOfRange,
 } from "./float80-transcendental.js";
-import { F80_EXP_MAX, F80_INDEFINITE_HI, F80_INDEFINITE_SE, type F80Context } from "./float80.js";
+import { F80_EXP_MAX, F80_INDEFINITE_HI, F80_INDEFINITE_SE, type F80Context, roundsAway } from "./float80.js";
 import {
   FPU_EX_ALL,
   FPU_EX_IE,
+  FPU_EX_PE,
   FPU_RC_CHOP,
   FPU_SW_B,
   FPU_SW_C0,
@@ -96,30 +94,24 @@ const OP_SUBR = 5;
 const OP_DIV = 6;
 const OP_DIVR = 7;
 
-function arithmetic(
-  ctx: F80Context,
-  op: number,
-  aSe: number,
-  aHi: number,
-  aLo: number,
-  bSe: number,
-  bHi: number,
-  bLo: number,
-): boolean {
+/** Runs arithmetic operation `op` on the operands already in ctx (a = destination side). */
+function arithmetic(ctx: F80Context, op: number): boolean {
   const prec = ctx.precision;
   switch (op) {
     case OP_ADD:
-      return f80Add(ctx, prec, aSe, aHi, aLo, bSe, bHi, bLo, false);
+      return f80Add(ctx, prec, false);
     case OP_MUL:
-      return f80Mul(ctx, prec, aSe, aHi, aLo, bSe, bHi, bLo);
+      return f80Mul(ctx, prec);
     case OP_SUB:
-      return f80Add(ctx, prec, aSe, aHi, aLo, bSe, bHi, bLo, true);
+      return f80Add(ctx, prec, true);
     case OP_SUBR:
-      return f80Add(ctx, prec, bSe, bHi, bLo, aSe, aHi, aLo, true);
+      ctx.swapOperands();
+      return f80Add(ctx, prec, true);
     case OP_DIV:
-      return f80Div(ctx, prec, aSe, aHi, aLo, bSe, bHi, bLo);
+      return f80Div(ctx, prec);
     default:
-      return f80Div(ctx, prec, bSe, bHi, bLo, aSe, aHi, aLo);
+      ctx.swapOperands();
+      return f80Div(ctx, prec);
   }
 }
 
@@ -131,7 +123,9 @@ function arithRegister(f: X87, op: number, dst: number, src: number, pop: boolea
     f.stackUnderflow(dst, pop ? 1 : 0);
     return;
   }
-  const ok = arithmetic(ctx, op, f.regSe[dst]!, f.regHi[dst]!, f.regLo[dst]!, f.regSe[src]!, f.regHi[src]!, f.regLo[src]!);
+  f.operandA(dst);
+  f.operandB(src);
+  const ok = arithmetic(ctx, op);
   if (ok) {
     f.writeResult(dst);
     if (pop) f.pop();
@@ -145,29 +139,26 @@ const M32INT = 1;
 const M64FP = 2;
 const M16INT = 3;
 
-/** Loads a memory operand (all loads before any state change) into memSe/memHi/memLo. */
-let memSe = 0;
-let memHi = 0;
-let memLo = 0;
-let memDenormal = false;
+/** The memory operand of the current arithmetic/compare instruction, widened to 80 bits. */
+const memOperand = { se: 0, hi: 0, lo: 0, denormal: false };
 
 function loadArithOperand(f: X87, kind: number, linear: number): void {
   const h = f.host;
-  memDenormal = false;
+  memOperand.denormal = false;
   switch (kind) {
     case M32FP:
-      memDenormal = f80WidenFloat32(h.read32(linear));
-      memSe = widenSe;
-      memHi = widenHi;
-      memLo = widenLo;
+      memOperand.denormal = f80WidenFloat32(h.read32(linear));
+      memOperand.se = widened.se;
+      memOperand.hi = widened.hi;
+      memOperand.lo = widened.lo;
       return;
     case M64FP: {
       const lo = h.read32(linear);
       const hi = h.read32((linear + 4) >>> 0);
-      memDenormal = f80WidenFloat64(hi, lo);
-      memSe = widenSe;
-      memHi = widenHi;
-      memLo = widenLo;
+      memOperand.denormal = f80WidenFloat64(hi, lo);
+      memOperand.se = widened.se;
+      memOperand.hi = widened.hi;
+      memOperand.lo = widened.lo;
       return;
     }
     case M32INT:
@@ -177,9 +168,9 @@ function loadArithOperand(f: X87, kind: number, linear: number): void {
       f80FromInt32(f.ctx, (h.read16(linear) << 16) >> 16);
       break;
   }
-  memSe = f.ctx.se;
-  memHi = f.ctx.hi;
-  memLo = f.ctx.lo;
+  memOperand.se = f.ctx.se;
+  memOperand.hi = f.ctx.hi;
+  memOperand.lo = f.ctx.lo;
 }
 
 function arithMemory(f: X87, kind: number, op: number, linear: number): void {
@@ -191,8 +182,10 @@ function arithMemory(f: X87, kind: number, op: number, linear: number): void {
     f.stackUnderflow(p0, 0);
     return;
   }
-  ctx.denormalSource = memDenormal;
-  const ok = arithmetic(ctx, op, f.regSe[p0]!, f.regHi[p0]!, f.regLo[p0]!, memSe, memHi, memLo);
+  ctx.denormalSource = memOperand.denormal;
+  f.operandA(p0);
+  ctx.setB(memOperand.se, memOperand.hi, memOperand.lo);
+  const ok = arithmetic(ctx, op);
   if (ok) f.writeResult(p0);
   f.finish(ctx.flags, ok ? ctx.roundedUp : 0);
 }
@@ -222,7 +215,9 @@ function compareRegisters(f: X87, other: number, quiet: boolean, pops: number): 
     ctx.flags = FPU_EX_IE | FPU_SW_SF;
     rel = CMP_UNORDERED;
   } else {
-    rel = f80Compare(ctx, f.regSe[p0]!, f.regHi[p0]!, f.regLo[p0]!, f.regSe[other]!, f.regHi[other]!, f.regLo[other]!, quiet);
+    f.operandA(p0);
+    f.operandB(other);
+    rel = f80Compare(ctx, quiet);
   }
   finishCompare(f, rel, pops);
 }
@@ -244,8 +239,10 @@ function compareMemory(f: X87, kind: number, pop: boolean, linear: number): void
     ctx.flags = FPU_EX_IE | FPU_SW_SF;
     rel = CMP_UNORDERED;
   } else {
-    ctx.denormalSource = memDenormal;
-    rel = f80Compare(ctx, f.regSe[p0]!, f.regHi[p0]!, f.regLo[p0]!, memSe, memHi, memLo, false);
+    ctx.denormalSource = memOperand.denormal;
+    f.operandA(p0);
+    ctx.setB(memOperand.se, memOperand.hi, memOperand.lo);
+    rel = f80Compare(ctx, false);
   }
   finishCompare(f, rel, pop ? 1 : 0);
 }
@@ -261,7 +258,9 @@ function compareToEflags(f: X87, i: number, quiet: boolean, pop: boolean): void 
     ctx.flags = FPU_EX_IE | FPU_SW_SF;
     rel = CMP_UNORDERED;
   } else {
-    rel = f80Compare(ctx, f.regSe[p0]!, f.regHi[p0]!, f.regLo[p0]!, f.regSe[pi]!, f.regHi[pi]!, f.regLo[pi]!, quiet);
+    f.operandA(p0);
+    f.operandB(pi);
+    rel = f80Compare(ctx, quiet);
   }
   const h = f.host;
   const fl = h.getEflags() & ~(EFLAGS_ZF | EFLAGS_PF | EFLAGS_CF | EFLAGS_OF | EFLAGS_SF | EFLAGS_AF);
@@ -285,8 +284,19 @@ function pushConverted(f: X87, ok: boolean): void {
   f.finish(ctx.flags, 0);
 }
 
+// Loads of normal single/double values onto an empty slot cannot raise anything: they take a
+// direct path that builds the 80-bit value in place (the general path handles every other case).
+
 function loadFloat32(f: X87, linear: number): void {
   const bits = f.host.read32(linear);
+  const e = (bits >>> 23) & 0xff;
+  const p = (f.top - 1) & 7;
+  if (e !== 0 && e !== 0xff && f.isEmpty(p)) {
+    f.top = p;
+    f.writeReg(p, ((bits >>> 31) << 15) | (e + F32_TO_F80_BIAS), (0x80000000 | (bits << 8)) >>> 0, 0);
+    f.finish(0, 0);
+    return;
+  }
   f.ctx.begin();
   pushConverted(f, f80FromFloat32(f.ctx, bits));
 }
@@ -294,9 +304,21 @@ function loadFloat32(f: X87, linear: number): void {
 function loadFloat64(f: X87, linear: number): void {
   const lo = f.host.read32(linear);
   const hi = f.host.read32((linear + 4) >>> 0);
+  const e = (hi >>> 20) & 0x7ff;
+  const p = (f.top - 1) & 7;
+  if (e !== 0 && e !== 0x7ff && f.isEmpty(p)) {
+    f.top = p;
+    f.writeReg(p, ((hi >>> 31) << 15) | (e + F64_TO_F80_BIAS), (0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21)) >>> 0, (lo << 11) >>> 0);
+    f.finish(0, 0);
+    return;
+  }
   f.ctx.begin();
   pushConverted(f, f80FromFloat64(f.ctx, hi, lo));
 }
+
+/** Exponent bias differences between the memory formats and the 80-bit format. */
+const F32_TO_F80_BIAS = 16383 - 127;
+const F64_TO_F80_BIAS = 16383 - 1023;
 
 function loadExtended(f: X87, linear: number): void {
   const h = f.host;
@@ -345,25 +367,23 @@ const ST_I32 = 4;
 const ST_I64 = 5;
 const ST_BCD = 6;
 
-/** Converts ST0 for a store; false → nothing may be stored. Result in cvtHi/cvtLo or bcdOut. */
+/** Converts ST0 for a store; false → nothing may be stored. Result in converted.hi/converted.lo or bcdOut. */
 function convertForStore(f: X87, format: number, p0: number, rc: number): boolean {
   const ctx = f.ctx;
-  const se = f.regSe[p0]!;
-  const hi = f.regHi[p0]!;
-  const lo = f.regLo[p0]!;
+  f.operandA(p0);
   switch (format) {
     case ST_F32:
-      return f80ToFloat32(ctx, se, hi, lo);
+      return f80ToFloat32(ctx);
     case ST_F64:
-      return f80ToFloat64(ctx, se, hi, lo);
+      return f80ToFloat64(ctx);
     case ST_I16:
-      return f80ToInteger(ctx, se, hi, lo, 16, rc);
+      return f80ToInteger(ctx, 16, rc);
     case ST_I32:
-      return f80ToInteger(ctx, se, hi, lo, 32, rc);
+      return f80ToInteger(ctx, 32, rc);
     case ST_I64:
-      return f80ToInteger(ctx, se, hi, lo, 64, rc);
+      return f80ToInteger(ctx, 64, rc);
     default:
-      return f80ToBcd(ctx, se, hi, lo);
+      return f80ToBcd(ctx);
   }
 }
 
@@ -433,16 +453,89 @@ function storeMemory(f: X87, format: number, pop: boolean, truncate: boolean, li
     f.finish(FPU_EX_IE | FPU_SW_SF, 0);
     return;
   }
+  if ((format === ST_F64 || format === ST_F32) && storeFloatDirect(f, format === ST_F64, p0, pop, linear)) return;
   if (!convertForStore(f, format, p0, truncate ? FPU_RC_CHOP : ctx.rc)) {
     f.finish(ctx.flags, 0);
     return;
   }
   if (format === ST_BCD) f.scratch.set(bcdOut, 0);
-  storeCvt.hi = cvtHi;
-  storeCvt.lo = cvtLo;
+  storeCvt.hi = converted.hi;
+  storeCvt.lo = converted.lo;
   writeStore(f, format, linear);
   if (pop) f.pop();
   f.finish(ctx.flags, ctx.roundedUp);
+}
+
+/**
+ * FST/FSTP m32fp/m64fp of a normal value that stays normal in the destination format: rounds
+ * inline and stores, with PE/C1 as the general path gives them. Returns false (nothing done) for
+ * every other case, which the general path then handles.
+ */
+function storeFloatDirect(f: X87, double: boolean, p0: number, pop: boolean, linear: number): boolean {
+  const se = f.regSe[p0]!;
+  const exp = se & 0x7fff;
+  let hi = f.regHi[p0]!;
+  if ((hi & 0x80000000) === 0) return false;
+  const lo = f.regLo[p0]!;
+  const sign = se >>> 15;
+  let up = false;
+  let inexact: boolean;
+  let e: number;
+  let bitsHi: number;
+  let bitsLo = 0;
+  if (double) {
+    if (exp < 0x3c01 || exp > 0x43fe) return false;
+    const r = lo & 0x7ff;
+    let l = lo - r;
+    inexact = r !== 0;
+    e = exp;
+    if (inexact) {
+      up = roundsAway(f.ctx.rc, sign, r > 0x400 ? 1 : r < 0x400 ? -1 : 0, (l >>> 11) & 1);
+      if (up) {
+        l += 0x800;
+        if (l > 0xffffffff) {
+          l -= 0x100000000;
+          hi = (hi + 1) >>> 0;
+          if (hi === 0) {
+            hi = 0x80000000;
+            e++;
+            if (e > 0x43fe) return false;
+          }
+        }
+      }
+    }
+    bitsHi = (((sign << 31) | ((e - F64_TO_F80_BIAS) << 20) | ((hi >>> 11) & 0xfffff)) >>> 0);
+    bitsLo = ((hi << 21) | (l >>> 11)) >>> 0;
+  } else {
+    if (exp < 0x3f81 || exp > 0x407e) return false;
+    const r = hi & 0xff;
+    inexact = (r | lo) !== 0;
+    let h = hi - r;
+    e = exp;
+    if (inexact) {
+      up = roundsAway(f.ctx.rc, sign, r > 0x80 ? 1 : r < 0x80 ? -1 : lo !== 0 ? 1 : 0, (h >>> 8) & 1);
+      if (up) {
+        h += 0x100;
+        if (h > 0xffffffff) {
+          h = 0x80000000;
+          e++;
+          if (e > 0x407e) return false;
+        }
+      }
+    }
+    bitsHi = (((sign << 31) | ((e - F32_TO_F80_BIAS) << 23) | ((h >>> 8) & 0x7fffff)) >>> 0);
+  }
+  const h = f.host;
+  if (double) {
+    h.probeWrite(linear, 8);
+    h.write32(linear, bitsLo);
+    h.write32((linear + 4) >>> 0, bitsHi);
+  } else {
+    h.write32(linear, bitsHi);
+  }
+  if (pop) f.pop();
+  f.finish(inexact ? FPU_EX_PE : 0, up ? 1 : 0);
+  return true;
 }
 
 /** FSTP m80fp: raw copy, no exceptions besides stack underflow. */
@@ -549,7 +642,9 @@ function ftst(f: X87): void {
     ctx.flags = FPU_EX_IE | FPU_SW_SF;
     rel = CMP_UNORDERED;
   } else {
-    rel = f80Compare(ctx, f.regSe[p0]!, f.regHi[p0]!, f.regLo[p0]!, 0, 0, 0, false);
+    f.operandA(p0);
+    ctx.setB(0, 0, 0);
+    rel = f80Compare(ctx, false);
   }
   finishCompare(f, rel, 0);
 }
@@ -573,7 +668,7 @@ function loadConstant(f: X87, index: number): void {
 }
 
 /** One-operand ST(0) ← g(ST(0)) (FSQRT, FRNDINT, F2XM1). */
-function unaryOp(f: X87, g: (ctx: F80Context, se: number, hi: number, lo: number) => boolean): void {
+function unaryOp(f: X87, g: (ctx: F80Context) => boolean): void {
   const ctx = f.ctx;
   ctx.begin();
   const p0 = f.phys(0);
@@ -581,13 +676,14 @@ function unaryOp(f: X87, g: (ctx: F80Context, se: number, hi: number, lo: number
     f.stackUnderflow(p0, 0);
     return;
   }
-  const ok = g(ctx, f.regSe[p0]!, f.regHi[p0]!, f.regLo[p0]!);
+  f.operandA(p0);
+  const ok = g(ctx);
   if (ok) f.writeResult(p0);
   f.finish(ctx.flags, ok ? ctx.roundedUp : 0);
 }
 
-function fsqrt(ctx: F80Context, se: number, hi: number, lo: number): boolean {
-  return f80Sqrt(ctx, ctx.precision, se, hi, lo);
+function fsqrt(ctx: F80Context): boolean {
+  return f80Sqrt(ctx, ctx.precision);
 }
 
 /**
@@ -596,7 +692,7 @@ function fsqrt(ctx: F80Context, se: number, hi: number, lo: number): boolean {
  */
 function binaryStackOp(
   f: X87,
-  g: (ctx: F80Context, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number) => boolean,
+  g: (ctx: F80Context) => boolean,
   intoSt1: boolean,
 ): boolean {
   const ctx = f.ctx;
@@ -607,7 +703,9 @@ function binaryStackOp(
     f.stackUnderflow(intoSt1 ? p1 : p0, intoSt1 ? 1 : 0);
     return false;
   }
-  const ok = g(ctx, f.regSe[p0]!, f.regHi[p0]!, f.regLo[p0]!, f.regSe[p1]!, f.regHi[p1]!, f.regLo[p1]!);
+  f.operandA(p0);
+  f.operandB(p1);
+  const ok = g(ctx);
   if (ok) {
     if (intoSt1) {
       f.writeResult(p1);
@@ -620,16 +718,10 @@ function binaryStackOp(
   return ok;
 }
 
-function fpatan(ctx: F80Context, xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number): boolean {
-  return f80Atan2(ctx, ySe, yHi, yLo, xSe, xHi, xLo);
-}
-
-function fyl2x(ctx: F80Context, xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number): boolean {
-  return f80Yl2x(ctx, xSe, xHi, xLo, ySe, yHi, yLo);
-}
-
-function fyl2xp1(ctx: F80Context, xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number): boolean {
-  return f80Yl2xp1(ctx, xSe, xHi, xLo, ySe, yHi, yLo);
+/** FPATAN: atan2(y = ST(1), x = ST(0)); f80Atan2 takes y first. */
+function fpatan(ctx: F80Context): boolean {
+  ctx.swapOperands();
+  return f80Atan2(ctx);
 }
 
 function fprem(f: X87, ieee: boolean): void {
@@ -644,7 +736,9 @@ function fprem(f: X87, ieee: boolean): void {
     f.stackUnderflow(p0, 0);
     return;
   }
-  const ok = f80Remainder(ctx, f.regSe[p0]!, f.regHi[p0]!, f.regLo[p0]!, f.regSe[p1]!, f.regHi[p1]!, f.regLo[p1]!, ieee);
+  f.operandA(p0);
+  f.operandB(p1);
+  const ok = f80Remainder(ctx, ieee);
   const q = remQuotient;
   if (q < 0 || !ok) {
     f.swNoTop &= ~FPU_SW_C2;
@@ -684,7 +778,8 @@ function fxtract(f: X87): void {
     f.stackOverflow();
     return;
   }
-  if (!f80Extract(ctx, f.regSe[p0]!, f.regHi[p0]!, f.regLo[p0]!)) {
+  f.operandA(p0);
+  if (!f80Extract(ctx)) {
     f.finish(ctx.flags, 0);
     return;
   }
@@ -694,7 +789,7 @@ function fxtract(f: X87): void {
 }
 
 /** FSIN/FCOS: C2=1 and ST0 unchanged when |x| ≥ 2^63 (SDM vol. 2A FSIN). */
-function trig(f: X87, g: (ctx: F80Context, se: number, hi: number, lo: number) => boolean): void {
+function trig(f: X87, g: (ctx: F80Context) => boolean): void {
   const ctx = f.ctx;
   ctx.begin();
   const p0 = f.phys(0);
@@ -703,7 +798,8 @@ function trig(f: X87, g: (ctx: F80Context, se: number, hi: number, lo: number) =
     f.stackUnderflow(p0, 0);
     return;
   }
-  const ok = g(ctx, f.regSe[p0]!, f.regHi[p0]!, f.regLo[p0]!);
+  f.operandA(p0);
+  const ok = g(ctx);
   if (trigOutOfRange) {
     f.swNoTop |= FPU_SW_C2;
     f.finish(ctx.flags, 0);
@@ -732,10 +828,8 @@ function trigPush(f: X87, tan: boolean): void {
     f.finish(FPU_EX_IE | FPU_SW_SF, underflow ? 0 : 1);
     return;
   }
-  const se = f.regSe[p0]!;
-  const hi = f.regHi[p0]!;
-  const lo = f.regLo[p0]!;
-  const ok = tan ? f80Tan(ctx, se, hi, lo) : f80SinCos(ctx, se, hi, lo);
+  f.operandA(p0);
+  const ok = tan ? f80Tan(ctx) : f80SinCos(ctx);
   if (trigOutOfRange) {
     f.swNoTop |= FPU_SW_C2;
     f.finish(ctx.flags, 0);
@@ -905,7 +999,7 @@ defReg(ESC_D9, 0xf0, 1, (f) => {
   unaryOp(f, f80Exp2m1);
 });
 defReg(ESC_D9, 0xf1, 1, (f) => {
-  binaryStackOp(f, fyl2x, true);
+  binaryStackOp(f, f80Yl2x, true);
 });
 defReg(ESC_D9, 0xf2, 1, (f) => {
   trigPush(f, true);
@@ -929,7 +1023,7 @@ defReg(ESC_D9, 0xf8, 1, (f) => {
   fprem(f, false);
 });
 defReg(ESC_D9, 0xf9, 1, (f) => {
-  binaryStackOp(f, fyl2xp1, true);
+  binaryStackOp(f, f80Yl2xp1, true);
 });
 defReg(ESC_D9, 0xfa, 1, (f) => {
   unaryOp(f, fsqrt);

@@ -271,6 +271,16 @@ export class X87 implements X87EnvironmentFields {
     this.writeReg(p, F80_INDEFINITE_SE, F80_INDEFINITE_HI, 0);
   }
 
+  /** Loads physical register p as the context's first operand. */
+  operandA(p: number): void {
+    this.ctx.setA(this.regSe[p]!, this.regHi[p]!, this.regLo[p]!);
+  }
+
+  /** Loads physical register p as the context's second operand. */
+  operandB(p: number): void {
+    this.ctx.setB(this.regSe[p]!, this.regHi[p]!, this.regLo[p]!);
+  }
+
   /** Writes the context's primary result to physical register p. */
   writeResult(p: number): void {
     const c = this.ctx;
