@@ -175,3 +175,60 @@ describe.skipIf(!hasQemuImg)("compressed clusters and snapshots", () => {
     expect(after.subarray(4096, 12288).every((x) => x === 2)).toBe(true);
   });
 });
+
+describe.skipIf(!hasQemuImg)("header bits", () => {
+  it("a dirty image (incompatible bit 0) is repaired and marked clean when opened read-write", async () => {
+    const file = path.join(dir, "dirty.qcow2");
+    qemuImgOk("create", "-f", "qcow2", "-o", "cluster_size=4096", file, "8M");
+    qemuIo(file, "qcow2", "write -P 7 0 64k");
+    const raw = fs.readFileSync(file);
+    const rb = Number(raw.readBigUInt64BE(Number(raw.readBigUInt64BE(48))));
+    raw.writeUInt16BE(1, rb + 2 * 200); // a leaked cluster, as lazy refcounts leave them
+    raw.writeUInt8(raw.readUInt8(79) | 1, 79);
+    fs.writeFileSync(file, raw);
+    expect(qemuImg("info", "--output=json", file).stdout).toContain('"dirty-flag": true');
+    const d = await Qcow2Driver.open(file, { readOnly: false });
+    expect(d.dirty).toBe(false);
+    await d.close();
+    expectCheckClean(file);
+    expect(qemuImg("info", "--output=json", file).stdout).toContain('"dirty-flag": false');
+  });
+
+  it("a corrupt image (incompatible bit 1) opens read-only but never read-write", async () => {
+    const file = path.join(dir, "corruptbit.qcow2");
+    qemuImgOk("create", "-f", "qcow2", file, "8M");
+    const raw = fs.readFileSync(file);
+    raw.writeUInt8(raw.readUInt8(79) | 2, 79);
+    fs.writeFileSync(file, raw);
+    await expect(Qcow2Driver.open(file, { readOnly: false })).rejects.toThrow("qcow2: Image is corrupt; cannot be opened read/write");
+    const d = await Qcow2Driver.open(file, { readOnly: true });
+    expect(d.corrupt).toBe(true);
+    await d.close();
+  });
+
+  it("an unaligned L2 table offset marks the image corrupt, as qemu does", async () => {
+    const file = path.join(dir, "badl2.qcow2");
+    qemuImgOk("create", "-f", "qcow2", "-o", "cluster_size=4096", file, "8M");
+    qemuIo(file, "qcow2", "write -P 7 0 4k");
+    const raw = fs.readFileSync(file);
+    const l1 = Number(raw.readBigUInt64BE(40));
+    raw.writeBigUInt64BE(0x8000000000000000n | 0x1234n, l1); // unaligned L2 table offset
+    fs.writeFileSync(file, raw);
+    const d = await Qcow2Driver.open(file, { readOnly: false });
+    await expect(d.read(0, new Uint8Array(512))).rejects.toThrow("L2 table offset 0x1200 unaligned (L1 index: 0x0)");
+    expect(d.corrupt).toBe(true);
+    await d.close();
+    expect(qemuImg("info", "--output=json", file).stdout).toContain('"corrupt": true');
+  });
+
+  it("clears autoclear bits it does not implement when writing", async () => {
+    const file = path.join(dir, "autoclear.qcow2");
+    qemuImgOk("create", "-f", "qcow2", file, "8M");
+    const raw = fs.readFileSync(file);
+    raw[95] = 1; // bitmaps extension valid
+    fs.writeFileSync(file, raw);
+    await (await Qcow2Driver.open(file, { readOnly: false })).close();
+    expect(fs.readFileSync(file)[95]).toBe(0);
+    expectCheckClean(file);
+  });
+});

@@ -219,6 +219,14 @@ export class Qcow2Driver implements BlockDriver {
     if (header.backingFile !== null && opts.openBacking) {
       d.backing = await opts.openBacking(header.backingFile, header.backingFormat);
     }
+    // Autoclear bits we do not implement (bitmaps, raw external data) must be
+    // cleared by a writer (qcow2.txt "autoclear_features").
+    if (!opts.readOnly && header.version >= 3 && header.autoclearFeatures !== 0n) {
+      header.autoclearFeatures = 0n;
+      const b = new Uint8Array(8);
+      await file.pwrite(b, 88);
+      await file.flush();
+    }
     // A dirty image (lazy refcounts, or a crash with them on) is repaired on open.
     if (d.dirty && !opts.readOnly && !opts.checkMode) {
       const { checkQcow2 } = await import("./qcow2-check.js");
