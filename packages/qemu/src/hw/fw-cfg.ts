@@ -118,7 +118,8 @@ export class FwCfg implements Stateful<FwCfgState> {
   private readonly entries: (Entry | undefined)[][];
   private readonly fileNames: string[] = [];
   private readonly dir: Uint8Array;
-  private curEntry = FW_CFG_INVALID;
+  /** Power-on/reset state selects the signature (QEMU fw_cfg_reset). */
+  private curEntry = FW_CFG_SIGNATURE;
   private curOffset = 0;
   private dmaAddr = 0;
   private readonly dma: DmaMemory | undefined;

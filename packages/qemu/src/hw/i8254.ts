@@ -297,6 +297,7 @@ class PitChannel {
     value &= 0xff;
     let raw: number;
     switch (this.rw) {
+      case RW_LATCH: // only before the first control word (QEMU treats it as LSB)
       case RW_LSB:
         raw = value;
         break;
@@ -452,6 +453,7 @@ class PitChannel {
     const ce = this.ceAt(k);
     const count = this.bcd ? toBcd(ce) : ce;
     switch (this.rw) {
+      case RW_LATCH:
       case RW_LSB:
         return count & 0xff;
       case RW_MSB:
@@ -462,11 +464,15 @@ class PitChannel {
     }
   }
 
-  /** Power-on state as QEMU's pit_reset_common: mode 3, LSB/MSB, count 0 (65536), counting if GATE is high. */
+  /**
+   * Power-on state as QEMU's pit_reset_common: mode 3, count 0 (65536), counting if GATE is high,
+   * and the access field left 0 (QEMU never sets it before a control word: the read-back status
+   * shows RW=00 and counts are read and written LSB-only).
+   */
   reset(k: number): void {
     this.modeBits = 3;
     this.mode = 3;
-    this.rw = RW_WORD;
+    this.rw = RW_LATCH;
     this.bcd = false;
     this.gate = this.index !== 2;
     this.cr = 0x10000;
@@ -482,9 +488,8 @@ class PitChannel {
     this.expired = false;
     if (this.gate) {
       this.load(k, this.cr, true);
-    } else {
-      this.nullUntil = Infinity;
     }
+    this.nullUntil = 0; // nothing was written: no count is pending transfer
   }
 
   state(): PitChannelState {
@@ -519,7 +524,7 @@ class PitChannel {
   fromState(s: PitChannelState): void {
     this.modeBits = s.modeBits & 7;
     this.mode = this.modeBits >= 6 ? this.modeBits - 4 : this.modeBits;
-    this.rw = s.rw & 3 || RW_WORD;
+    this.rw = s.rw & 3;
     this.bcd = s.bcd;
     this.gate = s.gate;
     const m = this.modulus;
@@ -621,7 +626,7 @@ export class I8254 implements IoDevice, Stateful<I8254State> {
   read(offset: number, _size: AccessSize): number {
     const port = offset & 3;
     if (port === 3) {
-      return 0xff; // the control word register cannot be read (datasheet table 1); the bus floats
+      return 0; // the control word register cannot be read (datasheet table 1); QEMU returns 0
     }
     return this.channel(port).read(this.tick());
   }

@@ -35,8 +35,9 @@ function readString(uart: Uart16550, n: number): string {
 }
 
 describe("16550A UART", () => {
-  it("resets to the datasheet values and 9600 baud", () => {
+  it("resets to QEMU's values (datasheet ones, OUT2 set) and 9600 baud", () => {
     const { uart } = setup();
+    expect(uart.read(UART_MCR, 1)).toBe(0x08);
     expect(uart.read(UART_IIR, 1)).toBe(0x01);
     expect(uart.read(UART_LSR, 1)).toBe(0x60);
     expect(uart.read(UART_MSR, 1)).toBe(0xb0); // DCD, DSR, CTS asserted by the backend
@@ -191,6 +192,7 @@ describe("16550A UART", () => {
 
   it("gates the interrupt with OUT2 when wired like a PC serial card", () => {
     const { uart, irq } = setup({ out2GatesIrq: true });
+    uart.write(UART_MCR, 1, 0x00);
     uart.write(UART_IER, 1, 0x02);
     expect(irq.level).toBe(false);
     uart.write(UART_MCR, 1, 0x08);

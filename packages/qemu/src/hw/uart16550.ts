@@ -533,12 +533,16 @@ export class Uart16550 implements IoDevice, Stateful<Uart16550State> {
     this.update();
   }
 
-  /** Master reset (datasheet table V): registers to their reset values, FIFOs empty, 9600 baud divisor. */
+  /**
+   * Master reset (datasheet table V): registers to their reset values, FIFOs empty, 9600 baud
+   * divisor, except that MCR comes up with OUT2 set as QEMU's serial_reset leaves it (guest-visible
+   * on QEMU 7.2; the datasheet says 0).
+   */
   reset(): void {
     this.ier = 0;
     this.fcr = 0;
     this.lcr = 0;
-    this.mcr = 0;
+    this.mcr = UART_MCR_OUT2;
     this.lsr = UART_LSR_THRE | UART_LSR_TEMT;
     this.scr = 0;
     this.divisor = 0x0c;
