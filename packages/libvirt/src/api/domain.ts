@@ -173,6 +173,13 @@ export class Domain {
     if (!Number.isInteger(maplen) || maplen < 0) throw invalidArg(DOM, "virDomainGetVcpus", "maplen", "maplen in virDomainGetVcpus must be non-negative");
     return entry(this.d, "domainGetVcpus", "virDomainGetVcpus", DOM)(this.ref, maxinfo, maplen);
   }
+  /** virDomainGetVcpuPinInfo. */
+  async vcpuPinInfo(ncpumaps: number, maplen: number, flags = 0): Promise<Uint8Array[]> {
+    checkFlags(flags, "virDomainGetVcpuPinInfo", DOM);
+    if (!Number.isInteger(ncpumaps) || ncpumaps < 1) throw invalidArg(DOM, "virDomainGetVcpuPinInfo", "ncpumaps", "ncpumaps in virDomainGetVcpuPinInfo must be greater than zero");
+    if (!Number.isInteger(maplen) || maplen < 1) throw invalidArg(DOM, "virDomainGetVcpuPinInfo", "maplen", "maplen in virDomainGetVcpuPinInfo must be greater than zero");
+    return entry(this.d, "domainGetVcpuPinInfo", "virDomainGetVcpuPinInfo", DOM)(this.ref, ncpumaps, maplen, flags);
+  }
   async autostart(): Promise<boolean> {
     return entry(this.d, "domainGetAutostart", "virDomainGetAutostart", DOM)(this.ref);
   }

@@ -223,6 +223,8 @@ export interface HypervisorConnection {
   domainGetVcpusFlags?(dom: DomainRef, flags: number): MaybePromise<number>;
   domainGetMaxVcpus?(dom: DomainRef): MaybePromise<number>;
   domainGetVcpus?(dom: DomainRef, maxinfo: number, maplen: number): MaybePromise<VcpuInfo[]>;
+  /** virDomainGetVcpuPinInfo: one affinity map of `maplen` bytes per vCPU (at most ncpumaps). */
+  domainGetVcpuPinInfo?(dom: DomainRef, ncpumaps: number, maplen: number, flags: number): MaybePromise<Uint8Array[]>;
   domainGetAutostart?(dom: DomainRef): MaybePromise<boolean>;
   domainSetAutostart?(dom: DomainRef, autostart: boolean): MaybePromise<void>;
   domainIsActive?(dom: DomainRef): MaybePromise<boolean>;

@@ -164,6 +164,14 @@ export const remoteDispatch: HandlerTable = {
       cpumaps,
     };
   },
+  [P.REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO]: async (c, a) => {
+    if (a.ncpumaps > 16384) throw virError(VirErrorDomain.VIR_FROM_RPC, VirErrorNumber.VIR_ERR_RPC, "ncpumaps > REMOTE_VCPUINFO_MAX");
+    if (a.ncpumaps * a.maplen > 8388608) throw virError(VirErrorDomain.VIR_FROM_RPC, VirErrorNumber.VIR_ERR_RPC, "maxinfo * maplen > REMOTE_CPUMAPS_MAX");
+    const maps = await dom(c, a.dom).vcpuPinInfo(a.ncpumaps, a.maplen, a.flags);
+    const cpumaps = new Uint8Array(a.ncpumaps * a.maplen);
+    maps.forEach((m, i) => { cpumaps.set(m.subarray(0, a.maplen), i * a.maplen); });
+    return { cpumaps, num: maps.length };
+  },
   [P.REMOTE_PROC_DOMAIN_GET_AUTOSTART]: async (c, a) => ({ autostart: b(await dom(c, a.dom).autostart()) }),
   [P.REMOTE_PROC_DOMAIN_SET_AUTOSTART]: async (c, a) => { await dom(c, a.dom).setAutostart(a.autostart !== 0); return {}; },
   [P.REMOTE_PROC_DOMAIN_IS_ACTIVE]: async (c, a) => ({ active: b(await dom(c, a.dom).isActive()) }),

@@ -165,6 +165,10 @@ export const remoteProcs = {
     struct({ dom: remote_nonnull_domain, maxinfo: int, maplen: int }),
     struct({ info: array(remote_vcpu_info, REMOTE_VCPUINFO_MAX), cpumaps: opaque(REMOTE_CPUMAPS_MAX) }),
   ),
+  [P.REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO]: proc(
+    struct({ dom: remote_nonnull_domain, ncpumaps: int, maplen: int, flags: uint }),
+    struct({ cpumaps: opaque(REMOTE_CPUMAPS_MAX), num: int }),
+  ),
   [P.REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS]: proc(
     struct({ maxnames: int }),
     struct({ names: array(remote_nonnull_string, REMOTE_DOMAIN_LIST_MAX) }),

@@ -229,6 +229,15 @@ export class RemoteConnection implements HypervisorConnection {
       cpumap: r.cpumaps.slice(i * maplen, (i + 1) * maplen),
     }));
   }
+  async domainGetVcpuPinInfo(dom: DomainRef, ncpumaps: number, maplen: number, flags: number): Promise<Uint8Array[]> {
+    const r = await this.client.call(P.REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO, { dom, ncpumaps, maplen, flags });
+    if (r.num > ncpumaps || r.cpumaps.length > ncpumaps * maplen) {
+      throw virError(REMOTE, VirErrorNumber.VIR_ERR_RPC, "remoteDomainGetVcpuPinInfo: returned number of cpumaps exceeds limit");
+    }
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < r.num; i++) out.push(r.cpumaps.slice(i * maplen, (i + 1) * maplen));
+    return out;
+  }
   async domainGetAutostart(dom: DomainRef) { return (await this.client.call(P.REMOTE_PROC_DOMAIN_GET_AUTOSTART, { dom })).autostart !== 0; }
   async domainSetAutostart(dom: DomainRef, autostart: boolean) { await this.client.call(P.REMOTE_PROC_DOMAIN_SET_AUTOSTART, { dom, autostart: autostart ? 1 : 0 }); }
   async domainIsActive(dom: DomainRef) { return (await this.client.call(P.REMOTE_PROC_DOMAIN_IS_ACTIVE, { dom })).active !== 0; }

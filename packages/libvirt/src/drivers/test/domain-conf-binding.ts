@@ -33,6 +33,7 @@ export const testDomainConf: DomainConfOps<DomainDef> = {
     if (def.vcpus.current > n) def.vcpus.current = n;
   },
   osType: (def) => def.os.type,
+  cpuset: (def) => def.vcpus.cpuset,
   disks: (def) => def.disks.map((d) => ({ dst: d.dst ?? "", src: d.src.path ?? "" })),
   hasMemballoon: (def) => def.memballoon !== null && def.memballoon.model !== "none",
   onPoweroff: (def) => def.onPoweroff,

@@ -38,6 +38,8 @@ export interface DomainConfOps<Def> {
   setVcpus(def: Def, n: number): void;
   setMaxVcpus(def: Def, n: number): void;
   osType(def: Def): string;
+  /** <vcpu cpuset=...> as host CPU numbers (def->cpumask), null when absent. */
+  cpuset(def: Def): number[] | null;
   disks(def: Def): DiskInfo[];
   hasMemballoon(def: Def): boolean;
   /** Lifecycle actions as their XML names ("destroy", "restart", "preserve", ...). */

@@ -748,6 +748,22 @@ export class TestConnection implements HypervisorConnection {
     }
     return out;
   }
+  /** testDomainGetVcpuPinInfo / virDomainDefGetVcpuPinInfoHelper: the cpuset, or every host CPU. */
+  domainGetVcpuPinInfo(ref: DomainRef, ncpumaps: number, maplen: number, flags: number): Uint8Array[] {
+    const o = this.obj(ref);
+    const { def } = this.oneDef(o, flags);
+    const n = this.state.nodeInfo;
+    const hostcpus = n.nodes * n.sockets * n.cores * n.threads;
+    const set = this.conf.domain.cpuset(def);
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < this.conf.domain.maxVcpus(def) && i < ncpumaps; i++) {
+      const map = new Uint8Array(maplen);
+      const cpus = set ?? Array.from({ length: hostcpus }, (_v, k) => k);
+      for (const c of cpus) if (c < maplen * 8) map[c >> 3]! |= 1 << (c & 7);
+      out.push(map);
+    }
+    return out;
+  }
   domainGetAutostart(ref: DomainRef): boolean {
     return this.obj(ref).autostart;
   }
