@@ -6,6 +6,7 @@ import { caseFromJson, type CaseRunner, type NativeCaseJson } from "./native/nat
 import { nativeUnavailableReason, runNative } from "./native/native.js";
 import { compareOutcome, type DefinedMask } from "./fuzz/compare.js";
 import { fuzz, type FuzzMismatch, type FuzzReport } from "./fuzz/fuzzer.js";
+import { DEFAULT_WEIGHTS, type GeneratorWeights } from "./fuzz/generator.js";
 
 const USAGE = `usage: node oracle/fuzz.mjs (--runner MODULE | --self) [options]
   --runner MODULE   a module exporting runVirtkit(cases) (the CaseRunner under test)
@@ -15,9 +16,22 @@ const USAGE = `usage: node oracle/fuzz.mjs (--runner MODULE | --self) [options]
   --cases N         cases per seed (default 10000)
   --batch N         cases per runner call (default 256)
   --max-groups N    instruction groups per case (default 6)
+  --weights K=W,... relative weights of instruction groups (e.g. alu=0,string=5; see DEFAULT_WEIGHTS)
   --no-minimise     report failing cases as generated
   --out FILE        write the mismatches as JSON
   --replay FILE     re-run the cases of a JSON report (or one saved case) and compare again`;
+
+function parseWeights(text: string): Partial<GeneratorWeights> {
+  const out: Partial<GeneratorWeights> = {};
+  for (const part of text.split(",")) {
+    const [k, v] = part.split("=");
+    const w = Number(v);
+    if (k === undefined || !(k in DEFAULT_WEIGHTS)) throw new Error(`unknown instruction group "${k ?? ""}" (groups: ${Object.keys(DEFAULT_WEIGHTS).join(", ")})`);
+    if (!Number.isFinite(w) || w < 0) throw new Error(`weight of ${k} must be a non-negative number, not "${v ?? ""}"`);
+    out[k as keyof GeneratorWeights] = w;
+  }
+  return out;
+}
 
 interface Args {
   runner?: string;
@@ -27,6 +41,7 @@ interface Args {
   cases: number;
   batch: number;
   maxGroups: number;
+  weights?: Partial<GeneratorWeights>;
   minimise: boolean;
   out?: string;
   replay?: string;
@@ -56,6 +71,7 @@ function parseArgs(argv: string[]): Args | string {
       case "--batch": a.batch = Math.max(1, num()); break;
       case "--max-groups": a.maxGroups = Math.max(1, num()); break;
       case "--no-minimise": a.minimise = false; break;
+      case "--weights": a.weights = parseWeights(value()); break;
       case "--out": a.out = value(); break;
       case "--replay": a.replay = value(); break;
       case "--help": case "-h": return USAGE;
@@ -131,6 +147,7 @@ export async function main(argv: string[]): Promise<number> {
       cases: a.cases,
       batch: a.batch,
       maxGroups: a.maxGroups,
+      ...(a.weights === undefined ? {} : { weights: a.weights }),
       runVirtkit: runner,
       minimise: a.minimise,
       onProgress: (done, bad) => process.stderr.write(`\rseed ${seed}: ${done}/${a.cases} cases, ${bad} mismatches`),
