@@ -22,6 +22,7 @@ export const {
   VIR_ERR_INVALID_MAC,
   VIR_ERR_OPERATION_UNSUPPORTED,
   VIR_ERR_SYSTEM_ERROR,
+  VIR_ERR_NO_SUPPORT,
 } = VirErrorNumber;
 
 export const {

@@ -11,3 +11,4 @@ export * from "./parse-context.js";
 export * from "./units.js";
 export * from "./network-conf.js";
 export * from "./socket-addr.js";
+export * from "./storage-conf.js";
