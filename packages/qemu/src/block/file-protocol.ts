@@ -167,6 +167,7 @@ export class FileProtocol {
    * The file's data extents. node:fs has no lseek(SEEK_DATA/SEEK_HOLE), so the
    * walk runs in a short python3 helper when one is installed; without it no
    * hole information is available (null), which is qemu's own fallback too.
+   * VIRTKIT_NO_SEEK_HELPER=1 turns the helper off.
    */
   private dataExtents(size: number): [number, number][] | null {
     if (this.extents) return this.extents;
@@ -186,7 +187,7 @@ export class FileProtocol {
     return this.extents;
   }
 
-  private static noHelper = false;
+  private static noHelper = process.env.VIRTKIT_NO_SEEK_HELPER === "1";
 
   close(): void {
     if (this.closed) return;
