@@ -173,6 +173,13 @@ describe.skipIf(!enabled)("images our qemu-img writes pass real qemu-img check a
       expectIdentical(p("data.raw"), p(out));
     }
     expect(realOk(["check", p("c2.qcow2")])).toMatch(/[1-9][0-9.]*% compressed clusters/);
+    // -p prints the same progress lines as qemu-img.
+    for (const args of [["convert", "-p", "-O", "qcow2", p("data.raw")], ["convert", "-p", "-O", "raw", p("c1.qcow2")]]) {
+      const want = real([...args, p("prog-real")]);
+      const got = await ours([...args, p("prog-ours")]);
+      expect(got.stdout).toBe(want.stdout);
+    }
+    expect((await ours(["compare", "-p", p("data.raw"), p("c1.qcow2")])).stdout).toBe(real(["compare", "-p", p("data.raw"), p("c1.qcow2")]).stdout);
     // From qcow2 sources: compressed, backing chains, snapshots, concatenation.
     for (const [src, extra] of [["comp.qcow2", []], ["top.qcow2", []], ["snap.qcow2", []], ["rb1.qcow2", ["-c"]]] as const) {
       const out = p(`from-${src}`);
