@@ -8,7 +8,7 @@ import { createTestConnectDriver } from "./test-driver.js";
 
 /** The test driver's configuration bindings available in this package. */
 export function defaultTestConf(): TestConf {
-  return { domain: testDomainConf, network: testNetworkConf, pool: testPoolConf } as TestConf;
+  return { domain: testDomainConf, network: testNetworkConf, pool: testPoolConf };
 }
 
 /** virRegisterConnectDriver for test:/// (the built-in configuration unless `conf` is given). */
