@@ -45,20 +45,6 @@ export const F80_UNSUPPORTED = 6;
 export const F80_INDEFINITE_SE = 0xffff;
 export const F80_INDEFINITE_HI = 0xc0000000;
 
-/** A mutable 80-bit value; used for scratch and results, never allocated per operation. */
-export class Float80 {
-  se = 0;
-  hi = 0;
-  lo = 0;
-
-  set(se: number, hi: number, lo: number): this {
-    this.se = se;
-    this.hi = hi;
-    this.lo = lo;
-    return this;
-  }
-}
-
 export function classifyF80(se: number, hi: number, lo: number): number {
   const exp = se & F80_EXP_MAX;
   if (exp === 0) return (hi | lo) === 0 ? F80_ZERO : F80_DENORMAL;

@@ -442,6 +442,7 @@ function ulpDistance(a: Uint8Array, b: Uint8Array, off: number): number {
 // ---------------------------------------------------------------------------------------
 
 interface FamilyResult {
+  approximate: boolean;
   total: number;
   exact: number;
   failures: string[];
@@ -450,66 +451,50 @@ interface FamilyResult {
 }
 
 const results = new Map<string, FamilyResult>();
-const biasStats = new Map<string, number>();
+const BATCH = 20000;
+
+function record(fam: Family, c: X87Case, native: X87Outcome, model: X87Outcome): void {
+  const d = differences(c, native, model);
+  let res = results.get(c.family);
+  if (res === undefined) {
+    res = { approximate: fam.approximate === true, total: 0, exact: 0, failures: [], ulpHistogram: new Map(), maxUlp: 0 };
+    results.set(c.family, res);
+  }
+  res.total++;
+  if (d.length === 0) {
+    res.exact++;
+    return;
+  }
+  let tolerated = false;
+  if (fam.approximate === true && native.fault === 0 && model.fault === 0) {
+    // Result registers ST0 (and ST1 for the pushing forms) in ULPs.
+    let worst = 0;
+    for (const off of [28, 38]) worst = Math.max(worst, ulpDistance(native.state, model.state, off));
+    res.ulpHistogram.set(worst, (res.ulpHistogram.get(worst) ?? 0) + 1);
+    res.maxUlp = Math.max(res.maxUlp, worst);
+    tolerated = worst <= ULP_TOLERANCE && ULP_TOLERANCE !== 0;
+  }
+  if (!tolerated && res.failures.length < 6) {
+    res.failures.push(`${Buffer.from(c.insn).toString("hex")} from ${describeState(c.state)} mem=${Buffer.from(c.mem.subarray(0, 16)).toString("hex")} fl=${c.eflags.toString(16)}\n    ${d.join("\n    ")}`);
+  }
+}
 
 describe.skipIf(oracleMissing !== undefined)("x87 model matches the host FPU bit for bit", () => {
   const built = "path" in oracle ? oracle.path : "";
   const rng = new Rng(SEED);
-  const cases: X87Case[] = [];
-  const familyOf: Family[] = [];
   const selected = FAMILIES.filter((f) => ONLY === undefined || ONLY.includes(f.name));
+  // Cases run in batches (one oracle process each) so that long runs stay within memory.
+  const plan: Family[] = [];
   for (const fam of selected) {
     const n = Math.max(1, Math.round(fam.count * SCALE));
-    for (let k = 0; k < n; k++) {
-      cases.push(fam.gen(rng));
-      familyOf.push(fam);
-    }
+    for (let k = 0; k < n; k++) plan.push(fam);
   }
-  const { info, outcomes } = built !== "" ? runOracle(built, cases) : { info: { codeAddress: 0, memAddress: 0, cpuid7Ebx: 0 }, outcomes: [] };
-  const runner = new ModelRunner(info, hostX87Options(info));
-
-  for (let k = 0; k < cases.length; k++) {
-    const c = cases[k]!;
-    const fam = familyOf[k]!;
-    const model = runner.run(c);
-    const native = outcomes[k]!;
-    const d = differences(c, native, model);
-    const key = fam.approximate === true ? fam.name : c.family;
-    let res = results.get(key);
-    if (res === undefined) {
-      res = { total: 0, exact: 0, failures: [], ulpHistogram: new Map(), maxUlp: 0 };
-      results.set(key, res);
-    }
-    res.total++;
-    if (d.length === 0) {
-      res.exact++;
-      continue;
-    }
-    let lastWorst = 0;
-    if (fam.approximate === true && native.fault === 0 && model.fault === 0) {
-      // Result registers ST0 (and ST1 for the pushing forms) in ULPs.
-      let worst = 0;
-      for (const off of [28, 38]) worst = Math.max(worst, ulpDistance(native.state, model.state, off));
-      if (process.env.X87_BIAS_STATS === "1") {
-        const vn = new DataView(native.state.buffer, native.state.byteOffset);
-        const vm = new DataView(model.state.buffer, model.state.byteOffset);
-        for (const off of [28, 38]) {
-          const a = vn.getUint32(off, true), b = vm.getUint32(off, true);
-          if (a !== b) {
-            const magHigher = ((a - b) | 0) > 0;
-            const key = `${fam.name} off${off} hw-${magHigher ? "higher" : "lower"} rc${(c.state[1]! >> 2) & 3}`;
-            biasStats.set(key, (biasStats.get(key) ?? 0) + 1);
-          }
-        }
-      }
-      res.ulpHistogram.set(worst, (res.ulpHistogram.get(worst) ?? 0) + 1);
-      res.maxUlp = Math.max(res.maxUlp, worst);
-      lastWorst = worst;
-    }
-    const tolerated = fam.approximate === true && native.fault === 0 && model.fault === 0 && lastWorst <= ULP_TOLERANCE && !(ULP_TOLERANCE === 0);
-    if (!tolerated && res.failures.length < 6) {
-      res.failures.push(`${Buffer.from(c.insn).toString("hex")} from ${describeState(c.state)} mem=${Buffer.from(c.mem.subarray(0, 16)).toString("hex")} fl=${c.eflags.toString(16)}\n    ${d.join("\n    ")}`);
-    }
+  for (let start = 0; start < plan.length && built !== ""; start += BATCH) {
+    const families = plan.slice(start, start + BATCH);
+    const cases = families.map((fam) => fam.gen(rng));
+    const { info, outcomes } = runOracle(built, cases);
+    const runner = new ModelRunner(info, hostX87Options(info));
+    for (let k = 0; k < cases.length; k++) record(families[k]!, cases[k]!, outcomes[k]!, runner.run(cases[k]!));
   }
 
   afterAll(() => {
@@ -519,23 +504,17 @@ describe.skipIf(oracleMissing !== undefined)("x87 model matches the host FPU bit
       return `  ${name.padEnd(18)} ${String(r.exact).padStart(6)}/${String(r.total).padEnd(6)} ${pct.padStart(6)}% exact${ulps}`;
     });
     console.log(`x87 differential (seed ${SEED}, scale ${SCALE}):\n${lines.join("\n")}`);
-    if (biasStats.size > 0) console.log([...biasStats.entries()].sort().map(([k, v]) => `${k}: ${v}`).join("\n"));
   });
 
-  for (const fam of selected) {
-    const names = [...results.keys()].filter((n) => n === fam.name || cases.some((c, k) => familyOf[k] === fam && c.family === n));
-    const unique = [...new Set(names)];
-    for (const name of unique) {
-      const r = results.get(name)!;
-      if (fam.approximate === true) {
-        it(`${name}: within ${ULP_TOLERANCE} ulp of the hardware (${r.exact}/${r.total} bit-exact)`, () => {
-          if (r.maxUlp > ULP_TOLERANCE || (ULP_TOLERANCE === 0 && r.failures.length > 0)) expect.fail(`max ${r.maxUlp} ulp; first differences:\n${r.failures.join("\n")}`);
-        });
-      } else {
-        it(`${name}: ${r.total} cases identical to the hardware`, () => {
-          if (r.failures.length > 0) expect.fail(`${r.total - r.exact} of ${r.total} differ; first ones:\n${r.failures.join("\n")}`);
-        });
-      }
+  for (const [name, r] of results) {
+    if (r.approximate) {
+      it(`${name}: within ${ULP_TOLERANCE} ulp of the hardware (${r.exact}/${r.total} bit-exact)`, () => {
+        if (r.maxUlp > ULP_TOLERANCE || (ULP_TOLERANCE === 0 && r.failures.length > 0)) expect.fail(`max ${r.maxUlp} ulp; first differences:\n${r.failures.join("\n")}`);
+      });
+    } else {
+      it(`${name}: ${r.total} cases identical to the hardware`, () => {
+        if (r.failures.length > 0) expect.fail(`${r.total - r.exact} of ${r.total} differ; first ones:\n${r.failures.join("\n")}`);
+      });
     }
   }
 });

@@ -150,6 +150,25 @@ export class X87 implements X87EnvironmentFields {
     this.fds = 0;
   }
 
+  /**
+   * State after RESET (SDM vol. 3A §9.1.1, Table 9-1): FCW 0040H, FSW 0, FTW 5555H (every
+   * register holds +0.0), pointers and FOP 0. INIT leaves the x87 state alone.
+   */
+  powerOnReset(): void {
+    this.setControlWord(0x0040);
+    this.swNoTop = 0;
+    this.top = 0;
+    this.regSe.fill(0);
+    this.regHi.fill(0);
+    this.regLo.fill(0);
+    this.tagValid = 0xff;
+    this.fip = 0;
+    this.fcs = 0;
+    this.fop = 0;
+    this.fdp = 0;
+    this.fds = 0;
+  }
+
   // -------------------------------------------------------------------------------------
   // Entry points for the integer core
 
