@@ -209,3 +209,34 @@ describe("event MESSAGE packets", () => {
     peer.close();
   });
 });
+
+describe("garbage does not take the daemon down", () => {
+  it("survives random well-framed packets for every procedure and keeps serving", async () => {
+    // A small deterministic generator (xorshift32) so failures are reproducible.
+    let x = 0x1234567;
+    const rnd = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 0;
+    };
+    const peer = await RawPeer.open(sock);
+    peer.call(P.REMOTE_PROC_CONNECT_OPEN, 0, openArgs("mock:///x"));
+    await peer.next();
+    const procs = Object.keys(remoteProcs).map(Number);
+    for (let i = 0; i < 400; i++) {
+      const proc = procs[rnd() % procs.length]!;
+      if (proc === P.REMOTE_PROC_CONNECT_CLOSE || proc === P.REMOTE_PROC_CONNECT_OPEN) continue;
+      const len = rnd() % 64;
+      peer.call(proc, 100 + i, (w) => { for (let k = 0; k < len; k++) w.u32(rnd() % 4 === 0 ? rnd() : rnd() % 8); });
+    }
+    peer.write(KEEPALIVE_PING_PACKET);
+    const pong = await peer.next((p) => p.header.prog === P.KEEPALIVE_PROGRAM);
+    expect(pong).not.toBeNull();
+    peer.close();
+    const again = await RawPeer.open(sock);
+    again.write(KEEPALIVE_PING_PACKET);
+    expect(await again.next()).not.toBeNull();
+    again.close();
+  });
+});
