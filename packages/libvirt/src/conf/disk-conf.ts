@@ -76,7 +76,7 @@ function parseStorageType(type: string | null, what: "disk" | "backing"): Storag
 }
 
 /** virDomainStorageSourceParse for the local source types */
-function parseStorageSource(node: XmlElement, src: StorageSource): void {
+export function parseStorageSource(node: XmlElement, src: StorageSource): void {
   rejectUnmodelled(node, SOURCE_UNMODELLED, "<source>");
   switch (src.type) {
     case "file":
@@ -418,7 +418,7 @@ function attrBuf(text = ""): XmlBuffer {
 }
 
 /** virDomainDiskSourceFormat for the local source types */
-function formatSource(buf: XmlBuffer, src: StorageSource, startupPolicy: string | null, attrIndex: boolean): void {
+export function formatSource(buf: XmlBuffer, src: StorageSource, startupPolicy: string | null, attrIndex: boolean): void {
   const attr = attrBuf();
   const key = src.type === "block" ? "dev" : src.type === "dir" ? "dir" : "file";
   attr.addEscaped((v) => ` ${key}='${v}'`, src.path);

@@ -10,6 +10,7 @@ import { parseDomainDocument, parseDomainElement } from "./domain-parse.js";
 import { postParseDomain } from "./domain-postparse.js";
 import { validateDomainSchema } from "./domain-schema.js";
 import { validateDomain } from "./domain-validate.js";
+import type { XmlElement } from "../util/xml.js";
 
 export interface ParseDomainOptions {
   /**
@@ -29,6 +30,21 @@ export function parseDomainXML(xml: string, opts: ParseDomainOptions = {}): Doma
   const root = parseDomainDocument(xml);
   if (flags & VIR_DOMAIN_DEF_PARSE_VALIDATE_SCHEMA) validateDomainSchema(root);
   const def = parseDomainElement(root, { flags, config: hooks.config }, hooks);
+  postParseDomain(def, flags, hooks);
+  validateDomain(def, flags, hooks);
+  return def;
+}
+
+/**
+ * virDomainDefParseNode on an element of another document (a snapshot's <domain>): parse,
+ * post-parse and, unless VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE, validate. The element's name is not
+ * checked.
+ */
+export function parseDomainNode(el: XmlElement, opts: ParseDomainOptions = {}): DomainDef {
+  const flags = opts.flags ?? 0;
+  const hooks = opts.postParse ?? testDriverPostParse;
+  if (flags & VIR_DOMAIN_DEF_PARSE_VALIDATE_SCHEMA) validateDomainSchema(el);
+  const def = parseDomainElement(el, { flags, config: hooks.config }, hooks);
   postParseDomain(def, flags, hooks);
   validateDomain(def, flags, hooks);
   return def;

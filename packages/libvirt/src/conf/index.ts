@@ -12,3 +12,4 @@ export * from "./units.js";
 export * from "./network-conf.js";
 export * from "./socket-addr.js";
 export * from "./storage-conf.js";
+export * from "./snapshot-conf.js";

@@ -14,7 +14,8 @@
 #   network/NAME.in.xml        -> net-define; net-dumpxml > NAME.out.xml; net-start; net-dumpxml > NAME.live.xml
 #   pool/NAME.in.xml           -> pool-define; pool-dumpxml > NAME.out.xml; pool-start; pool-dumpxml > NAME.live.xml
 #   vol/NAME.in.xml            -> vol-create in default-pool; vol-dumpxml
-#   snapshot/NAME.in.xml       -> snapshot-create (of domain 'test') ; snapshot-dumpxml
+#   snapshot/NAME.in.xml       -> snapshot-create (of domain 'test'); snapshot-dumpxml (--security-info);
+#                                 the output again with snapshot-create --redefine
 #   *-errors/                  -> the same error capture for networks, pools, volumes, snapshots
 #   builtin/                   -> the test driver's own objects and capabilities
 #
@@ -107,15 +108,29 @@ for in in "$HERE"/vol/*.in.xml; do
 done
 
 # --- snapshots (of the test driver's built-in running domain 'test') ----------------------------------
+# Created in order without deleting, so each one's parent is the previous one; a snapshot without
+# <name> is named after its creationTime, so take the name virsh reports. Then everything is
+# deleted and each output is defined again with --redefine --current (NAME.redefine.xml).
+created=""
 for in in "$HERE"/snapshot/*.in.xml; do
   [ -e "$in" ] || continue
   base=${in%.in.xml}
-  name=$(sed -n 's:.*<name>\(.*\)</name>.*:\1:p' "$in" | head -n 1)
-  v snapshot-create test "$in" >/dev/null
+  name=$(virsh -c "$URI" snapshot-create test "$in" | sed -n 's/^Domain snapshot \(.*\) created from .*/\1/p')
   v snapshot-dumpxml test "$name" >"$base.out.xml"
   v snapshot-dumpxml --security-info test "$name" >"$base.secure.xml"
-  v snapshot-delete test "$name" >/dev/null
+  created="$name $created"
 done
+for name in $created; do v snapshot-delete test "$name" >/dev/null; done
+created=""
+for in in "$HERE"/snapshot/*.in.xml; do
+  [ -e "$in" ] || continue
+  base=${in%.in.xml}
+  v snapshot-create test "$base.out.xml" --redefine --current >/dev/null
+  name=$(v snapshot-current --name test)
+  v snapshot-dumpxml test "$name" >"$base.redefine.xml"
+  created="$name $created"
+done
+for name in $created; do v snapshot-delete test "$name" >/dev/null; done
 
 # --- capabilities and the built-in domain ---------------------------------------------------------------
 v capabilities >"$HERE/builtin/capabilities.xml"
