@@ -51,9 +51,7 @@ export function f80Remainder(ctx: F80Context, ieee: boolean): boolean {
     return true;
   }
   if (cb === F80_INFINITY) {
-    // The dividend comes back normalised (a pseudo-denormal becomes normal; measured).
-    unpackF80(aSe, aHi, aLo);
-    normalizeRoundPackF80(ctx, 64, sign, unpacked.exp, unpacked.h, unpacked.l, 0);
+    unchangedDividend(ctx, aSe, aHi, aLo);
     return true;
   }
   unpackF80(bSe, bHi, bLo);
@@ -72,7 +70,8 @@ export function f80Remainder(ctx: F80Context, ieee: boolean): boolean {
       remQuotient = 1;
       return true;
     }
-    // The dividend comes back normalised (a pseudo-denormal becomes normal; measured).
+    // The dividend is the remainder; it passes the rounding unit (a denormal with UE unmasked
+    // is bias-adjusted, a pseudo-denormal comes back normal; measured).
     normalizeRoundPackF80(ctx, 64, sign, ea, rH, rL, 0);
     return true;
   }
@@ -153,6 +152,15 @@ function subtractFromDivisor(ctx: F80Context, sign: number, eb: number, bh: numb
   }
   const h = (tH - ah - borrow) >>> 0;
   normalizeRoundPackF80(ctx, 64, sign ^ 1, eb - 1, h, l >>> 0, 0);
+}
+
+/**
+ * The dividend returned unchanged for an infinite divisor, except that a pseudo-denormal comes back
+ * in its normal encoding (exponent 1); no underflow is signalled for a denormal (measured).
+ */
+function unchangedDividend(ctx: F80Context, se: number, hi: number, lo: number): void {
+  if ((se & 0x7fff) === 0 && (hi & 0x80000000) !== 0) se |= 1;
+  ctx.result(se, hi, lo);
 }
 
 function denormal(ctx: F80Context): boolean {
