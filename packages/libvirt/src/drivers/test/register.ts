@@ -2,13 +2,14 @@
 import { virRegisterConnectDriver } from "../../api/registry.js";
 import { testDomainConf } from "./domain-conf-binding.js";
 import { testNetworkConf } from "./network-conf-binding.js";
+import { testSnapshotConf } from "./snapshot-conf-binding.js";
 import { testPoolConf } from "./storage-conf-binding.js";
 import type { TestConf } from "./test-conf.js";
 import { createTestConnectDriver } from "./test-driver.js";
 
 /** The test driver's configuration bindings available in this package. */
 export function defaultTestConf(): TestConf {
-  return { domain: testDomainConf, network: testNetworkConf, pool: testPoolConf };
+  return { domain: testDomainConf, network: testNetworkConf, pool: testPoolConf, snapshot: testSnapshotConf };
 }
 
 /** virRegisterConnectDriver for test:/// (the built-in configuration unless `conf` is given). */
