@@ -13,3 +13,4 @@ export * from "./network-conf.js";
 export * from "./socket-addr.js";
 export * from "./storage-conf.js";
 export * from "./snapshot-conf.js";
+export * from "./capabilities.js";
