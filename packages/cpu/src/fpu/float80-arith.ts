@@ -384,44 +384,105 @@ export function f80Div(ctx: F80Context, prec: number): boolean {
     bl = bLo;
   }
   let exp = ea - eb + F80_BIAS;
-  // Remainder r = rT:rH:rL (65 bits). Start with a, or 2a when a < b so the first quotient bit is 1.
-  let rT = 0;
-  let rH = ah;
-  let rL = al;
+  // Scale the dividend to a' in [b, 2b): the integer quotient bit is 1 and r0 = a' − b < b.
+  let rH: number;
+  let rL: number;
   if (ah < bh || (ah === bh && al < bl)) {
     exp--;
-    rH = ((ah << 1) | (al >>> 31)) >>> 0;
-    rL = (al << 1) >>> 0;
-    rT = ah >>> 31;
+    // a' = 2a (65 bits, top bit implied by the subtraction below wrapping correctly).
+    const h2 = ((ah << 1) | (al >>> 31)) >>> 0;
+    const l2 = (al << 1) >>> 0;
+    rL = l2 - bl;
+    rH = h2 - bh;
+  } else {
+    rL = al - bl;
+    rH = ah - bh;
   }
-  let qH = 0;
-  let qL = 0;
-  for (let i = 0; i < 65; i++) {
-    let bit = 0;
-    if (rT !== 0 || rH > bh || (rH === bh && rL >= bl)) {
-      let l = rL - bl;
-      let borrow = 0;
-      if (l < 0) {
-        l += 0x100000000;
-        borrow = 1;
-      }
-      rH = (rH - bh - borrow) >>> 0;
-      rL = l;
-      bit = 1;
-    }
-    if (i === 64) {
-      // The 65th quotient bit is the rounding bit; the rest of the remainder is sticky.
-      const sticky = (rH | rL) !== 0 ? 1 : 0;
-      roundPackF80(ctx, prec, sign, exp, qH, qL, ((bit << 31) | sticky) >>> 0);
-      return true;
-    }
-    qH = ((qH << 1) | (qL >>> 31)) >>> 0;
-    qL = ((qL << 1) | bit) >>> 0;
-    rT = rH >>> 31;
-    rH = ((rH << 1) | (rL >>> 31)) >>> 0;
-    rL = (rL << 1) >>> 0;
+  if (rL < 0) {
+    rL += 0x100000000;
+    rH -= 1;
   }
+  rH = rH >>> 0;
+  // Two 32-bit quotient digits: q = 1.d1 d2 (64 fraction bits) and a remainder for the sticky bit.
+  divisor.h = bh;
+  divisor.l = bl;
+  quotientDigit(rH, rL);
+  const d1 = division.digit;
+  quotientDigit(division.h, division.l);
+  const d2 = division.digit;
+  const sticky = (division.h | division.l) !== 0 ? 1 : 0;
+  const qH = (0x80000000 | (d1 >>> 1)) >>> 0;
+  const qL = (((d1 & 1) << 31) | (d2 >>> 1)) >>> 0;
+  roundPackF80(ctx, prec, sign, exp, qH, qL, (((d2 & 1) << 31) | sticky) >>> 0);
   return true;
+}
+
+/** The divisor of quotientDigit and its results (fields: no boxing across calls). */
+const divisor = { h: 0, l: 0 };
+const division = { digit: 0, h: 0, l: 0 };
+
+/**
+ * One 32-bit digit of long division: with r = rH:rL < d = divisor, d = floor(r·2^32 / d) into
+ * division.digit and the new remainder r·2^32 − digit·d (< d) into division.h/l. The digit is
+ * estimated in double precision (off by at most a few units) and corrected exactly.
+ */
+function quotientDigit(rH: number, rL: number): void {
+  const bh = divisor.h;
+  const bl = divisor.l;
+  let digit = Math.floor(((rH * 4294967296 + rL) / (bh * 4294967296 + bl)) * 4294967296);
+  if (digit > 0xffffffff) digit = 0xffffffff;
+  mul64(0, digit, bh, bl);
+  // t = r·2^32 − digit·d over three words (t2 signed: negative when the estimate was too big).
+  let t0 = 0 - product.w0;
+  let borrow = 0;
+  if (t0 < 0) {
+    t0 += 0x100000000;
+    borrow = 1;
+  }
+  let t1 = rL - product.w1 - borrow;
+  borrow = 0;
+  if (t1 < 0) {
+    t1 += 0x100000000;
+    borrow = 1;
+  }
+  let t2 = rH - product.w2 - borrow;
+  // Too big: add the divisor back.
+  while (t2 < 0) {
+    digit--;
+    t0 += bl;
+    let carry = 0;
+    if (t0 > 0xffffffff) {
+      t0 -= 0x100000000;
+      carry = 1;
+    }
+    t1 += bh + carry;
+    carry = 0;
+    if (t1 > 0xffffffff) {
+      t1 -= 0x100000000;
+      carry = 1;
+    }
+    t2 += carry;
+  }
+  // Too small: subtract the divisor while the remainder is still ≥ d.
+  while (t2 > 0 || t1 > bh || (t1 === bh && t0 >= bl)) {
+    digit++;
+    t0 -= bl;
+    let b = 0;
+    if (t0 < 0) {
+      t0 += 0x100000000;
+      b = 1;
+    }
+    t1 -= bh + b;
+    b = 0;
+    if (t1 < 0) {
+      t1 += 0x100000000;
+      b = 1;
+    }
+    t2 -= b;
+  }
+  division.digit = digit >>> 0;
+  division.h = t1;
+  division.l = t0;
 }
 
 /** √a (FSQRT). */
