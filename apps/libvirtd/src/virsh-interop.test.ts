@@ -101,6 +101,20 @@ const SEQUENCE: string[][] = [
   ["snapshot-create-as", "vk1", "snap1", "first snapshot"],
   ["snapshot-list", "vk1"],
   ["snapshot-current", "--name", "vk1"],
+  ["snapshot-create-as", "vk1", "snap2"],
+  ["snapshot-list", "--tree", "vk1"],
+  ["snapshot-info", "vk1", "snap1"],
+  ["snapshot-dumpxml", "vk1", "snap1"],
+  ["snapshot-revert", "vk1", "snap1"],
+  ["domstate", "--reason", "vk1"],
+  ["snapshot-delete", "vk1", "snap2"],
+  ["snapshot-create-as", "vk1", "snap1"],
+  ["managedsave", "vk1"],
+  ["domstate", "--reason", "vk1"],
+  ["list", "--all", "--managed-save"],
+  ["dominfo", "vk1"],
+  ["start", "vk1"],
+  ["domstate", "--reason", "vk1"],
   ["shutdown", "vk1"],
   ["domstate", "--reason", "vk1"],
   ["start", "vk1"],
@@ -124,6 +138,10 @@ const SEQUENCE: string[][] = [
   ["vol-list", "--details", "default-pool"],
   ["pool-info", "nosuch"],
   ["net-list", "--all"],
+  ["create", "@DOMXML2"],
+  ["list", "--transient"],
+  ["destroy", "vk2"],
+  ["list", "--all"],
   ["net-info", "default"],
   ["net-dumpxml", "default"],
   ["net-info", "nosuch"],
@@ -135,12 +153,13 @@ interface Run {
   events: RunResult;
 }
 
-async function runSequence(d: PrivateDaemon, xmlPath: string): Promise<Run> {
+async function runSequence(d: PrivateDaemon, xmlPath: string, xmlPath2: string): Promise<Run> {
   const ev = virshEventLoop(d.testURI);
   // One round trip on a second connection: by the time it returns, the event client has opened.
   virsh(d.testURI, ["uri"]);
-  const steps = SEQUENCE.map((args) => virsh(d.testURI, args.map((a) => (a === "@DOMXML" ? xmlPath : a))));
-  const events = await ev.stop();
+  const steps = SEQUENCE.map((args) => virsh(d.testURI, args.map((a) => (a === "@DOMXML" ? xmlPath : a === "@DOMXML2" ? xmlPath2 : a))));
+  // The last state change of the sequence is `destroy vk2`; its event ends the transcript.
+  const events = await ev.stop("event 'lifecycle' for domain 'vk2': Stopped Destroyed\n");
   return { steps, events };
 }
 
@@ -150,14 +169,16 @@ describe.skipIf(missing.length > 0)("real virsh: our libvirtd prints what the re
   let hostnames: [RunResult, RunResult];
   const tmp = mkdtempSync(join(tmpdir(), "virsh-golden-"));
   const xmlPath = join(tmp, "vk1.xml");
+  const xmlPath2 = join(tmp, "vk2.xml");
 
   beforeAll(async () => {
     writeFileSync(xmlPath, DOMAIN_XML);
+    writeFileSync(xmlPath2, DOMAIN_XML.replace("<name>vk1</name>", "<name>vk2</name>").replace(VK1_UUID, "0000c0de-0000-4000-8000-00000000aa02"));
     const r = await startRealLibvirtd();
     const o = await startOurLibvirtd();
     try {
-      real = await runSequence(r, xmlPath);
-      ours = await runSequence(o, xmlPath);
+      real = await runSequence(r, xmlPath, xmlPath2);
+      ours = await runSequence(o, xmlPath, xmlPath2);
       hostnames = [virsh(r.testURI, ["hostname"]), virsh(o.testURI, ["hostname"])];
     } finally {
       await r.stop();

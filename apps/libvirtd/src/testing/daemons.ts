@@ -143,18 +143,28 @@ export function virsh(uri: string, args: readonly string[], input?: string): Run
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
 
-/** Long-running `virsh event --all --loop`; stop() sends SIGINT and returns its output. */
-export function virshEventLoop(uri: string): { stop: () => Promise<RunResult> } {
+/**
+ * Long-running `virsh event --all --loop`; stop(until) waits for `until` to appear in its output
+ * (events arrive asynchronously), then sends SIGINT and returns the output.
+ */
+export function virshEventLoop(uri: string): { stop: (until?: string) => Promise<RunResult> } {
   const p = spawn(VIRSH, ["-c", uri, "event", "--all", "--loop"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
   let out = "";
   let err = "";
   p.stdout.on("data", (b: Buffer) => { out += b.toString(); });
   p.stderr.on("data", (b: Buffer) => { err += b.toString(); });
   return {
-    stop: () =>
-      new Promise((resolve) => {
+    stop: async (until?: string) => {
+      while (until !== undefined && !out.includes(until) && p.exitCode === null) {
+        await new Promise<void>((r) => {
+          p.stdout.once("data", () => { r(); });
+          p.once("exit", () => { r(); });
+        });
+      }
+      return new Promise((resolve) => {
         p.once("exit", (code) => { resolve({ stdout: out, stderr: err, code: code ?? -1 }); });
         p.kill("SIGINT");
-      }),
+      });
+    },
   };
 }
