@@ -68,6 +68,18 @@ async function steps(c: Connect, rec: (label: string, f: () => Promise<unknown>)
   await rec("byUUID", async () => (await c.lookupByUUIDString("6695eb01-f6a4-8304-79aa-97f2502e193f")).name());
   await rec("snapshotNum", () => t.snapshotNum());
   await rec("console", () => t.openConsole(null, c.newStream()));
+  await rec("screenshot", async () => {
+    const st = c.newStream();
+    const mime = await t.screenshot(st, 0);
+    let bytes = 0;
+    let sum = 0;
+    for (let chunk = await st.recv(); chunk; chunk = await st.recv()) {
+      bytes += chunk.length;
+      for (const b of chunk) sum = (sum * 31 + b) >>> 0;
+    }
+    await st.finish();
+    return { mime, bytes, sum };
+  });
   await rec("networks", async () => (await c.listAllNetworks()).map((n) => n.name()));
   const net = () => c.networkLookupByName("default");
   await rec("net bridge", async () => (await net()).bridgeName());

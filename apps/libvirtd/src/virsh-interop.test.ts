@@ -3,7 +3,8 @@
 // exit status of every command must be equal once generated UUIDs and clock-derived times are
 // masked. A background `virsh event --all --loop` keeps test:///default alive (its state resets
 // when the last connection closes) and its own output is compared at the end.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -68,6 +69,7 @@ const SEQUENCE: string[][] = [
   ["domstats"],
   ["domstats", "--state", "--list-active"],
   ["dominfo", "nosuch"],
+  ["screenshot", "test", "@SHOT"],
   ["start", "test"],
   ["define", "@DOMXML"],
   ["vcpuinfo", "vk1"],
@@ -153,11 +155,19 @@ interface Run {
   events: RunResult;
 }
 
-async function runSequence(d: PrivateDaemon, xmlPath: string, xmlPath2: string): Promise<Run> {
+async function runSequence(d: PrivateDaemon, xmlPath: string, xmlPath2: string, shotPath: string): Promise<Run> {
   const ev = virshEventLoop(d.testURI);
   // One round trip on a second connection: by the time it returns, the event client has opened.
   virsh(d.testURI, ["uri"]);
-  const steps = SEQUENCE.map((args) => virsh(d.testURI, args.map((a) => (a === "@DOMXML" ? xmlPath : a === "@DOMXML2" ? xmlPath2 : a))));
+  const steps = SEQUENCE.map((args) => {
+    const r = virsh(d.testURI, args.map((a) => (a === "@DOMXML" ? xmlPath : a === "@DOMXML2" ? xmlPath2 : a === "@SHOT" ? shotPath : a)));
+    if (args[0] === "screenshot") {
+      // The image travelled as STREAM packets; its bytes are part of what must match.
+      r.stdout += existsSync(shotPath) ? `[sha256 ${createHash("sha256").update(readFileSync(shotPath)).digest("hex")}]` : "[no file]";
+      rmSync(shotPath, { force: true });
+    }
+    return r;
+  });
   // The last state change of the sequence is `destroy vk2`; its event ends the transcript.
   const events = await ev.stop("event 'lifecycle' for domain 'vk2': Stopped Destroyed\n");
   return { steps, events };
@@ -170,6 +180,7 @@ describe.skipIf(missing.length > 0)("real virsh: our libvirtd prints what the re
   const tmp = mkdtempSync(join(tmpdir(), "virsh-golden-"));
   const xmlPath = join(tmp, "vk1.xml");
   const xmlPath2 = join(tmp, "vk2.xml");
+  const shotPath = join(tmp, "shot.png");
 
   beforeAll(async () => {
     writeFileSync(xmlPath, DOMAIN_XML);
@@ -177,8 +188,8 @@ describe.skipIf(missing.length > 0)("real virsh: our libvirtd prints what the re
     const r = await startRealLibvirtd();
     const o = await startOurLibvirtd();
     try {
-      real = await runSequence(r, xmlPath, xmlPath2);
-      ours = await runSequence(o, xmlPath, xmlPath2);
+      real = await runSequence(r, xmlPath, xmlPath2, shotPath);
+      ours = await runSequence(o, xmlPath, xmlPath2, shotPath);
       hostnames = [virsh(r.testURI, ["hostname"]), virsh(o.testURI, ["hostname"])];
     } finally {
       await r.stop();

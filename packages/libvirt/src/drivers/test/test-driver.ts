@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import { readFileSync } from "node:fs";
 import * as C from "../../api/constants.js";
 import { checkSupportedFlags, formatUUID } from "../../api/check.js";
+import type { Stream } from "../../api/stream.js";
 import type {
   ConnectDriver,
   DomainEvent,
@@ -45,6 +46,8 @@ export const TEST_DEFAULT_POOL_CAPACITY = 100 * 1024 * 1024 * 1024;
 export const TEST_HV_VERSION = 2; // testConnectGetVersion: 0.0.2
 export const TEST_MAX_VCPUS = 32; // testConnectGetMaxVcpus
 export const TEST_SECURITY_MODEL = "testSecurity";
+/** PKGDATADIR "/test-screenshot.png" of a Debian libvirt install (libvirt-daemon ships it). */
+export const TEST_SCREENSHOT_PATH = process.env.VIRTKIT_TEST_SCREENSHOT ?? "/usr/share/libvirt/test-screenshot.png";
 
 function err(code: number, detail?: string | null): VirError {
   return virError(TEST, code, detail ?? null);
@@ -819,6 +822,28 @@ export class TestConnection implements HypervisorConnection {
     const o = this.obj(ref);
     this.checkActive(o);
     return `${this.conf.domain.name(o.def)}hostname`;
+  }
+
+  /**
+   * testDomainScreenshot: the PNG libvirt installs as PKGDATADIR/test-screenshot.png, streamed
+   * as virFDStreamOpenFile would (data, then EOF).
+   */
+  domainScreenshot(ref: DomainRef, stream: Stream, _screen: number, flags: number): string {
+    checkSupportedFlags(flags, 0, "testDomainScreenshot", TEST);
+    this.obj(ref);
+    let data: Uint8Array;
+    try {
+      data = readFileSync(TEST_SCREENSHOT_PATH);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw virError(VirErrorDomain.VIR_FROM_STREAMS, E.VIR_ERR_SYSTEM_ERROR, `Unable to open stream for '${TEST_SCREENSHOT_PATH}': ${code === "ENOENT" ? "No such file or directory" : (e as Error).message}`);
+    }
+    const sink = stream.attach({ send: () => undefined, finish: () => undefined, abort: () => undefined });
+    setImmediate(() => {
+      sink.data(data);
+      sink.eof();
+    });
+    return "image/png";
   }
 
   // ---- managed save ----
