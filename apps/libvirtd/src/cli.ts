@@ -111,11 +111,23 @@ async function main(): Promise<number> {
 
   registerDaemonDrivers();
   const daemon = new Daemon({ config, listen: args.listen, pidFile: args.pidFile ?? (args.daemon ? "/run/libvirtd.pid" : null), log: rpcLog });
+  // Signal handlers go in before the sockets exist, so a SIGTERM that follows their creation
+  // at once still gets the clean shutdown (after start has finished).
+  let stopRequested: ((sig: string) => void) | null = null;
+  const early: string[] = [];
+  const onSignal = (sig: string) => {
+    if (stopRequested) stopRequested(sig);
+    else early.push(sig);
+  };
+  process.once("SIGTERM", () => { onSignal("SIGTERM"); });
+  process.once("SIGINT", () => { onSignal("SIGINT"); });
+  process.once("SIGQUIT", () => { onSignal("SIGQUIT"); });
   try {
     await daemon.start();
   } catch (e) {
     const msg = (e as Error).message;
     process.send?.({ ok: false, error: msg });
+    await daemon.stop();
     return fail(msg);
   }
   log("info", "libvirt version: 9.0.0, package: virtkit", {});
@@ -123,13 +135,15 @@ async function main(): Promise<number> {
   if (process.send) process.disconnect();
 
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const shutdown = (sig: string) => {
+      if (stopping) return;
+      stopping = true;
       log("info", "received signal, shutting down", { signal: sig });
       void daemon.stop().then(() => { resolve(0); });
     };
-    process.once("SIGTERM", () => { shutdown("SIGTERM"); });
-    process.once("SIGINT", () => { shutdown("SIGINT"); });
-    process.once("SIGQUIT", () => { shutdown("SIGQUIT"); });
+    stopRequested = shutdown;
+    if (early.length > 0) shutdown(early[0]!);
     if (args.timeout > 0) {
       // -t: exit once no client has been connected for `timeout` seconds.
       let idleSince = Date.now();
@@ -140,6 +154,7 @@ async function main(): Promise<number> {
           shutdown("timeout");
         }
       }, 250);
+      t.unref();
     }
   });
 }
