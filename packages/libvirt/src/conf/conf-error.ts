@@ -34,6 +34,7 @@ export const {
   VIR_FROM_STORAGE,
   VIR_FROM_DOMAIN_SNAPSHOT,
   VIR_FROM_CAPABILITIES,
+  VIR_FROM_QEMU,
 } = VirErrorDomain;
 
 /** A libvirt error raised while parsing, validating or formatting configuration XML. */

@@ -302,6 +302,15 @@ export interface GraphicsDef {
   audioId: number;
 }
 
+export type AudioType = "none" | "alsa" | "coreaudio" | "jack" | "oss" | "pulseaudio" | "sdl" | "spice" | "file" | "dbus";
+
+export interface AudioDef {
+  id: number;
+  type: AudioType;
+  /** timerPeriod= in microseconds, 0 when unset */
+  timerPeriod: number;
+}
+
 export interface VideoDef {
   type: VideoType;
   ram: number;
@@ -496,6 +505,8 @@ export interface DomainDef {
   channels: ChrDef[];
   inputs: InputDef[];
   graphics: GraphicsDef[];
+  /** <audio> backends (id, type; backend-specific settings are not modelled) */
+  audios: AudioDef[];
   videos: VideoDef[];
   memballoon: MemballoonDef | null;
   rngs: RngDef[];

@@ -9,7 +9,7 @@ import { formatDisk } from "./disk-conf.js";
 import type { ChrDef, DomainDef, FeaturesDef } from "./domain-def.js";
 import { VIR_DOMAIN_FEATURE, VIR_DOMAIN_HYPERV, VIR_DOMAIN_KVM, VIR_DOMAIN_PROCES_CAPS_FEATURE } from "./domain-enums.js";
 import { VIR_DOMAIN_DEF_FORMAT_INACTIVE } from "./domain-flags.js";
-import { formatGraphics } from "./graphics-conf.js";
+import { formatAudio, formatGraphics } from "./graphics-conf.js";
 import { formatBitmap } from "./identifiers.js";
 import { formatInput } from "./input-conf.js";
 import { formatMemballoon } from "./memballoon-conf.js";
@@ -376,6 +376,7 @@ export function formatDomainDef(def: DomainDef, flags: number, rootName = "domai
   for (const c of def.channels) formatChr(buf, c, flags);
   for (const i of def.inputs) formatInput(buf, i, flags);
   for (const g of def.graphics) formatGraphics(buf, g, flags);
+  for (const a of def.audios) formatAudio(buf, a);
   for (const v of def.videos) formatVideo(buf, v, flags);
   if (def.memballoon) formatMemballoon(buf, def.memballoon, flags);
   for (const r of def.rngs) formatRng(buf, r, flags);

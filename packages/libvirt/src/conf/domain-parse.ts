@@ -58,7 +58,7 @@ import {
   type KvmFeature,
 } from "./domain-enums.js";
 import { VIR_DOMAIN_DEF_PARSE_INACTIVE } from "./domain-flags.js";
-import { parseGraphics } from "./graphics-conf.js";
+import { parseAudio, parseGraphics } from "./graphics-conf.js";
 import { generateUUID, parseBitmap, parseUUID, VIR_DOMAIN_CPUMASK_LEN } from "./identifiers.js";
 import { parseInput } from "./input-conf.js";
 import { parseMemballoon } from "./memballoon-conf.js";
@@ -89,7 +89,7 @@ const DOMAIN_UNMODELLED = [
 const OS_UNMODELLED = ["init", "initarg", "initenv", "initdir", "inituser", "initgroup"];
 /** devices libvirt 9.0 parses that virtkit does not model */
 const DEVICES_UNMODELLED = [
-  "lease", "filesystem", "smartcard", "sound", "audio", "hostdev", "redirdev", "redirfilter", "hub", "watchdog",
+  "lease", "filesystem", "smartcard", "sound", "hostdev", "redirdev", "redirfilter", "hub", "watchdog",
   "tpm", "nvram", "panic", "shmem", "memory", "iommu", "vsock",
 ];
 
@@ -687,6 +687,7 @@ export function newDomainDef(config: ParseContext["config"]): DomainDef {
     channels: [],
     inputs: [],
     graphics: [],
+    audios: [],
     videos: [],
     memballoon: null,
     rngs: [],
@@ -737,6 +738,7 @@ export function parseDomainElement(root: XmlElement, ctx: ParseContext, hooks: D
     def.inputs.push(input);
   }
   for (const n of dev("graphics")) def.graphics.push(parseGraphics(n, ctx));
+  for (const n of dev("audio")) def.audios.push(parseAudio(n));
   for (const n of dev("video")) {
     const video = parseVideo(n, ctx);
     if (video.primary) def.videos.unshift(video);

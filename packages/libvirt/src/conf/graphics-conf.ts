@@ -3,9 +3,9 @@
 // virDomainGraphicsDefFormat; domain_postparse.c: virDomainDefPostParseGraphics;
 // domain_validate.c: virDomainGraphicsDefValidate). The VNC/SPICE password is only written with
 // VIR_DOMAIN_XML_SECURE.
-import { childElements, firstChild, type XmlBuffer, type XmlElement } from "../util/xml.js";
+import { attr, childElements, firstChild, type XmlBuffer, type XmlElement } from "../util/xml.js";
 import { confError, VIR_ERR_CONFIG_UNSUPPORTED, VIR_ERR_INTERNAL_ERROR, VIR_ERR_XML_ERROR } from "./conf-error.js";
-import type { GraphicsDef, GraphicsListenDef } from "./domain-def.js";
+import type { AudioDef, GraphicsDef, GraphicsListenDef } from "./domain-def.js";
 import { VIR_DOMAIN_GRAPHICS, VIR_DOMAIN_GRAPHICS_AUTH_CONNECTED, VIR_DOMAIN_GRAPHICS_LISTEN, VIR_DOMAIN_GRAPHICS_VNC_SHARE } from "./domain-enums.js";
 import {
   VIR_DOMAIN_DEF_FORMAT_INACTIVE,
@@ -515,4 +515,43 @@ export function formatGraphics(buf: XmlBuffer, g: GraphicsDef, flags: number): v
   } else {
     buf.add("/>\n");
   }
+}
+
+// --- <audio> --------------------------------------------------------------------------------------
+
+/** virDomainAudioType */
+export const VIR_DOMAIN_AUDIO_TYPE = ["none", "alsa", "coreaudio", "jack", "oss", "pulseaudio", "sdl", "spice", "file", "dbus"] as const;
+
+/** backend settings libvirt 9.0 reads that virtkit does not model */
+const AUDIO_UNMODELLED_ATTRS: Readonly<Record<string, readonly string[]>> = {
+  oss: ["tryPoll", "exclusive", "dspPolicy"],
+  pulseaudio: ["serverName"],
+  sdl: ["driver"],
+  file: ["path"],
+};
+
+/**
+ * virDomainAudioDefParseXML for the modelled part: type, id and timerPeriod. <input>/<output>
+ * settings and backend attributes are refused (VIR_ERR_CONFIG_UNSUPPORTED).
+ */
+export function parseAudio(node: XmlElement): AudioDef {
+  const type = propEnum(node, "type", VIR_DOMAIN_AUDIO_TYPE, VIR_XML_PROP_REQUIRED)!;
+  const id = propUInt(node, "id", VIR_XML_PROP_REQUIRED | VIR_XML_PROP_NONZERO)!;
+  const timerPeriod = propUInt(node, "timerPeriod", VIR_XML_PROP_NONZERO) ?? 0;
+  for (const c of childElements(node)) {
+    if (c.ns === null && (c.local === "input" || c.local === "output")) {
+      throw confError(VIR_ERR_CONFIG_UNSUPPORTED, `element <${c.local}> in <audio> is not supported by virtkit`);
+    }
+  }
+  for (const a of AUDIO_UNMODELLED_ATTRS[type] ?? []) {
+    if (attr(node, a) !== null) throw confError(VIR_ERR_CONFIG_UNSUPPORTED, `attribute '${a}' of <audio type='${type}'> is not supported by virtkit`);
+  }
+  return { id, type, timerPeriod };
+}
+
+/** virDomainAudioDefFormat for the modelled part */
+export function formatAudio(buf: XmlBuffer, a: AudioDef): void {
+  buf.add(`<audio id='${a.id}' type='${a.type}'`);
+  if (a.timerPeriod) buf.add(` timerPeriod='${a.timerPeriod}'`);
+  buf.add("/>\n");
 }

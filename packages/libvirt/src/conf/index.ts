@@ -14,3 +14,4 @@ export * from "./socket-addr.js";
 export * from "./storage-conf.js";
 export * from "./snapshot-conf.js";
 export * from "./capabilities.js";
+export * from "./domain-hooks-qemu.js";
