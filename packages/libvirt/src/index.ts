@@ -1,17 +1,22 @@
-// @virtkit/libvirt: the public API (Connect, Domain, ...), errors, the RPC protocol, and the
-// test and remote drivers. The remote driver is registered on import; the test driver is
-// registered once the XML configuration layer binds it (see drivers/test/conf-binding.ts).
+// @virtkit/libvirt: the public API (Connect, Domain, ...), errors, the RPC protocol, the XML
+// configuration layer, and the test and remote drivers. As in libvirt.so, the test driver
+// (test:///) and the remote driver (everything with a transport, and local URIs no local driver
+// takes) are registered on import; the qemu driver registers through registerQemuDriverLoader.
 import { virRegisterConnectDriver } from "./api/registry.js";
 import { remoteConnectDriver } from "./drivers/remote/remote-driver.js";
+import { registerTestDriver } from "./drivers/test/register.js";
 
 export const VERSION = "0.1.0";
 
 export * from "./errors/index.js";
 export * from "./api/index.js";
 export * as rpc from "./rpc/index.js";
+/** The XML configuration layer (domain, network, storage, snapshot, capabilities). */
+export * as conf from "./conf/index.js";
 export { VirNetServer, VirNetClient, type ServerOptions, type Logger, type LogLevel } from "./rpc/index.js";
 export * from "./drivers/test/index.js";
 export * from "./drivers/remote/index.js";
 export * from "./drivers/persist.js";
 
+registerTestDriver();
 virRegisterConnectDriver(remoteConnectDriver);
