@@ -32,3 +32,30 @@ describe("domain XML with the qemu driver's defaults matches a real libvirtd qem
 describe("qemu driver errors match a real libvirtd qemu:///session", () => {
   goldenErrorTests(new URL("qemu-errors/", CONF), (xml, file) => defineLikeQemuDriver(xml, file.startsWith("validate-") ? 1 : 0));
 });
+
+describe("live XML of a domain really started by libvirtd's qemu driver (aliases, pty paths, tty compat, SECURE)", () => {
+  const LIVE = new URL("qemu-live/", CONF);
+  const readLive = (name: string): string => readFileSync(new URL(name, LIVE), "utf8");
+  for (const name of goldenInputs(LIVE, readdirSync(LIVE))) {
+    const golden = readLive(`${name}.live.xml`);
+    const id = Number(/^<domain type='\w+' id='(\d+)'>/.exec(golden)![1]);
+    // libvirtd's status XML is the live definition: parse it as live (not INACTIVE) and format again
+    const def = (): ReturnType<typeof parseDomainXML> => parseDomainXML(golden, { flags: 0, postParse: qemu });
+    it(`${name}: live XML`, () => {
+      expect(formatDomainXML(def(), { live: { id } })).toBe(golden);
+    });
+    it(`${name}: live XML with VIR_DOMAIN_XML_SECURE (parsed from the secure dump)`, () => {
+      const secure = readLive(`${name}.secure.xml`);
+      const d = parseDomainXML(secure, { flags: 0, postParse: qemu });
+      expect(formatDomainXML(d, { flags: 1, live: { id } })).toBe(secure);
+      expect(formatDomainXML(d, { live: { id } })).toBe(golden);
+    });
+    it(`${name}: pty paths, the console's tty= and id= are live-only; aliases stay (libvirt formats them unconditionally)`, () => {
+      const inactive = formatDomainXML(def(), { flags: VIR_DOMAIN_XML_INACTIVE });
+      expect(inactive).not.toContain("/dev/pts/");
+      expect(inactive).not.toContain(" tty=");
+      expect(inactive.split("\n")[0]).toBe("<domain type='qemu'>");
+      expect(inactive.includes("<alias ")).toBe(golden.includes("<alias "));
+    });
+  }
+});

@@ -8,6 +8,8 @@
 # read or touched. Then:
 #   qemu/NAME.in.xml     -> virsh define; dumpxml --inactive > NAME.inactive.xml;
 #                           define NAME.inactive.xml again; dumpxml --inactive > NAME.roundtrip.xml
+#   qemu-live/NAME.in.xml -> define; start (TCG); dumpxml > NAME.live.xml; dumpxml --security-info
+#                           > NAME.secure.xml; destroy; undefine
 #   qemu-errors/*.xml    -> virDomainDefineXML through python3-libvirt; errors.golden.json
 #   builtin/capabilities-qemu-session.xml  (virsh capabilities)
 #
@@ -51,6 +53,21 @@ for in in "$HERE"/qemu/*.in.xml; do
   chmod 644 "$WORK/in/$base.again.xml"
   v define "$WORK/in/$base.again.xml" >/dev/null
   v dumpxml --inactive "$name" >"$HERE/qemu/$base.roundtrip.xml"
+  v undefine "$name" >/dev/null
+done
+
+# qemu-live/: really started (TCG, a few MiB of guest RAM), dumped live and with --security-info
+for in in "$HERE"/qemu-live/*.in.xml; do
+  [ -e "$in" ] || continue
+  base=$(basename "${in%.in.xml}")
+  name=$(sed -n 's:.*<name>\(.*\)</name>.*:\1:p' "$in" | head -n 1)
+  cp "$in" "$WORK/in/live-$base.xml"
+  chmod 644 "$WORK/in/live-$base.xml"
+  v define "$WORK/in/live-$base.xml" >/dev/null
+  v start "$name" >/dev/null
+  v dumpxml "$name" >"$HERE/qemu-live/$base.live.xml"
+  v dumpxml --security-info "$name" >"$HERE/qemu-live/$base.secure.xml"
+  v destroy "$name" >/dev/null
   v undefine "$name" >/dev/null
 done
 
