@@ -43,7 +43,8 @@ export class Connect {
   static async open(name: string | null | undefined, opts: OpenOptions = {}): Promise<Connect> {
     const uriStr = name ?? process.env.LIBVIRT_DEFAULT_URI;
     if (uriStr === undefined || uriStr === "") {
-      throw virError(HOST, VirErrorNumber.VIR_ERR_NO_CONNECT, "no connection URI given");
+      // libvirt would probe the daemon for a default; without a URI there is no driver to pick.
+      throw virError(HOST, VirErrorNumber.VIR_ERR_NO_CONNECT, null);
     }
     if (typeof uriStr !== "string") throw invalidArg(HOST, "virConnectOpen", "name", "name in virConnectOpen must be a string");
     const uri = parseURI(uriStr);
