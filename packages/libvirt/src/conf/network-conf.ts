@@ -16,7 +16,9 @@ import {
   VIR_ERR_NO_NAME,
   VIR_ERR_XML_DETAIL,
   VIR_ERR_XML_ERROR,
+  VIR_ERR_XML_INVALID_SCHEMA,
   VIR_FROM_NETWORK,
+  VIR_FROM_XML,
 } from "./conf-error.js";
 import { checkIllegalChars } from "./domain-hooks-test.js";
 import { generateUUID, isMulticastMac, parseMacAddr, parseUUID } from "./identifiers.js";
@@ -608,13 +610,37 @@ export function parseNetworkElement(root: XmlElement): NetworkDef {
 }
 
 export interface ParseNetworkOptions {
-  /** VIR_NETWORK_DEFINE_VALIDATE: accepted; RNG validation is not performed (see README) */
+  /**
+   * VIR_NETWORK_DEFINE_VALIDATE: network.rng validation, which virtkit approximates by checking
+   * the element names at the top level and inside <ip> (see README)
+   */
   flags?: number;
 }
 
+/** the elements network.rng allows in <network> and in <ip> */
+const NETWORK_SCHEMA_TOP = ["name", "uuid", "metadata", "forward", "bridge", "mtu", "mac", "domain", "dns", "bandwidth", "vlan", "port", "ip", "route", "virtualport", "portgroup"];
+const NETWORK_SCHEMA_IP = ["tftp", "dhcp"];
+
+function validateNetworkSchema(root: XmlElement): void {
+  const fail = (detail: string): never => {
+    throw confError(VIR_ERR_XML_INVALID_SCHEMA, `Unable to validate doc against /usr/share/libvirt/schemas/network.rng\n${detail}`, VIR_FROM_XML);
+  };
+  for (const c of childElements(root)) {
+    if (c.ns !== null || !NETWORK_SCHEMA_TOP.includes(c.local)) fail(`Element network has extra content: ${c.local}\n`);
+    if (c.local === "ip") {
+      for (const g of childElements(c)) {
+        if (g.ns !== null || !NETWORK_SCHEMA_IP.includes(g.local)) {
+          fail(`Element ip has extra content: ${g.local}\nExtra element ip in interleave\nElement network failed to validate content\n`);
+        }
+      }
+    }
+  }
+}
+
 /** virNetworkDefParse(xml, NULL, xmlopt, validate). Throws ConfError. */
-export function parseNetworkXML(xml: string, _opts: ParseNetworkOptions = {}): NetworkDef {
+export function parseNetworkXML(xml: string, opts: ParseNetworkOptions = {}): NetworkDef {
   const root = parseConfXml(xml, "(network_definition)", "network", VIR_FROM_NETWORK).root;
+  if ((opts.flags ?? 0) & VIR_NETWORK_DEFINE_VALIDATE) validateNetworkSchema(root);
   return parseNetworkElement(root);
 }
 
