@@ -144,6 +144,12 @@ export class Cpu {
   /** Event being delivered, in VMX interruption-information format (for IDT-vectoring information); 0 when none. */
   deliveringInfo = 0;
   deliveringError = 0;
+  /**
+   * RIP a VM exit during that delivery saves, and the instruction length it reports: the INT n / INT3 /
+   * INTO / INT1 instruction itself for software events, else the resumption point (SDM vol. 3C §27.3.3).
+   */
+  deliveringRip = 0;
+  deliveringLen = 0;
   /** Scratch: the two dwords of the descriptor last read by the segmentation unit. */
   descLo = 0;
   descHi = 0;

@@ -185,6 +185,16 @@ export class VcpuFd {
     return this.run.u8(KVM_RUN_OFFSETS.ready_for_interrupt_injection) !== 0;
   }
 
+  /**
+   * Arms a timer signal that arrives after the guest has executed `instructions` more instructions
+   * (as setitimer(ITIMER_VIRTUAL) would after some guest time): KVM_RUN then returns KVM_EXIT_INTR.
+   * Single-threaded VMMs use it to regain control from a guest that never exits.
+   */
+  alarm(instructions: number): void {
+    const vcpu = fdVcpu(this.fd);
+    if (vcpu) vcpu.alarmAt = instructions < 0 ? -1 : vcpu.vendor.cpu.instructionsRetired + instructions;
+  }
+
   /** Sends the thread running this vCPU a signal: the current or next KVM_RUN returns KVM_EXIT_INTR. */
   kick(): void {
     const vcpu = fdVcpu(this.fd);

@@ -10,7 +10,7 @@ import type { VmxVcpu } from "./vmx/vmx.js";
 import { EINTR, EINVAL } from "./uapi/errno.js";
 import {
   KVM_EXIT_INTR, KVM_EXIT_IO, KVM_EXIT_IO_IN, KVM_EXIT_IO_OUT, KVM_EXIT_MMIO, KVM_EXIT_NAMES, KVM_EXIT_INTERNAL_ERROR,
-  KVM_INTERNAL_ERROR_EMULATION, KVM_MP_STATE_RUNNABLE, KVM_PIO_PAGE_OFFSET, KVM_VCPU_MMAP_PAGES,
+  KVM_INTERNAL_ERROR_DELIVERY_EV, KVM_INTERNAL_ERROR_EMULATION, KVM_MP_STATE_RUNNABLE, KVM_PIO_PAGE_OFFSET, KVM_VCPU_MMAP_PAGES,
 } from "./uapi/constants.js";
 import { KVM_RUN_EXIT_OFFSETS, KVM_RUN_OFFSETS, StructView } from "./uapi/structs.js";
 import { KvmVcpuStats, kvmTrace } from "./trace.js";
@@ -50,12 +50,22 @@ export class KvmVcpu {
   cr2 = 0;
   /** What to do with user space's answer on the next KVM_RUN (complete_userspace_io). */
   completeUserspaceIo: ((vcpu: KvmVcpu) => number) | null = null;
+  /**
+   * An event whose delivery a VM exit interrupted, to re-inject at the next entry (vmx_complete_interrupts):
+   * interruption information, error code and instruction length.
+   */
+  reinject: { info: number; errorCode: number; length: number } | null = null;
   /** A pending exception to inject at the next entry. */
   pendingException: PendingException | null = null;
   /** An interrupt queued by KVM_INTERRUPT (user-space irqchip), or -1. */
   pendingInterrupt = -1;
   /** A signal is pending for the thread running this vCPU: KVM_RUN returns -EINTR / KVM_EXIT_INTR. */
   signalPending = false;
+  /**
+   * Guest instruction count at which a timer signal arrives (setitimer(ITIMER_VIRTUAL)-style), or -1.
+   * Checked when the host regains control (its timer interrupt exits the guest at least every tick).
+   */
+  alarmAt = -1;
   /** Linear RIP recorded when an instruction was handed to user space, to complete it (cui_linear_rip). */
   cuiRip = 0;
   pioSize = 0;
@@ -64,11 +74,8 @@ export class KvmVcpu {
 
   constructor(readonly vm: KvmVm, readonly id: number) {
     const host = vm.host;
-    const pages: number[] = [];
-    for (let i = 0; i < KVM_VCPU_MMAP_PAGES; i++) pages.push(host.allocKernelPage());
-    // The three pages are allocated consecutively from the kernel heap so one view covers them.
-    if (pages[2]! - pages[0]! !== 2 * PAGE_SIZE) throw new Error("kvm_run pages are not contiguous");
-    this.runAddr = pages[0]!;
+    // The three pages are physically contiguous so that one mapping covers them.
+    this.runAddr = host.allocKernelPages(KVM_VCPU_MMAP_PAGES);
     this.runPages = host.kernelBytes(this.runAddr, KVM_VCPU_MMAP_PAGES * PAGE_SIZE);
     this.run = new StructView(this.runPages);
   }
@@ -100,6 +107,10 @@ export class KvmVcpu {
     for (;;) {
       r = this.enterGuest();
       if (r <= 0) break;
+      if (this.alarmAt >= 0 && this.vendor.cpu.instructionsRetired >= this.alarmAt) {
+        this.alarmAt = -1;
+        this.signalPending = true;
+      }
       if (this.signalPending) {
         this.signalPending = false;
         this.setExitReason(KVM_EXIT_INTR);
@@ -122,7 +133,10 @@ export class KvmVcpu {
   /** vcpu_enter_guest: inject what is pending, enter, handle the exit. */
   private enterGuest(): number {
     const v = this.vendor;
-    if (this.pendingException) {
+    if (this.reinject) {
+      v.reinjectEvent(this.reinject.info, this.reinject.errorCode, this.reinject.length);
+      this.reinject = null;
+    } else if (this.pendingException) {
       v.injectException(this.pendingException.vector, this.pendingException.errorCode);
       this.pendingException = null;
       this.stats.exception_injections++;
@@ -264,6 +278,20 @@ export class KvmVcpu {
     info.forEach((d, i) => this.run.setU64(o.data + i * 8, d));
   }
 
+  /**
+   * KVM_EXIT_INTERNAL_ERROR / KVM_INTERNAL_ERROR_DELIVERY_EV: an exit during event delivery that KVM cannot
+   * resolve (MMIO in the IDT or on the stack). Data: IDT-vectoring info, exit reason, qualification,
+   * guest-physical address, and the CPU of the last entry.
+   */
+  deliveryFailure(vectoring: number, reason: number, qualification: number, gpa: number): void {
+    const o = KVM_RUN_EXIT_OFFSETS.internal;
+    this.setExitReason(KVM_EXIT_INTERNAL_ERROR);
+    this.run.setU32(o.suberror, KVM_INTERNAL_ERROR_DELIVERY_EV);
+    const data = [vectoring >>> 0, reason >>> 0, qualification >>> 0, gpa >>> 0, this.id];
+    this.run.setU32(o.ndata, data.length);
+    data.forEach((d, i) => this.run.setU64(o.data + i * 8, d));
+  }
+
   queueException(vector: number, errorCode: number): void {
     this.pendingException = { vector, errorCode };
     if (kvmTrace.enabled.kvm_inj_exception) {
@@ -281,6 +309,7 @@ export class KvmVcpu {
 
   destroy(): void {
     this.vendor.free();
+    for (let i = 0; i < KVM_VCPU_MMAP_PAGES; i++) this.vm.host.freeKernelPage(this.runAddr + i * PAGE_SIZE);
   }
 }
 

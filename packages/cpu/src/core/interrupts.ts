@@ -81,8 +81,13 @@ export function tripleFault(cpu: Cpu): void {
 function deliverEvent(cpu: Cpu, vector: number, errorCode: number, type: number): void {
   if (cpu.nonRoot) vmxOnEvent(cpu, vector, errorCode, type);
   cpu.delivering = type === EVENT_HW_EXCEPTION ? vector : -1;
-  cpu.deliveringInfo = (vector | (type << 8) | (errorCode >= 0 ? 1 << 11 : 0) | (1 << 31)) | 0;
+  // Real-address mode delivers no error code, so the vectoring information reports none there.
+  const hasError = errorCode >= 0 && !(cpu.realAddressing && !cpu.v86);
+  cpu.deliveringInfo = (vector | (type << 8) | (hasError ? 1 << 11 : 0) | (1 << 31)) | 0;
   cpu.deliveringError = errorCode;
+  const soft = type === EVENT_SOFT_INT || type === EVENT_SOFT_EXCEPTION || type === EVENT_PRIV_SOFT_EXCEPTION;
+  cpu.deliveringRip = soft ? cpu.insnStart : cpu.eip;
+  cpu.deliveringLen = soft ? (cpu.eip - cpu.insnStart) & 0xf : 0;
   cpu.halted = false;
   if (cpu.realAddressing && !cpu.v86) deliverReal(cpu, vector);
   else deliverProtected(cpu, vector, errorCode, type);

@@ -7,7 +7,7 @@
 import type { Cpu } from "../cpu.js";
 import { VM_EXIT } from "../core/exceptions.js";
 import { EXIT_REASON_EPT_MISCONFIG, EXIT_REASON_EPT_VIOLATION } from "./exit-reasons.js";
-import { vmExit } from "./vm-exit.js";
+import { faultExitRip, vmExit } from "./vm-exit.js";
 
 /** EPT entry bits (SDM vol. 3C §29.3.2, tables 29-1 .. 29-6). */
 export const VMX_EPT_READABLE_MASK = 1 << 0;
@@ -87,12 +87,12 @@ function violation(cpu: Cpu, gpa: number, access: number, lin: number, final: bo
   }
   vmx.exitGuestPhysical = gpa;
   // EPT violations are fault-like: the guest resumes at the faulting instruction (or event delivery).
-  vmExit(cpu, EXIT_REASON_EPT_VIOLATION, q, cpu.delivering >= 0 || cpu.deliveringInfo !== 0 ? cpu.eip : cpu.insnStart);
+  vmExit(cpu, EXIT_REASON_EPT_VIOLATION, q, faultExitRip(cpu));
   throw VM_EXIT;
 }
 
 function misconfig(cpu: Cpu, gpa: number): never {
   cpu.vmx!.exitGuestPhysical = gpa;
-  vmExit(cpu, EXIT_REASON_EPT_MISCONFIG, 0, cpu.delivering >= 0 || cpu.deliveringInfo !== 0 ? cpu.eip : cpu.insnStart);
+  vmExit(cpu, EXIT_REASON_EPT_MISCONFIG, 0, faultExitRip(cpu));
   throw VM_EXIT;
 }

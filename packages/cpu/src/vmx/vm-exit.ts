@@ -36,6 +36,14 @@ export const GUEST_INTR_STATE_MOV_SS = 1 << 1;
 export const GUEST_INTR_STATE_SMI = 1 << 2;
 export const GUEST_INTR_STATE_NMI = 1 << 3;
 
+/**
+ * The guest RIP a fault-like exit saves: the instruction's own address, or — when the exit interrupts
+ * event delivery — the point that delivery would resume at (the INT instruction for software events).
+ */
+export function faultExitRip(cpu: Cpu): number {
+  return cpu.deliveringInfo !== 0 ? cpu.deliveringRip : cpu.insnStart;
+}
+
 /** Listener the layer above can install to observe each exit (tracing); cheap when null. */
 export type VmExitObserver = (cpu: Cpu, reason: number, qualification: number) => void;
 
@@ -51,7 +59,7 @@ export function vmExit(cpu: Cpu, reason: number, qualification: number, rip: num
   v.set(EXIT_QUALIFICATION, qualification);
   v.set(VM_EXIT_INTR_INFO, vmx.exitIntrInfo);
   v.set(VM_EXIT_INTR_ERROR_CODE, vmx.exitIntrError);
-  v.set(VM_EXIT_INSTRUCTION_LEN, vmx.exitInsnLen);
+  v.set(VM_EXIT_INSTRUCTION_LEN, cpu.deliveringInfo !== 0 && cpu.deliveringLen !== 0 ? cpu.deliveringLen : vmx.exitInsnLen);
   v.set(VMX_INSTRUCTION_INFO, vmx.exitInsnInfo);
   v.set(GUEST_LINEAR_ADDRESS, vmx.exitGuestLinear);
   v.set64(GUEST_PHYSICAL_ADDRESS, vmx.exitGuestPhysical, 0);

@@ -54,7 +54,8 @@ export function vmxOnEvent(cpu: Cpu, vector: number, errorCode: number, type: nu
   // #PF qualifies with the faulting linear address; #DB with the DR6-style bits (SDM §27.2.1).
   const qual = vector === EXC_PF ? cpu.cr2 : vector === EXC_DB ? cpu.dr[6]! & 0x600f : 0;
   // The event being delivered when this one arose (if any) is the IDT-vectoring information.
-  vmExit(cpu, EXIT_REASON_EXCEPTION_NMI, qual, soft ? cpu.insnStart : cpu.eip);
+  // A fault met while delivering another event resumes at that delivery (its IDT-vectoring information is saved).
+  vmExit(cpu, EXIT_REASON_EXCEPTION_NMI, qual, soft ? cpu.insnStart : cpu.deliveringInfo !== 0 ? cpu.deliveringRip : cpu.eip);
   throw VM_EXIT;
 }
 

@@ -216,10 +216,11 @@ function injectEvent(cpu: Cpu): void {
   const type = (info >>> 8) & 7;
   const vector = info & 0xff;
   const err = info & INTR_INFO_DELIVER_CODE_MASK ? v.get(VM_ENTRY_EXCEPTION_ERROR_CODE) : -1;
+  cpu.insnStart = cpu.eip;
   if (type === INTR_TYPE_SOFT_INTR || type === INTR_TYPE_SOFT_EXCEPTION || type === INTR_TYPE_PRIV_SW_EXCEPTION) {
+    // The event behaves as if the instruction of that length at RIP raised it: pushes RIP + length.
     cpu.eip = (cpu.eip + v.get(VM_ENTRY_INSTRUCTION_LEN)) | 0;
   }
-  cpu.insnStart = cpu.eip;
   cpu.injecting = true;
   try {
     deliverWithNesting(cpu, vector, err, type);

@@ -90,6 +90,14 @@ export class HostMachine {
     return addr;
   }
 
+  /** Allocates `count` physically contiguous zeroed pages (never from the free list, which is fragmented). */
+  allocKernelPages(count: number): number {
+    if (this.kernelNext + count * PAGE_SIZE > KERNEL_HEAP_SIZE) throw new RangeError("host kernel heap exhausted");
+    const addr = KERNEL_HEAP_BASE + this.kernelNext;
+    this.kernelNext += count * PAGE_SIZE;
+    return addr;
+  }
+
   freeKernelPage(addr: number): void {
     this.freeKernelPages.push(addr);
   }

@@ -239,6 +239,13 @@ function handleEptViolation(vmx: VmxVcpu): number {
     vcpu.stats.pf_fixed++;
     return RESUME_GUEST;
   }
+  // MMIO met while delivering an event (the IDT or the stack is not RAM) cannot be emulated.
+  if (vcpu.reinject) {
+    const vectoring = vcpu.reinject.info;
+    vcpu.reinject = null;
+    vcpu.deliveryFailure(vectoring, vmx.exitReason, q, gpa);
+    return EXIT_TO_USER;
+  }
   return vcpu.emulateInstruction();
 }
 

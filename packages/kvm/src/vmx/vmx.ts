@@ -15,8 +15,8 @@ import {
   SECONDARY_EXEC_UNRESTRICTED_GUEST, SECONDARY_EXEC_WBINVD_EXITING, VMX_FAIL_INVALID, VMX_FAIL_VALID,
   VMX_INTERNAL_ERROR, VMX_SUCCEED, VM_ENTRY_LOAD_IA32_EFER, VM_ENTRY_LOAD_IA32_PAT, VM_EXIT_ACK_INTR_ON_EXIT,
   VM_EXIT_LOAD_IA32_EFER, VM_EXIT_LOAD_IA32_PAT, VM_EXIT_SAVE_IA32_EFER, VM_EXIT_SAVE_IA32_PAT, invept, readMsr,
-  vmclear, vmcsFields as F, vmlaunch, vmptrld, vmread, vmreadValue, vmwrite, EXC_MC, EXC_UD, FLAG_FIXED1,
-  VMX_EXIT_REASONS_FAILED_VMENTRY,
+  vmclear, vmcsFields as F, vmlaunch, vmxoff, vmptrld, vmread, vmreadValue, vmwrite, EXC_MC, EXC_UD, FLAG_FIXED1,
+  VMX_EXIT_REASONS_FAILED_VMENTRY, EXIT_REASON_EXCEPTION_NMI, EXIT_REASON_EPT_VIOLATION, EXIT_REASON_TASK_SWITCH,
 } from "@virtkit/cpu";
 import type { KvmVcpu } from "../vcpu.js";
 import { EXIT_TO_USER } from "../vcpu.js";
@@ -63,6 +63,8 @@ export class VmxVcpu {
   private flushedGeneration = 0;
   readonly vpid: number;
   private procControls = 0;
+  /** The kernel stack page VM exits land on (HOST_RSP). */
+  private readonly hostStack: number;
 
   constructor(readonly vcpu: KvmVcpu, vpid: number) {
     const host = vcpu.vm.host;
@@ -76,6 +78,7 @@ export class VmxVcpu {
     this.vmcs = host.allocKernelPage();
     host.mem.write32(this.vmcs, readMsr(this.cpu, MSR_IA32_VMX_BASIC)![0] & 0x7fffffff);
     this.msrBitmap = host.allocKernelPage();
+    this.hostStack = host.allocKernelPage();
     this.check(vmclear(this.cpu, this.vmcs), "VMCLEAR");
     this.check(vmptrld(this.cpu, this.vmcs), "VMPTRLD");
     this.setupVmcs();
@@ -169,7 +172,7 @@ export class VmxVcpu {
     this.write64(F.HOST_IA32_PAT, cpu.pat[1]! * 0x100000000 + (cpu.pat[0]! >>> 0));
     this.write64(F.HOST_IA32_EFER, 0);
     this.write(F.HOST_RIP, VMX_VMEXIT_RIP);
-    this.write(F.HOST_RSP, vm.host.allocKernelPage() + 4096);
+    this.write(F.HOST_RSP, this.hostStack + 4096);
   }
 
   /** The architectural RESET state (vmx_vcpu_reset + kvm_vcpu_reset). */
@@ -208,8 +211,14 @@ export class VmxVcpu {
     this.vcpu.regs[2] = 0x600;
   }
 
+  /** vmx_vcpu_free: VMCLEAR, leave VMX operation on the vCPU's processor, give the pages back. */
   free(): void {
+    const host = this.vcpu.vm.host;
     vmclear(this.cpu, this.vmcs);
+    const vmxon = this.cpu.vmx?.vmxonPointer;
+    vmxoff(this.cpu);
+    for (const p of [this.vmcs, this.msrBitmap, this.hostStack]) host.freeKernelPage(p);
+    if (vmxon !== undefined) host.freeKernelPage(vmxon);
   }
 
   // ------------------------------------------------------------------ guest state
@@ -326,6 +335,13 @@ export class VmxVcpu {
     this.write(F.VM_ENTRY_INTR_INFO_FIELD, info | 0);
   }
 
+  /** Writes an interrupted event back into the VM-entry interruption-information field. */
+  reinjectEvent(info: number, errorCode: number, length: number): void {
+    this.write(F.VM_ENTRY_INTR_INFO_FIELD, info);
+    if (info & INTR_INFO_DELIVER_CODE_MASK) this.write(F.VM_ENTRY_EXCEPTION_ERROR_CODE, errorCode);
+    this.write(F.VM_ENTRY_INSTRUCTION_LEN, length);
+  }
+
   enableIrqWindow(): void {
     this.write(F.CPU_BASED_VM_EXEC_CONTROL, this.procControls | CPU_BASED_INTR_WINDOW_EXITING);
   }
@@ -407,6 +423,21 @@ export class VmxVcpu {
     const reason = this.exitReason;
     this.traceExit(reason);
     const basic = reason & 0xffff;
+    if ((reason & VMX_EXIT_REASONS_FAILED_VMENTRY) === 0) {
+      // vmx_complete_interrupts: an event whose delivery this exit interrupted is injected again next entry.
+      const vectoring = this.read(F.IDT_VECTORING_INFO_FIELD);
+      if (vectoring & INTR_INFO_VALID_MASK) {
+        if (basic !== EXIT_REASON_EXCEPTION_NMI && basic !== EXIT_REASON_EPT_VIOLATION && basic !== EXIT_REASON_TASK_SWITCH) {
+          vcpu.deliveryFailure(vectoring, reason, this.read(F.EXIT_QUALIFICATION), 0);
+          return EXIT_TO_USER;
+        }
+        vcpu.reinject = {
+          info: vectoring & ~(1 << 12),
+          errorCode: vectoring & INTR_INFO_DELIVER_CODE_MASK ? this.read(F.IDT_VECTORING_ERROR_CODE) : 0,
+          length: this.read(F.VM_EXIT_INSTRUCTION_LEN),
+        };
+      }
+    }
     vcpu.stats.by_reason.set(basic, (vcpu.stats.by_reason.get(basic) ?? 0) + 1);
     if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
       // Invalid guest state or MSR loading: KVM_EXIT_FAIL_ENTRY with the full exit-reason word.
