@@ -10,8 +10,10 @@ import { Stream } from "../api/stream.js";
 import { toVirError, virError, type VirError } from "../errors/vir-error.js";
 import { VirErrorDomain, VirErrorNumber } from "../errors/virterror.js";
 import { KeepAlive } from "./keepalive.js";
+import { remoteProcApiName, remoteProcErrorDomain, remoteProcName } from "./remote-api-names.js";
 import { remoteHandler, type DispatchClient } from "./remote-dispatch.js";
 import * as P from "./remote-procedures.js";
+import { REMOTE_PROCEDURE_INFO } from "./remote-procedures.js";
 import { REMOTE_AUTH_NONE, remoteMsgs, remoteProcCodecs } from "./remote-protocol.js";
 import { XdrReader, XdrWriter } from "./xdr.js";
 import {
@@ -328,7 +330,18 @@ export class ServerClient {
     const codecs = remoteProcCodecs(h.proc);
     const handler = remoteHandler(h.proc);
     if (!codecs || !handler) {
-      this.sendError(reply, rpcError(`unknown procedure: ${h.proc}`));
+      const name = remoteProcName(h.proc);
+      if (name === undefined || REMOTE_PROCEDURE_INFO.get(h.proc)?.msg) {
+        this.sendError(reply, rpcError(`unknown procedure: ${h.proc}`));
+        return;
+      }
+      // A procedure of the 9.0 protocol this daemon has no entry for: libvirtd would reach the
+      // API, whose driver lacks it (or, before CONNECT_OPEN, find no connection).
+      if (!this.conn) {
+        this.sendError(reply, virError(RPC, VirErrorNumber.VIR_ERR_INTERNAL_ERROR, "hypervisor connection not open"));
+        return;
+      }
+      this.sendError(reply, virError(remoteProcErrorDomain(name), VirErrorNumber.VIR_ERR_NO_SUPPORT, remoteProcApiName(name)));
       return;
     }
     let args: unknown;

@@ -338,7 +338,11 @@ export class TestConnection implements HypervisorConnection {
   }
   connectGetSysinfo(flags: number): string {
     checkSupportedFlags(flags, 0, "testConnectGetSysinfo", TEST);
-    return "<sysinfo type='smbios'>\n  <system>\n    <entry name='manufacturer'>Libvirt</entry>\n    <entry name='product'>Test Driver</entry>\n  </system>\n</sysinfo>\n";
+    return (
+      "<sysinfo type='smbios'>\n  <bios>\n    <entry name='vendor'>LENOVO</entry>\n" +
+      "    <entry name='version'>G4ETA1WW (2.61 )</entry>\n    <entry name='date'>05/07/2014</entry>\n" +
+      "    <entry name='release'>2.61</entry>\n  </bios>\n</sysinfo>\n"
+    );
   }
   connectIsSecure(): boolean {
     return true;
@@ -349,9 +353,9 @@ export class TestConnection implements HypervisorConnection {
   connectIsAlive(): boolean {
     return !this.closed;
   }
+  /** testConnectSupportsFeature: TYPED_PARAM_STRING (9) and NETWORK_UPDATE_HAS_CORRECT_ORDER (16). */
   connectSupportsFeature(feature: number): boolean {
-    // testConnectSupportsFeature: TYPED_PARAM_STRING only.
-    return feature === 9;
+    return feature === 9 || feature === 16;
   }
   nodeGetInfo(): NodeInfo {
     return { ...this.state.nodeInfo };
@@ -779,8 +783,8 @@ export class TestConnection implements HypervisorConnection {
   domainIsPersistent(ref: DomainRef): boolean {
     return this.obj(ref).persistent;
   }
-  domainIsUpdated(ref: DomainRef): boolean {
-    this.obj(ref);
+  /** testDomainIsUpdated: always 0, without even looking the domain up. */
+  domainIsUpdated(): boolean {
     return false;
   }
   domainGetSecurityLabel(ref: DomainRef) {
@@ -818,10 +822,10 @@ export class TestConnection implements HypervisorConnection {
     return [];
   }
   domainGetHostname(ref: DomainRef, flags: number): string {
-    checkSupportedFlags(flags, C.VIR_DOMAIN_GET_HOSTNAME_LEASE | C.VIR_DOMAIN_GET_HOSTNAME_AGENT, "testDomainGetHostname", TEST);
+    checkSupportedFlags(flags, 0, "testDomainGetHostname", TEST);
     const o = this.obj(ref);
     this.checkActive(o);
-    return `${this.conf.domain.name(o.def)}hostname`;
+    return `${ref.name}host`;
   }
 
   /**
