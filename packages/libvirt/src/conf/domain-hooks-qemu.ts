@@ -46,6 +46,8 @@ export interface QemuEmulatorCaps {
   preferredMachine: string;
   /** the machine's default CPU model (query-machines default-cpu-type) */
   defaultCpu: (machine: string) => string;
+  /** the <domain type> values the binary can run: "qemu" (TCG), plus "kvm" where /dev/kvm works */
+  virtTypes: readonly string[];
 }
 
 function qemu72Machines(): string[] {
@@ -67,10 +69,11 @@ function x86Caps(arch: "i686" | "x86_64"): QemuEmulatorCaps {
     aliases: { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" },
     preferredMachine: "pc-i440fx-7.2",
     defaultCpu: (machine) => (machine === "isapc" ? "486" : arch === "i686" ? "qemu32" : "qemu64"),
+    virtTypes: ["qemu"],
   };
 }
 
-/** QEMU 7.2's x86 binaries as libvirt 9.0 probes them */
+/** QEMU 7.2's x86 binaries as libvirt 9.0 probes them on a host without KVM */
 export const qemuX86Caps: readonly QemuEmulatorCaps[] = [x86Caps("i686"), x86Caps("x86_64")];
 
 /** an error raised by src/qemu/ (VIR_FROM_QEMU); domain_addr.c's address sets report VIR_FROM_DOMAIN */
@@ -1128,6 +1131,13 @@ export function qemuDriverPostParse(opts: QemuPostParseOptions = {}): DomainPost
     },
     devicePostParse(dev, def, flags): void {
       devicePostParse(dev, def, flags);
+    },
+    /** qemuValidateDomainDef: the parts about the binary's capabilities */
+    domainValidate(def): void {
+      const caps = findCaps(capsList, def);
+      if (!caps.virtTypes.includes(def.virtType)) {
+        throw qemuError(VIR_ERR_CONFIG_UNSUPPORTED, `Emulator '${caps.emulator}' does not support virt type '${def.virtType}'`);
+      }
     },
     assignAddresses(def, flags): void {
       assignVirtioSerialAddresses(def);
