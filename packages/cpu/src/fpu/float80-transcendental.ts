@@ -17,15 +17,22 @@ import {
   type F80Context,
   classifyF80,
   propagateNaN1,
+  normalizeRoundPackF80,
   propagateNaN2,
   roundPackF80,
   unpackF80,
   unpacked,
 } from "./float80.js";
+import { f80Div } from "./float80-arith.js";
 import { FPU_EX_DE, FPU_EX_PE, FPU_EX_ZE } from "./x87-control-status.js";
 import {
   type Wide,
+  FIXED_BITS,
   WIDE_PRECISION,
+  isqrt,
+  wideBelowPowerOfTwo,
+  wideFromFixed,
+  wideToFixed,
   wide,
   wideAbs,
   wideAdd,
@@ -39,7 +46,6 @@ import {
   wideNeg,
   wideNegligible,
   wideSign,
-  wideSqrt,
   wideSub,
   wideToF80,
 } from "./wide-float.js";
@@ -50,67 +56,73 @@ export let trigOutOfRange = false;
 // ---------------------------------------------------------------------------------------
 // Series (all arguments small enough for quick convergence)
 
-/** sin(r) and cos(r) for |r| ≤ π/4 by Taylor series. */
+/** Arguments below 2^-70 take the first two terms in floating arithmetic (no fixed-point underflow). */
+const SERIES_TINY = -70;
+const ONE_FIXED = 1n << BigInt(FIXED_BITS);
+const FB = BigInt(FIXED_BITS);
+/** Every series converges in far fewer terms; the cap only guarantees termination. */
+const SERIES_MAX_TERMS = 400;
+
+/** Σ c_n·(sign·u)^n / divisor(n) in fixed point with u = fixed(u), c_0 = 1 (the series factors below). */
+function fixedSeries(u: bigint, alternate: boolean, divisor: (n: number) => number, cumulative: boolean): bigint {
+  let term = ONE_FIXED;
+  let sum = ONE_FIXED;
+  let power = ONE_FIXED;
+  for (let n = 1; n < SERIES_MAX_TERMS; n++) {
+    if (cumulative) {
+      term = (term * u) >> FB;
+      term /= BigInt(divisor(n));
+      if (term === 0n) break;
+      sum += alternate && (n & 1) !== 0 ? -term : term;
+    } else {
+      power = (power * u) >> FB;
+      if (power === 0n) break;
+      const t = power / BigInt(divisor(n));
+      sum += alternate && (n & 1) !== 0 ? -t : t;
+    }
+  }
+  return sum;
+}
+
+/**
+ * sin(r) for |r| ≤ π/4 as r·S(r²), S(u) = 1 − u/3! + u²/5! − …, so that the fixed-point part is
+ * near 1 and the relative precision does not depend on the size of r.
+ */
 function sinSeries(r: Wide): Wide {
-  const r2 = wideMul(r, r);
-  let term = r;
-  let sum = r;
-  for (let n = 1; ; n++) {
-    term = wideNeg(wideDivInt(wideMul(term, r2), 2 * n * (2 * n + 1)));
-    if (wideNegligible(term, sum)) return sum;
-    sum = wideAdd(sum, term);
-  }
+  if (wideBelowPowerOfTwo(r, SERIES_TINY)) return wideSub(r, wideDivInt(wideMul(r, wideMul(r, r)), 6));
+  const s = fixedSeries(wideToFixed(wideMul(r, r)), true, (n) => 2 * n * (2 * n + 1), true);
+  return wideMul(r, wideFromFixed(s));
 }
 
+/** cos(r) for |r| ≤ π/4: 1 − u/2! + u²/4! − … with u = r² (the value is near 1). */
 function cosSeries(r: Wide): Wide {
-  const r2 = wideMul(r, r);
-  let term = wideFromInt(1);
-  let sum = term;
-  for (let n = 1; ; n++) {
-    term = wideNeg(wideDivInt(wideMul(term, r2), (2 * n - 1) * (2 * n)));
-    if (wideNegligible(term, sum)) return sum;
-    sum = wideAdd(sum, term);
-  }
+  if (wideBelowPowerOfTwo(r, SERIES_TINY)) return wideSub(wideFromInt(1), wideDivInt(wideMul(r, r), 2));
+  return wideFromFixed(fixedSeries(wideToFixed(wideMul(r, r)), true, (n) => (2 * n - 1) * (2 * n), true));
 }
 
-/** atanh(z) = z + z³/3 + z⁵/5 + … for |z| ≤ 0.2. */
+/** atanh(z) = z·(1 + z²/3 + z⁴/5 + …) for |z| ≤ 0.2. */
 function atanhSeries(z: Wide): Wide {
-  const z2 = wideMul(z, z);
-  let power = z;
-  let sum = z;
-  for (let n = 1; ; n++) {
-    power = wideMul(power, z2);
-    const term = wideDivInt(power, 2 * n + 1);
-    if (wideNegligible(term, sum)) return sum;
-    sum = wideAdd(sum, term);
-  }
+  if (wideBelowPowerOfTwo(z, SERIES_TINY)) return wideAdd(z, wideDivInt(wideMul(z, wideMul(z, z)), 3));
+  return wideMul(z, wideFromFixed(fixedSeries(wideToFixed(wideMul(z, z)), false, (n) => 2 * n + 1, false)));
 }
 
-/** atan(t) for 0 ≤ t ≤ 1: three half-angle steps then the alternating series. */
+/** atan(t) for 0 ≤ t ≤ 1: three half-angle steps t → t/(1 + √(1 + t²)), then t·(1 − t²/3 + t⁴/5 − …). */
 function atanSeries(t: Wide): Wide {
-  const one = wideFromInt(1);
-  for (let k = 0; k < 3; k++) t = wideDiv(t, wideAdd(one, wideSqrt(wideAdd(one, wideMul(t, t)))));
-  const t2 = wideMul(t, t);
-  let power = t;
-  let sum = t;
-  for (let n = 1; ; n++) {
-    power = wideNeg(wideMul(power, t2));
-    const term = wideDivInt(power, 2 * n + 1);
-    if (wideNegligible(term, sum)) break;
-    sum = wideAdd(sum, term);
+  if (wideBelowPowerOfTwo(t, SERIES_TINY)) return wideSub(t, wideDivInt(wideMul(t, wideMul(t, t)), 3));
+  let x = wideToFixed(t);
+  for (let k = 0; k < 3; k++) {
+    const root = isqrt((ONE_FIXED + ((x * x) >> FB)) << FB);
+    x = (x << FB) / (ONE_FIXED + root);
   }
-  return wideMulInt(sum, 8);
+  const reduced = wideFromFixed(x);
+  const a = fixedSeries(wideToFixed(wideMul(reduced, reduced)), true, (n) => 2 * n + 1, false);
+  return wideMulInt(wideMul(reduced, wideFromFixed(a)), 8);
 }
 
-/** e^z − 1 for |z| ≤ 1 by Taylor series (no cancellation near 0). */
+/** e^z − 1 = z·(1 + z/2! + z²/3! + …) for |z| ≤ 1 (no cancellation near 0). */
 function expm1Series(z: Wide): Wide {
-  let term = z;
-  let sum = z;
-  for (let n = 2; ; n++) {
-    term = wideDivInt(wideMul(term, z), n);
-    if (wideNegligible(term, sum)) return sum;
-    sum = wideAdd(sum, term);
-  }
+  if (wideBelowPowerOfTwo(z, SERIES_TINY)) return wideAdd(z, wideDivInt(wideMul(z, z), 2));
+  return wideMul(z, wideFromFixed(fixedSeries(wideToFixed(z), false, (n) => n + 1, true)));
 }
 
 // Constants, computed once on first use.
@@ -211,6 +223,11 @@ function inexactExact(ctx: F80Context, se: number, hi: number, lo: number): void
   ctx.flags |= FPU_EX_PE;
   ctx.roundedUp = 0;
 }
+
+/** FPTAN returns "just below x" for 2^-68 ≤ |x| < 2^-33 (unbiased exponent ≤ −34). */
+const TAN_SMALL_EXPONENT = -34;
+/** FPATAN returns the rounded quotient y/x when it is below 2^-40. */
+const ATAN_SMALL_EXPONENT = -40;
 
 /** Screens a trigonometric operand; returns 1 to compute, 0 when ctx holds the result, -1 on abort. */
 function trigOperand(ctx: F80Context, se: number, hi: number, lo: number): number {
@@ -325,6 +342,15 @@ export function f80Tan(ctx: F80Context): boolean {
     inexactExact(ctx, se, hi, lo);
     return true;
   }
+  if ((se & F80_EXP_MAX) - 16383 <= TAN_SMALL_EXPONENT) {
+    // 2^-68 ≤ |x| < 2^-33: the hardware's tangent comes out a hair below |x| (tan x − x is lost
+    // in its internal precision), so it rounds like a value just under x (measured).
+    unpackF80(se, hi, lo);
+    const l = unpacked.l === 0 ? 0xffffffff : unpacked.l - 1;
+    const h = unpacked.l === 0 ? unpacked.h - 1 : unpacked.h;
+    normalizeRoundPackF80(ctx, 64, se >>> 15, unpacked.exp, h >>> 0, l >>> 0, 0xffffffff);
+    return true;
+  }
   const r = reduce(se, hi, lo);
   const sr = sinSeries(r);
   const cr = cosSeries(r);
@@ -380,6 +406,13 @@ export function f80Atan2(ctx: F80Context): boolean {
   const ay = wideAbs(wideFromF80(ySe, yHi, yLo));
   const ax = wideAbs(wideFromF80(xSe, xHi, xLo));
   let a: Wide;
+  if (!xNeg && wideCompareMagnitude(ay, ax) <= 0 && wideBelowPowerOfTwo(wideDiv(ay, ax), ATAN_SMALL_EXPONENT)) {
+    // |y/x| < 2^-40: the hardware returns the quotient y/x itself, rounded, and flags PE even
+    // when the division is exact (measured).
+    f80Div(ctx, 64);
+    ctx.flags |= FPU_EX_PE;
+    return true;
+  }
   if (wideCompareMagnitude(ay, ax) <= 0) a = atanSeries(wideDiv(ay, ax));
   else a = wideSub(wideDivInt(pi(), 2), atanSeries(wideDiv(ax, ay)));
   if (xNeg) a = wideSub(pi(), a);
