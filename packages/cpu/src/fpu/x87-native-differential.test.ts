@@ -88,6 +88,34 @@ function arithMemory(r: Rng): X87Case {
   return makeCase(`arith-${kind}`, [esc, reg << 3], s, memOperand(r, kind, s.st[0]));
 }
 
+/** A normal double as an 80-bit value (low 11 significand bits zero). */
+function doubleExact(r: Rng, near?: F80Bits): F80Bits {
+  if (near !== undefined && r.chance(0.4)) {
+    const v = nearby(r, near);
+    return [v[0], v[1], (v[2] & 0xfffff800) >>> 0];
+  }
+  const v = randomF80(r, { special: 0, expSpread: r.chance(0.8) ? 60 : 1000 });
+  return [v[0], v[1], (v[2] & 0xfffff800) >>> 0];
+}
+
+/** The double-precision path: PC=53, RC=nearest, double operands (FADD…FDIV, FSQRT, m64fp forms). */
+function doublePath(r: Rng): X87Case {
+  const cw = 0x027f & ~(r.chance(0.3) ? 0x20 : 0);
+  const a = doubleExact(r);
+  const b = doubleExact(r, a);
+  const s = st(r, (k) => (k === 0 ? a : k === 1 ? b : randomF80(r)), { cw, emptyProbability: 0.01 });
+  const kind = r.int(4);
+  if (kind === 0) return makeCase("double-path", [0xd9, 0xfa], { ...s, st: [[a[0] & 0x7fff, a[1], a[2]], ...s.st.slice(1)] }, NO_MEM);
+  if (kind === 1) {
+    f64scratch.setUint32(4, (((b[0] & 0x8000) << 16) | (((b[0] & 0x7fff) - 15360) << 20) | ((b[1] >>> 11) & 0xfffff)) >>> 0, true);
+    f64scratch.setUint32(0, ((b[1] << 21) | (b[2] >>> 11)) >>> 0, true);
+    return makeCase("double-path", [0xdc, r.pick([0, 1, 4, 5, 6, 7]) << 3], s, new Uint8Array(f64scratch.buffer.slice(0)));
+  }
+  return makeCase("double-path", [r.pick([0xd8, 0xdc, 0xde]), 0xc1 | (r.pick([0, 1, 4, 5, 6, 7]) << 3)], s, NO_MEM);
+}
+
+const f64scratch = new DataView(new ArrayBuffer(8));
+
 function compareRegister(r: Rng): X87Case {
   const i = r.int(8);
   const modrm = r.pick([
@@ -345,6 +373,7 @@ const TRIG_ARG = (r: Rng): F80Bits => (r.chance(0.03) ? ranged(r, 63, 70, 0) : r
 const FAMILIES: Family[] = [
   { name: "arith-register", count: 1500, gen: arithRegister },
   { name: "arith-memory", count: 1200, gen: arithMemory },
+  { name: "double-path", count: 800, gen: doublePath },
   { name: "compare-register", count: 500, gen: compareRegister },
   { name: "compare-memory", count: 300, gen: compareMemory },
   { name: "fcomi", count: 300, gen: compareEflags },

@@ -3,6 +3,7 @@
 // Appendix A.4 (Tables A-7 … A-22, "Escape Opcode Instructions") and the vol. 2A pages.
 
 import { f80Add, f80Div, f80Mul, f80Sqrt } from "./float80-arith.js";
+import { doublePathBinary, doublePathSqrt } from "./float80-double-path.js";
 import { CMP_UNORDERED, FXAM_EMPTY, f80Compare, f80ExamineClass } from "./float80-compare.js";
 import { f80LoadConstant } from "./float80-constants.js";
 import {
@@ -41,6 +42,7 @@ import {
   FPU_EX_IE,
   FPU_EX_PE,
   FPU_RC_CHOP,
+  FPU_RC_NEAREST,
   FPU_SW_B,
   FPU_SW_C0,
   FPU_SW_C2,
@@ -97,6 +99,11 @@ const OP_DIVR = 7;
 /** Runs arithmetic operation `op` on the operands already in ctx (a = destination side). */
 function arithmetic(ctx: F80Context, op: number): boolean {
   const prec = ctx.precision;
+  if (op === OP_SUBR || op === OP_DIVR) {
+    ctx.swapOperands();
+    op -= 1;
+  }
+  if (prec === 53 && ctx.rc === FPU_RC_NEAREST && !ctx.denormalSource && doublePathBinary(ctx, op)) return true;
   switch (op) {
     case OP_ADD:
       return f80Add(ctx, prec, false);
@@ -104,13 +111,7 @@ function arithmetic(ctx: F80Context, op: number): boolean {
       return f80Mul(ctx, prec);
     case OP_SUB:
       return f80Add(ctx, prec, true);
-    case OP_SUBR:
-      ctx.swapOperands();
-      return f80Add(ctx, prec, true);
-    case OP_DIV:
-      return f80Div(ctx, prec);
     default:
-      ctx.swapOperands();
       return f80Div(ctx, prec);
   }
 }
@@ -683,6 +684,7 @@ function unaryOp(f: X87, g: (ctx: F80Context) => boolean): void {
 }
 
 function fsqrt(ctx: F80Context): boolean {
+  if (ctx.precision === 53 && ctx.rc === FPU_RC_NEAREST && doublePathSqrt(ctx)) return true;
   return f80Sqrt(ctx, ctx.precision);
 }
 

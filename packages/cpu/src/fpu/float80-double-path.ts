@@ -1,0 +1,121 @@
+// Double-precision fast path for FADD/FSUB/FMUL/FDIV/FSQRT with FCW.PC = 53 bits and
+// FCW.RC = nearest (the Windows default control word 027FH): when both operands are normal
+// doubles and the result is a normal double well inside the double range, rounding the exact
+// result to 53 bits is exactly what the host's IEEE 754 double arithmetic does, and the 15-bit
+// exponent never comes into play. PE and C1 come from the exact error term (TwoSum, Dekker's
+// TwoProduct), computed in doubles. Every other case returns false and takes the 80-bit path.
+
+import type { F80Context } from "./float80.js";
+import { FPU_EX_PE } from "./x87-control-status.js";
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const LOW = 0;
+const HIGH = 1;
+/** 80-bit biased exponents of the normal doubles: 2^-1022 … 2^1023. */
+const F80_EXP_DOUBLE_MIN = 0x3c01;
+const F80_EXP_DOUBLE_MAX = 0x43fe;
+const DOUBLE_BIAS_DELTA = 16383 - 1023;
+/** Results are taken only between these magnitudes, so error terms never underflow or overflow. */
+const SAFE_MIN = 2 ** -900;
+const SAFE_MAX = 2 ** 1000;
+/** Veltkamp splitter for Dekker's exact product: 2^27 + 1. */
+const SPLITTER = 134217729;
+
+/** The 80-bit value as a double when it is exactly a normal double; NaN otherwise. */
+function toDouble(se: number, hi: number, lo: number): number {
+  const e = se & 0x7fff;
+  if ((lo & 0x7ff) !== 0 || e < F80_EXP_DOUBLE_MIN || e > F80_EXP_DOUBLE_MAX || (hi & 0x80000000) === 0) return NaN;
+  u32[HIGH] = (((se & 0x8000) << 16) | ((e - DOUBLE_BIAS_DELTA) << 20) | ((hi >>> 11) & 0xfffff)) >>> 0;
+  u32[LOW] = ((hi << 21) | (lo >>> 11)) >>> 0;
+  return f64[0]!;
+}
+
+/** Writes a finite normal double into ctx as its exact 80-bit value. */
+function resultFromDouble(ctx: F80Context, v: number): void {
+  f64[0] = v;
+  const hw = u32[HIGH]!;
+  const lw = u32[LOW]!;
+  ctx.result((hw >>> 31 << 15) | (((hw >>> 20) & 0x7ff) + DOUBLE_BIAS_DELTA), (0x80000000 | ((hw & 0xfffff) << 11) | (lw >>> 21)) >>> 0, (lw << 11) >>> 0);
+}
+
+function safe(v: number): boolean {
+  const m = Math.abs(v);
+  return m >= SAFE_MIN && m <= SAFE_MAX;
+}
+
+/** Sets PE and C1 from the exact error: exact = r + err; C1 when |r| > |exact|. */
+function finishWithError(ctx: F80Context, r: number, err: number): void {
+  if (err !== 0) {
+    ctx.flags |= FPU_EX_PE;
+    ctx.roundedUp = err < 0 !== r < 0 ? 1 : 0;
+  }
+}
+
+/** Low part of Dekker's exact product: a·b = p + productError(a, b, p). */
+function productError(a: number, b: number, p: number): number {
+  let t = SPLITTER * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLITTER * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return al * bl - (p - ah * bh - al * bh - ah * bl);
+}
+
+/** Operation codes as in the D8 group: 0 add, 1 mul, 4 a−b, 6 a/b (reversed forms swap first). */
+export function doublePathBinary(ctx: F80Context, op: number): boolean {
+  const a = toDouble(ctx.aSe, ctx.aHi, ctx.aLo);
+  if (a !== a) return false;
+  const b = toDouble(ctx.bSe, ctx.bHi, ctx.bLo);
+  if (b !== b) return false;
+  switch (op) {
+    case 0:
+    case 4: {
+      const bb = op === 0 ? b : -b;
+      const s = a + bb;
+      if (!safe(s)) return false;
+      const v = s - a;
+      resultFromDouble(ctx, s);
+      finishWithError(ctx, s, a - (s - v) + (bb - v));
+      return true;
+    }
+    case 1: {
+      const p = a * b;
+      if (!safe(p) || !safe(a) || !safe(b)) return false;
+      resultFromDouble(ctx, p);
+      finishWithError(ctx, p, productError(a, b, p));
+      return true;
+    }
+    case 6: {
+      const q = a / b;
+      if (!safe(q) || !safe(a) || !safe(b)) return false;
+      // a − q·b exactly: q·b = p + e, and a − p is exact (Sterbenz: p is within a factor 2 of a).
+      const p = q * b;
+      const rem = a - p - productError(q, b, p);
+      resultFromDouble(ctx, q);
+      if (rem !== 0) {
+        ctx.flags |= FPU_EX_PE;
+        ctx.roundedUp = rem < 0 !== a < 0 ? 1 : 0;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** FSQRT on the double path (positive normal operand). */
+export function doublePathSqrt(ctx: F80Context): boolean {
+  const a = toDouble(ctx.aSe, ctx.aHi, ctx.aLo);
+  if (!(a > 0) || !safe(a)) return false;
+  const r = Math.sqrt(a);
+  const p = r * r;
+  const rem = a - p - productError(r, r, p);
+  resultFromDouble(ctx, r);
+  if (rem !== 0) {
+    ctx.flags |= FPU_EX_PE;
+    ctx.roundedUp = rem < 0 ? 1 : 0;
+  }
+  return true;
+}
