@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "oracle/**/*.test.ts"],
     reporters: ["default", ["json", { outputFile: "test-results.json" }]],
     testTimeout: 60_000,
     passWithNoTests: true,

@@ -98,7 +98,8 @@ export function parseOutput(ctx: Ctx, output: string | null): "human" | "json" {
   throw new Exit(1);
 }
 
-export const VERSION_TEXT = "qemu-img version 7.2.22 (virtkit)\nCopyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers\n";
+/** -V prints the qemu-img version this tool is compatible with, and whose implementation it is. */
+export const VERSION_TEXT = "qemu-img version 7.2.22 (virtkit)\nvirtkit implementation of the qemu-img command line; output formats follow QEMU 7.2\n";
 
 const HELP = `${VERSION_TEXT}usage: qemu-img [standard options] command [command options]
 QEMU disk image utility (virtkit implementation: raw and qcow2)

@@ -1,1 +1,7 @@
-export const VERSION = "0.1.0";
+/**
+ * @virtkit/qemu — the QEMU device layer: PC device models (hw/), char backends (chardev/) and the block
+ * layer with raw and qcow2 images (block/).
+ */
+export * from "./hw/index.js";
+export * from "./chardev/index.js";
+export * from "./block/index.js";
