@@ -16,9 +16,12 @@ const HIGH = 1;
 const F80_EXP_DOUBLE_MIN = 0x3c01;
 const F80_EXP_DOUBLE_MAX = 0x43fe;
 const DOUBLE_BIAS_DELTA = 16383 - 1023;
-/** Results are taken only between these magnitudes, so error terms never underflow or overflow. */
+/**
+ * Operands and results are taken only between these magnitudes, so the error terms never
+ * underflow and the Veltkamp split (×2^27) never overflows.
+ */
 const SAFE_MIN = 2 ** -900;
-const SAFE_MAX = 2 ** 1000;
+const SAFE_MAX = 2 ** 995;
 /** Veltkamp splitter for Dekker's exact product: 2^27 + 1. */
 const SPLITTER = 134217729;
 
@@ -74,7 +77,7 @@ export function doublePathBinary(ctx: F80Context, op: number): boolean {
     case 4: {
       const bb = op === 0 ? b : -b;
       const s = a + bb;
-      if (!safe(s)) return false;
+      if (!safe(s) || !safe(a) || !safe(b)) return false;
       const v = s - a;
       resultFromDouble(ctx, s);
       finishWithError(ctx, s, a - (s - v) + (bb - v));
