@@ -6,6 +6,8 @@
 // X87_ORACLE_SCALE multiplies the case counts (oracle/x87/run-long.sh uses it); X87_ORACLE_SEED
 // changes the seed.
 
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type F80Bits, Rng, bytesLE, makeCase, nearby, randomBcd, randomControlWord, randomF80, randomFloat32, randomFloat64, randomState } from "./x87-case-generator.js";
 import { ModelRunner, type X87Case, type X87Outcome, buildOracle, hostX87Options, runOracle } from "./x87-native-oracle.js";
@@ -527,6 +529,7 @@ describe.skipIf(oracleMissing !== undefined)("x87 model matches the host FPU bit
   }
 
   afterAll(() => {
+    if (built !== "") rmSync(dirname(built), { recursive: true, force: true });
     const lines = [...results.entries()].map(([name, r]) => {
       const pct = ((100 * r.exact) / r.total).toFixed(2);
       const ulps = r.ulpHistogram.size > 0 ? ` ulp histogram ${JSON.stringify([...r.ulpHistogram.entries()].sort((a, b) => a[0] - b[0]))}` : "";
