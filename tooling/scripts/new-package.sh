@@ -58,6 +58,7 @@ export default defineConfig({
     include: ["src/**/*.test.ts"],
     reporters: ["default", ["json", { outputFile: "test-results.json" }]],
     testTimeout: 60_000,
+    passWithNoTests: true,
   },
 });
 TS
