@@ -1,0 +1,188 @@
+// The interactive shell (tools/virsh.c main loop and the readline glue of tools/vsh.c): the
+// welcome text, a prompt per line ("virsh # ", "virsh > " when read-only), history kept in
+// $XDG_CACHE_HOME/virsh/history (at most $VIRSH_HISTSIZE lines, 500 by default) and tab
+// completion. A terminal gets line editing through node:readline; other input is read line by
+// line and echoed after the prompt as GNU readline does when stdin is not a terminal.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { createInterface, type Interface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import { complete } from "./completion.js";
+import { INT_MAX, INT_MIN, parseSigned } from "./numbers.js";
+import { VIRSH_PROMPT_RO, VIRSH_PROMPT_RW, type Shell } from "./shell.js";
+
+const HISTSIZE_MAX = 500000;
+
+export interface InteractiveStreams {
+  input: Readable;
+  output: Writable;
+  /** Is input a terminal (line editing, completion)? */
+  terminal: boolean;
+}
+
+/** virGetUserCacheDirectory()/virsh */
+export function historyDir(env: NodeJS.ProcessEnv): string {
+  const cache = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME !== "" ? env.XDG_CACHE_HOME : join(env.HOME ?? homedir(), ".cache");
+  return join(cache, "virsh");
+}
+
+class History {
+  /** oldest first */
+  lines: string[] = [];
+  readonly file: string;
+  constructor(
+    readonly dir: string,
+    readonly max: number,
+  ) {
+    this.file = join(dir, "history");
+    try {
+      this.lines = readFileSync(this.file, "utf8").split("\n").filter((l) => l !== "");
+    } catch {
+      this.lines = [];
+    }
+    this.trim();
+  }
+  private trim(): void {
+    if (this.lines.length > this.max) this.lines = this.lines.slice(this.lines.length - this.max);
+  }
+  add(line: string): void {
+    this.lines.push(line);
+    this.trim();
+  }
+  /** vshReadlineDeinit */
+  save(shell: Shell): void {
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o755 });
+    } catch (e) {
+      shell.error(`Failed to create '${this.dir}': ${(e as Error).message}`);
+      return;
+    }
+    try {
+      writeFileSync(this.file, this.lines.map((l) => `${l}\n`).join(""));
+    } catch {
+      /* write_history's failure is silent in virsh */
+    }
+  }
+}
+
+/** One line from a terminal with editing, history and completion. null at EOF (Ctrl-D). */
+function readTerminalLine(shell: Shell, s: InteractiveStreams, prompt: string, history: History): Promise<string | null> {
+  return new Promise((resolve) => {
+    const rl: Interface = createInterface({
+      input: s.input,
+      output: s.output,
+      terminal: true,
+      history: [...history.lines].reverse(),
+      historySize: history.max,
+      removeHistoryDuplicates: false,
+      tabSize: 8,
+      completer: (line: string, cb: (err: Error | null, result: [string[], string]) => void) => {
+        complete(shell, line).then(
+          (r) => { cb(null, r); },
+          () => { cb(null, [[], line]); },
+        );
+      },
+    });
+    let answered = false;
+    rl.on("SIGINT", () => {
+      // Abandon the line being typed, as an interrupted readline() does, and prompt again.
+      s.output.write("\n");
+      rl.write(null, { ctrl: true, name: "u" });
+      rl.prompt();
+    });
+    rl.once("line", (line) => {
+      answered = true;
+      rl.close();
+      resolve(line);
+    });
+    rl.once("close", () => {
+      if (!answered) resolve(null);
+    });
+    rl.setPrompt(prompt);
+    rl.prompt();
+  });
+}
+
+/** Lines of a non-terminal input, one at a time. */
+function lineReader(input: Readable): () => Promise<string | null> {
+  const rl = createInterface({ input, terminal: false, crlfDelay: Infinity });
+  const queue: string[] = [];
+  let ended = false;
+  let waiter: (() => void) | null = null;
+  rl.on("line", (l) => {
+    queue.push(l);
+    rl.pause();
+    waiter?.();
+  });
+  rl.on("close", () => {
+    ended = true;
+    waiter?.();
+  });
+  return async () => {
+    for (;;) {
+      const l = queue.shift();
+      if (l !== undefined) {
+        if (queue.length === 0) rl.resume();
+        return l;
+      }
+      if (ended) return null;
+      await new Promise<void>((r) => {
+        waiter = () => {
+          waiter = null;
+          r();
+        };
+        rl.resume();
+      });
+    }
+  };
+}
+
+/** The interactive loop of virsh's main(). Returns the exit status. */
+export async function runInteractive(shell: Shell, s: InteractiveStreams): Promise<number> {
+  let max = 500;
+  const histsize = shell.env.VIRSH_HISTSIZE;
+  if (histsize !== undefined) {
+    const v = parseSigned(histsize, INT_MIN, INT_MAX);
+    if (v === null) {
+      shell.error("Bad $VIRSH_HISTSIZE value.");
+      return 1;
+    }
+    if (v < 0n || v > BigInt(HISTSIZE_MAX)) {
+      shell.error(`$VIRSH_HISTSIZE value should be between 0 and ${HISTSIZE_MAX}`);
+      return 1;
+    }
+    max = Number(v);
+  }
+  const history = new History(historyDir(shell.env), max);
+  if (!shell.quiet) {
+    shell.print("Welcome to virsh, the virtualization interactive terminal.\n\n");
+    shell.print("Type:  'help' for help with commands\n       'quit' to quit\n\n");
+  }
+  const nextPiped = s.terminal ? null : lineReader(s.input);
+  let eof = false;
+  shell.imode = true;
+  while (shell.imode) {
+    const prompt = shell.readonly ? VIRSH_PROMPT_RO : VIRSH_PROMPT_RW;
+    let line: string | null;
+    if (nextPiped) {
+      shell.print(prompt);
+      line = await nextPiped();
+      if (line !== null) shell.print(`${line}\n`);
+    } else {
+      line = await readTerminalLine(shell, s, prompt, history);
+    }
+    if (line === null) {
+      eof = true;
+      break;
+    }
+    if (line !== "") {
+      history.add(line);
+      const cmds = shell.parseLine(line);
+      if (cmds) await shell.run(cmds);
+    }
+  }
+  if (eof) shell.print("\n");
+  history.save(shell);
+  return 0;
+}
