@@ -11,10 +11,12 @@ if (args.includes("--help") || args.includes("-h") || unknown.length > 0) {
   out.write("Usage: kvmtest [--trace]\n  --trace  print each transition of the KVM workflow from the kernel's trace points\n");
   process.exit(unknown.length > 0 ? 2 : 0);
 }
-if (args.includes("--trace")) traceKvmWorkflow((line) => process.stdout.write(`${line}\n`));
+const tracing = args.includes("--trace");
+if (tracing) traceKvmWorkflow((line) => process.stdout.write(`${line}\n`));
 try {
   process.exitCode = runKvmTest({
-    putchar: (c) => process.stdout.write(String.fromCharCode(c)),
+    // With the trace on, each byte the example putchar()s gets a line of its own so it stands out.
+    putchar: (c) => process.stdout.write(tracing ? `user    putchar(${JSON.stringify(String.fromCharCode(c))})\n` : String.fromCharCode(c)),
     log: (line) => process.stdout.write(`${line}\n`),
   });
 } catch (e) {
