@@ -9,11 +9,13 @@ import { fuzz, type FuzzMismatch, type FuzzReport } from "./fuzz/fuzzer.js";
 import { DEFAULT_WEIGHTS, type GeneratorWeights } from "./fuzz/generator.js";
 
 const USAGE = `usage: node oracle/fuzz.mjs (--runner MODULE | --self) [options]
-  --runner MODULE   a module exporting runVirtkit(cases) (the CaseRunner under test)
+  --runner MODULE   a module exporting runVirtkit(cases) (the CaseRunner under test);
+                    "virtkit" is this package's CPU model (native/virtkit-cases.ts)
   --self            compare the host CPU with itself (checks the harness and the masks)
   --seed N          first seed (default: from the clock, printed)
   --seeds N         number of consecutive seeds to run (default 1)
   --cases N         cases per seed (default 10000)
+  --instructions N  stop a seed once N instructions were compared (a case holds up to 64)
   --batch N         cases per runner call (default 256)
   --max-groups N    instruction groups per case (default 6)
   --weights K=W,... relative weights of instruction groups (e.g. alu=0,string=5; see DEFAULT_WEIGHTS)
@@ -39,6 +41,7 @@ interface Args {
   seed: number;
   seeds: number;
   cases: number;
+  instructions?: number;
   batch: number;
   maxGroups: number;
   weights?: Partial<GeneratorWeights>;
@@ -68,6 +71,7 @@ function parseArgs(argv: string[]): Args | string {
       case "--seed": a.seed = num(); break;
       case "--seeds": a.seeds = Math.max(1, num()); break;
       case "--cases": a.cases = num(); break;
+      case "--instructions": a.instructions = num(); if (!argv.includes("--cases")) a.cases = Number.MAX_SAFE_INTEGER; break;
       case "--batch": a.batch = Math.max(1, num()); break;
       case "--max-groups": a.maxGroups = Math.max(1, num()); break;
       case "--no-minimise": a.minimise = false; break;
@@ -84,6 +88,7 @@ function parseArgs(argv: string[]): Args | string {
 
 async function loadRunner(a: Args): Promise<CaseRunner> {
   if (a.self || a.runner === undefined) return (cases) => runNative(cases);
+  if (a.runner === "virtkit") return (await import("./native/virtkit-cases.js")).runVirtkit;
   const mod = (await import(pathToFileURL(resolve(a.runner)).href)) as { runVirtkit?: unknown };
   if (typeof mod.runVirtkit !== "function") throw new Error(`${a.runner} does not export a function runVirtkit(cases)`);
   return mod.runVirtkit as CaseRunner;
@@ -147,21 +152,24 @@ export async function main(argv: string[]): Promise<number> {
       cases: a.cases,
       batch: a.batch,
       maxGroups: a.maxGroups,
+      ...(a.instructions === undefined ? {} : { instructions: a.instructions }),
       ...(a.weights === undefined ? {} : { weights: a.weights }),
       runVirtkit: runner,
       minimise: a.minimise,
-      onProgress: (done, bad) => process.stderr.write(`\rseed ${seed}: ${done}/${a.cases} cases, ${bad} mismatches`),
+      onProgress: (done, bad) =>
+        process.stderr.write(a.instructions === undefined ? `\rseed ${seed}: ${done}/${a.cases} cases, ${bad} mismatches` : `\rseed ${seed}: ${done} cases, ${bad} mismatches`),
     });
     process.stderr.write("\n");
     reports.push(report);
     for (const m of report.mismatches) printMismatch(m);
     all.push(...report.mismatches);
     console.log(
-      `seed ${seed}: ${report.ran} cases in ${((Date.now() - started) / 1000).toFixed(1)} s, ${report.nativeExceptions} ended in an exception, ${report.shortened} shortened, ${report.mismatches.length} mismatches`,
+      `seed ${seed}: ${report.ran} cases (${report.instructions} instructions) in ${((Date.now() - started) / 1000).toFixed(1)} s, ${report.nativeExceptions} ended in an exception, ${report.shortened} shortened, ${report.mismatches.length} mismatches`,
     );
   }
   if (a.out !== undefined) writeFileSync(a.out, JSON.stringify(all, null, 1));
   const ran = reports.reduce((n, r) => n + r.ran, 0);
-  console.log(`${ran} cases, ${all.length} mismatches`);
+  const instructions = reports.reduce((n, r) => n + r.instructions, 0);
+  console.log(`${ran} cases, ${instructions} instructions, ${all.length} mismatches`);
   return all.length === 0 ? 0 : 1;
 }

@@ -4,6 +4,7 @@ export { ROM_END_MARKER, cutAtMarker, registerRunner, runners, type RomExit, typ
 export { REFERENCE_RUNNER } from "./runners.js";
 export { bochsRunner, BOCHS_CPU_MODEL } from "./bochs.js";
 export { qemuRunner, QEMU_CPU_MODEL } from "./qemu.js";
+export { virtkitRunner, createRomMachine, runRomMachine, VIRTKIT_ROM_INSTRUCTION_LIMIT, type VirtkitRomMachine } from "./virtkit.js";
 export { RomPlatform, ROM_PLATFORM_RAM_MIB } from "./rom-platform.js";
 export { listRoms, expectedOutputPath, GUESTS_DIR, EXPECTED_DIR, type RomInfo } from "./roms.js";
 export * from "./native/native-case.js";

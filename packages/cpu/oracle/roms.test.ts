@@ -62,8 +62,9 @@ for (const runner of runners.values()) {
       it.concurrent(`${rom.name}: ${rom.title}`, async () => {
         const result = await slot(() => runner.runRom(rom.image));
         const expected = readFileSync(expectedOutputPath(rom, runner.name), "latin1");
-        expect(result.output).toBe(expected);
-        expect(result.exit).toBe(rom.expectExit);
+        const note = result.detail === undefined ? undefined : `${runner.name}: ${result.detail}`;
+        expect(result.output, note).toBe(expected);
+        expect(result.exit, note).toBe(rom.expectExit);
       });
     }
   });

@@ -1,11 +1,12 @@
-import { CPU_EXCEPTION, EXC_GP, EXC_SS, EXC_UD, VM_EXIT } from "./core/exceptions.js";
-import { PAGE_MASK, PAGE_SHIFT, type PhysicalMemory } from "./core/physical-memory.js";
+import { CPU_EXCEPTION, EXC_AC, EXC_DB, EXC_GP, EXC_SS, EXC_UD, VM_EXIT, exceptionHasErrorCode } from "./core/exceptions.js";
+import { PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, type PhysicalMemory } from "./core/physical-memory.js";
 import {
-  AR_DB, AR_REAL_CODE, AR_REAL_DATA, AR_UNUSABLE, CR0_ET, CR0_NW, CR0_CD, CR0_PE, CR0_PG, CS, DS, ES, ESP, FLAG_AC,
-  FLAG_AF, FLAG_CF, FLAG_FIXED1, FLAG_OF, FLAG_PF, FLAG_SF, FLAG_VM, FLAG_ZF, FLAGS_ARITH, FS, GS, LDTR, SEG_TYPE_CODE,
+  AR_DB, AR_REAL_CODE, AR_REAL_DATA, AR_UNUSABLE, CR0_AM, CR0_ET, CR0_NW, CR0_CD, CR0_PE, CR0_PG, CS, DS, ES, ESP, FLAG_AC,
+  FLAG_AF, FLAG_CF, FLAG_FIXED1, FLAG_OF, FLAG_PF, FLAG_RF, FLAG_SF, FLAG_TF, FLAG_VM, FLAG_ZF, FLAGS_ARITH, FS, GS, LDTR, SEG_TYPE_CODE,
   SEG_TYPE_EXPDOWN_CONFORMING, SEG_TYPE_RW, SS, TR,
 } from "./core/registers.js";
-import { deliverPendingException, acceptInterrupt } from "./core/interrupts.js";
+import { deliverPendingException, acceptInterrupt, deliverWithNesting, EVENT_HW_EXCEPTION } from "./core/interrupts.js";
+import { armDataBreakpoints, commitDr6, dataBreakpoint, DR6_BS, DR7_ENABLES, instructionBreakpoint, isWatchedPage } from "./core/debug.js";
 import { translate, TLB_R_SUP, TLB_R_USER, TLB_W_SUP, TLB_W_USER, TLB_X_SUP, TLB_X_USER, ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH } from "./mmu/paging.js";
 import { OPCODES, PREFIX } from "./ops/table.js";
 import type { CpuidTable } from "./core/cpuid.js";
@@ -98,6 +99,18 @@ export class Cpu {
   cr3 = 0;
   cr4 = 0;
   readonly dr = new Int32Array(8);
+  /**
+   * Debug events of the current instruction waiting to be reported as a trap-class #DB at the next
+   * boundary, in DR6 layout (single step, data and I/O breakpoints, task-switch trap); see core/debug.ts.
+   */
+  debugTrap = 0;
+  /** Linear pages holding an armed data breakpoint (two per breakpoint), and how many are in use. */
+  readonly watchPages = new Int32Array(8);
+  watchCount = 0;
+  /** DR7 as it was when the data breakpoints were last armed (DR7 may also be loaded by VM entry/exit). */
+  dr7Armed = 0x400;
+  /** -1 while alignment checking is on (CPL 3, CR0.AM, EFLAGS.AC), else 0: ANDed with a linear address. */
+  acMask = 0;
   /** Current privilege level (SDM vol. 3A §5.5). */
   cpl = 0;
   /** PAE page-directory-pointer-table registers (SDM vol. 3A §4.4.1), loaded on CR3 writes: low, high halves. */
@@ -126,8 +139,6 @@ export class Cpu {
   modrm = 0;
   eaSeg = DS;
   eaOff = 0;
-  /** Set when a LOCK prefix precedes a 0F opcode; the two-byte handler validates it. */
-  lockTwoByte = false;
 
   // ---- execution state ----
   halted = false;
@@ -162,8 +173,21 @@ export class Cpu {
   stopReason = STOP_NONE;
   internalError = "";
   instructionsRetired = 0;
-  /** A20 gate input: when false, physical address bit 20 is forced to 0 (SDM vol. 3A §21.33.2). */
-  a20 = true;
+  private a20Gate = true;
+
+  /**
+   * A20M# input: when false, physical address bit 20 is forced to 0 (SDM vol. 3A §21.33.2). Changing it
+   * flushes the TLB, which caches translations made under the old setting.
+   */
+  get a20(): boolean {
+    return this.a20Gate;
+  }
+
+  set a20(on: boolean) {
+    if (on === this.a20Gate) return;
+    this.a20Gate = on;
+    this.flushTlb(true);
+  }
 
   // ---- TLB: linear page → host RAM location, with per-privilege permission bits ----
   readonly tlbPerm = new Uint8Array(TLB_PAGES);
@@ -230,6 +254,9 @@ export class Cpu {
     this.dr.fill(0);
     this.dr[6] = 0xffff0ff0 | 0;
     this.dr[7] = 0x400;
+    this.debugTrap = 0;
+    this.watchCount = 0;
+    this.dr7Armed = 0x400;
     this.efer = 0;
     for (let s = 0; s < 6; s++) this.loadRealSegmentRaw(s, 0, AR_REAL_DATA);
     this.segSel[CS] = 0xf000;
@@ -283,6 +310,7 @@ export class Cpu {
     this.flagsRaw = value | FLAG_FIXED1;
     this.lazyMask = 0;
     if ((old ^ value) & FLAG_VM) this.onModeChange();
+    else if ((old ^ value) & FLAG_AC) this.updatePrivilegeMasks();
   }
 
   private lazyMaskBits(): number {
@@ -299,6 +327,8 @@ export class Cpu {
       case LZ_ADC: return a + b + this.lzCarryIn > m ? FLAG_CF : 0;
       case LZ_SUB: return a < b ? FLAG_CF : 0;
       case LZ_SBB: return a < b + this.lzCarryIn ? FLAG_CF : 0;
+      // AND, OR, XOR, TEST clear CF and OF (SDM vol. 2A AND "Flags Affected").
+      case LZ_LOGIC: return 0;
       default: return this.flagsRaw & FLAG_CF;
     }
   }
@@ -432,14 +462,15 @@ export class Cpu {
   /** Raises a fault: unwinds the current instruction and delivers `vector` (errorCode -1: none). */
   raise(vector: number, errorCode = -1): never {
     this.pendingVector = vector;
-    this.pendingError = errorCode;
+    // Real-address mode pushes no error code, and only #DF, #TS, #NP, #SS, #GP, #PF, #AC have one.
+    this.pendingError = exceptionHasErrorCode(vector) && !(this.realAddressing && !this.v86) ? errorCode : -1;
     this.pendingIsTrap = false;
     throw CPU_EXCEPTION;
   }
 
   raiseTrap(vector: number, errorCode = -1): never {
     this.pendingVector = vector;
-    this.pendingError = errorCode;
+    this.pendingError = exceptionHasErrorCode(vector) && !(this.realAddressing && !this.v86) ? errorCode : -1;
     this.pendingIsTrap = true;
     throw CPU_EXCEPTION;
   }
@@ -474,6 +505,8 @@ export class Cpu {
     this.rdMask = user ? TLB_R_USER : TLB_R_SUP;
     this.wrMask = user ? TLB_W_USER : TLB_W_SUP;
     this.xMask = user ? TLB_X_USER : TLB_X_SUP;
+    // Alignment checking (SDM vol. 3A §6.15 "Interrupt 17"): CPL 3 (V86 included), CR0.AM and EFLAGS.AC.
+    this.acMask = user && (this.cr0 & CR0_AM) !== 0 && (this.flagsRaw & FLAG_AC) !== 0 ? -1 : 0;
   }
 
   /** Called when CR0.PE or EFLAGS.VM changes: segment access rules and privilege change with the mode. */
@@ -581,7 +614,10 @@ export class Cpu {
     if (c !== 0) {
       this.tlbChunk[page] = c - 1;
       this.tlbOffset[page] = this.mem.frameOffset[frame]!;
-      this.tlbFast[page] = perm;
+      // ROM frames are read on the fast path; writes take the slow path, where the bus drops them. Pages
+      // with a data breakpoint stay off the fast path so every access reaches the breakpoint check.
+      if (this.watchCount !== 0 && isWatchedPage(this, page)) this.tlbFast[page] = 0;
+      else this.tlbFast[page] = this.mem.frameReadOnly[frame] === 0 ? perm : perm & ~(TLB_W_SUP | TLB_W_USER);
     } else {
       this.tlbFast[page] = 0;
     }
@@ -654,6 +690,7 @@ export class Cpu {
     if ((this.tlbFast[page]! & this.rdMask) !== 0) {
       return this.u8s[this.tlbChunk[page]!]![this.tlbOffset[page]! | (lin & PAGE_MASK)]!;
     }
+    if (this.watchCount !== 0) dataBreakpoint(this, lin, 1, false);
     return this.mem.read8(this.slowTranslate(lin, ACCESS_READ, this.rdMask));
   }
 
@@ -686,6 +723,7 @@ export class Cpu {
       this.u8s[this.tlbChunk[page]!]![this.tlbOffset[page]! | (lin & PAGE_MASK)] = value;
       return;
     }
+    if (this.watchCount !== 0) dataBreakpoint(this, lin, 1, true);
     this.mem.write8(this.slowTranslate(lin, ACCESS_WRITE, this.wrMask), value);
   }
 
@@ -721,9 +759,11 @@ export class Cpu {
     this.write32Slow(lin, value, this.wrMask);
   }
 
+  // An access that crosses a page translates both pages before touching either byte; a fault on the
+  // second page reports the first byte of that page in CR2 (where the access enters it).
   private read16Slow(lin: number, mask: number): number {
+    if (this.watchCount !== 0) dataBreakpoint(this, lin, 2, false);
     if ((lin & PAGE_MASK) === PAGE_MASK) {
-      // Crossing a page: both pages are translated before either byte is read.
       const p0 = this.slowTranslate(lin, ACCESS_READ, mask);
       const p1 = this.slowTranslate((lin + 1) | 0, ACCESS_READ, mask);
       return this.mem.read8(p0) | (this.mem.read8(p1) << 8);
@@ -732,21 +772,21 @@ export class Cpu {
   }
 
   private read32Slow(lin: number, mask: number): number {
-    if ((lin & PAGE_MASK) > PAGE_MASK - 3) {
+    if (this.watchCount !== 0) dataBreakpoint(this, lin, 4, false);
+    const off = lin & PAGE_MASK;
+    if (off > PAGE_MASK - 3) {
       const p0 = this.slowTranslate(lin, ACCESS_READ, mask);
-      const p1 = this.slowTranslate((lin + 3) | 0, ACCESS_READ, mask);
+      const p1 = this.slowTranslate((lin - off + PAGE_SIZE) | 0, ACCESS_READ, mask);
+      const first = PAGE_SIZE - off;
       let v = 0;
-      for (let i = 0; i < 4; i++) {
-        const l = (lin + i) | 0;
-        const p = ((l ^ lin) >>> PAGE_SHIFT) === 0 ? p0 + i : p1 - 3 + i;
-        v |= this.mem.read8(p) << (8 * i);
-      }
+      for (let i = 0; i < 4; i++) v |= this.mem.read8(i < first ? p0 + i : p1 + i - first) << (8 * i);
       return v;
     }
     return this.mem.read32(this.slowTranslate(lin, ACCESS_READ, mask));
   }
 
   private write16Slow(lin: number, value: number, mask: number): void {
+    if (this.watchCount !== 0) dataBreakpoint(this, lin, 2, true);
     if ((lin & PAGE_MASK) === PAGE_MASK) {
       const p0 = this.slowTranslate(lin, ACCESS_WRITE, mask);
       const p1 = this.slowTranslate((lin + 1) | 0, ACCESS_WRITE, mask);
@@ -758,14 +798,13 @@ export class Cpu {
   }
 
   private write32Slow(lin: number, value: number, mask: number): void {
-    if ((lin & PAGE_MASK) > PAGE_MASK - 3) {
+    if (this.watchCount !== 0) dataBreakpoint(this, lin, 4, true);
+    const off = lin & PAGE_MASK;
+    if (off > PAGE_MASK - 3) {
       const p0 = this.slowTranslate(lin, ACCESS_WRITE, mask);
-      const p1 = this.slowTranslate((lin + 3) | 0, ACCESS_WRITE, mask);
-      for (let i = 0; i < 4; i++) {
-        const l = (lin + i) | 0;
-        const p = ((l ^ lin) >>> PAGE_SHIFT) === 0 ? p0 + i : p1 - 3 + i;
-        this.mem.write8(p, (value >>> (8 * i)) & 0xff);
-      }
+      const p1 = this.slowTranslate((lin - off + PAGE_SIZE) | 0, ACCESS_WRITE, mask);
+      const first = PAGE_SIZE - off;
+      for (let i = 0; i < 4; i++) this.mem.write8(i < first ? p0 + i : p1 + i - first, (value >>> (8 * i)) & 0xff);
       return;
     }
     this.mem.write32(this.slowTranslate(lin, ACCESS_WRITE, mask), value);
@@ -773,6 +812,7 @@ export class Cpu {
 
   /** Supervisor-mode (implicit) accesses: descriptor tables, TSS, IDT (SDM vol. 3A §4.6). */
   readSys8(lin: number): number {
+    if (this.watchCount !== 0) dataBreakpoint(this, lin, 1, false);
     return this.mem.read8(this.slowTranslate(lin, ACCESS_READ, TLB_R_SUP));
   }
   readSys16(lin: number): number {
@@ -782,6 +822,7 @@ export class Cpu {
     return this.read32Slow(lin, TLB_R_SUP);
   }
   writeSys8(lin: number, v: number): void {
+    if (this.watchCount !== 0) dataBreakpoint(this, lin, 1, true);
     this.mem.write8(this.slowTranslate(lin, ACCESS_WRITE, TLB_W_SUP), v);
   }
   writeSys16(lin: number, v: number): void {
@@ -794,7 +835,8 @@ export class Cpu {
   /** Probes that a write of `size` bytes at `lin` would succeed, faulting now (before any state changes). */
   probeWrite(lin: number, size: number): void {
     this.slowTranslate(lin, ACCESS_WRITE, this.wrMask);
-    if (((lin & PAGE_MASK) + size - 1) > PAGE_MASK) this.slowTranslate((lin + size - 1) | 0, ACCESS_WRITE, this.wrMask);
+    const off = lin & PAGE_MASK;
+    if (off + size - 1 > PAGE_MASK) this.slowTranslate((lin - off + PAGE_SIZE) | 0, ACCESS_WRITE, this.wrMask);
   }
 
   // =====================================================================================
@@ -805,19 +847,27 @@ export class Cpu {
     return this.read8(this.segAddr(s, off, 1, false));
   }
   rd16(s: number, off: number): number {
-    return this.read16(this.segAddr(s, off, 2, false));
+    const lin = this.segAddr(s, off, 2, false);
+    if ((lin & 1 & this.acMask) !== 0) this.raise(EXC_AC, 0);
+    return this.read16(lin);
   }
   rd32(s: number, off: number): number {
-    return this.read32(this.segAddr(s, off, 4, false));
+    const lin = this.segAddr(s, off, 4, false);
+    if ((lin & 3 & this.acMask) !== 0) this.raise(EXC_AC, 0);
+    return this.read32(lin);
   }
   wr8(s: number, off: number, v: number): void {
     this.write8(this.segAddr(s, off, 1, true), v);
   }
   wr16(s: number, off: number, v: number): void {
-    this.write16(this.segAddr(s, off, 2, true), v);
+    const lin = this.segAddr(s, off, 2, true);
+    if ((lin & 1 & this.acMask) !== 0) this.raise(EXC_AC, 0);
+    this.write16(lin, v);
   }
   wr32(s: number, off: number, v: number): void {
-    this.write32(this.segAddr(s, off, 4, true), v);
+    const lin = this.segAddr(s, off, 4, true);
+    if ((lin & 3 & this.acMask) !== 0) this.raise(EXC_AC, 0);
+    this.write32(lin, v);
   }
 
   // =====================================================================================
@@ -1098,7 +1148,6 @@ export class Cpu {
     this.segOverride = -1;
     this.rep = 0;
     this.lock = false;
-    this.lockTwoByte = false;
     let op = this.fetch8();
     while (PREFIX[op] !== 0) {
       switch (op) {
@@ -1131,15 +1180,13 @@ export class Cpu {
     for (;;) {
       try {
         while (done < budget) {
-          if (this.halted || this.intr || this.nmiPending || this.interruptShadow !== 0 || this.vmxWindowCheck) {
-            if (!this.serviceEvents()) {
+          if (
+            this.halted || this.intr || this.nmiPending || this.interruptShadow !== 0 || this.vmxWindowCheck || this.debugTrap !== 0 ||
+            ((this.flagsRaw & (FLAG_TF | FLAG_RF)) | (this.dr[7]! & DR7_ENABLES)) !== 0
+          ) {
+            if (!this.boundary()) {
               this.instructionsRetired += done;
               return this.stopReason;
-            }
-            if (this.halted) {
-              this.instructionsRetired += done;
-              this.stopReason = STOP_HLT;
-              return STOP_HLT;
             }
           }
           this.step();
@@ -1189,6 +1236,58 @@ export class Cpu {
   }
 
   /**
+   * The work at an instruction boundary, in the priority order of SDM vol. 3A §6.9 (table 6-2): debug
+   * traps of the previous instruction, then NMI and INTR (and waking from HLT), then for the instruction
+   * about to run its instruction breakpoint (a fault, unless EFLAGS.RF suppresses it) and the single-step
+   * trap it will report if EFLAGS.TF is set. Returns false when the loop must stop (stopReason says why).
+   */
+  private boundary(): boolean {
+    // A MOV SS / POP SS holds debug traps back for one instruction, like interrupts (SDM vol. 3A §6.8.3).
+    if (this.debugTrap !== 0 && !(this.interruptShadow === 2 && this.shadowAge > 1)) {
+      if (!this.deliverDebugTrap()) return false;
+    }
+    if (this.halted || this.intr || this.nmiPending || this.interruptShadow !== 0 || this.vmxWindowCheck) {
+      if (!this.serviceEvents()) return false;
+      if (this.halted) {
+        this.stopReason = STOP_HLT;
+        return false;
+      }
+    }
+    if (this.dr[7] !== this.dr7Armed) armDataBreakpoints(this);
+    const f = this.flagsRaw;
+    if ((f & FLAG_RF) !== 0) {
+      // RF lets the instruction at EIP run once without its instruction breakpoint (SDM vol. 3B §17.3.1.1).
+      this.flagsRaw = f & ~FLAG_RF;
+    } else if ((this.dr[7]! & DR7_ENABLES) !== 0) {
+      const bits = instructionBreakpoint(this, (this.segBase[CS]! + this.eip) | 0);
+      if (bits !== 0) {
+        this.insnStart = this.eip;
+        this.debugTrap = bits;
+        this.raise(EXC_DB);
+      }
+    }
+    if ((f & FLAG_TF) !== 0) this.debugTrap |= DR6_BS;
+    return true;
+  }
+
+  /** Reports the collected debug traps as one #DB with EIP after the instruction that caused them. */
+  private deliverDebugTrap(): boolean {
+    this.insnStart = this.eip;
+    if (this.reportExceptions) {
+      // An instruction emulator's caller injects it: the DR6 bits are committed now.
+      commitDr6(this);
+      this.debugTrap = 0;
+      this.pendingVector = EXC_DB;
+      this.pendingError = -1;
+      this.pendingIsTrap = true;
+      this.stopReason = STOP_EXCEPTION;
+      return false;
+    }
+    deliverWithNesting(this, EXC_DB, -1, EVENT_HW_EXCEPTION);
+    return this.stopReason === STOP_NONE;
+  }
+
+  /**
    * Handles the between-instructions events: the interrupt shadow, NMI, INTR, waking from HLT.
    * Returns false when the loop must stop (a VM exit or shutdown happened while delivering).
    */
@@ -1225,7 +1324,12 @@ export class Cpu {
 
   /** AC alignment checking applies at CPL 3 with CR0.AM and EFLAGS.AC (SDM vol. 3A §6.15 #AC). */
   get alignmentChecks(): boolean {
-    return this.cpl === 3 && (this.cr0 & (1 << 18)) !== 0 && (this.flagsRaw & FLAG_AC) !== 0;
+    return this.acMask !== 0;
+  }
+
+  /** #AC(0) when alignment checking is on and `lin` is not a multiple of `size` (2, 4 or 8). */
+  checkAlignment(lin: number, size: number): void {
+    if ((lin & (size - 1) & this.acMask) !== 0) this.raise(EXC_AC, 0);
   }
 
   /** True when paging translates linear addresses. */
@@ -1234,27 +1338,41 @@ export class Cpu {
   }
 }
 
-/** LOCK is valid only on the read-modify-write memory forms listed in SDM vol. 2A LOCK; all else is #UD. */
+/**
+ * LOCK is valid only on the read-modify-write forms listed in SDM vol. 2A LOCK, and only with a memory
+ * destination; anything else is #UD. One-byte opcodes: ADD OR ADC SBB AND SUB XOR (r/m destination forms),
+ * group 1 (80-83, not CMP), XCHG (86/87), NOT/NEG (F6/F7 /2 /3), INC/DEC (FE/FF /0 /1).
+ */
 const LOCKABLE = new Uint8Array(256);
-for (const op of [0x00, 0x01, 0x08, 0x09, 0x10, 0x11, 0x18, 0x19, 0x20, 0x21, 0x28, 0x29, 0x30, 0x31, 0x80, 0x81, 0x83, 0x86, 0x87, 0xf6, 0xf7, 0xfe, 0xff]) {
+for (const op of [0x00, 0x01, 0x08, 0x09, 0x10, 0x11, 0x18, 0x19, 0x20, 0x21, 0x28, 0x29, 0x30, 0x31, 0x80, 0x81, 0x82, 0x83, 0x86, 0x87, 0xf6, 0xf7, 0xfe, 0xff]) {
   LOCKABLE[op] = 1;
 }
+/** Two-byte opcodes that accept LOCK: BTS BTR BTC (AB B3 BB, BA /5-/7), XADD (C0 C1), CMPXCHG (B0 B1), CMPXCHG8B (C7 /1). */
+const LOCKABLE_0F = new Uint8Array(256);
+for (const op of [0xab, 0xb3, 0xbb, 0xba, 0xc0, 0xc1, 0xb0, 0xb1, 0xc7]) LOCKABLE_0F[op] = 1;
 
+/**
+ * Validates a LOCK prefix before the instruction runs. The opcode and ModRM bytes are fetched ahead
+ * (with the fetch's own limit and paging checks, as decoding needs them anyway) and then given back.
+ */
 function checkLock(cpu: Cpu, op: number): void {
+  const resume = cpu.eip;
+  let modrm: number;
   if (op === 0x0f) {
-    // Two-byte lockable forms are checked by their handlers (BTS/BTR/BTC, XADD, CMPXCHG, CMPXCHG8B).
-    cpu.lockTwoByte = true;
-    return;
+    const op2 = cpu.fetch8();
+    if (LOCKABLE_0F[op2] === 0) cpu.ud();
+    modrm = cpu.fetch8();
+    const r = (modrm >> 3) & 7;
+    if ((op2 === 0xba && r < 5) || (op2 === 0xc7 && r !== 1)) cpu.ud();
+  } else {
+    if (LOCKABLE[op] === 0) cpu.ud();
+    modrm = cpu.fetch8();
+    // F6/F7 lock only NOT/NEG (/2, /3); FE/FF only INC/DEC (/0, /1); 80-83 all but CMP (/7).
+    const r = (modrm >> 3) & 7;
+    if ((op === 0xf6 || op === 0xf7) && r !== 2 && r !== 3) cpu.ud();
+    if ((op === 0xfe || op === 0xff) && r > 1) cpu.ud();
+    if ((op & 0xfc) === 0x80 && r === 7) cpu.ud();
   }
-  if (LOCKABLE[op] === 0) cpu.ud();
-  // The destination must be memory: peek at the ModRM byte without consuming it.
-  const lin = (cpu.segBase[CS]! + cpu.eip) | 0;
-  const modrm = cpu.read8(lin);
   if (modrm >= 0xc0) cpu.ud();
-  // F6/F7 lock only NOT/NEG (/2, /3); FE/FF only INC/DEC (/0, /1); 80-83 all but CMP (/7).
-  const r = (modrm >> 3) & 7;
-  if ((op === 0xf6 || op === 0xf7) && r !== 2 && r !== 3) cpu.ud();
-  if ((op === 0xfe || op === 0xff) && r > 1) cpu.ud();
-  if ((op & 0xfc) === 0x80 && r === 7) cpu.ud();
+  cpu.eip = resume;
 }
-

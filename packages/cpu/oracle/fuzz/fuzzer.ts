@@ -12,6 +12,11 @@ export interface FuzzOptions {
   seed: number;
   /** Number of cases to run. */
   cases: number;
+  /**
+   * Stop once this many instructions have been compared (summed over the cases as prepared, i.e.
+   * after the cuts before undefined flags), even if fewer than `cases` cases ran.
+   */
+  instructions?: number;
   /** Cases per runNative / runner call (default 256). */
   batch?: number;
   /** Instruction groups per case (default 6). */
@@ -44,6 +49,8 @@ export interface FuzzReport {
   nativeExceptions: number;
   /** Cases shortened because an instruction would have consumed an undefined flag or register. */
   shortened: number;
+  /** Instructions compared (those of the prepared cases; a faulting one counts). */
+  instructions: number;
   mismatches: FuzzMismatch[];
 }
 
@@ -51,8 +58,9 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const rng = new Rng(opts.seed);
   const batch = Math.max(1, opts.batch ?? 256);
   const maxMismatches = opts.maxMismatches ?? 20;
-  const report: FuzzReport = { seed: opts.seed, ran: 0, nativeExceptions: 0, shortened: 0, mismatches: [] };
-  while (report.ran < opts.cases && report.mismatches.length < maxMismatches) {
+  const report: FuzzReport = { seed: opts.seed, ran: 0, nativeExceptions: 0, shortened: 0, instructions: 0, mismatches: [] };
+  const instructionTarget = opts.instructions ?? Infinity;
+  while (report.ran < opts.cases && report.instructions < instructionTarget && report.mismatches.length < maxMismatches) {
     const n = Math.min(batch, opts.cases - report.ran);
     const genOpts = opts.weights === undefined ? { maxGroups: opts.maxGroups ?? 6 } : { maxGroups: opts.maxGroups ?? 6, weights: opts.weights };
     const generated = Array.from({ length: n }, () => generateCase(rng, genOpts));
@@ -72,6 +80,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
       const o = theirs[i];
       if (p === undefined || o === undefined) continue;
       if (p.native.fault !== undefined) report.nativeExceptions++;
+      report.instructions += p.fuzzCase.insns.length;
       if (p.fuzzCase.insns.length !== generated[i]?.insns.length) report.shortened++;
       const differences = compareOutcome(p.native, o, p.mask);
       if (differences.length === 0 || report.mismatches.length >= maxMismatches) continue;

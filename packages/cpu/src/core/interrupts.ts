@@ -6,9 +6,10 @@
 import type { Cpu } from "../cpu.js";
 import { STOP_SHUTDOWN } from "../cpu.js";
 import {
-  CLASS_BENIGN, CLASS_CONTRIBUTORY, CLASS_PAGE_FAULT, CPU_EXCEPTION, EXC_DF, EXC_GP, EXC_NMI, EXC_NP,
-  exceptionClass,
+  CLASS_BENIGN, CLASS_CONTRIBUTORY, CLASS_PAGE_FAULT, CPU_EXCEPTION, EXC_BP, EXC_DB, EXC_DF, EXC_GP, EXC_MC, EXC_NMI, EXC_NP,
+  EXC_OF, exceptionClass,
 } from "./exceptions.js";
+import { commitDr6 } from "./debug.js";
 import {
   CS, DS, ES, FLAG_AC, FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, FS, GS, SS, SEG_TYPE_CODE,
   SEG_TYPE_EXPDOWN_CONFORMING,
@@ -50,6 +51,9 @@ export function deliverWithNesting(cpu: Cpu, vector: number, errorCode: number, 
         throw e;
       }
       const next = cpu.pendingVector;
+      // A fault while delivering INT n / INT3 / INTO / INT1 is a fault of that instruction: the frame of the
+      // new exception points at it, not after it (SDM vol. 2A INT n, "Protected Mode Exceptions").
+      if (t === EVENT_SOFT_INT || t === EVENT_SOFT_EXCEPTION || t === EVENT_PRIV_SOFT_EXCEPTION) cpu.eip = cpu.insnStart;
       const first = t === EVENT_HW_EXCEPTION ? exceptionClass(v) : CLASS_BENIGN;
       const second = exceptionClass(next);
       if (t === EVENT_HW_EXCEPTION && v === EXC_DF && second !== CLASS_BENIGN) {
@@ -78,7 +82,18 @@ export function tripleFault(cpu: Cpu): void {
   cpu.stopReason = STOP_SHUTDOWN;
 }
 
+/** Exceptions of the fault class other than #DB: their frame carries RF = 1 (SDM vol. 3A §6.5, vol. 3B §17.3.1.1). */
+function setsResumeFlag(vector: number): boolean {
+  return vector !== EXC_DB && vector !== EXC_BP && vector !== EXC_OF && vector !== EXC_MC && vector < 32;
+}
+
 function deliverEvent(cpu: Cpu, vector: number, errorCode: number, type: number): void {
+  if (type === EVENT_HW_EXCEPTION && !cpu.injecting) {
+    if (vector === EXC_DB) commitDr6(cpu);
+    else if (setsResumeFlag(vector)) cpu.flagsRaw |= FLAG_RF;
+  }
+  // Any event discards the debug traps the interrupted instruction collected; it did not complete.
+  cpu.debugTrap = 0;
   if (cpu.nonRoot) vmxOnEvent(cpu, vector, errorCode, type);
   cpu.delivering = type === EVENT_HW_EXCEPTION ? vector : -1;
   // Real-address mode delivers no error code, so the vectoring information reports none there.

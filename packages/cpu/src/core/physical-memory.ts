@@ -40,6 +40,8 @@ export class PhysicalMemory {
   readonly frameChunk = new Uint16Array(FRAMES);
   /** Frame number → byte offset of that frame inside its chunk. */
   readonly frameOffset = new Int32Array(FRAMES);
+  /** Frame number → 1 for ROM: reads come from the chunk, writes are ignored (as a PC's BIOS ROM). */
+  readonly frameReadOnly = new Uint8Array(FRAMES);
   readonly chunks: RamChunk[] = [];
   private readonly mmio: MmioWindow[] = [];
   /** Bumped whenever the map changes, so caches built on it (TLBs, EPT walks) know to drop entries. */
@@ -69,9 +71,20 @@ export class PhysicalMemory {
     return index;
   }
 
+  /**
+   * Places `buffer` at `base` as read-only memory: the processor reads it like RAM, writes to it are
+   * dropped on the bus. The same buffer may be mapped at several addresses (the BIOS alias below 4 GiB).
+   */
+  mapRom(base: number, buffer: ArrayBuffer | SharedArrayBuffer, byteOffset = 0, size = buffer.byteLength - byteOffset): number {
+    const index = this.mapRam(base, buffer, byteOffset, size);
+    for (let f = base >>> PAGE_SHIFT, off = 0; off < size; f++, off += PAGE_SIZE) this.frameReadOnly[f] = 1;
+    return index;
+  }
+
   unmapRam(base: number, size: number): void {
     for (let f = base >>> PAGE_SHIFT, off = 0; off < size; f++, off += PAGE_SIZE) {
       this.frameChunk[f] = 0;
+      this.frameReadOnly[f] = 0;
     }
     this.generation++;
   }
@@ -104,7 +117,7 @@ export class PhysicalMemory {
     addr >>>= 0;
     const c = this.frameChunk[addr >>> PAGE_SHIFT]!;
     if (c !== 0) {
-      this.chunks[c - 1]!.u8[this.frameOffset[addr >>> PAGE_SHIFT]! | (addr & PAGE_MASK)] = value;
+      if (this.frameReadOnly[addr >>> PAGE_SHIFT] === 0) this.chunks[c - 1]!.u8[this.frameOffset[addr >>> PAGE_SHIFT]! | (addr & PAGE_MASK)] = value;
       return;
     }
     const w = this.window(addr);
@@ -150,7 +163,7 @@ export class PhysicalMemory {
     const f = addr >>> PAGE_SHIFT;
     const c = this.frameChunk[f]!;
     if (c !== 0 && (addr & 3) === 0) {
-      this.chunks[c - 1]!.i32[(this.frameOffset[f]! | (addr & PAGE_MASK)) >>> 2] = value;
+      if (this.frameReadOnly[f] === 0) this.chunks[c - 1]!.i32[(this.frameOffset[f]! | (addr & PAGE_MASK)) >>> 2] = value;
       return;
     }
     if (c === 0 && (addr & PAGE_MASK) <= PAGE_SIZE - 4) {

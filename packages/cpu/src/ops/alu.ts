@@ -445,13 +445,9 @@ function daa(cpu: Cpu, sub: boolean): void {
 function aaa(cpu: Cpu, sub: boolean): void {
   let ax = cpu.reg[EAX]! & 0xffff;
   const adjust = (ax & 0xf) > 9 || cpu.getAf();
-  if (adjust) {
-    if (sub) {
-      ax = ((ax - 6) & 0xff) | ((((ax >> 8) - 1) & 0xff) << 8);
-    } else {
-      ax = ((ax + 0x106) & 0xffff);
-    }
-  }
+  // The adjustment works on all of AX, so the borrow out of AL reaches AH: AAS is AX - 106h and AAA
+  // AX + 106h (P6 behaviour; SDM vol. 2A AAA/AAS describe the AH +/- 1 but not the carry from AL).
+  if (adjust) ax = (sub ? ax - 0x106 : ax + 0x106) & 0xffff;
   ax &= 0xff0f;
   cpu.setReg16(EAX, ax);
   // AF = CF = adjust; OF, SF, ZF, PF undefined (computed from AL here).

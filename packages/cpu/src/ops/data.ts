@@ -389,9 +389,11 @@ export function installData(t: Handler[], t0f: Handler[]): void {
   t0f[0xc7] = (cpu) => {
     cpu.decodeModrm();
     if (cpu.modrmReg !== 1 || cpu.modrm >= 0xc0) cpu.ud();
+    // A read-modify-write of a quadword: segment checks for writing first, then alignment (a multiple
+    // of 8, SDM vol. 3A table 6-7), then the reads.
+    cpu.checkAlignment(cpu.segAddr(cpu.eaSeg, cpu.eaOff, 8, true), 8);
     const lo = cpu.rd32(cpu.eaSeg, cpu.eaOff);
     const hi = cpu.rd32(cpu.eaSeg, (cpu.eaOff + 4) | 0);
-    cpu.segAddr(cpu.eaSeg, cpu.eaOff, 8, true);
     const equal = lo === cpu.reg[EAX] && hi === cpu.reg[EDX];
     if (equal) {
       cpu.wr32(cpu.eaSeg, cpu.eaOff, cpu.reg[EBX]!);

@@ -1,11 +1,12 @@
 /**
  * Port I/O (SDM vol. 2: IN, OUT) with the protected-mode I/O permission checks of SDM vol. 1 §19.5
- * (IOPL, then the TSS I/O permission bitmap) and the VMX I/O intercept.
+ * (IOPL, then the TSS I/O permission bitmap), I/O breakpoints, and the VMX I/O intercept.
  */
 import type { Cpu } from "../cpu.js";
 import { EXC_GP } from "../core/exceptions.js";
 import { EAX, EDX, FLAG_IOPL, TR } from "../core/registers.js";
 import { vmxIo } from "../vmx/intercepts.js";
+import { DR7_ENABLES, ioBreakpoint } from "../core/debug.js";
 import type { Handler } from "./table.js";
 
 /**
@@ -29,10 +30,12 @@ export function checkIoPermission(cpu: Cpu, port: number, size: number): void {
 }
 
 export function ioRead(cpu: Cpu, port: number, size: number): number {
+  if ((cpu.dr[7]! & DR7_ENABLES) !== 0) ioBreakpoint(cpu, port, size);
   return cpu.host.ioRead(port, size as 1 | 2 | 4);
 }
 
 export function ioWrite(cpu: Cpu, port: number, size: number, value: number): void {
+  if ((cpu.dr[7]! & DR7_ENABLES) !== 0) ioBreakpoint(cpu, port, size);
   const mask = size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
   cpu.host.ioWrite(port, size as 1 | 2 | 4, (value & mask) >>> 0);
 }

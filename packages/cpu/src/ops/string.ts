@@ -86,7 +86,8 @@ function stringOp(cpu: Cpu, kind: number, size: number): void {
       const zf = cpu.getZf();
       if (rep === 1 ? !zf : zf) return;
     }
-    if (++n >= REP_CHUNK || cpu.stopReason !== 0) {
+    // A debug trap (single step, data or I/O breakpoint) is reported after the iteration that caused it.
+    if (++n >= REP_CHUNK || cpu.stopReason !== 0 || cpu.debugTrap !== 0) {
       // Yield: resume this same instruction later with the updated registers.
       cpu.eip = cpu.insnStart;
       return;

@@ -11,6 +11,7 @@ import {
   EAX, ECX, EDX, EBX, ESP, FLAG_IF, FLAG_RF, FLAG_VM, FLAG_ZF, LDTR, SS, TR,
 } from "../core/registers.js";
 import { commitSegment, fetchDescriptor, loadNullSegment } from "../core/segmentation.js";
+import { armDataBreakpoints, DR6_BD, DR6_FIXED1, DR7_FIXED0, DR7_FIXED1, DR7_GD } from "../core/debug.js";
 import { loadPdptes } from "../mmu/paging.js";
 import { readMsr, writeMsr } from "../core/msr.js";
 import { CR0_FIXED1, CR4_FIXED1 } from "../vmx/capabilities.js";
@@ -120,18 +121,19 @@ function movDr(cpu: Cpu, toDr: boolean): void {
     if (cpu.cr4 & CR4_DE) cpu.ud();
     dr += 2;
   }
-  // DR7.GD: any debug-register access raises #DB (with DR6.BD).
-  if (cpu.dr[7]! & (1 << 13)) {
-    cpu.dr[7] = cpu.dr[7]! & ~(1 << 13);
-    cpu.dr[6] = cpu.dr[6]! | (1 << 13);
+  // DR7.GD: any debug-register access is a #DB fault with DR6.BD (the delivery clears GD).
+  if (cpu.dr[7]! & DR7_GD) {
+    cpu.debugTrap = DR6_BD;
     cpu.raise(EXC_DB);
   }
   if (cpu.nonRoot) vmxMovDr(cpu, dr, toDr, gpr);
   if (toDr) {
     const v = cpu.reg[gpr]!;
-    if (dr === 6) cpu.dr[6] = (v | 0xffff0ff0) & ~0x1000;
-    else if (dr === 7) cpu.dr[7] = (v | 0x400) & ~0xd800;
+    if (dr === 6) cpu.dr[6] = (v | DR6_FIXED1) & ~0x1000;
+    else if (dr === 7) cpu.dr[7] = (v | DR7_FIXED1) & ~DR7_FIXED0;
     else cpu.dr[dr] = v;
+    // New addresses or conditions: the pages watched for data breakpoints change.
+    if (dr !== 6) armDataBreakpoints(cpu);
   } else {
     cpu.reg[gpr] = cpu.dr[dr]!;
   }
