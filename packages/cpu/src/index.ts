@@ -19,6 +19,7 @@ export * from "./vmx/exit-reasons.js";
 export * from "./vmx/capabilities.js";
 export * from "./vmx/vmx-instructions.js";
 export { VmxCpuState, VMCS_POINTER_INVALID } from "./vmx/vmx-state.js";
+export { vmxSignalInit, vmxSignalSipi } from "./vmx/vmx-events.js";
 export { setVmExitObserver, GUEST_ACTIVITY_ACTIVE, GUEST_ACTIVITY_HLT, GUEST_ACTIVITY_SHUTDOWN, GUEST_ACTIVITY_WAIT_SIPI, GUEST_INTR_STATE_STI, GUEST_INTR_STATE_MOV_SS, GUEST_INTR_STATE_NMI } from "./vmx/vm-exit.js";
 export * from "./vmx/ept.js";
 export { IO_QUAL_IN, IO_QUAL_STRING, IO_QUAL_REP, IO_QUAL_IMMEDIATE, CR_ACCESS_MOV_TO_CR, CR_ACCESS_MOV_FROM_CR, CR_ACCESS_CLTS, CR_ACCESS_LMSW } from "./vmx/intercepts.js";

@@ -13,6 +13,7 @@ import {
   checkCodeTarget, checkInnerStack, commitCodeSegment, commitSegment, descriptorBase, descriptorLimit, fetchDescriptor,
   loadNullSegment, markAccessed, tssStack,
 } from "../core/segmentation.js";
+import { iretUnblocksNmi } from "../vmx/vmx-events.js";
 
 const CALL_GATE_16 = 0x4;
 const CALL_GATE_32 = 0xc;
@@ -247,6 +248,7 @@ const IRET_ALWAYS = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_TF | 
 
 /** IRET / IRETD (SDM vol. 2A IRET). */
 export function interruptReturn(cpu: Cpu): void {
+  iretUnblocksNmi(cpu);
   const size = cpu.o32 ? 4 : 2;
   const old = cpu.getFlags();
   if (!cpu.protectedMode) {

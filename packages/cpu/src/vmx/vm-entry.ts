@@ -332,6 +332,8 @@ export function loadGuestState(cpu: Cpu, vmx: VmxCpuState): boolean {
   const activity = v.get(GUEST_ACTIVITY_STATE);
   cpu.halted = activity === GUEST_ACTIVITY_HLT || activity === GUEST_ACTIVITY_SHUTDOWN || activity === GUEST_ACTIVITY_WAIT_SIPI;
   cpu.shutdown = activity === GUEST_ACTIVITY_SHUTDOWN;
+  vmx.waitForSipi = activity === GUEST_ACTIVITY_WAIT_SIPI;
+  vmx.mtf = (vmx.proc & CPU_BASED_MONITOR_TRAP_FLAG) !== 0;
   cpu.nonRoot = true;
   cpu.onModeChange();
   if ((cpu.cr0 & CR0_PE) === 0 && !cpu.v86) cpu.cpl = 0;
@@ -355,7 +357,8 @@ export function loadGuestState(cpu: Cpu, vmx: VmxCpuState): boolean {
   vmx.preemptionDeadline = vmx.pin & PIN_BASED_VMX_PREEMPTION_TIMER
     ? cpu.instructionsRetired + v.get(VMX_PREEMPTION_TIMER_VALUE) * 2 ** PREEMPTION_TIMER_RATE
     : -1;
-  cpu.vmxWindowCheck = (vmx.proc & (CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING)) !== 0 || vmx.preemptionDeadline >= 0;
+  cpu.vmxWindowCheck = (vmx.proc & (CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING)) !== 0 || vmx.preemptionDeadline >= 0 ||
+    vmx.initPending || vmx.waitForSipi;
   cpu.deliveringInfo = 0;
   cpu.delivering = -1;
   return true;

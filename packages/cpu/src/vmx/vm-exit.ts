@@ -133,7 +133,7 @@ function saveGuestState(cpu: Cpu, vmx: VmxCpuState, rip: number): void {
   else if (cpu.interruptShadow === 2) intr |= GUEST_INTR_STATE_MOV_SS;
   if (cpu.nmiBlocked || vmx.virtualNmiBlocked) intr |= GUEST_INTR_STATE_NMI;
   v.set(GUEST_INTERRUPTIBILITY_INFO, intr);
-  v.set(GUEST_ACTIVITY_STATE, cpu.shutdown ? GUEST_ACTIVITY_SHUTDOWN : cpu.halted ? GUEST_ACTIVITY_HLT : GUEST_ACTIVITY_ACTIVE);
+  v.set(GUEST_ACTIVITY_STATE, cpu.shutdown ? GUEST_ACTIVITY_SHUTDOWN : cpu.halted ? (vmx.waitForSipi ? GUEST_ACTIVITY_WAIT_SIPI : GUEST_ACTIVITY_HLT) : GUEST_ACTIVITY_ACTIVE);
   v.set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
   if (vmx.exitCtls & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) {
     const left = vmx.preemptionDeadline < 0 ? 0 : Math.max(0, vmx.preemptionDeadline - cpu.instructionsRetired);

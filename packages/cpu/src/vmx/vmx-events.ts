@@ -8,11 +8,12 @@ import { EXC_DB, EXC_PF, VM_EXIT } from "../core/exceptions.js";
 import { FLAG_IF } from "../core/registers.js";
 import {
   CPU_BASED_INTR_WINDOW_EXITING, CPU_BASED_NMI_WINDOW_EXITING, PIN_BASED_EXT_INTR_MASK, PIN_BASED_NMI_EXITING,
-  VM_EXIT_ACK_INTR_ON_EXIT,
+  PIN_BASED_VIRTUAL_NMIS, VM_EXIT_ACK_INTR_ON_EXIT,
 } from "./capabilities.js";
 import {
-  EXIT_REASON_EXCEPTION_NMI, EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_INTERRUPT_WINDOW, EXIT_REASON_NMI_WINDOW,
-  EXIT_REASON_PREEMPTION_TIMER, EXIT_REASON_TRIPLE_FAULT,
+  EXIT_REASON_EXCEPTION_NMI, EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_INIT_SIGNAL, EXIT_REASON_INTERRUPT_WINDOW,
+  EXIT_REASON_MONITOR_TRAP_FLAG, EXIT_REASON_NMI_WINDOW, EXIT_REASON_PREEMPTION_TIMER, EXIT_REASON_SIPI_SIGNAL,
+  EXIT_REASON_TRIPLE_FAULT,
 } from "./exit-reasons.js";
 import { vmExit } from "./vm-exit.js";
 
@@ -66,11 +67,56 @@ export function vmxOnTripleFault(cpu: Cpu): never {
 }
 
 /**
+ * The platform asserts INIT at this processor. In VMX root operation INIT is blocked and stays latched;
+ * in non-root operation it causes a VM exit (reason 3) at the next instruction boundary (SDM vol. 3C §25.2).
+ */
+export function vmxSignalInit(cpu: Cpu): void {
+  const vmx = cpu.vmx;
+  if (!vmx) return;
+  vmx.initPending = true;
+  if (cpu.nonRoot) cpu.vmxWindowCheck = true;
+}
+
+/**
+ * A start-up IPI arrives. Only a processor in the wait-for-SIPI activity state reacts: in non-root operation
+ * with a VM exit (reason 4, the vector as exit qualification); otherwise the SIPI is discarded (SDM vol. 3A
+ * §9.4.4, vol. 3C §25.2).
+ */
+export function vmxSignalSipi(cpu: Cpu, vector: number): void {
+  const vmx = cpu.vmx;
+  if (!vmx) return;
+  if (!(cpu.nonRoot && vmx.waitForSipi)) return;
+  vmx.sipiVector = vector & 0xff;
+  cpu.vmxWindowCheck = true;
+}
+
+/** The MTF VM exit (reason 37): trap-like, after the instruction that just completed (SDM vol. 3C §26.5.2). */
+export function vmxMonitorTrapExit(cpu: Cpu): void {
+  vmExit(cpu, EXIT_REASON_MONITOR_TRAP_FLAG, 0, cpu.eip);
+}
+
+/**
  * At an instruction boundary in non-root operation, in the priority order of SDM vol. 3C §25.2 / §26.7.5:
- * preemption timer, NMI window, host external interrupt, interrupt window. Throws VM_EXIT when one fires.
+ * INIT, SIPI (wait-for-SIPI only), preemption timer, NMI window, host external interrupt, interrupt window.
+ * Throws VM_EXIT when one fires. In the wait-for-SIPI state nothing but INIT and SIPI is recognised, so the
+ * processor stays idle (the caller sees it halted).
  */
 export function vmxInterruptWindow(cpu: Cpu): boolean {
   const vmx = cpu.vmx!;
+  if (vmx.initPending) {
+    vmx.initPending = false;
+    vmExit(cpu, EXIT_REASON_INIT_SIGNAL, 0, cpu.eip);
+    throw VM_EXIT;
+  }
+  if (vmx.waitForSipi) {
+    if (vmx.sipiVector >= 0) {
+      const vector = vmx.sipiVector;
+      vmx.sipiVector = -1;
+      vmExit(cpu, EXIT_REASON_SIPI_SIGNAL, vector, cpu.eip);
+      throw VM_EXIT;
+    }
+    return false;
+  }
   if (vmx.preemptionDeadline >= 0 && cpu.instructionsRetired >= vmx.preemptionDeadline) {
     vmx.preemptionDeadline = -1;
     vmExit(cpu, EXIT_REASON_PREEMPTION_TIMER, 0, cpu.eip);
@@ -94,4 +140,16 @@ export function vmxInterruptWindow(cpu: Cpu): boolean {
     throw VM_EXIT;
   }
   return false;
+}
+
+/**
+ * IRET ends NMI blocking (SDM vol. 3A §6.7.1). In VMX non-root operation with "virtual NMIs" it ends
+ * virtual-NMI blocking instead, which is what opens the NMI window (SDM vol. 3C §25.3). Called by IRET
+ * before it checks its operands: a fault in IRET leaves NMIs unblocked, the case VMX reports as "NMI
+ * unblocking due to IRET".
+ */
+export function iretUnblocksNmi(cpu: Cpu): void {
+  const vmx = cpu.vmx;
+  if (cpu.nonRoot && vmx !== null && (vmx.pin & PIN_BASED_VIRTUAL_NMIS) !== 0) vmx.virtualNmiBlocked = false;
+  else cpu.nmiBlocked = false;
 }

@@ -25,9 +25,15 @@ import {
   VMXERR_VMCLEAR_VMXON_POINTER, VMXERR_VMLAUNCH_NONCLEAR_VMCS, VMXERR_VMPTRLD_INCORRECT_VMCS_REVISION_ID,
   VMXERR_VMPTRLD_INVALID_ADDRESS, VMXERR_VMPTRLD_VMXON_POINTER, VMXERR_VMRESUME_NONLAUNCHED_VMCS,
   VMXERR_VMWRITE_READ_ONLY_VMCS_COMPONENT, VMXERR_VMXON_IN_VMX_ROOT_OPERATION, EXIT_REASON_EXTERNAL_INTERRUPT,
+  EXIT_REASON_PREEMPTION_TIMER,
 } from "./exit-reasons.js";
-import { INTR_INFO_DELIVER_CODE_MASK, INTR_INFO_VALID_MASK, INTR_TYPE_PRIV_SW_EXCEPTION, INTR_TYPE_SOFT_EXCEPTION, INTR_TYPE_SOFT_INTR, vmEntry } from "./vm-entry.js";
+import {
+  INTR_INFO_DELIVER_CODE_MASK, INTR_INFO_VALID_MASK, INTR_TYPE_NMI_INTR, INTR_TYPE_PRIV_SW_EXCEPTION, INTR_TYPE_SOFT_EXCEPTION,
+  INTR_TYPE_SOFT_INTR, vmEntry,
+} from "./vm-entry.js";
 import { loadHostState, vmExit } from "./vm-exit.js";
+import { vmxMonitorTrapExit } from "./vmx-events.js";
+import { PIN_BASED_VIRTUAL_NMIS } from "./capabilities.js";
 
 export const VMX_SUCCEED = 0;
 export const VMX_FAIL_INVALID = 1;
@@ -177,6 +183,12 @@ export interface HostInterrupts {
   tickInstructions: number;
   /** The vector the host's interrupt controller delivers for that interrupt (Linux: LOCAL_TIMER_VECTOR 0xEC). */
   vector: number;
+  /**
+   * Signals other agents sent this processor while it ran (INIT, SIPI from another thread): called when the
+   * guest idles or a slice of the run budget ends, before the host's timer interrupt is taken. Return true
+   * when something was delivered (the guest then keeps running so the signal is recognised).
+   */
+  poll?: (cpu: Cpu) => boolean;
 }
 
 export const DEFAULT_HOST_INTERRUPTS: HostInterrupts = { tickInstructions: 1_000_000, vector: 0xec };
@@ -197,20 +209,28 @@ export function vmlaunch(cpu: Cpu, resume: boolean, host: HostInterrupts = DEFAU
   const err = vmEntry(cpu, vmx);
   if (err !== 0) return fail(cpu, err);
   if (!cpu.nonRoot) return VMX_SUCCEED; // VM-entry failure exit: already back at HOST_RIP.
+  let injected: boolean;
   try {
-    injectEvent(cpu);
+    injected = injectEvent(cpu);
   } catch (e) {
     if (e === VM_EXIT) return VMX_SUCCEED;
     throw e;
   }
+  // With the monitor trap flag, a VM entry that injected an event exits right after its delivery, before the
+  // handler's first instruction (SDM vol. 3C §26.6.2).
+  if (injected && vmx.mtf) {
+    vmxMonitorTrapExit(cpu);
+    return VMX_SUCCEED;
+  }
   return runGuest(cpu, host);
 }
 
-/** Delivers the event in the VM-entry interruption-information field (SDM vol. 3C §26.6). */
-function injectEvent(cpu: Cpu): void {
-  const v = cpu.vmx!.vmcs;
+/** Delivers the event in the VM-entry interruption-information field (SDM vol. 3C §26.6). Returns whether there was one. */
+function injectEvent(cpu: Cpu): boolean {
+  const vmx = cpu.vmx!;
+  const v = vmx.vmcs;
   const info = v.get(VM_ENTRY_INTR_INFO_FIELD);
-  if ((info & INTR_INFO_VALID_MASK) === 0) return;
+  if ((info & INTR_INFO_VALID_MASK) === 0) return false;
   // The valid bit is cleared on every VM exit (SDM §27.2.5); clear it now since the event is consumed.
   v.set(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_VALID_MASK);
   const type = (info >>> 8) & 7;
@@ -221,35 +241,66 @@ function injectEvent(cpu: Cpu): void {
     // The event behaves as if the instruction of that length at RIP raised it: pushes RIP + length.
     cpu.eip = (cpu.eip + v.get(VM_ENTRY_INSTRUCTION_LEN)) | 0;
   }
+  // An injected NMI blocks further NMIs: virtual-NMI blocking with "virtual NMIs", else NMI blocking (SDM §26.6.1.2).
+  if (type === INTR_TYPE_NMI_INTR) {
+    if (vmx.pin & PIN_BASED_VIRTUAL_NMIS) vmx.virtualNmiBlocked = true;
+    else cpu.nmiBlocked = true;
+  }
   cpu.injecting = true;
   try {
     deliverWithNesting(cpu, vector, err, type);
   } catch (e) {
-    if (e === CPU_EXCEPTION) return;
+    if (e === CPU_EXCEPTION) return true;
     throw e;
   } finally {
     cpu.injecting = false;
   }
+  return true;
 }
 
-/** Runs the guest until a VM exit; the host timer forces an external-interrupt exit now and then. */
+/**
+ * Runs the guest until a VM exit; the host timer forces an external-interrupt exit now and then. The run
+ * budget ends exactly where the VMX-preemption timer reaches zero, so its exit is taken at that instruction
+ * boundary; with the monitor trap flag the guest runs one instruction at a time and each is followed by an
+ * MTF VM exit.
+ */
 function runGuest(cpu: Cpu, host: HostInterrupts): VmxOutcome {
+  const vmx = cpu.vmx!;
+  let tick = host.tickInstructions;
   for (;;) {
-    const r = cpu.run(host.tickInstructions);
+    let budget = tick;
+    const timer = vmx.preemptionDeadline >= 0;
+    if (timer) budget = Math.max(0, Math.min(budget, vmx.preemptionDeadline - cpu.instructionsRetired));
+    if (vmx.mtf) budget = Math.min(budget, 1);
+    const before = cpu.instructionsRetired;
+    const r = budget === 0 ? STOP_BUDGET : cpu.run(budget);
+    tick -= cpu.instructionsRetired - before;
     if (r === STOP_VM_EXIT || !cpu.nonRoot) return VMX_SUCCEED;
-    if (r === STOP_BUDGET || r === STOP_HLT) {
+    if (timer && vmx.preemptionDeadline >= 0 && cpu.instructionsRetired >= vmx.preemptionDeadline && (r === STOP_BUDGET || r === STOP_HLT)) {
+      // The timer counted down to zero: exit at this boundary (SDM vol. 3C §26.5.1), ahead of the host's tick.
+      vmx.preemptionDeadline = -1;
+      vmExit(cpu, EXIT_REASON_PREEMPTION_TIMER, 0, cpu.eip);
+      return VMX_SUCCEED;
+    }
+    if (vmx.mtf && (r === STOP_BUDGET || r === STOP_HLT) && cpu.instructionsRetired > before) {
+      vmxMonitorTrapExit(cpu);
+      return VMX_SUCCEED;
+    }
+    if ((r === STOP_BUDGET && tick <= 0) || r === STOP_HLT) {
+      if (host.poll?.(cpu) === true) continue;
       // The host's timer interrupt arrives. With "external-interrupt exiting" (KVM always sets it) it
       // causes a VM exit; the guest never sees it.
-      const vmx = cpu.vmx!;
       if (vmx.pin & 1) {
         vmx.exitIntrInfo = vmx.exitCtls & (1 << 15) ? (host.vector | INTR_INFO_VALID_MASK) | 0 : 0;
         vmExit(cpu, EXIT_REASON_EXTERNAL_INTERRUPT, 0, cpu.eip);
         return VMX_SUCCEED;
       }
+      tick = host.tickInstructions;
       continue;
     }
+    if (r === STOP_BUDGET) continue;
     if (r === STOP_INTERNAL_ERROR) {
-      loadHostState(cpu, cpu.vmx!);
+      loadHostState(cpu, vmx);
       return VMX_INTERNAL_ERROR;
     }
     // STOP_REQUESTED and anything else: keep running the guest (the host has nothing to do in between).

@@ -49,6 +49,17 @@ export class VmxCpuState {
   virtualNmiBlocked = false;
   /** EPT root the TLB's combined mappings were built with. */
   tlbEptRoot = -1;
+  /** The guest entered (or stays) in the wait-for-SIPI activity state (SDM vol. 3C §24.4.2). */
+  waitForSipi = false;
+  /**
+   * INIT and SIPI signals latched for this processor. INIT is blocked in VMX root operation and causes a
+   * VM exit (reason 3) in non-root operation; SIPI (vector, or -1) causes a VM exit (reason 4) only in the
+   * wait-for-SIPI activity state and is otherwise discarded (SDM vol. 3C §25.2, §26.7.6).
+   */
+  initPending = false;
+  sipiVector = -1;
+  /** "Monitor trap flag" of the VMCS in use: an MTF VM exit follows every instruction (SDM vol. 3C §26.5.2). */
+  mtf = false;
 
   // ---- exit information staged by the intercept that is about to cause a VM exit ----
   exitIntrInfo = 0;
