@@ -1,0 +1,272 @@
+import {
+  KVM_INTERNAL_ERROR_EMULATION,
+  KVM_SYSTEM_EVENT_CRASH,
+  KVM_SYSTEM_EVENT_RESET,
+  KVM_SYSTEM_EVENT_SHUTDOWN,
+} from "@virtkit/kvm";
+import type { AccelVcpu, VcpuExit } from "../accel/accel.js";
+import type { InterruptController } from "../accel/irqchip.js";
+import { KVM_HOST_TICK_INSTRUCTIONS } from "../accel/kvm-accel.js";
+import type { VirtualClock } from "../hw/virtual-clock.js";
+import type { AddressSpace } from "../memory/address-space.js";
+import type { GuestMemory } from "../memory/guest-memory.js";
+import type { ShutdownCause } from "./run-state.js";
+import { formatCpuState } from "./x86-cpu-dump.js";
+
+/*
+ * One vCPU's side of the run loop (QEMU accel/kvm/kvm-all.c kvm_cpu_exec with
+ * target/i386/kvm/kvm.c kvm_arch_pre_run / kvm_arch_post_run / kvm_arch_handle_exit):
+ *
+ *  - before KVM_RUN, with the user-space irqchip: if the PIC raises INTR and the guest can take an
+ *    interrupt now, run the INTA cycle and KVM_INTERRUPT the vector; while INTR stays up, ask for
+ *    an interrupt-window exit;
+ *  - arm the alarm so KVM_RUN returns by the next timer deadline;
+ *  - after KVM_RUN: move the virtual clock by the guest instructions executed (read from the
+ *    guest's TSC), firing due timers; then dispatch the exit: port I/O and MMIO to the address
+ *    spaces (count x size, as kvm_handle_io), HLT to the halted state, triple fault to a reset
+ *    request, errors to the internal-error stop.
+ *
+ * Virtual time: one guest instruction is `nsPerInstruction` ns (QEMU -icount shift=0 is 1 ns), so
+ * device timing depends only on the instruction stream. A halted vCPU jumps the clock to the next
+ * timer deadline and moves its TSC along, so guest time sources agree.
+ */
+
+/** What the machine gives a vCPU runner. */
+export interface VcpuHost {
+  readonly clock: VirtualClock;
+  readonly irqchip: InterruptController;
+  readonly memoryAs: AddressSpace;
+  readonly ioAs: AddressSpace;
+  readonly guestMemory: GuestMemory;
+  readonly nsPerInstruction: number;
+  resetRequest(cause: ShutdownCause): void;
+  shutdownRequest(cause: ShutdownCause): void;
+  /** vm_stop(RUN_STATE_INTERNAL_ERROR) after printing the error report. */
+  internalError(report: string): void;
+  /** True when the loop must stop before the next KVM_RUN (a request or an exit is pending). */
+  readonly stopPending: boolean;
+}
+
+export const StepResult = {
+  /** Ran (or warped the clock); run again. */
+  Ran: 0,
+  /** Halted with nothing that can wake it but an external event (an interrupt from I/O, a monitor command). */
+  Idle: 1,
+  /** Not runnable (an AP waiting for SIPI). */
+  NotRunnable: 2,
+} as const;
+export type StepResult = (typeof StepResult)[keyof typeof StepResult];
+
+/** Most instructions one KVM_RUN may take before the loop looks at its event sources again. */
+export const MAX_SLICE_INSTRUCTIONS = 2_000_000;
+const MSR_IA32_TSC = 0x10;
+
+export class VcpuRunner {
+  halted = false;
+  /** An application processor waiting for INIT/SIPI (there is no LAPIC to deliver them). */
+  waitForSipi: boolean;
+  private lastTsc = 0;
+  private budget = 0;
+  /** KVM exits handled, by reason (for tests and "info kvm"-style statistics). */
+  readonly exitCounts = new Map<string, number>();
+  /** The last exit, for error reports. */
+  lastExit: VcpuExit | undefined;
+
+  constructor(
+    readonly vcpu: AccelVcpu,
+    private readonly host: VcpuHost,
+    /** CPUID.01H:EAX, which EDX holds after reset. */
+    private readonly cpuidVersion: number,
+  ) {
+    this.waitForSipi = vcpu.index !== 0;
+    this.reset();
+  }
+
+  get index(): number {
+    return this.vcpu.index;
+  }
+
+  /** x86_cpu_reset: power-on register state, EDX = CPUID version. */
+  reset(): void {
+    this.vcpu.reset();
+    const regs = this.vcpu.getRegs();
+    regs.rdx = this.cpuidVersion;
+    this.vcpu.setRegs(regs);
+    this.halted = false;
+    this.waitForSipi = this.vcpu.index !== 0;
+    this.lastTsc = this.vcpu.readTsc();
+  }
+
+  /** After a snapshot load: the TSC was restored, so time accounting restarts from it. */
+  resyncTsc(): void {
+    this.lastTsc = this.vcpu.readTsc();
+  }
+
+  /** One step of the loop: a KVM_RUN and its exit, or a halted vCPU's clock warp. */
+  step(): StepResult {
+    if (this.waitForSipi) {
+      return StepResult.NotRunnable;
+    }
+    const host = this.host;
+    const irqchip = host.irqchip;
+    if (this.halted) {
+      // kvm_arch_process_async_events: an interrupt the guest accepts ends the halt.
+      if (!irqchip.inKernel && irqchip.intr && this.vcpu.interruptFlag) {
+        this.halted = false;
+      } else {
+        return this.idleStep();
+      }
+    }
+    if (!irqchip.inKernel) {
+      if (irqchip.intr && this.vcpu.readyForInterruptInjection) {
+        this.vcpu.injectInterrupt(irqchip.acknowledge());
+      }
+      this.vcpu.setRequestInterruptWindow(irqchip.intr);
+    }
+    const clock = host.clock;
+    const untilDeadline = clock.nextDeadline() - clock.now();
+    let budget = MAX_SLICE_INSTRUCTIONS;
+    if (untilDeadline < budget * host.nsPerInstruction) {
+      budget = Math.max(1, Math.ceil(untilDeadline / host.nsPerInstruction));
+    }
+    this.budget = budget;
+    this.vcpu.setAlarm(budget);
+    const exit = this.vcpu.run();
+    this.accountTime();
+    this.lastExit = exit;
+    this.exitCounts.set(exit.reason, (this.exitCounts.get(exit.reason) ?? 0) + 1);
+    this.dispatch(exit);
+    return StepResult.Ran;
+  }
+
+  /** Advances the virtual clock by the instructions the guest retired (its TSC delta). */
+  private accountTime(): void {
+    const tsc = this.vcpu.readTsc();
+    let delta = tsc - this.lastTsc;
+    this.lastTsc = tsc;
+    // A guest WRMSR to the TSC moves it arbitrarily: credit no more than one run can execute.
+    const max = this.budget + 2 * KVM_HOST_TICK_INSTRUCTIONS;
+    if (delta < 0 || delta > max) {
+      delta = delta < 0 ? 0 : max;
+    }
+    if (delta > 0) {
+      const clock = this.host.clock;
+      clock.advanceTo(clock.now() + delta * this.host.nsPerInstruction);
+    }
+  }
+
+  /**
+   * Halted: jump to the next timer deadline (its callbacks may raise INTR), moving the TSC along.
+   * With IF clear or no timer armed only an outside event can help: report idle.
+   */
+  private idleStep(): StepResult {
+    const clock = this.host.clock;
+    const next = clock.nextDeadline();
+    if (!this.vcpu.interruptFlag || next === Infinity) {
+      return StepResult.Idle;
+    }
+    this.warpTo(next);
+    return StepResult.Ran;
+  }
+
+  /** Moves the virtual clock to `target` while halted; the guest TSC follows. */
+  warpTo(target: number): void {
+    const clock = this.host.clock;
+    const now = clock.now();
+    if (target <= now) {
+      clock.runDue();
+      return;
+    }
+    const insns = Math.ceil((target - now) / this.host.nsPerInstruction);
+    const tsc = this.vcpu.readTsc() + insns;
+    this.vcpu.setMsrs([[MSR_IA32_TSC, tsc]]);
+    this.lastTsc = tsc;
+    clock.advanceTo(target);
+  }
+
+  private dispatch(exit: VcpuExit): void {
+    const host = this.host;
+    switch (exit.reason) {
+      case "io-in": {
+        const { port, size, data } = exit;
+        for (let i = 0; i < exit.count; i++) {
+          host.ioAs.read(port, data, i * size, size);
+        }
+        return;
+      }
+      case "io-out": {
+        const { port, size, data } = exit;
+        for (let i = 0; i < exit.count; i++) {
+          host.ioAs.write(port, data, i * size, size);
+        }
+        return;
+      }
+      case "mmio-read":
+        host.memoryAs.read(exit.addr, exit.data, 0, exit.len);
+        return;
+      case "mmio-write":
+        host.memoryAs.write(exit.addr, exit.data, 0, exit.len);
+        return;
+      case "hlt":
+        // kvm_handle_halt: halt unless an interrupt the guest accepts is already pending.
+        if (!(host.irqchip.intr && this.vcpu.interruptFlag)) {
+          this.halted = true;
+        }
+        return;
+      case "intr":
+      case "irq-window-open":
+        return;
+      case "shutdown":
+        // A triple fault: the CPU's shutdown cycle resets the PC.
+        host.resetRequest("guest-reset");
+        return;
+      case "system-event":
+        if (exit.type === KVM_SYSTEM_EVENT_SHUTDOWN) {
+          host.shutdownRequest("guest-shutdown");
+        } else if (exit.type === KVM_SYSTEM_EVENT_RESET) {
+          host.resetRequest("guest-reset");
+        } else if (exit.type === KVM_SYSTEM_EVENT_CRASH) {
+          host.shutdownRequest("guest-panic");
+        } else {
+          this.fail(`KVM_EXIT_SYSTEM_EVENT with type ${exit.type}\n`);
+        }
+        return;
+      case "internal-error": {
+        let report = `KVM internal error. Suberror: ${exit.suberror}\n`;
+        exit.data.forEach((d, i) => {
+          report += `extra data[${i}]: 0x${BigInt(d).toString(16).padStart(16, "0")}\n`;
+        });
+        if (exit.suberror === KVM_INTERNAL_ERROR_EMULATION) {
+          report += "emulation failure\n";
+        }
+        this.fail(report);
+        return;
+      }
+      case "fail-entry": {
+        const reason = exit.hardwareEntryFailureReason;
+        let report = `KVM: entry failed, hardware error 0x${reason.toString(16)}\n`;
+        if (reason === 0x80000021) {
+          report +=
+            "\nIf you're running a guest on an Intel machine without unrestricted mode\n" +
+            "support, the failure can be most likely due to the guest entering an invalid\n" +
+            "state for Intel VT. For example, the guest maybe running in big real mode\n" +
+            "which is not supported on less recent Intel processors.\n\n";
+        }
+        this.fail(report);
+        return;
+      }
+      case "exception":
+        this.fail(`KVM: unknown exit reason 1\n`);
+        return;
+      case "unknown":
+        this.fail(`KVM: unknown exit reason ${exit.exitReason}\n`);
+        return;
+    }
+  }
+
+  /** kvm_cpu_exec's error path: report with the register dump (CPU_DUMP_CODE), then stop. */
+  private fail(report: string): void {
+    const dump = formatCpuState(this.vcpu.getRegs(), this.vcpu.getSregs(), { code: this.host.guestMemory, halted: this.halted });
+    this.host.internalError(report + dump);
+  }
+}
