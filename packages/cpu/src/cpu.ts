@@ -12,6 +12,7 @@ import { OPCODES, PREFIX } from "./ops/table.js";
 import type { CpuidTable } from "./core/cpuid.js";
 import { defaultCpuid } from "./core/cpuid.js";
 import type { VmxCpuState } from "./vmx/vmx-state.js";
+import { X87Coprocessor } from "./core/x87-coprocessor.js";
 
 /** What the processor needs from the rest of the machine (DESIGN.md "CPU ↔ world"). */
 export interface CpuHost {
@@ -22,6 +23,11 @@ export interface CpuHost {
   /** Model-specific registers the platform owns (APIC base, MTRRs...). Return undefined to let the CPU decide. */
   readMsr?(index: number): number | bigint | undefined;
   writeMsr?(index: number, value: bigint): boolean;
+  /**
+   * FERR#: an x87 instruction met a pending unmasked exception with CR0.NE = 0 (MS-DOS compatible
+   * error reporting); a PC routes it to IRQ13 (SDM vol. 1 §8.7).
+   */
+  signalFerr?(): void;
 }
 
 /** Why `run()` returned. */
@@ -226,8 +232,11 @@ export class Cpu {
   /** Report exceptions to the caller (STOP_EXCEPTION) instead of delivering them through the IDT. */
   reportExceptions = false;
 
-  /** x87 hook: set by the FPU module when present. */
-  fpu: { execute(cpu: Cpu, opcode: number): void; wait(cpu: Cpu): void; reset(): void } | null = null;
+  /**
+   * The x87 FPU (CPUID.1:EDX.FPU): escape opcodes D8-DF and WAIT go to it (ops/x87-escape.ts). Set to
+   * null for a processor without one: every escape then raises #NM, as with CR0.EM = 1.
+   */
+  fpu: X87Coprocessor | null;
 
   readonly u8s: Uint8Array[] = [];
   /** The physical-memory generation the chunk views were taken at. */
@@ -238,6 +247,7 @@ export class Cpu {
     public mem: PhysicalMemory,
     public host: CpuHost,
   ) {
+    this.fpu = new X87Coprocessor(this);
     this.reset();
   }
 

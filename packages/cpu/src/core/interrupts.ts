@@ -10,6 +10,7 @@ import {
   EXC_OF, exceptionClass,
 } from "./exceptions.js";
 import { commitDr6 } from "./debug.js";
+import { TASK_FROM_INT, TASK_GATE, taskThroughGate } from "./task-switch.js";
 import {
   CS, DS, ES, FLAG_AC, FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, FS, GS, SS, SEG_TYPE_CODE,
   SEG_TYPE_EXPDOWN_CONFORMING,
@@ -137,8 +138,10 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number, type: num
   // Software interrupts check the gate's DPL against CPL (not done for hardware events).
   if ((type === EVENT_SOFT_INT || type === EVENT_SOFT_EXCEPTION) && ((hi >>> 13) & 3) < cpu.cpl) cpu.raise(EXC_GP, vector * 8 + 2);
   if ((hi & (1 << 15)) === 0) cpu.raise(EXC_NP, idtErr);
-  if (gateType === 0x05) {
-    cpu.raise(EXC_GP, idtErr);
+  if (gateType === TASK_GATE) {
+    // A task gate: the handler is a task of its own; the error code goes on that task's stack (SDM vol. 3A §6.12.2).
+    taskThroughGate(cpu, lo >>> 16, TASK_FROM_INT, ext, errorCode);
+    return;
   }
   const gate32 = (gateType & 8) !== 0;
   const isInterruptGate = (gateType & 1) === 0;

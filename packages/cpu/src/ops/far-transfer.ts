@@ -4,7 +4,7 @@
  * vol. 3A §5.8 "Privilege level checking when transferring program control between code segments").
  */
 import type { Cpu } from "../cpu.js";
-import { EXC_GP, EXC_NP, EXC_SS, EXC_TS } from "../core/exceptions.js";
+import { EXC_GP, EXC_NP, EXC_SS } from "../core/exceptions.js";
 import {
   AR_UNUSABLE, CS, DS, ES, ESP, FLAG_AC, FLAG_AF, FLAG_CF, FLAG_DF, FLAG_ID, FLAG_IF, FLAG_IOPL, FLAG_NT, FLAG_OF,
   FLAG_PF, FLAG_RF, FLAG_SF, FLAG_TF, FLAG_VIF, FLAG_VIP, FLAG_VM, FLAG_ZF, FS, GS, SS,
@@ -13,6 +13,7 @@ import {
   checkCodeTarget, checkInnerStack, commitCodeSegment, commitSegment, descriptorBase, descriptorLimit, fetchDescriptor,
   loadNullSegment, markAccessed, tssStack,
 } from "../core/segmentation.js";
+import { farTransferToTask, taskReturn, TASK_FROM_CALL, TASK_FROM_JUMP } from "../core/task-switch.js";
 import { iretUnblocksNmi } from "../vmx/vmx-events.js";
 
 const CALL_GATE_16 = 0x4;
@@ -58,8 +59,8 @@ export function jumpFar(cpu: Cpu, selector: number, offset: number): void {
     cpu.resetFetch();
     return;
   }
-  // Task gates and TSS descriptors (task switches) are not modelled yet.
-  cpu.raise(EXC_GP, selector & 0xfffc);
+  // A TSS descriptor or a task gate: a task switch without nesting (anything else is #GP(selector)).
+  farTransferToTask(cpu, selector, TASK_FROM_JUMP);
 }
 
 /** Validates a call gate (in cpu.descLo/descHi) and returns its target. */
@@ -115,7 +116,11 @@ export function callFar(cpu: Cpu, selector: number, offset: number): void {
     return;
   }
   const type = (hi >>> 8) & 0xf;
-  if (type !== CALL_GATE_16 && type !== CALL_GATE_32) cpu.raise(EXC_GP, selector & 0xfffc);
+  if (type !== CALL_GATE_16 && type !== CALL_GATE_32) {
+    // A TSS descriptor or a task gate: a nested task switch (the new task's back link is this task).
+    farTransferToTask(cpu, selector, TASK_FROM_CALL);
+    return;
+  }
   const gate = gateTarget(cpu, selector);
   fetchDescriptor(cpu, gate.selector);
   const clo = cpu.descLo, chi = cpu.descHi;
@@ -274,8 +279,9 @@ export function interruptReturn(cpu: Cpu): void {
     return;
   }
   if (old & FLAG_NT) {
-    // Task return through the back link (task switching is not modelled yet).
-    cpu.raise(EXC_TS, cpu.segSel[3]! & 0xfffc);
+    // Return from a nested task through the back link in the current TSS.
+    taskReturn(cpu);
+    return;
   }
   const eip = cpu.peekStack(0, size);
   const cs = cpu.peekStack(size, size) & 0xffff;

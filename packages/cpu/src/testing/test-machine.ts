@@ -68,7 +68,8 @@ export function machine(opts: { paging?: boolean } = {}): TestMachine {
   setDescriptor(m, SEL_DATA0, 0, 0xfffff, 0x93, 0xc);
   setDescriptor(m, SEL_CODE3, 0, 0xfffff, 0xfb, 0xc);
   setDescriptor(m, SEL_DATA3, 0, 0xfffff, 0xf3, 0xc);
-  setDescriptor(m, SEL_TSS, TSS, 0x67 + 0x2000 / 8, 0x89, 0);
+  // The current task's TSS, busy as LTR leaves it.
+  setDescriptor(m, SEL_TSS, TSS, 0x67 + 0x2000 / 8, 0x8b, 0);
   mem.write32(TSS + 4, STACK0);
   mem.write32(TSS + 8, SEL_DATA0);
   mem.write16(TSS + 0x66, 0x68);
