@@ -6,3 +6,4 @@ export * from "./hd-geometry.js";
 export * from "./virtio-blk.js";
 export * from "./virtio-rng.js";
 export * from "./virtio-serial.js";
+export * from "./virtio-net.js";

@@ -57,7 +57,8 @@ export const VIRTIO_BLK_CFG_DISCARD_ALIGNMENT = 44;
 export const VIRTIO_BLK_CFG_MAX_WRITE_ZEROES_SECTORS = 48;
 export const VIRTIO_BLK_CFG_MAX_WRITE_ZEROES_SEG = 52;
 export const VIRTIO_BLK_CFG_WRITE_ZEROES_MAY_UNMAP = 56;
-export const VIRTIO_BLK_CONFIG_SIZE = 60;
+/** QEMU sizes the config to the last field the offered features use: endof(write_zeroes_may_unmap). */
+export const VIRTIO_BLK_CONFIG_SIZE = 57;
 
 /** QEMU BDRV_REQUEST_MAX_SECTORS: the discard/write-zeroes limit it advertises. */
 export const BDRV_REQUEST_MAX_SECTORS = 0x3fffff;

@@ -13,6 +13,7 @@ import {
   VIRTIO_MSI_NO_VECTOR,
   VIRTIO_RING_F_EVENT_IDX,
   VIRTIO_RING_F_INDIRECT_DESC,
+  featureBit,
   features,
   hasFeature,
 } from "./virtio-config.js";
@@ -121,7 +122,8 @@ export abstract class VirtioDevice implements VirtqueueOwner {
 
   /** Features a legacy driver sees (the low 32 bits only, through the legacy register). */
   get legacyFeatures(): bigint {
-    return (this.hostFeatures | this.legacyOnlyFeatures) & 0xffff_ffffn;
+    // QEMU's transitional devices also offer VIRTIO_F_BAD_FEATURE to legacy drivers.
+    return (this.hostFeatures | this.legacyOnlyFeatures | featureBit(VIRTIO_F_BAD_FEATURE)) & 0xffff_ffffn;
   }
 
   /**
