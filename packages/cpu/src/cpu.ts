@@ -110,6 +110,11 @@ export class Cpu {
    * boundary, in DR6 layout (single step, data and I/O breakpoints, task-switch trap); see core/debug.ts.
    */
   debugTrap = 0;
+  /**
+   * Non-zero while the instruction boundary has debug work: collected traps, EFLAGS.TF or RF, or an
+   * enabled breakpoint in DR7 (kept up to date by updateDebugWatch so the run loop tests one field).
+   */
+  debugWatch = 0;
   /** Linear pages holding an armed data breakpoint (two per breakpoint), and how many are in use. */
   readonly watchPages = new Int32Array(8);
   watchCount = 0;
@@ -265,6 +270,7 @@ export class Cpu {
     this.dr[6] = 0xffff0ff0 | 0;
     this.dr[7] = 0x400;
     this.debugTrap = 0;
+    this.debugWatch = 0;
     this.watchCount = 0;
     this.dr7Armed = 0x400;
     this.efer = 0;
@@ -321,6 +327,12 @@ export class Cpu {
     this.lazyMask = 0;
     if ((old ^ value) & FLAG_VM) this.onModeChange();
     else if ((old ^ value) & FLAG_AC) this.updatePrivilegeMasks();
+    this.updateDebugWatch();
+  }
+
+  /** Recomputes debugWatch; called wherever EFLAGS.TF/RF, DR7 or the collected debug traps change. */
+  updateDebugWatch(): void {
+    this.debugWatch = this.debugTrap | (this.flagsRaw & (FLAG_TF | FLAG_RF)) | (this.dr[7]! & DR7_ENABLES);
   }
 
   private lazyMaskBits(): number {
@@ -517,6 +529,8 @@ export class Cpu {
     this.xMask = user ? TLB_X_USER : TLB_X_SUP;
     // Alignment checking (SDM vol. 3A §6.15 "Interrupt 17"): CPL 3 (V86 included), CR0.AM and EFLAGS.AC.
     this.acMask = user && (this.cr0 & CR0_AM) !== 0 && (this.flagsRaw & FLAG_AC) !== 0 ? -1 : 0;
+    // VM entry and exit load DR7 and end here: keep the boundary's debug test current.
+    this.updateDebugWatch();
   }
 
   /** Called when CR0.PE or EFLAGS.VM changes: segment access rules and privilege change with the mode. */
@@ -1190,10 +1204,7 @@ export class Cpu {
     for (;;) {
       try {
         while (done < budget) {
-          if (
-            this.halted || this.intr || this.nmiPending || this.interruptShadow !== 0 || this.vmxWindowCheck || this.debugTrap !== 0 ||
-            ((this.flagsRaw & (FLAG_TF | FLAG_RF)) | (this.dr[7]! & DR7_ENABLES)) !== 0
-          ) {
+          if (this.halted || this.intr || this.nmiPending || this.interruptShadow !== 0 || this.vmxWindowCheck || this.debugWatch !== 0) {
             if (!this.boundary()) {
               this.instructionsRetired += done;
               return this.stopReason;
@@ -1277,6 +1288,7 @@ export class Cpu {
       }
     }
     if ((f & FLAG_TF) !== 0) this.debugTrap |= DR6_BS;
+    this.updateDebugWatch();
     return true;
   }
 

@@ -71,14 +71,20 @@ export function instructionBreakpoint(cpu: Cpu, lin: number): number {
 /** A data access of `size` bytes at `lin`: write breakpoints match writes, read/write ones match both. */
 export function dataBreakpoint(cpu: Cpu, lin: number, size: number, write: boolean): void {
   const bits = matchBreakpoints(cpu, lin, size, BP_READ_WRITE, write ? BP_WRITE : BP_READ_WRITE);
-  if (bits !== 0) cpu.debugTrap |= bits & ~DEBUG_HIT;
+  if (bits !== 0) {
+    cpu.debugTrap |= bits & ~DEBUG_HIT;
+    cpu.debugWatch = 1;
+  }
 }
 
 /** IN/OUT/INS/OUTS: I/O breakpoints (R/W = 10) exist only with CR4.DE (SDM vol. 3B §17.2.4). */
 export function ioBreakpoint(cpu: Cpu, port: number, size: number): void {
   if ((cpu.cr4 & (1 << 3)) === 0) return;
   const bits = matchBreakpoints(cpu, port, size, BP_IO, BP_IO);
-  if (bits !== 0) cpu.debugTrap |= bits & ~DEBUG_HIT;
+  if (bits !== 0) {
+    cpu.debugTrap |= bits & ~DEBUG_HIT;
+    cpu.debugWatch = 1;
+  }
 }
 
 /**
@@ -99,6 +105,7 @@ export function armDataBreakpoints(cpu: Cpu): void {
   cpu.watchCount = count;
   cpu.dr7Armed = dr7;
   cpu.flushTlb(true);
+  cpu.updateDebugWatch();
 }
 
 /** True when linear page `page` holds an armed data breakpoint. */
@@ -113,4 +120,5 @@ export function commitDr6(cpu: Cpu): void {
   cpu.dr[6] = (cpu.dr[6]! & ~(DR6_BREAKPOINTS | DR6_BT | (1 << 12))) | (bits & (DR6_BREAKPOINTS | DR6_BD | DR6_BS | DR6_BT)) | DR6_FIXED1;
   // The handler must be able to use the debug registers: GD is cleared on entry (SDM vol. 3B §17.2.4).
   cpu.dr[7] = cpu.dr[7]! & ~DR7_GD;
+  cpu.updateDebugWatch();
 }

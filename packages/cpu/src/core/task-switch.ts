@@ -231,7 +231,10 @@ export function taskSwitch(cpu: Cpu, selector: number, lo: number, hi: number, s
     loadTaskCode(cpu, newSegs[CS]!);
   }
   // The T bit of the new TSS reports a debug trap with DR6.BT once the switch completes (SDM vol. 3B §17.3.1.5).
-  if (trapBit !== 0) cpu.debugTrap |= DR6_BT;
+  if (trapBit !== 0) {
+    cpu.debugTrap |= DR6_BT;
+    cpu.debugWatch = 1;
+  }
   if (errorCode >= 0) {
     if (new32) cpu.push32(errorCode);
     else cpu.push16(errorCode);
