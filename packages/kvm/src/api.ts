@@ -4,10 +4,14 @@
  * a negative errno into a KvmError. VcpuFd.run() decodes kvm_run into a discriminated union whose
  * objects are reused from exit to exit (no allocation per exit).
  */
-import { closeFd, fdVcpu, ioctl, mmapVcpu, openDevKvm } from "./kvm-main.js";
+import { closeFd, eventfd, eventfdObject, fdVcpu, fdVm, ioctl, mmapVcpu, openDevKvm } from "./kvm-main.js";
+import type { EventFd } from "./eventfd.js";
+import type { KvmVmStats, KvmVcpuStats } from "./trace.js";
+import * as A from "./uapi/irqchip-abi.js";
 import { hostMachine, type HostMachine, type HostMapping } from "./host/host-machine.js";
 import { EINTR, ERRNO_MESSAGES, ERRNO_NAMES } from "./uapi/errno.js";
 import * as C from "./uapi/constants.js";
+export type { KvmVmStats };
 import * as IOC from "./uapi/ioctl.js";
 import {
   KVM_CPUID2_HEADER_SIZE, KVM_CPUID_ENTRY2_SIZE, KVM_MSRS_HEADER_SIZE, KVM_MSR_ENTRY_SIZE, KVM_REGS_SIZE,
@@ -78,6 +82,12 @@ export class Kvm {
     return Array.from({ length: v.u32(0) }, (_, i) => v.u32(4 + i * 4));
   }
 
+  /** eventfd(initval, flags): an fd for KVM_IRQFD / KVM_IOEVENTFD, with its EventFd object. */
+  eventfd(initval = 0, flags = 0): { fd: number; eventfd: EventFd } {
+    const fd = check("eventfd", eventfd(initval, flags, this.host));
+    return { fd, eventfd: eventfdObject(fd)! };
+  }
+
   close(): void {
     closeFd(this.fd);
   }
@@ -122,6 +132,158 @@ export class VmFd {
     return new VcpuFd(check("KVM_CREATE_VCPU", this.ioctl(IOC.KVM_CREATE_VCPU, id)), id);
   }
 
+  /** KVM_CREATE_IRQCHIP: in-kernel PIC pair, IOAPIC and (for vCPUs created afterwards) local APICs. */
+  createIrqchip(): void {
+    check("KVM_CREATE_IRQCHIP", this.ioctl(IOC.KVM_CREATE_IRQCHIP, 0));
+  }
+
+  /** KVM_IRQ_LINE_STATUS: sets GSI `irq` to `level`; returns the status (>0 delivered, 0 coalesced, -1 masked). */
+  irqLine(irq: number, level: number): number {
+    const b = structBuffer(A.KVM_IRQ_LEVEL_SIZE);
+    const v = new StructView(b);
+    v.setU32(0, irq);
+    v.setU32(4, level);
+    check("KVM_IRQ_LINE_STATUS", this.ioctl(IOC.KVM_IRQ_LINE_STATUS, b));
+    return v.i32(0);
+  }
+
+  /** KVM_GET_IRQCHIP: the chip's state bytes (kvm_pic_state or kvm_ioapic_state). */
+  getIrqchip(chipId: number): Uint8Array {
+    const b = structBuffer(A.KVM_IRQCHIP_SIZE);
+    new StructView(b).setU32(0, chipId);
+    check("KVM_GET_IRQCHIP", this.ioctl(IOC.KVM_GET_IRQCHIP, b));
+    return b.subarray(A.KVM_IRQCHIP_CHIP_OFFSET);
+  }
+
+  setIrqchip(chipId: number, state: Uint8Array): void {
+    const b = structBuffer(A.KVM_IRQCHIP_SIZE);
+    new StructView(b).setU32(0, chipId);
+    b.set(state.subarray(0, 512), A.KVM_IRQCHIP_CHIP_OFFSET);
+    check("KVM_SET_IRQCHIP", this.ioctl(IOC.KVM_SET_IRQCHIP, b));
+  }
+
+  /** KVM_CREATE_PIT2 (KVM_PIT_SPEAKER_DUMMY = 1 leaves port 0x61 to user space). */
+  createPit2(flags = 0): void {
+    const b = structBuffer(A.KVM_PIT_CONFIG_SIZE);
+    new StructView(b).setU32(0, flags);
+    check("KVM_CREATE_PIT2", this.ioctl(IOC.KVM_CREATE_PIT2, b));
+  }
+
+  getPit2(): Uint8Array {
+    const b = structBuffer(112);
+    check("KVM_GET_PIT2", this.ioctl(IOC.KVM_GET_PIT2, b));
+    return b;
+  }
+
+  setPit2(state: Uint8Array): void {
+    check("KVM_SET_PIT2", this.ioctl(IOC.KVM_SET_PIT2, state));
+  }
+
+  /** KVM_SET_GSI_ROUTING from entries (irqchip pin or MSI). */
+  setGsiRouting(entries: readonly ({ gsi: number; irqchip: number; pin: number } | { gsi: number; addressLo: number; addressHi?: number; data: number })[]): void {
+    const b = structBuffer(8 + entries.length * 48);
+    const v = new StructView(b);
+    v.setU32(0, entries.length);
+    entries.forEach((e, i) => {
+      const at = 8 + i * 48;
+      v.setU32(at, e.gsi);
+      if ("irqchip" in e) {
+        v.setU32(at + 4, 1);
+        v.setU32(at + 16, e.irqchip);
+        v.setU32(at + 20, e.pin);
+      } else {
+        v.setU32(at + 4, 2);
+        v.setU32(at + 16, e.addressLo);
+        v.setU32(at + 20, e.addressHi ?? 0);
+        v.setU32(at + 24, e.data);
+      }
+    });
+    check("KVM_SET_GSI_ROUTING", this.ioctl(IOC.KVM_SET_GSI_ROUTING, b));
+  }
+
+  /** KVM_SIGNAL_MSI: returns the number of vCPUs that accepted it. */
+  signalMsi(addressLo: number, data: number, addressHi = 0): number {
+    const b = structBuffer(A.KVM_MSI_SIZE);
+    const v = new StructView(b);
+    v.setU32(0, addressLo);
+    v.setU32(4, addressHi);
+    v.setU32(8, data);
+    return check("KVM_SIGNAL_MSI", this.ioctl(IOC.KVM_SIGNAL_MSI, b));
+  }
+
+  /** KVM_IRQFD: signalling eventfd `fd` raises `gsi` (resamplefd: level-triggered with EOI notification). */
+  irqfd(fd: number, gsi: number, opts: { deassign?: boolean; resamplefd?: number } = {}): void {
+    const b = structBuffer(A.KVM_IRQFD_SIZE);
+    const v = new StructView(b);
+    v.setU32(0, fd);
+    v.setU32(4, gsi);
+    v.setU32(8, (opts.deassign ? C.KVM_IRQFD_FLAG_DEASSIGN : 0) | (opts.resamplefd !== undefined ? C.KVM_IRQFD_FLAG_RESAMPLE : 0));
+    v.setU32(12, opts.resamplefd ?? 0);
+    check("KVM_IRQFD", this.ioctl(IOC.KVM_IRQFD, b));
+  }
+
+  /** KVM_IOEVENTFD: a guest write to `addr` (port with pio) of `len` bytes (and `datamatch`) signals `fd`. */
+  ioeventfd(fd: number, addr: number, len: number, opts: { pio?: boolean; datamatch?: number; deassign?: boolean } = {}): void {
+    const b = structBuffer(A.KVM_IOEVENTFD_SIZE);
+    const v = new StructView(b);
+    v.setU64(0, opts.datamatch ?? 0);
+    v.setU64(8, addr);
+    v.setU32(16, len);
+    v.setU32(20, fd);
+    v.setU32(24, (opts.datamatch !== undefined ? C.KVM_IOEVENTFD_FLAG_DATAMATCH : 0) | (opts.pio ? C.KVM_IOEVENTFD_FLAG_PIO : 0) |
+      (opts.deassign ? C.KVM_IOEVENTFD_FLAG_DEASSIGN : 0));
+    check("KVM_IOEVENTFD", this.ioctl(IOC.KVM_IOEVENTFD, b));
+  }
+
+  /** KVM_GET_CLOCK: kvmclock in ns, with its flags. */
+  getClock(): { clock: number; flags: number; realtime: number; hostTsc: number } {
+    const b = structBuffer(A.KVM_CLOCK_DATA_SIZE);
+    check("KVM_GET_CLOCK", this.ioctl(IOC.KVM_GET_CLOCK, b));
+    const v = new StructView(b);
+    return { clock: v.u64(0), flags: v.u32(8), realtime: v.u64(16), hostTsc: v.u64(24) };
+  }
+
+  setClock(clock: number, flags = 0, realtime = 0): void {
+    const b = structBuffer(A.KVM_CLOCK_DATA_SIZE);
+    const v = new StructView(b);
+    v.setU64(0, clock);
+    v.setU32(8, flags);
+    v.setU64(16, realtime);
+    check("KVM_SET_CLOCK", this.ioctl(IOC.KVM_SET_CLOCK, b));
+  }
+
+  /** KVM_ENABLE_CAP on the VM. */
+  enableCap(cap: number, args: readonly number[] = [], flags = 0): void {
+    const b = structBuffer(A.KVM_ENABLE_CAP_SIZE);
+    const v = new StructView(b);
+    v.setU32(0, cap);
+    v.setU32(4, flags);
+    args.forEach((a, i) => v.setU64(8 + i * 8, a));
+    check("KVM_ENABLE_CAP", this.ioctl(IOC.KVM_ENABLE_CAP, b));
+  }
+
+  /** KVM_CLEAR_DIRTY_LOG for pages [first, first+count) whose bit is set in `mask` (a user buffer). */
+  clearDirtyLog(slot: number, first: number, count: number, mask: HostMapping): void {
+    const b = structBuffer(A.KVM_CLEAR_DIRTY_LOG_SIZE);
+    const v = new StructView(b);
+    v.setU32(0, slot);
+    v.setU32(4, count);
+    v.setU64(8, first);
+    v.setU64(16, mask.addr);
+    check("KVM_CLEAR_DIRTY_LOG", this.ioctl(IOC.KVM_CLEAR_DIRTY_LOG, b));
+  }
+
+  /** kvm_stat-style counters of this VM: per-VM ones and the sums of its vCPUs' (debugfs /sys/kernel/debug/kvm/). */
+  stats(): Record<string, number> {
+    const vm = fdVm(this.fd);
+    if (!vm) throw new KvmError("stats", 9);
+    const out: Record<string, number> = { ...(vm.stats as unknown as Record<string, number>) };
+    for (const vcpu of vm.vcpus.values()) {
+      for (const [k, val] of Object.entries(vcpu.stats)) if (typeof val === "number") out[k] = (out[k] ?? 0) + val;
+    }
+    return out;
+  }
+
   close(): void {
     closeFd(this.fd);
   }
@@ -138,6 +300,7 @@ export type KvmExit =
   | { reason: "intr" }
   | { reason: "irq-window-open" }
   | { reason: "exception"; exception: number; errorCode: number }
+  | { reason: "debug"; exception: number; pc: number; dr6: number; dr7: number }
   | { reason: "fail-entry"; hardwareEntryFailureReason: number; cpu: number }
   | { reason: "internal-error"; suberror: number; data: number[] }
   | { reason: "system-event"; type: number; data: number[] }
@@ -192,13 +355,15 @@ export class VcpuFd {
    */
   alarm(instructions: number): void {
     const vcpu = fdVcpu(this.fd);
-    if (vcpu) vcpu.alarmAt = instructions < 0 ? -1 : vcpu.vendor.cpu.instructionsRetired + instructions;
+    if (vcpu) vcpu.alarmAt = instructions < 0 ? -1 : vcpu.vm.host.now() + instructions;
   }
 
-  /** Sends the thread running this vCPU a signal: the current or next KVM_RUN returns KVM_EXIT_INTR. */
-  kick(): void {
-    const vcpu = fdVcpu(this.fd);
-    if (vcpu) vcpu.signalPending = true;
+  /**
+   * Sends the thread running this vCPU a signal (SIGUSR1 by default): the current or next KVM_RUN returns
+   * KVM_EXIT_INTR unless KVM_SET_SIGNAL_MASK blocks it.
+   */
+  kick(signo = 10): void {
+    fdVcpu(this.fd)?.raiseSignal(signo);
   }
 
   private pioData(len: number): Uint8Array {
@@ -246,6 +411,8 @@ export class VcpuFd {
       case C.KVM_EXIT_SHUTDOWN: return this.simpleExit("shutdown");
       case C.KVM_EXIT_INTR: return this.simpleExit("intr");
       case C.KVM_EXIT_IRQ_WINDOW_OPEN: return this.simpleExit("irq-window-open");
+      case C.KVM_EXIT_DEBUG:
+        return { reason: "debug", exception: run.u32(32), pc: run.u64(40), dr6: run.u64(48), dr7: run.u64(56) };
       case C.KVM_EXIT_EXCEPTION:
         return { reason: "exception", exception: run.u32(KVM_RUN_EXIT_OFFSETS.ex.exception), errorCode: run.u32(KVM_RUN_EXIT_OFFSETS.ex.error_code) };
       case C.KVM_EXIT_FAIL_ENTRY:
@@ -324,6 +491,112 @@ export class VcpuFd {
       v.setU64(KVM_MSRS_HEADER_SIZE + i * KVM_MSR_ENTRY_SIZE + 8, val);
     });
     return check("KVM_SET_MSRS", this.ioctl(IOC.KVM_SET_MSRS, b));
+  }
+
+  /** KVM_GET_LAPIC: the 1 KiB local APIC register page. */
+  getLapic(): Uint8Array {
+    const b = structBuffer(A.KVM_LAPIC_STATE_SIZE);
+    check("KVM_GET_LAPIC", this.ioctl(IOC.KVM_GET_LAPIC, b));
+    return b;
+  }
+
+  setLapic(regs: Uint8Array): void {
+    check("KVM_SET_LAPIC", this.ioctl(IOC.KVM_SET_LAPIC, regs));
+  }
+
+  getMpState(): number {
+    const b = structBuffer(4);
+    check("KVM_GET_MP_STATE", this.ioctl(IOC.KVM_GET_MP_STATE, b));
+    return new StructView(b).u32(0);
+  }
+
+  setMpState(state: number): void {
+    const b = structBuffer(4);
+    new StructView(b).setU32(0, state);
+    check("KVM_SET_MP_STATE", this.ioctl(IOC.KVM_SET_MP_STATE, b));
+  }
+
+  /** KVM_NMI. */
+  nmi(): void {
+    check("KVM_NMI", this.ioctl(IOC.KVM_NMI, 0));
+  }
+
+  /** KVM_GET_VCPU_EVENTS as raw struct kvm_vcpu_events bytes (offsets in KVM_VCPU_EVENTS_OFFSETS). */
+  getVcpuEvents(): Uint8Array {
+    const b = structBuffer(A.KVM_VCPU_EVENTS_SIZE);
+    check("KVM_GET_VCPU_EVENTS", this.ioctl(IOC.KVM_GET_VCPU_EVENTS, b));
+    return b;
+  }
+
+  setVcpuEvents(events: Uint8Array): void {
+    check("KVM_SET_VCPU_EVENTS", this.ioctl(IOC.KVM_SET_VCPU_EVENTS, events));
+  }
+
+  getDebugRegs(): { db: number[]; dr6: number; dr7: number } {
+    const b = structBuffer(A.KVM_DEBUGREGS_SIZE);
+    check("KVM_GET_DEBUGREGS", this.ioctl(IOC.KVM_GET_DEBUGREGS, b));
+    const v = new StructView(b);
+    return { db: [0, 1, 2, 3].map((i) => v.u64(i * 8)), dr6: v.u64(32), dr7: v.u64(40) };
+  }
+
+  setDebugRegs(r: { db: number[]; dr6: number; dr7: number; flags?: number }): void {
+    const b = structBuffer(A.KVM_DEBUGREGS_SIZE);
+    const v = new StructView(b);
+    r.db.forEach((d, i) => v.setU64(i * 8, d));
+    v.setU64(32, r.dr6);
+    v.setU64(40, r.dr7);
+    v.setU32(48, r.flags ?? 0);
+    check("KVM_SET_DEBUGREGS", this.ioctl(IOC.KVM_SET_DEBUGREGS, b));
+  }
+
+  /** KVM_SET_GUEST_DEBUG: control bits (KVM_GUESTDBG_*) and, with USE_HW_BP, DR0-DR3 and DR7 (index 7). */
+  setGuestDebug(control: number, debugreg: readonly number[] = []): void {
+    const b = structBuffer(A.KVM_GUEST_DEBUG_SIZE);
+    const v = new StructView(b);
+    v.setU32(0, control);
+    debugreg.forEach((d, i) => v.setU64(8 + i * 8, d));
+    check("KVM_SET_GUEST_DEBUG", this.ioctl(IOC.KVM_SET_GUEST_DEBUG, b));
+  }
+
+  /** KVM_GET_FPU as raw struct kvm_fpu bytes (offsets in KVM_FPU_OFFSETS). */
+  getFpu(): Uint8Array {
+    const b = structBuffer(A.KVM_FPU_SIZE);
+    check("KVM_GET_FPU", this.ioctl(IOC.KVM_GET_FPU, b));
+    return b;
+  }
+
+  setFpu(fpu: Uint8Array): void {
+    check("KVM_SET_FPU", this.ioctl(IOC.KVM_SET_FPU, fpu));
+  }
+
+  /** KVM_SET_SIGNAL_MASK: the signals (numbers) blocked while in KVM_RUN; null restores the thread's mask. */
+  setSignalMask(blocked: readonly number[] | null): void {
+    if (blocked === null) {
+      check("KVM_SET_SIGNAL_MASK", this.ioctl(IOC.KVM_SET_SIGNAL_MASK, 0));
+      return;
+    }
+    const b = structBuffer(4 + A.KVM_SIGSET_SIZE);
+    const v = new StructView(b);
+    v.setU32(0, A.KVM_SIGSET_SIZE);
+    let lo = 0;
+    for (const s of blocked) lo |= 1 << (s - 1);
+    v.setU32(4, lo);
+    check("KVM_SET_SIGNAL_MASK", this.ioctl(IOC.KVM_SET_SIGNAL_MASK, b));
+  }
+
+  getTscKhz(): number {
+    return check("KVM_GET_TSC_KHZ", this.ioctl(IOC.KVM_GET_TSC_KHZ, 0));
+  }
+
+  setTscKhz(khz: number): void {
+    check("KVM_SET_TSC_KHZ", this.ioctl(IOC.KVM_SET_TSC_KHZ, khz));
+  }
+
+  /** This vCPU's kvm_stat counters. */
+  stats(): KvmVcpuStats {
+    const v = fdVcpu(this.fd);
+    if (!v) throw new KvmError("stats", 9);
+    return v.stats;
   }
 
   /** KVM_INTERRUPT: queue an external interrupt (user-space irqchip only). */

@@ -23,6 +23,12 @@ export interface EmulatedAccess {
   value: number;
 }
 
+/** In-kernel devices the emulated instruction reaches first (the vCPU's local APIC, the kernel I/O buses). */
+export interface KernelDevices {
+  read(kind: "mmio" | "pio", addr: number, len: number): number | undefined;
+  write(kind: "mmio" | "pio", addr: number, len: number, value: number): boolean;
+}
+
 export const EMULATE_DONE = 0;
 /** The instruction needs data from user space first (an MMIO or port read). */
 export const EMULATE_NEED_READ = 1;
@@ -53,6 +59,8 @@ export class X86Emulator {
   /** Set when the instruction fetch itself would read MMIO: KVM cannot emulate that. */
   fetchFromMmio = false;
   private inFetch = false;
+  /** The kernel devices of the vCPU being emulated (set by the caller for each instruction). */
+  kernel: KernelDevices | null = null;
 
   constructor(private readonly host: HostMachine, private readonly slots: Memslots) {
     const devices: CpuHost = {
@@ -71,6 +79,13 @@ export class X86Emulator {
     if (a?.kind === kind && a.addr === addr && a.len === len && !a.write) {
       this.replayIndex++;
       return a.value;
+    }
+    // An in-kernel device answers at once; its answer is recorded so a replay does not read it twice.
+    const k = this.kernel?.read(kind, addr, len);
+    if (k !== undefined) {
+      this.answered.splice(this.replayIndex, 0, { kind, write: false, addr, len, value: k });
+      this.replayIndex++;
+      return k;
     }
     this.pendingRead = { kind, write: false, addr, len, value: 0 };
     throw ABORT;

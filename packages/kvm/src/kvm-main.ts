@@ -7,7 +7,9 @@ import { PAGE_SIZE, CpuidTable, defaultCpuid, CPUID_EXT_VMX } from "@virtkit/cpu
 import { hostMachine, type HostMachine } from "./host/host-machine.js";
 import { KvmVm, userStruct, vcpuIoctl, type IoctlArg } from "./vm.js";
 import type { KvmVcpu } from "./vcpu.js";
-import { EBADF, E2BIG, EFAULT, EINVAL, EMFILE } from "./uapi/errno.js";
+import { EBADF, E2BIG, EFAULT, EINVAL, ENOTTY } from "./uapi/errno.js";
+import { allocFd, files, type FileKind, type KvmFile } from "./fd-table.js";
+import { EventFd, EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE } from "./eventfd.js";
 import { KVM_API_VERSION, KVM_VCPU_MMAP_PAGES } from "./uapi/constants.js";
 import * as IOC from "./uapi/ioctl.js";
 import { KVM_CPUID2_HEADER_SIZE, KVM_CPUID_ENTRY2_SIZE, StructView, encodeCpuid2, type KvmCpuidEntry2 } from "./uapi/structs.js";
@@ -15,23 +17,32 @@ import { checkExtension } from "./capabilities.js";
 import { KVM_MSR_INDEX_LIST } from "./msr.js";
 import { kvmTrace } from "./trace.js";
 
-export type FileKind = "sys" | "vm" | "vcpu";
+export type { FileKind };
 
-interface KvmFile {
-  kind: FileKind;
-  host: HostMachine;
-  vm?: KvmVm;
-  vcpu?: KvmVcpu;
+/**
+ * eventfd(initval, flags): a new eventfd file (EFD_SEMAPHORE, EFD_NONBLOCK and EFD_CLOEXEC accepted;
+ * other flags are EINVAL, as eventfd2(2) says).
+ */
+export function eventfd(initval = 0, flags = 0, host: HostMachine = hostMachine()): number {
+  if ((flags & ~(EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC)) !== 0 || !Number.isInteger(initval) || initval < 0 || initval > 0xffffffff) return -EINVAL;
+  return allocFd({ kind: "eventfd", host, eventfd: new EventFd(initval, flags) });
 }
 
-const files = new Map<number, KvmFile>();
-let nextFd = 3;
+/** write(eventfd, &value, 8). Returns 8 or -errno. */
+export function eventfdWrite(fd: number, value: number): number {
+  const e = files.get(fd)?.eventfd;
+  return e ? e.write(value) : -EBADF;
+}
 
-function allocFd(f: KvmFile): number {
-  if (files.size >= 65536) return -EMFILE;
-  const fd = nextFd++;
-  files.set(fd, f);
-  return fd;
+/** read(eventfd, &value, 8) in non-blocking mode: the value, or -EAGAIN when the counter is 0. */
+export function eventfdRead(fd: number): number {
+  const e = files.get(fd)?.eventfd;
+  return e ? e.read() : -EBADF;
+}
+
+/** The EventFd object behind an eventfd file (to listen to it or wait on it from another thread). */
+export function eventfdObject(fd: number): EventFd | undefined {
+  return files.get(fd)?.eventfd;
 }
 
 /** open("/dev/kvm", O_RDWR): a system fd on the default host (or the given one). */
@@ -45,6 +56,7 @@ export function closeFd(fd: number): number {
   if (!f) return -EBADF;
   files.delete(fd);
   if (f.kind === "vm") f.vm!.destroy();
+  // Closing an eventfd does not detach it from irqfds/ioeventfds that hold it (they keep their reference).
   return 0;
 }
 
@@ -120,8 +132,11 @@ function dispatch(f: KvmFile, request: number, arg: IoctlArg): number {
       }
       return f.vm!.ioctl(request, arg);
     }
-    default:
+    case "vcpu":
       return vcpuIoctl(f.vcpu!, request, arg);
+    default:
+      // eventfds take no KVM ioctls.
+      return -ENOTTY;
   }
 }
 
@@ -133,11 +148,12 @@ export function ioctl(fd: number, request: number, arg?: IoctlArg): number {
   const f = files.get(fd);
   if (!f) return -EBADF;
   request >>>= 0;
-  const traced = kvmTrace.enabled.sys_enter_ioctl || kvmTrace.enabled.sys_exit_ioctl;
-  const name = traced ? (IOC.IOCTL_NAMES[f.kind][request] ?? `0x${request.toString(16)}`) : "";
-  if (traced) kvmTrace.emit("sys_enter_ioctl", { fd, kind: f.kind, cmd: request, name });
+  const traced = (kvmTrace.enabled.sys_enter_ioctl || kvmTrace.enabled.sys_exit_ioctl) && f.kind !== "eventfd";
+  const kind = f.kind === "eventfd" ? "sys" : f.kind;
+  const name = traced ? (IOC.IOCTL_NAMES[kind][request] ?? `0x${request.toString(16)}`) : "";
+  if (traced) kvmTrace.emit("sys_enter_ioctl", { fd, kind, cmd: request, name });
   const ret = dispatch(f, request, arg);
-  if (traced) kvmTrace.emit("sys_exit_ioctl", { fd, kind: f.kind, cmd: request, name, ret });
+  if (traced) kvmTrace.emit("sys_exit_ioctl", { fd, kind, cmd: request, name, ret });
   return ret;
 }
 

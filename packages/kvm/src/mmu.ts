@@ -95,8 +95,17 @@ export class EptMmu {
     this.flushGeneration++;
   }
 
-  /** Applies a memslot change to the tables (kvm_arch_commit_memory_region). */
-  commit(change: MemslotChange): void {
+  /**
+   * Applies a memslot change to the tables (kvm_arch_commit_memory_region). With manual dirty-log protection
+   * and KVM_DIRTY_LOG_INITIALLY_SET a newly logged slot starts all dirty and unprotected.
+   */
+  commit(change: MemslotChange, manualProtect = 0): void {
+    if ((change.kind === "create" || change.kind === "flags") && change.slot.dirtyBitmap && manualProtect & 2) {
+      const pages = change.slot.size / PAGE_SIZE;
+      change.slot.dirtyBitmap.fill(0xff);
+      if (pages % 8) change.slot.dirtyBitmap[change.slot.dirtyBitmap.length - 1] = (1 << (pages % 8)) - 1;
+      return;
+    }
     switch (change.kind) {
       case "create":
         return;
@@ -122,6 +131,21 @@ export class EptMmu {
     }
     bitmap.fill(0);
     return out;
+  }
+
+  /**
+   * KVM_CLEAR_DIRTY_LOG: for each bit set in `mask` (64-bit words, page `first` + i), the page's dirty bit is
+   * cleared and the page write-protected again, so its next write is logged.
+   */
+  clearDirtyLog(slot: Memslot, first: number, count: number, mask: Uint8Array): void {
+    const bitmap = slot.dirtyBitmap!;
+    for (let i = 0; i < count; i++) {
+      if ((mask[i >>> 3]! & (1 << (i & 7))) === 0) continue;
+      const page = first + i;
+      if ((bitmap[page >>> 3]! & (1 << (page & 7))) === 0) continue;
+      bitmap[page >>> 3] = bitmap[page >>> 3]! & ~(1 << (page & 7));
+      this.zap(slot.gpa + page * PAGE_SIZE, PAGE_SIZE);
+    }
   }
 
   /** Frees every table page (VM destruction). */

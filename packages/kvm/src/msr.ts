@@ -20,11 +20,12 @@ export const MSR_IA32_MISC_ENABLE = 0x1a0;
 export const MSR_IA32_CR_PAT = 0x277;
 export const MSR_MTRRdefType = 0x2ff;
 export const MSR_EFER = 0xc0000080;
+export const MSR_IA32_TSC_DEADLINE = 0x6e0;
 
 /** MSRs KVM_GET_MSR_INDEX_LIST reports: the ones a VMM saves and restores. */
 export const KVM_MSR_INDEX_LIST: readonly number[] = [
   MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_TSC, MSR_IA32_APICBASE, MSR_IA32_CR_PAT,
-  MSR_IA32_MISC_ENABLE, MSR_MTRRdefType,
+  MSR_IA32_MISC_ENABLE, MSR_MTRRdefType, MSR_IA32_TSC_DEADLINE, MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CAP, MSR_EFER,
 ];
 
 /** Per-vCPU MSR state kept by kvm (not in the VMCS). */
@@ -46,7 +47,7 @@ export function kvmGetMsr(vcpu: KvmVcpu, index: number): [number, number] | unde
   const vmx = vcpu.vendor;
   switch (index) {
     case MSR_IA32_TSC: {
-      const t = vmx.cpu.readTsc() + s.tscOffset;
+      const t = vcpu.vm.host.now() + s.tscOffset;
       return [t >>> 0, Math.floor(t / 0x100000000) | 0];
     }
     case MSR_IA32_PLATFORM_ID:
@@ -56,7 +57,13 @@ export function kvmGetMsr(vcpu: KvmVcpu, index: number): [number, number] | unde
       return [0, 0];
     case MSR_IA32_MCG_CAP:
       return [0, 0];
-    case MSR_IA32_APICBASE: return [s.apicBase, 0];
+    case MSR_IA32_APICBASE: return [vcpu.lapic ? vcpu.lapic.apicBase : s.apicBase, 0];
+    case MSR_IA32_TSC_DEADLINE: {
+      // Only with the in-kernel local APIC (kvm_get_msr_common: IA32_TSC_DEADLINE → kvm_get_lapic_tscdeadline_msr).
+      if (!vcpu.lapic) return [0, 0];
+      const d = vcpu.lapic.tscDeadline;
+      return [d >>> 0, Math.floor(d / 0x100000000) | 0];
+    }
     case MSR_IA32_MISC_ENABLE: return [s.miscEnable, 0];
     case MSR_MTRRcap: return [8 | (1 << 8) | (1 << 10), 0];
     case MSR_MTRRdefType: return [s.mtrrDefType, 0];
@@ -80,7 +87,7 @@ export function kvmSetMsr(vcpu: KvmVcpu, index: number, lo: number, hi: number):
   switch (index) {
     case MSR_IA32_TSC: {
       const want = (hi >>> 0) * 0x100000000 + (lo >>> 0);
-      s.tscOffset = want - vmx.cpu.readTsc();
+      s.tscOffset = want - vcpu.vm.host.now();
       return true;
     }
     case MSR_IA32_UCODE_REV:
@@ -89,6 +96,10 @@ export function kvmSetMsr(vcpu: KvmVcpu, index: number, lo: number, hi: number):
     case MSR_IA32_APICBASE:
       if (hi !== 0 || (lo & 0x6ff) !== 0) return false;
       s.apicBase = lo;
+      vcpu.lapic?.setBase(lo);
+      return true;
+    case MSR_IA32_TSC_DEADLINE:
+      vcpu.lapic?.setTscDeadline((hi >>> 0) * 0x100000000 + (lo >>> 0));
       return true;
     case MSR_IA32_MISC_ENABLE:
       s.miscEnable = lo;

@@ -27,6 +27,32 @@ export interface KvmTraceEvents {
   kvm_msr: { vcpu_id: number; write: boolean; index: number; data: number; exception: boolean };
   kvm_inj_virq: { vcpu_id: number; irq: number };
   kvm_inj_exception: { vcpu_id: number; exception: number; has_error: boolean; error_code: number };
+  /** kvm:kvm_inj_nmi — an NMI goes into the guest at VM entry. */
+  kvm_inj_nmi: { vcpu_id: number };
+  /** kvm:kvm_set_irq — a GSI line changes level (KVM_IRQ_LINE, irqfd, the PIT). */
+  kvm_set_irq: { gsi: number; level: number; irq_source_id: number };
+  /** kvm:kvm_msi_set_irq — an MSI message (KVM_SIGNAL_MSI or an MSI route). */
+  kvm_msi_set_irq: { address: number; data: number };
+  /** kvm:kvm_apic_accept_irq — a local APIC receives an interrupt message. */
+  kvm_apic_accept_irq: { apicid: number; dm: number; tm: number; vec: number; coalesced: boolean };
+  /** kvm:kvm_apic_ipi — a guest writes its ICR. */
+  kvm_apic_ipi: { vcpu_id: number; icr_low: number; dest_id: number };
+  /** kvm:kvm_eoi — the guest ends an interrupt at its local APIC. */
+  kvm_eoi: { vcpu_id: number; vector: number; level: boolean };
+  /** kvm:kvm_ack_irq — an interrupt controller pin was acknowledged. */
+  kvm_ack_irq: { irqchip: number; pin: number };
+  /** kvm:kvm_apic_timer — the local APIC timer fired (kvm_timer_expired-style). */
+  kvm_apic_timer: { vcpu_id: number; vector: number; mode: "oneshot" | "periodic" | "tscdeadline" };
+  /** kvm:kvm_pit_irq — the PIT's counter 0 raised IRQ 0. */
+  kvm_pit_irq: { pending: number };
+  /** kvm:kvm_vcpu_wakeup — a halted or waiting vCPU became runnable (or the wait ended). */
+  kvm_vcpu_wakeup: { vcpu_id: number; waited_ns: number; valid: boolean };
+  /** kvm:kvm_mp_state — a vCPU changed its multiprocessing state (INIT, SIPI, HLT). */
+  kvm_mp_state: { vcpu_id: number; from: number; to: number };
+  /** kvm:kvm_ioeventfd — a guest write matched an ioeventfd and signalled it. */
+  kvm_ioeventfd: { addr: number; len: number; pio: boolean };
+  /** kvm:kvm_irqfd — an irqfd was signalled and injected its GSI. */
+  kvm_irqfd: { gsi: number };
 }
 export type KvmTraceName = keyof KvmTraceEvents;
 
@@ -37,7 +63,10 @@ export class KvmTracer {
   readonly enabled: Record<KvmTraceName, boolean> = {
     sys_enter_ioctl: false, sys_exit_ioctl: false, kvm_entry: false, kvm_exit: false, kvm_exit_handler: false,
     kvm_pio: false, kvm_mmio: false, kvm_userspace_exit: false, kvm_page_fault: false, kvm_cpuid: false,
-    kvm_msr: false, kvm_inj_virq: false, kvm_inj_exception: false,
+    kvm_msr: false, kvm_inj_virq: false, kvm_inj_exception: false, kvm_inj_nmi: false, kvm_set_irq: false,
+    kvm_msi_set_irq: false, kvm_apic_accept_irq: false, kvm_apic_ipi: false, kvm_eoi: false, kvm_ack_irq: false,
+    kvm_apic_timer: false, kvm_pit_irq: false, kvm_vcpu_wakeup: false, kvm_mp_state: false, kvm_ioeventfd: false,
+    kvm_irqfd: false,
   };
   private readonly listeners = new Map<KvmTraceName, Set<(e: never) => void>>();
 
@@ -89,8 +118,29 @@ export class KvmVcpuStats {
   insn_emulation_fail = 0;
   hypercalls = 0;
   irq_injections = 0;
+  nmi_injections = 0;
   exception_injections = 0;
   pf_fixed = 0;
+  halt_wakeup = 0;
+  /** Host ns spent blocked in HLT / waiting for SIPI (halt_wait_ns). */
+  halt_wait_ns = 0;
+  preemption_timer_exits = 0;
+  apic_timer_fired = 0;
+  /** Guest-debug exits (KVM_EXIT_DEBUG). */
+  debug_exits = 0;
   /** Exits per basic exit reason (what `perf kvm stat` reports). */
   readonly by_reason = new Map<number, number>();
+}
+
+/** Per-VM statistics (struct kvm_vm_stat and the sums kvm_stat shows), read with VmFd.stats(). */
+export class KvmVmStats {
+  remote_tlb_flush = 0;
+  mmu_pte_write = 0;
+  mmu_pages_created = 0;
+  memslot_changes = 0;
+  irq_lines = 0;
+  msi_signals = 0;
+  irqfd_injections = 0;
+  ioeventfd_signals = 0;
+  pit_irqs = 0;
 }

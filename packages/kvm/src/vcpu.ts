@@ -7,14 +7,21 @@
 import { CpuidTable, type CpuidEntry, PAGE_SIZE } from "@virtkit/cpu";
 import type { KvmVm } from "./vm.js";
 import type { VmxVcpu } from "./vmx/vmx.js";
-import { EINTR, EINVAL } from "./uapi/errno.js";
+import { EAGAIN, EINTR, EINVAL } from "./uapi/errno.js";
 import {
   KVM_EXIT_INTR, KVM_EXIT_IO, KVM_EXIT_IO_IN, KVM_EXIT_IO_OUT, KVM_EXIT_MMIO, KVM_EXIT_NAMES, KVM_EXIT_INTERNAL_ERROR,
   KVM_INTERNAL_ERROR_DELIVERY_EV, KVM_INTERNAL_ERROR_EMULATION, KVM_MP_STATE_RUNNABLE, KVM_PIO_PAGE_OFFSET, KVM_VCPU_MMAP_PAGES,
+  KVM_MP_STATE_HALTED, KVM_MP_STATE_INIT_RECEIVED, KVM_MP_STATE_UNINITIALIZED, KVM_GUESTDBG_USE_HW_BP,
 } from "./uapi/constants.js";
+import { KVM_APIC_INIT, KVM_APIC_SIPI, type KvmLapic } from "./irqchip/lapic.js";
+import { HOST_TSC_KHZ } from "./host/host-machine.js";
 import { KVM_RUN_EXIT_OFFSETS, KVM_RUN_OFFSETS, StructView } from "./uapi/structs.js";
 import { KvmVcpuStats, kvmTrace } from "./trace.js";
-import { EMULATE_DONE, EMULATE_EXCEPTION, EMULATE_NEED_READ, type EmulatedAccess } from "./emulate.js";
+import { EMULATE_DONE, EMULATE_EXCEPTION, EMULATE_NEED_READ, type EmulatedAccess, type KernelDevices } from "./emulate.js";
+
+/** Signal numbers (asm-generic/signal.h) of the signals the VMM's helpers send: the alarm timer, a kick. */
+export const SIGUSR1 = 10;
+export const SIGALRM = 14;
 
 /** Handler results (the kernel's convention): re-enter the guest, or return to user space with kvm_run filled. */
 export const RESUME_GUEST = 1;
@@ -59,8 +66,13 @@ export class KvmVcpu {
   pendingException: PendingException | null = null;
   /** An interrupt queued by KVM_INTERRUPT (user-space irqchip), or -1. */
   pendingInterrupt = -1;
-  /** A signal is pending for the thread running this vCPU: KVM_RUN returns -EINTR / KVM_EXIT_INTR. */
-  signalPending = false;
+  /**
+   * Signals pending for the thread running this vCPU (bit n-1 for signal n). One that KVM_SET_SIGNAL_MASK
+   * does not block makes KVM_RUN return -EINTR / KVM_EXIT_INTR; a blocked one stays pending.
+   */
+  pendingSignals = 0;
+  /** The x87/SSE state in FXSAVE layout, when the processor model has no FPU attached to keep it. */
+  private readonly fxImage = KvmVcpu.initialFxImage();
   /**
    * Guest instruction count at which a timer signal arrives (setitimer(ITIMER_VIRTUAL)-style), or -1.
    * Checked when the host regains control (its timer interrupt exits the guest at least every tick).
@@ -71,6 +83,25 @@ export class KvmVcpu {
   pioSize = 0;
   /** The vendor (VMX) part of the vCPU. */
   vendor!: VmxVcpu;
+  /** The in-kernel local APIC (with KVM_CREATE_IRQCHIP), else null. */
+  lapic: KvmLapic | null = null;
+  /** NMIs sent (KVM_NMI, LAPIC NMI messages) and not yet folded into nmiPending (process_nmi). */
+  nmiQueued = 0;
+  /** NMIs waiting for injection (at most 2, or 1 while one is masked or being injected). */
+  nmiPending = 0;
+  /** KVM_SET_GUEST_DEBUG control bits, the debugger's DR0-DR3 and DR7 (KVM_GUESTDBG_USE_HW_BP). */
+  guestDebug = 0;
+  readonly debuggerDb = new Int32Array(4);
+  debuggerDr7 = 0x400;
+  /** The guest's own DR7 (vcpu->arch.dr7); the VMCS holds the effective one. */
+  dr7 = 0x400;
+  /** KVM_SET_SIGNAL_MASK: signals blocked while the vCPU runs the guest (null: the thread's own mask). */
+  sigmask: Uint8Array | null = null;
+  /** Guest TSC frequency (KVM_SET_TSC_KHZ); above the host's rate the guest TSC catches up at each entry. */
+  tscKhz = HOST_TSC_KHZ;
+  tscCatchup = false;
+  /** Host clock and guest TSC when catch-up started, to compute what the guest TSC should read. */
+  private catchupBase: [number, number] = [0, 0];
 
   constructor(readonly vm: KvmVm, readonly id: number) {
     const host = vm.host;
@@ -93,6 +124,13 @@ export class KvmVcpu {
   /** KVM_RUN (kvm_arch_vcpu_ioctl_run). Returns 0, or a negative errno (-EINTR with KVM_EXIT_INTR). */
   ioctlRun(): number {
     let r: number;
+    if (this.mpState === KVM_MP_STATE_UNINITIALIZED) {
+      // An AP that never saw INIT waits for it; KVM returns -EAGAIN once woken (the VMM calls KVM_RUN again).
+      if (this.run.u8(KVM_RUN_OFFSETS.immediate_exit) !== 0) return this.finishRun(-EINTR);
+      r = this.block();
+      if (r < 0) return this.finishRun(r);
+      return this.finishRun(-EAGAIN);
+    }
     const cui = this.completeUserspaceIo;
     if (cui) {
       this.completeUserspaceIo = null;
@@ -105,21 +143,65 @@ export class KvmVcpu {
       return this.finishRun(-EINTR);
     }
     for (;;) {
-      r = this.enterGuest();
+      r = this.mpState === KVM_MP_STATE_RUNNABLE ? this.enterGuest() : this.block();
       if (r <= 0) break;
-      if (this.alarmAt >= 0 && this.vendor.cpu.instructionsRetired >= this.alarmAt) {
+      if (this.alarmAt >= 0 && this.vm.host.now() >= this.alarmAt) {
         this.alarmAt = -1;
-        this.signalPending = true;
+        this.raiseSignal(SIGALRM);
       }
-      if (this.signalPending) {
-        this.signalPending = false;
-        this.setExitReason(KVM_EXIT_INTR);
-        this.stats.signal_exits++;
-        r = -EINTR;
+      if (this.takeSignal()) {
+        r = this.interrupted();
         break;
       }
     }
     return this.finishRun(r);
+  }
+
+  /** A signal arrives for the vCPU's thread (kill / pthread_kill / the alarm timer). */
+  raiseSignal(signo: number): void {
+    this.pendingSignals |= 1 << (signo - 1);
+  }
+
+  /** Consumes the pending signals the KVM_RUN signal mask lets through; true when there were any. */
+  private takeSignal(): boolean {
+    let blocked = 0;
+    if (this.sigmask) blocked = (this.sigmask[0]! | (this.sigmask[1]! << 8) | (this.sigmask[2]! << 16) | (this.sigmask[3]! << 24)) | 0;
+    // SIGKILL and SIGSTOP cannot be blocked.
+    blocked &= ~((1 << 8) | (1 << 18));
+    const deliver = this.pendingSignals & ~blocked;
+    if (deliver === 0) return false;
+    this.pendingSignals &= ~deliver;
+    return true;
+  }
+
+  private static initialFxImage(): Uint8Array {
+    // fpstate_init_fx: FCW 037Fh, MXCSR 1F80h (with its mask), everything else 0.
+    const fx = new Uint8Array(512);
+    const d = new DataView(fx.buffer);
+    d.setUint16(0, 0x37f, true);
+    d.setUint32(24, 0x1f80, true);
+    d.setUint32(28, 0xffff, true);
+    return fx;
+  }
+
+  /** The guest's FPU state as an FXSAVE image (from the processor's x87 when one is attached). */
+  fpuImage(): Uint8Array {
+    const f = this.vendor.cpu.fpu as { fxsaveImage?: (img: Uint8Array) => void } | null;
+    if (f?.fxsaveImage) f.fxsaveImage(this.fxImage);
+    return this.fxImage;
+  }
+
+  setFpuImage(img: Uint8Array): void {
+    this.fxImage.set(img.subarray(0, 512));
+    const f = this.vendor.cpu.fpu as { fxrstorImage?: (img: Uint8Array) => void } | null;
+    if (f?.fxrstorImage) f.fxrstorImage(this.fxImage);
+  }
+
+  /** A signal interrupted KVM_RUN: -EINTR with KVM_EXIT_INTR. */
+  private interrupted(): number {
+    this.setExitReason(KVM_EXIT_INTR);
+    this.stats.signal_exits++;
+    return -EINTR;
   }
 
   private finishRun(r: number): number {
@@ -130,9 +212,190 @@ export class KvmVcpu {
     return r < 0 ? r : 0;
   }
 
-  /** vcpu_enter_guest: inject what is pending, enter, handle the exit. */
+  setMpState(state: number): void {
+    if (state === this.mpState) return;
+    if (kvmTrace.enabled.kvm_mp_state) kvmTrace.emit("kvm_mp_state", { vcpu_id: this.id, from: this.mpState, to: state });
+    this.mpState = state;
+  }
+
+  // ------------------------------------------------------------------ events (x86.c, lapic.c)
+
+  /** Fires the kernel timers that are due: this vCPU's local APIC timer and the VM's PIT. */
+  checkTimers(): void {
+    this.vm.checkTimers();
+    if (this.lapic?.checkTimer()) {
+      this.stats.apic_timer_fired++;
+      if (kvmTrace.enabled.kvm_apic_timer) {
+        const lvtt = this.lapic.get(0x320);
+        const mode = (lvtt >>> 17) & 3;
+        kvmTrace.emit("kvm_apic_timer", { vcpu_id: this.id, vector: lvtt & 0xff, mode: mode === 1 ? "periodic" : mode === 2 ? "tscdeadline" : "oneshot" });
+      }
+    }
+  }
+
+  /** The next host-clock deadline that needs this vCPU's attention (timers, the alarm signal), or -1. */
+  nextDeadline(): number {
+    let d = -1;
+    const consider = (t: number): void => {
+      if (t >= 0 && (d < 0 || t < d)) d = t;
+    };
+    consider(this.lapic?.timerTarget ?? -1);
+    consider(this.vm.nextTimerDeadline());
+    consider(this.alarmAt);
+    return d;
+  }
+
+  /** kvm_apic_accept_events: INIT resets the vCPU (an AP then waits for SIPI), SIPI starts it at vector:0000. */
+  acceptEvents(): void {
+    const apic = this.lapic;
+    if (!apic || apic.pendingEvents === 0) return;
+    if (apic.pendingEvents & KVM_APIC_INIT) {
+      apic.pendingEvents &= ~KVM_APIC_INIT;
+      this.reset(true);
+      this.setMpState(this.id === this.vm.bspId ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_INIT_RECEIVED);
+    }
+    if (apic.pendingEvents & KVM_APIC_SIPI) {
+      apic.pendingEvents &= ~KVM_APIC_SIPI;
+      if (this.mpState === KVM_MP_STATE_INIT_RECEIVED) {
+        this.vendor.deliverSipiVector(apic.sipiVector);
+        this.setMpState(KVM_MP_STATE_RUNNABLE);
+      }
+    }
+  }
+
+  /** kvm_vcpu_reset: RESET, or INIT (init = true: the APIC base and x87/SSE state survive). */
+  reset(init: boolean): void {
+    this.vendor.reset();
+    this.vm.emulator.reset();
+    this.completeUserspaceIo = null;
+    this.reinject = null;
+    this.pendingException = null;
+    this.pendingInterrupt = -1;
+    this.nmiQueued = 0;
+    this.nmiPending = 0;
+    this.cr2 = 0;
+    this.dr7 = 0x400;
+    const dregs = this.vm.debugRegs(this);
+    dregs.fill(0);
+    dregs[6] = 0xffff0ff0 | 0;
+    this.updateDr7();
+    this.lapic?.reset(this.id === this.vm.bspId, init);
+  }
+
+  /** process_nmi: fold queued NMIs into the pending count (two at most: one running, one latched). */
+  processNmi(): void {
+    if (this.nmiQueued === 0) return;
+    const limit = this.vendor.getNmiMask() || (this.vendor.pendingEntryEvent() >>> 31 === 1 && ((this.vendor.pendingEntryEvent() >>> 8) & 7) === 2) ? 1 : 2;
+    this.nmiPending = Math.min(this.nmiPending + this.nmiQueued, limit);
+    this.nmiQueued = 0;
+  }
+
+  /** kvm_cpu_has_extint: the PIC's output reaches this vCPU through LINT0 (virtual wire). */
+  private hasExtint(): boolean {
+    const chip = this.vm.irqchip;
+    return chip !== null && chip.pic.output && this.lapic?.acceptsPicIntr() === true;
+  }
+
+  /** kvm_cpu_has_injectable_intr. */
+  hasInterrupt(): boolean {
+    if (!this.lapic) return this.pendingInterrupt >= 0;
+    return this.hasExtint() || this.lapic.pendingVector() >= 0;
+  }
+
+  /** kvm_cpu_get_interrupt: ExtINT from the PIC first, else the local APIC's highest deliverable vector. */
+  private getInterrupt(): number {
+    if (this.hasExtint()) return this.vm.irqchip!.pic.readIrq();
+    const v = this.lapic!.pendingVector();
+    if (v >= 0) this.lapic!.acknowledge(v);
+    return v;
+  }
+
+  /** kvm_arch_vcpu_runnable for a vCPU that is not running: what wakes it. */
+  private hasEvents(): boolean {
+    if (this.lapic && this.lapic.pendingEvents !== 0) return true;
+    if (this.mpState !== KVM_MP_STATE_HALTED) return false;
+    this.processNmi();
+    if (this.nmiPending > 0 && !this.vendor.getNmiMask()) return true;
+    return this.vendor.interruptAllowed() && this.hasInterrupt();
+  }
+
+  /**
+   * vcpu_block: a halted vCPU (or one waiting for INIT/SIPI) waits for an event. In this single-threaded
+   * kernel nothing else runs while it waits, so the host idles until the next deadline of a kernel timer
+   * (or the VMM's alarm signal); with nothing that could ever wake it, the wait is interrupted as if the
+   * VMM's scheduling signal arrived (-EINTR, KVM_EXIT_INTR) and the vCPU stays halted.
+   */
+  private block(): number {
+    const host = this.vm.host;
+    const start = host.now();
+    for (;;) {
+      this.checkTimers();
+      if (this.hasEvents()) break;
+      if (this.alarmAt >= 0 && host.now() >= this.alarmAt) {
+        this.alarmAt = -1;
+        this.raiseSignal(SIGALRM);
+      }
+      if (this.takeSignal()) {
+        this.traceWakeup(start, false);
+        return this.interrupted();
+      }
+      const next = this.nextDeadline();
+      if (next < 0) {
+        this.traceWakeup(start, false);
+        return this.interrupted();
+      }
+      host.idleUntil(next);
+    }
+    this.acceptEvents();
+    if (this.mpState === KVM_MP_STATE_HALTED) this.setMpState(KVM_MP_STATE_RUNNABLE);
+    this.stats.halt_wakeup++;
+    this.traceWakeup(start, true);
+    return 1;
+  }
+
+  private traceWakeup(start: number, valid: boolean): void {
+    const waited = this.vm.host.now() - start;
+    this.stats.halt_wait_ns += waited;
+    if (kvmTrace.enabled.kvm_vcpu_wakeup) kvmTrace.emit("kvm_vcpu_wakeup", { vcpu_id: this.id, waited_ns: waited, valid });
+  }
+
+  /** kvm_update_dr7: the effective DR7 is the debugger's with KVM_GUESTDBG_USE_HW_BP, else the guest's. */
+  updateDr7(): void {
+    this.vendor.write(0x681a, this.guestDebug & KVM_GUESTDBG_USE_HW_BP ? this.debuggerDr7 : this.dr7);
+  }
+
+  /** DR0-DR3 the processor gets for the guest's run. */
+  effectiveDb(): Int32Array {
+    return this.guestDebug & KVM_GUESTDBG_USE_HW_BP ? this.debuggerDb : this.vm.debugRegs(this);
+  }
+
+  /** The guest TSC offset (VMCS TSC_OFFSET): guest TSC = host TSC + offset. */
+  get tscOffset(): number {
+    return this.vm.msrState(this).tscOffset;
+  }
+
+  /** Starts TSC catch-up from the current guest TSC (KVM_SET_TSC_KHZ above the host rate). */
+  startCatchup(): void {
+    this.catchupBase = [this.vm.host.now(), this.vm.host.now() + this.tscOffset];
+  }
+
+  /** kvm_guest_time_update with tsc_catchup: advance the offset so the guest TSC runs at tscKhz. */
+  private catchupTsc(): void {
+    const [h0, g0] = this.catchupBase;
+    const want = g0 + Math.floor(((this.vm.host.now() - h0) * this.tscKhz) / HOST_TSC_KHZ);
+    const cur = this.vm.host.now() + this.tscOffset;
+    if (want > cur) this.vm.msrState(this).tscOffset += want - cur;
+  }
+
+  /** vcpu_enter_guest: accept events, inject what is pending, program the timer, enter, handle the exit. */
   private enterGuest(): number {
     const v = this.vendor;
+    if (this.lapic) {
+      this.acceptEvents();
+      if (this.mpState !== KVM_MP_STATE_RUNNABLE) return 1;
+      this.checkTimers();
+    }
+    this.processNmi();
     if (this.reinject) {
       v.reinjectEvent(this.reinject.info, this.reinject.errorCode, this.reinject.length);
       this.reinject = null;
@@ -140,17 +403,44 @@ export class KvmVcpu {
       v.injectException(this.pendingException.vector, this.pendingException.errorCode);
       this.pendingException = null;
       this.stats.exception_injections++;
-    } else if (this.pendingInterrupt >= 0) {
-      if (v.interruptAllowed()) {
-        v.injectIrq(this.pendingInterrupt);
-        this.pendingInterrupt = -1;
-        this.stats.irq_injections++;
-      } else {
+    } else {
+      let injected = false;
+      if (this.nmiPending > 0) {
+        if (v.nmiAllowed()) {
+          this.nmiPending--;
+          v.injectNmi();
+          this.stats.nmi_injections++;
+          injected = true;
+        } else {
+          v.enableNmiWindow();
+        }
+      }
+      if (this.lapic) {
+        if (this.hasInterrupt()) {
+          if (!injected && v.interruptAllowed()) {
+            const vector = this.getInterrupt();
+            if (vector >= 0) {
+              v.injectIrq(vector);
+              this.stats.irq_injections++;
+            }
+          } else {
+            v.enableIrqWindow();
+          }
+        }
+      } else if (this.pendingInterrupt >= 0) {
+        if (!injected && v.interruptAllowed()) {
+          v.injectIrq(this.pendingInterrupt);
+          this.pendingInterrupt = -1;
+          this.stats.irq_injections++;
+        } else {
+          v.enableIrqWindow();
+        }
+      } else if (this.run.u8(KVM_RUN_OFFSETS.request_interrupt_window) !== 0 && !v.interruptAllowed()) {
         v.enableIrqWindow();
       }
-    } else if (this.run.u8(KVM_RUN_OFFSETS.request_interrupt_window) !== 0 && !v.interruptAllowed()) {
-      v.enableIrqWindow();
     }
+    if (this.tscCatchup) this.catchupTsc();
+    v.timerDeadline = this.nextDeadline();
     v.enter();
     const r = v.handleExit();
     // ready_for_interrupt_injection / if_flag tell a user-space irqchip whether KVM_INTERRUPT can go in now.
@@ -219,6 +509,7 @@ export class KvmVcpu {
   emulateInstruction(): number {
     const v = this.vendor;
     const em = this.vm.emulator;
+    em.kernel = this.kernelDevices;
     em.syncSlots(this.vm.slotsGeneration);
     v.loadEmulator(em.cpu);
     this.stats.insn_emulation++;
@@ -253,10 +544,37 @@ export class KvmVcpu {
     }
   }
 
-  /** After an emulated instruction completed: one exit per store it made, then back to the guest. */
+  /**
+   * vcpu_mmio_read/write and kernel_pio: the local APIC page (when this vCPU's APIC is enabled at that
+   * base) and the kernel I/O buses, before user space.
+   */
+  private readonly kernelDevices: KernelDevices = {
+    read: (kind, addr, len) => {
+      const apic = this.lapic;
+      if (kind === "mmio") {
+        if (apic?.hwEnabled && addr >= apic.baseAddress && addr < apic.baseAddress + 0x1000) return apic.read(addr - apic.baseAddress, len);
+        return this.vm.mmioBus.read(addr, len);
+      }
+      return this.vm.pioBus.read(addr, len);
+    },
+    write: (kind, addr, len, value) => {
+      const apic = this.lapic;
+      if (kind === "mmio") {
+        if (apic?.hwEnabled && addr >= apic.baseAddress && addr < apic.baseAddress + 0x1000) {
+          apic.write(addr - apic.baseAddress, len, value);
+          return true;
+        }
+        return this.vm.mmioBus.write(addr, len, value);
+      }
+      return this.vm.pioBus.write(addr, len, value);
+    },
+  };
+
+  /** After an emulated instruction completed: kernel devices take their stores, then one exit per other store. */
   private flushEmulatedWrites(): number {
     const em = this.vm.emulator;
-    const a = em.writes.shift();
+    let a = em.writes.shift();
+    while (a && this.kernelDevices.write(a.kind, a.addr, a.len, a.value)) a = em.writes.shift();
     if (!a) return RESUME_GUEST;
     if (a.kind === "mmio") this.mmioExit(a);
     else this.pioExit(false, a.addr, a.len, 1, a.value);

@@ -10,29 +10,29 @@ import { X86Emulator } from "./emulate.js";
 import { KvmVcpu } from "./vcpu.js";
 import { VmxVcpu } from "./vmx/vmx.js";
 import { KvmMsrState, kvmGetMsr, kvmSetMsr } from "./msr.js";
-import { E2BIG, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY } from "./uapi/errno.js";
-import { KVM_MAX_VCPUS, KVM_MEM_LOG_DIRTY_PAGES, KVM_MP_STATE_HALTED, KVM_MP_STATE_RUNNABLE } from "./uapi/constants.js";
+import { E2BIG, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO } from "./uapi/errno.js";
+import { KVM_MAX_VCPUS, KVM_MEM_LOG_DIRTY_PAGES } from "./uapi/constants.js";
 import * as IOC from "./uapi/ioctl.js";
 import {
-  KVM_CPUID2_HEADER_SIZE, KVM_CPUID_ENTRY2_SIZE, KVM_DIRTY_LOG_SIZE, KVM_INTERRUPT_SIZE, KVM_MP_STATE_SIZE,
+  KVM_CPUID2_HEADER_SIZE, KVM_CPUID_ENTRY2_SIZE, KVM_DIRTY_LOG_SIZE, KVM_INTERRUPT_SIZE,
   KVM_MSRS_HEADER_SIZE, KVM_MSR_ENTRY_SIZE, KVM_REGS_SIZE, KVM_SREGS_SIZE, KVM_USERSPACE_MEMORY_REGION_SIZE,
   StructView, decodeCpuid2, decodeMemoryRegion, decodeRegs, decodeSregs, encodeCpuid2, encodeRegs, encodeSregs,
   type KvmSegment, type KvmSregs,
 } from "./uapi/structs.js";
 import { checkExtension } from "./capabilities.js";
 
-/** The argument of an ioctl: a plain value (_IO) or user memory holding the struct. */
-export type IoctlArg = number | Uint8Array | undefined;
+import { userStruct, type IoctlArg } from "./uaccess.js";
+import { KvmIoBus } from "./io-bus.js";
+import type { KvmIrqchip } from "./irqchip/kvm-irqchip.js";
+import type { KvmPit } from "./irqchip/i8254.js";
+import { KvmLapic, type KvmLapicHost } from "./irqchip/lapic.js";
+import { KvmVmStats, kvmTrace } from "./trace.js";
+import { IRQCHIP_VM_IOCTLS } from "./irqchip-ioctls.js";
+import { VCPU_STATE_IOCTLS } from "./vcpu-state-ioctls.js";
+import { KVM_MP_STATE_UNINITIALIZED } from "./uapi/constants.js";
+import type { KvmIrqfd, KvmIoeventfd } from "./eventfd-bindings.js";
 
-/**
- * copy_from_user/copy_to_user: the struct bytes behind an argument, or null for a bad pointer (EFAULT).
- * A number argument is a user address in the host's address space.
- */
-export function userStruct(host: HostMachine, arg: IoctlArg, size: number): Uint8Array | null {
-  if (arg instanceof Uint8Array) return arg.byteLength >= size ? arg.subarray(0, size) : null;
-  if (typeof arg === "number" && host.isUserRange(arg, size)) return host.userBytes(arg, size);
-  return null;
-}
+export { userStruct, type IoctlArg };
 
 /** kvm_segment order in kvm_sregs → the CPU's segment numbering (ES CS SS DS FS GS LDTR TR). */
 const SREG_SEGS = [["cs", 1], ["ds", 3], ["es", 0], ["fs", 4], ["gs", 5], ["ss", 2], ["tr", 7], ["ldt", 6]] as const;
@@ -51,6 +51,21 @@ export class KvmVm {
   slotsGeneration = 0;
   tssAddr = -1;
   identityMapAddr = -1;
+  /** The kernel I/O buses (KVM_PIO_BUS, KVM_MMIO_BUS). */
+  readonly pioBus = new KvmIoBus("pio");
+  readonly mmioBus = new KvmIoBus("mmio");
+  /** In-kernel PIC/IOAPIC (KVM_CREATE_IRQCHIP) and PIT (KVM_CREATE_PIT2). */
+  irqchip: KvmIrqchip | null = null;
+  pit: KvmPit | null = null;
+  /** The bootstrap processor (KVM_SET_BOOT_CPU_ID; 0 by default). */
+  bspId = 0;
+  /** kvmclock = host clock + this offset (KVM_SET_CLOCK). */
+  kvmclockOffset = 0;
+  /** KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags enabled with KVM_ENABLE_CAP. */
+  manualDirtyLogProtect = 0;
+  readonly irqfds: KvmIrqfd[] = [];
+  readonly ioeventfds: KvmIoeventfd[] = [];
+  readonly stats = new KvmVmStats();
   private readonly msrs = new WeakMap<KvmVcpu, KvmMsrState>();
   private readonly dregs = new WeakMap<KvmVcpu, Int32Array>();
   private static nextVpid = 1;
@@ -93,8 +108,52 @@ export class KvmVm {
     if (this.vcpus.has(id)) return -EEXIST;
     const vcpu = new KvmVcpu(this, id);
     vcpu.vendor = new VmxVcpu(vcpu, KvmVm.nextVpid++);
+    if (this.irqchip) {
+      vcpu.lapic = new KvmLapic(id, this.lapicHost(vcpu), id === this.bspId);
+      // kvm_arch_vcpu_create: with an in-kernel irqchip only the BSP starts runnable; APs wait for INIT/SIPI.
+      if (id !== this.bspId) vcpu.mpState = KVM_MP_STATE_UNINITIALIZED;
+    }
     this.vcpus.set(id, vcpu);
     return vcpu;
+  }
+
+  /** What a vCPU's local APIC reaches in the VM. */
+  private lapicHost(vcpu: KvmVcpu): KvmLapicHost {
+    return {
+      now: () => this.host.now(),
+      tscOffset: () => vcpu.tscOffset,
+      sendIpi: (irq, from) => {
+        if (kvmTrace.enabled.kvm_apic_ipi) {
+          const low = irq.vector | (irq.deliveryMode << 8) | (irq.destMode << 11) | (irq.level ? 1 << 14 : 0) | (irq.trigMode << 15) | (irq.shorthand << 18);
+          kvmTrace.emit("kvm_apic_ipi", { vcpu_id: vcpu.id, icr_low: low >>> 0, dest_id: irq.destId });
+        }
+        return this.irqchip!.deliverToApic(irq, from);
+      },
+      eoi: (vector, level) => {
+        if (kvmTrace.enabled.kvm_eoi) kvmTrace.emit("kvm_eoi", { vcpu_id: vcpu.id, vector, level });
+        this.irqchip!.ioapic.eoi(vector, level);
+      },
+      // One thread runs every vCPU here: a woken vCPU notices its event when it next runs or blocks.
+      kick: () => undefined,
+      nmi: () => {
+        vcpu.nmiQueued++;
+      },
+    };
+  }
+
+  /** The local APICs of the vCPUs (for interrupt delivery). */
+  *lapics(): Generator<KvmLapic> {
+    for (const v of this.vcpus.values()) if (v.lapic) yield v.lapic;
+  }
+
+  /** Fires the VM-wide kernel timers that are due (the PIT). */
+  checkTimers(): void {
+    if (this.pit?.check()) this.stats.pit_irqs++;
+  }
+
+  /** The next VM-wide timer deadline on the host clock, or -1. */
+  nextTimerDeadline(): number {
+    return this.pit ? this.pit.timerTarget : -1;
   }
 
   destroy(): void {
@@ -104,8 +163,8 @@ export class KvmVm {
   }
 }
 
-type VmHandler = (vm: KvmVm, arg: IoctlArg) => number;
-type VcpuHandler = (vcpu: KvmVcpu, arg: IoctlArg) => number;
+export type VmHandler = (vm: KvmVm, arg: IoctlArg) => number;
+export type VcpuHandler = (vcpu: KvmVcpu, arg: IoctlArg) => number;
 
 const VM_IOCTLS = new Map<number, VmHandler>([
   [IOC.KVM_SET_USER_MEMORY_REGION, (vm, arg) => {
@@ -113,8 +172,9 @@ const VM_IOCTLS = new Map<number, VmHandler>([
     if (!b) return -EFAULT;
     const change = vm.memslots.set(decodeMemoryRegion(b));
     if (typeof change === "number") return change;
-    vm.mmu.commit(change);
+    vm.mmu.commit(change, vm.manualDirtyLogProtect);
     vm.slotsGeneration++;
+    vm.stats.memslot_changes++;
     return 0;
   }],
   [IOC.KVM_CHECK_EXTENSION, (_vm, arg) => checkExtension(typeof arg === "number" ? arg : -1)],
@@ -138,7 +198,8 @@ const VM_IOCTLS = new Map<number, VmHandler>([
     const slot = vm.memslots.get(v.u32(0) & 0xffff);
     if (!slot || (v.u32(0) >>> 16) !== 0) return -EINVAL;
     if ((slot.flags & KVM_MEM_LOG_DIRTY_PAGES) === 0) return -ENOENT;
-    const bitmap = vm.mmu.takeDirtyLog(slot);
+    // With manual protection the log is only read; KVM_CLEAR_DIRTY_LOG clears and re-protects.
+    const bitmap = vm.manualDirtyLogProtect ? slot.dirtyBitmap!.slice() : vm.mmu.takeDirtyLog(slot);
     // The bitmap is rounded up to a multiple of 64 bits (kvm_dirty_bitmap_bytes).
     const bytes = Math.ceil(slot.size / 4096 / 64) * 8;
     const dst = userStruct(vm.host, v.u64(8), bytes);
@@ -148,6 +209,7 @@ const VM_IOCTLS = new Map<number, VmHandler>([
     return 0;
   }],
 ]);
+for (const [req, h] of IRQCHIP_VM_IOCTLS) VM_IOCTLS.set(req, h);
 
 // ------------------------------------------------------------------ vCPU ioctls
 
@@ -190,8 +252,8 @@ function getSregs(vcpu: KvmVcpu, arg: IoctlArg): number {
     ...segs,
     gdt: { base: v.read(0x6816), limit: v.read(0x4810) },
     idt: { base: v.read(0x6818), limit: v.read(0x4812) },
-    cr0: v.getCr0(), cr2: vcpu.cr2 >>> 0, cr3: v.getCr3(), cr4: v.getCr4(), cr8: 0,
-    efer: v.read(0x2806), apic_base: vcpu.vm.msrState(vcpu).apicBase >>> 0, interrupt_bitmap: bitmap,
+    cr0: v.getCr0(), cr2: vcpu.cr2 >>> 0, cr3: v.getCr3(), cr4: v.getCr4(), cr8: vcpu.lapic ? (vcpu.lapic.get(0x80) >>> 4) & 0xf : 0,
+    efer: v.read(0x2806), apic_base: (vcpu.lapic ? vcpu.lapic.apicBase : vcpu.vm.msrState(vcpu).apicBase) >>> 0, interrupt_bitmap: bitmap,
   };
   encodeSregs(s, b);
   return 0;
@@ -214,6 +276,11 @@ function setSregs(vcpu: KvmVcpu, arg: IoctlArg): number {
   v.setCr4(s.cr4);
   v.setCr0(s.cr0);
   vcpu.vm.msrState(vcpu).apicBase = s.apic_base | 0;
+  if (vcpu.lapic) {
+    vcpu.lapic.setBase(s.apic_base);
+    // kvm_set_cr8: CR8 is the task priority (TPR bits 7:4).
+    vcpu.lapic.writeReg(0x80, (s.cr8 & 0xf) << 4);
+  }
   // The lowest pending vector of interrupt_bitmap is queued (user-space irqchip only).
   vcpu.pendingInterrupt = -1;
   for (let w = 0; w < 4 && vcpu.pendingInterrupt < 0; w++) {
@@ -289,28 +356,17 @@ const VCPU_IOCTLS = new Map<number, VcpuHandler>([
     const b = userStruct(vcpu.vm.host, arg, KVM_INTERRUPT_SIZE);
     if (!b) return -EFAULT;
     const irq = new StructView(b).u32(0);
-    // kvm_vcpu_ioctl_interrupt: vectors above 255 are invalid; only one can be pending without an irqchip.
+    // kvm_vcpu_ioctl_interrupt: vectors above 255 are invalid; only one can be pending without an irqchip;
+    // with the in-kernel PIC the interrupt controller is the kernel's (ENXIO).
     if (irq >= 256) return -EINVAL;
+    if (vcpu.vm.irqchip) return -ENXIO;
     if (vcpu.pendingInterrupt >= 0) return -EEXIST;
     vcpu.pendingInterrupt = irq;
     return 0;
   }],
-  [IOC.KVM_GET_MP_STATE, (vcpu, arg) => {
-    const b = userStruct(vcpu.vm.host, arg, KVM_MP_STATE_SIZE);
-    if (!b) return -EFAULT;
-    new StructView(b).setU32(0, vcpu.mpState);
-    return 0;
-  }],
-  [IOC.KVM_SET_MP_STATE, (vcpu, arg) => {
-    const b = userStruct(vcpu.vm.host, arg, KVM_MP_STATE_SIZE);
-    if (!b) return -EFAULT;
-    const st = new StructView(b).u32(0);
-    // Without an in-kernel LAPIC only RUNNABLE and HALTED make sense (INIT/SIPI states need the irqchip).
-    if (st !== KVM_MP_STATE_RUNNABLE && st !== KVM_MP_STATE_HALTED) return -EINVAL;
-    vcpu.mpState = st;
-    return 0;
-  }],
 ]);
+
+for (const [req, h] of VCPU_STATE_IOCTLS) VCPU_IOCTLS.set(req, h);
 
 export function vcpuIoctl(vcpu: KvmVcpu, request: number, arg: IoctlArg): number {
   const h = VCPU_IOCTLS.get(request);

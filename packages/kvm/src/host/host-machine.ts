@@ -32,6 +32,9 @@ const USER_MAP_BASE = 0x08000000;
 /** Mappings at least this large get their own chunk (and 2 MiB alignment, so EPT can use large pages). */
 const LARGE_MAPPING = 2 << 20;
 
+/** The host TSC frequency in kHz: 1 GHz, one tick per instruction and per ns of the host clock. */
+export const HOST_TSC_KHZ = 1_000_000;
+
 /** The host's interrupt vector for its own timer (Linux x86 LOCAL_TIMER_VECTOR). */
 export const LOCAL_TIMER_VECTOR = 0xec;
 
@@ -49,6 +52,11 @@ export class HostMachine {
   private userHeapNext = 0;
   private userMapNext = USER_MAP_BASE;
   private readonly mappings = new Map<number, HostMapping>();
+  /** Host processors brought up (one per vCPU: KVM pins each vCPU to its own processor here). */
+  private readonly cpus = new Set<Cpu>();
+  /** Instructions retired by processors since taken down, and ns the host spent idle (time warps). */
+  private retiredBase = 0;
+  private idleNs = 0;
   /** Host kernel structures shared by all host processors. */
   readonly pageDirectory: number;
   readonly gdt: number;
@@ -156,12 +164,40 @@ export class HostMachine {
   }
 
   /**
+   * The host clock in ns. The host's TSC runs at HOST_TSC_KHZ (1 GHz: one tick per ns) and its processors
+   * share it, as synchronised TSCs do. Time advances with the instructions the host's processors execute
+   * (one per ns) and, while every runnable vCPU waits, jumps to the next timer deadline — the host idles
+   * until its next interrupt (as QEMU's icount does when all vCPUs sleep). Deterministic for a given run.
+   */
+  now(): number {
+    let t = this.retiredBase + this.idleNs;
+    for (const c of this.cpus) t += c.instructionsRetired;
+    return t;
+  }
+
+  /** The host idles until `ns` on its clock (no-op when that is in the past). Returns the ns waited. */
+  idleUntil(ns: number): number {
+    const d = ns - this.now();
+    if (d <= 0) return 0;
+    this.idleNs += d;
+    return d;
+  }
+
+  /** Takes a processor down (vCPU destruction); its executed instructions stay part of the clock. */
+  takeDownCpu(cpu: Cpu): void {
+    if (this.cpus.delete(cpu)) this.retiredBase += cpu.instructionsRetired;
+  }
+
+  /**
    * Brings up a physical processor in host mode: flat protected mode with identity paging, then VMX
    * operation (hardware_enable): CR4.VMXE, IA32_FEATURE_CONTROL locked with VMXON allowed, VMXON.
    */
   bringUpCpu(host: CpuHost): Cpu {
     const cpu = new Cpu(this.mem, host);
     cpu.syncChunks();
+    this.cpus.add(cpu);
+    // The TSC is the shared host clock (the processor's own instruction count is part of it).
+    cpu.tscSource = () => this.now();
     cpu.gdtrBase = this.gdt;
     cpu.gdtrLimit = 0x27;
     cpu.idtrBase = this.idt;

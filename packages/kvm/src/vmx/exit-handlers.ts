@@ -12,11 +12,16 @@ import {
   EXIT_REASON_NAMES, EXIT_REASON_PAUSE_INSTRUCTION, EXIT_REASON_RDPMC, EXIT_REASON_TRIPLE_FAULT, EXIT_REASON_VMCALL,
   EXIT_REASON_VMCLEAR, EXIT_REASON_VMLAUNCH, EXIT_REASON_VMOFF, EXIT_REASON_VMON, EXIT_REASON_VMPTRLD,
   EXIT_REASON_VMPTRST, EXIT_REASON_VMREAD, EXIT_REASON_VMRESUME, EXIT_REASON_VMWRITE, EXIT_REASON_WBINVD,
-  IO_QUAL_IN, IO_QUAL_STRING, vmcsFields as F,
+  IO_QUAL_IN, IO_QUAL_STRING, vmcsFields as F, EXC_BP, EXC_DB, EXIT_REASON_NMI_WINDOW, EXIT_REASON_PREEMPTION_TIMER,
+  EXIT_REASON_MONITOR_TRAP_FLAG,
 } from "@virtkit/cpu";
 import { EXIT_TO_USER, RESUME_GUEST, VCPU_REGS_RAX, VCPU_REGS_RBX, VCPU_REGS_RCX, VCPU_REGS_RDX } from "../vcpu.js";
 import type { VmxVcpu } from "./vmx.js";
-import { KVM_EXIT_EXCEPTION, KVM_EXIT_HLT, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_SHUTDOWN } from "../uapi/constants.js";
+import {
+  KVM_EXIT_DEBUG, KVM_EXIT_EXCEPTION, KVM_EXIT_HLT, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_SHUTDOWN, KVM_GUESTDBG_SINGLESTEP,
+  KVM_GUESTDBG_USE_HW_BP, KVM_GUESTDBG_USE_SW_BP, KVM_MP_STATE_HALTED,
+} from "../uapi/constants.js";
+import { KVM_RUN_DEBUG_OFFSETS } from "../uapi/irqchip-abi.js";
 import { KVM_RUN_EXIT_OFFSETS } from "../uapi/structs.js";
 import { FAULT_MAPPED } from "../mmu.js";
 import { kvmTrace } from "../trace.js";
@@ -26,12 +31,48 @@ export type ExitHandler = (vmx: VmxVcpu) => number;
 
 const scratch = new Int32Array(4);
 
-/** EXCEPTION_NMI: NMIs belong to the host; #UD and #MC are reflected; anything else goes to user space. */
+/** DR6 bits that read as 1 (DR6_ACTIVE_LOW) and the single-step status bit (DR6_BS). */
+const DR6_ACTIVE_LOW = 0xffff0ff0;
+const DR6_BS = 1 << 14;
+
+/** KVM_EXIT_DEBUG with struct kvm_debug_exit_arch: the exception, the linear PC, DR6 and DR7. */
+export function debugExit(vmx: VmxVcpu, exception: number, dr6: number | null): number {
+  const vcpu = vmx.vcpu;
+  const run = vcpu.run;
+  vcpu.setExitReason(KVM_EXIT_DEBUG);
+  run.setU32(KVM_RUN_DEBUG_OFFSETS.exception, exception);
+  run.setU64(KVM_RUN_DEBUG_OFFSETS.pc, vmx.linearRip());
+  if (dr6 !== null) {
+    run.setU64(KVM_RUN_DEBUG_OFFSETS.dr6, dr6 >>> 0);
+    run.setU64(KVM_RUN_DEBUG_OFFSETS.dr7, vmx.read(F.GUEST_DR7) >>> 0);
+  }
+  vcpu.stats.debug_exits++;
+  return EXIT_TO_USER;
+}
+
+/**
+ * EXCEPTION_NMI: NMIs belong to the host; #UD and #MC are reflected; #DB and #BP go to the debugger when
+ * guest debugging asked for them (KVM_EXIT_DEBUG) and are reflected otherwise; anything else goes to user space.
+ */
 function handleExceptionNmi(vmx: VmxVcpu): number {
   const info = vmx.read(F.VM_EXIT_INTR_INFO);
   const vector = info & 0xff;
   const vcpu = vmx.vcpu;
   if (vector === EXC_NMI && ((info >>> 8) & 7) === 2) return RESUME_GUEST;
+  if (vector === EXC_DB) {
+    const q = vmx.read(F.EXIT_QUALIFICATION);
+    if (vcpu.guestDebug & (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP)) return debugExit(vmx, EXC_DB, q | DR6_ACTIVE_LOW);
+    // The guest's own #DB: DR6 gets the status bits, then the exception is delivered.
+    const d = vcpu.vm.debugRegs(vcpu);
+    d[6] = (d[6]! & ~0xf) | (q & 0x600f) | DR6_ACTIVE_LOW;
+    vcpu.queueException(EXC_DB, -1);
+    return RESUME_GUEST;
+  }
+  if (vector === EXC_BP) {
+    if (vcpu.guestDebug & KVM_GUESTDBG_USE_SW_BP) return debugExit(vmx, EXC_BP, null);
+    vcpu.queueException(EXC_BP, -1);
+    return RESUME_GUEST;
+  }
   if (vector === EXC_UD) {
     // No instruction needs KVM's help here (no hypercall patching): reflect #UD to the guest.
     vcpu.queueException(EXC_UD, -1);
@@ -62,7 +103,8 @@ function handleInterruptWindow(vmx: VmxVcpu): number {
   const vcpu = vmx.vcpu;
   vmx.disableIrqWindow();
   vcpu.stats.irq_window_exits++;
-  if (vcpu.pendingInterrupt < 0 && vcpu.run.u8(0) !== 0) {
+  // request_interrupt_window is for a user-space interrupt controller only.
+  if (!vcpu.lapic && vcpu.pendingInterrupt < 0 && vcpu.run.u8(0) !== 0) {
     vcpu.setExitReason(KVM_EXIT_IRQ_WINDOW_OPEN);
     vcpu.stats.request_irq_exits++;
     return EXIT_TO_USER;
@@ -86,11 +128,37 @@ function handleCpuid(vmx: VmxVcpu): number {
   return RESUME_GUEST;
 }
 
-/** HLT: without an in-kernel local APIC the halt is reported to user space (KVM_EXIT_HLT). */
+/** NMI_WINDOW: NMIs are unblocked; the pending one goes in at the next entry. */
+function handleNmiWindow(vmx: VmxVcpu): number {
+  vmx.disableNmiWindow();
+  vmx.vcpu.stats.nmi_window_exits++;
+  return RESUME_GUEST;
+}
+
+/** PREEMPTION_TIMER: a kernel timer's deadline (the hv timer); the run loop fires it before re-entering. */
+function handlePreemptionTimer(vmx: VmxVcpu): number {
+  vmx.vcpu.stats.preemption_timer_exits++;
+  return RESUME_GUEST;
+}
+
+/** MONITOR_TRAP_FLAG: one instruction done under KVM_GUESTDBG_SINGLESTEP — a single-step #DB for the debugger. */
+function handleMonitorTrap(vmx: VmxVcpu): number {
+  if ((vmx.vcpu.guestDebug & KVM_GUESTDBG_SINGLESTEP) === 0) return RESUME_GUEST;
+  return debugExit(vmx, EXC_DB, DR6_BS | DR6_ACTIVE_LOW);
+}
+
+/**
+ * HLT (kvm_emulate_halt): with the in-kernel local APIC the vCPU halts in the kernel until an interrupt
+ * wakes it; without one the halt is reported to user space (KVM_EXIT_HLT).
+ */
 function handleHlt(vmx: VmxVcpu): number {
   const vcpu = vmx.vcpu;
   vmx.skipInstruction();
   vcpu.stats.halt_exits++;
+  if (vcpu.lapic) {
+    vcpu.setMpState(KVM_MP_STATE_HALTED);
+    return RESUME_GUEST;
+  }
   vcpu.setExitReason(KVM_EXIT_HLT);
   return EXIT_TO_USER;
 }
@@ -107,6 +175,21 @@ function handleIo(vmx: VmxVcpu): number {
   const size = (q & 7) + 1;
   const isIn = (q & IO_QUAL_IN) !== 0;
   const mask = size === 4 ? -1 : (1 << (size * 8)) - 1;
+  // kernel_pio: an in-kernel device (PIC, PIT, ioeventfd) takes the access without leaving the kernel.
+  const bus = vcpu.vm.pioBus;
+  if (isIn) {
+    const v = bus.read(port, size);
+    if (v !== undefined) {
+      vcpu.regs[VCPU_REGS_RAX] = (vcpu.regs[VCPU_REGS_RAX]! & ~mask) | (v & mask);
+      if (kvmTrace.enabled.kvm_pio) kvmTrace.emit("kvm_pio", { vcpu_id: vcpu.id, rw: "read", port, size, count: 1, val: v & mask });
+      vmx.skipInstruction();
+      return RESUME_GUEST;
+    }
+  } else if (bus.write(port, size, vcpu.regs[VCPU_REGS_RAX]! & mask)) {
+    if (kvmTrace.enabled.kvm_pio) kvmTrace.emit("kvm_pio", { vcpu_id: vcpu.id, rw: "write", port, size, count: 1, val: vcpu.regs[VCPU_REGS_RAX]! & mask });
+    vmx.skipInstruction();
+    return RESUME_GUEST;
+  }
   if (isIn) {
     vcpu.pioExit(true, port, size, 1, 0);
     vcpu.cuiRip = vmx.rip;
@@ -191,14 +274,19 @@ function handleDr(vmx: VmxVcpu): number {
   const vcpu = vmx.vcpu;
   const dregs = vcpu.vm.debugRegs(vcpu);
   if (fromDr) {
-    const v = dr === 7 ? vmx.read(F.GUEST_DR7) : dregs[dr]!;
+    const v = dr === 7 ? vcpu.dr7 : dregs[dr]!;
     if (reg === 4) vmx.rsp = v;
     else vcpu.regs[reg] = v;
   } else {
     const v = reg === 4 ? vmx.rsp : vcpu.regs[reg]!;
-    if (dr === 7) vmx.write(F.GUEST_DR7, (v | 0x400) & ~0xd800);
-    else if (dr === 6) dregs[6] = (v | 0xffff0ff0) & ~0x1000;
-    else dregs[dr] = v;
+    if (dr === 7) {
+      vcpu.dr7 = (v | 0x400) & ~0xd800;
+      vcpu.updateDr7();
+    } else if (dr === 6) {
+      dregs[6] = (v | 0xffff0ff0) & ~0x1000;
+    } else {
+      dregs[dr] = v;
+    }
   }
   vmx.skipInstruction();
   return RESUME_GUEST;
@@ -301,14 +389,17 @@ EXIT_HANDLERS[EXIT_REASON_PAUSE_INSTRUCTION] = skip;
 EXIT_HANDLERS[EXIT_REASON_EPT_VIOLATION] = handleEptViolation;
 EXIT_HANDLERS[EXIT_REASON_EPT_MISCONFIG] = handleEptMisconfig;
 EXIT_HANDLERS[EXIT_REASON_WBINVD] = skip;
+EXIT_HANDLERS[EXIT_REASON_NMI_WINDOW] = handleNmiWindow;
+EXIT_HANDLERS[EXIT_REASON_PREEMPTION_TIMER] = handlePreemptionTimer;
+EXIT_HANDLERS[EXIT_REASON_MONITOR_TRAP_FLAG] = handleMonitorTrap;
 
 /** The kernel function name for an exit reason, for tracing. */
 const HANDLER_NAMES: Record<number, string> = {
   0: "handle_exception_nmi", 1: "handle_external_interrupt", 2: "handle_triple_fault", 7: "handle_interrupt_window",
   10: "kvm_emulate_cpuid", 12: "kvm_emulate_halt", 13: "handle_invd", 15: "handle_rdpmc", 18: "kvm_emulate_hypercall",
   28: "handle_cr", 29: "handle_dr", 30: "handle_io", 31: "kvm_emulate_rdmsr", 32: "kvm_emulate_wrmsr",
-  36: "handle_mwait", 39: "handle_monitor", 40: "handle_pause", 48: "handle_ept_violation", 49: "handle_ept_misconfig",
-  54: "kvm_emulate_wbinvd",
+  8: "handle_nmi_window", 36: "handle_mwait", 37: "handle_monitor_trap", 39: "handle_monitor", 40: "handle_pause",
+  48: "handle_ept_violation", 49: "handle_ept_misconfig", 52: "handle_preemption_timer", 54: "kvm_emulate_wbinvd",
 };
 export function exitHandlerName(reason: number): string {
   return HANDLER_NAMES[reason] ?? (EXIT_HANDLERS[reason] ? "handle_vmx_instruction" : `unexpected exit ${EXIT_REASON_NAMES[reason] ?? reason}`);

@@ -17,6 +17,8 @@ import {
   VM_EXIT_LOAD_IA32_EFER, VM_EXIT_LOAD_IA32_PAT, VM_EXIT_SAVE_IA32_EFER, VM_EXIT_SAVE_IA32_PAT, invept, readMsr,
   vmclear, vmcsFields as F, vmlaunch, vmxoff, vmptrld, vmread, vmreadValue, vmwrite, EXC_MC, EXC_UD, FLAG_FIXED1,
   VMX_EXIT_REASONS_FAILED_VMENTRY, EXIT_REASON_EXCEPTION_NMI, EXIT_REASON_EPT_VIOLATION, EXIT_REASON_TASK_SWITCH,
+  CPU_BASED_NMI_WINDOW_EXITING, CPU_BASED_MONITOR_TRAP_FLAG, PIN_BASED_VMX_PREEMPTION_TIMER, INTR_TYPE_NMI_INTR,
+  VM_ENTRY_LOAD_DEBUG_CONTROLS, VM_EXIT_SAVE_DEBUG_CONTROLS, PREEMPTION_TIMER_RATE,
 } from "@virtkit/cpu";
 import type { KvmVcpu } from "../vcpu.js";
 import { EXIT_TO_USER } from "../vcpu.js";
@@ -63,6 +65,17 @@ export class VmxVcpu {
   private flushedGeneration = 0;
   readonly vpid: number;
   private procControls = 0;
+  private pinControls = 0;
+  /** Window and trap requests OR-ed into the primary controls at the next entry. */
+  private irqWindow = false;
+  private nmiWindow = false;
+  /** KVM_GUESTDBG_SINGLESTEP through the monitor trap flag. */
+  monitorTrap = false;
+  /** Exceptions intercepted beyond #UD and #MC (guest debugging: #DB, #BP). */
+  extraExceptions = 0;
+  /** Host ns deadline the VMX-preemption timer is programmed for at the next entry, or -1 (the hv timer). */
+  timerDeadline = -1;
+  private readonly hostDb = new Int32Array(7);
   /** The kernel stack page VM exits land on (HOST_RSP). */
   private readonly hostStack: number;
 
@@ -124,10 +137,11 @@ export class VmxVcpu {
     const proc2 = adjustControls(cpu,
       SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
       SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_WBINVD_EXITING, MSR_IA32_VMX_PROCBASED_CTLS2);
-    const exitCtls = adjustControls(cpu, VM_EXIT_ACK_INTR_ON_EXIT,
+    const exitCtls = adjustControls(cpu, VM_EXIT_ACK_INTR_ON_EXIT | VM_EXIT_SAVE_DEBUG_CONTROLS,
       VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER, MSR_IA32_VMX_TRUE_EXIT_CTLS);
-    const entryCtls = adjustControls(cpu, 0, VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER, MSR_IA32_VMX_TRUE_ENTRY_CTLS);
+    const entryCtls = adjustControls(cpu, VM_ENTRY_LOAD_DEBUG_CONTROLS, VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER, MSR_IA32_VMX_TRUE_ENTRY_CTLS);
     this.procControls = proc & ~(1 << 15 | 1 << 16 | 1 << 9);
+    this.pinControls = pin;
     this.write(F.PIN_BASED_VM_EXEC_CONTROL, pin);
     this.write(F.CPU_BASED_VM_EXEC_CONTROL, this.procControls);
     this.write(F.SECONDARY_VM_EXEC_CONTROL, proc2);
@@ -140,7 +154,7 @@ export class VmxVcpu {
     for (let i = 0; i < 4096; i += 4) mem.write32(this.msrBitmap + i, -1);
     for (const base of [0, 0x800]) mem.write8(this.msrBitmap + base + (0x174 >>> 3), mem.read8(this.msrBitmap + base + (0x174 >>> 3)) & ~(0x70));
     this.write64(F.MSR_BITMAP, this.msrBitmap);
-    this.write(F.EXCEPTION_BITMAP, (1 << EXC_UD) | (1 << EXC_MC));
+    this.updateExceptionBitmap();
     this.write(F.PAGE_FAULT_ERROR_CODE_MASK, 0);
     this.write(F.PAGE_FAULT_ERROR_CODE_MATCH, 0);
     this.write(F.CR3_TARGET_COUNT, 0);
@@ -217,6 +231,7 @@ export class VmxVcpu {
     vmclear(this.cpu, this.vmcs);
     const vmxon = this.cpu.vmx?.vmxonPointer;
     vmxoff(this.cpu);
+    host.takeDownCpu(this.cpu);
     for (const p of [this.vmcs, this.msrBitmap, this.hostStack]) host.freeKernelPage(p);
     if (vmxon !== undefined) host.freeKernelPage(vmxon);
   }
@@ -342,12 +357,90 @@ export class VmxVcpu {
     this.write(F.VM_ENTRY_INSTRUCTION_LEN, length);
   }
 
+  private updateExecControls(): void {
+    this.write(F.CPU_BASED_VM_EXEC_CONTROL, this.procControls | (this.irqWindow ? CPU_BASED_INTR_WINDOW_EXITING : 0) |
+      (this.nmiWindow ? CPU_BASED_NMI_WINDOW_EXITING : 0) | (this.monitorTrap ? CPU_BASED_MONITOR_TRAP_FLAG : 0));
+  }
+
   enableIrqWindow(): void {
-    this.write(F.CPU_BASED_VM_EXEC_CONTROL, this.procControls | CPU_BASED_INTR_WINDOW_EXITING);
+    this.irqWindow = true;
+    this.updateExecControls();
   }
 
   disableIrqWindow(): void {
-    this.write(F.CPU_BASED_VM_EXEC_CONTROL, this.procControls);
+    this.irqWindow = false;
+    this.updateExecControls();
+  }
+
+  /** NMI-window exiting (needs "virtual NMIs", which setup requests): exit once NMIs are unblocked. */
+  enableNmiWindow(): void {
+    this.nmiWindow = true;
+    this.updateExecControls();
+  }
+
+  disableNmiWindow(): void {
+    this.nmiWindow = false;
+    this.updateExecControls();
+  }
+
+  setMonitorTrap(on: boolean): void {
+    this.monitorTrap = on;
+    this.updateExecControls();
+  }
+
+  /** vmx_update_exception_bitmap: #UD and #MC always, plus what guest debugging needs. */
+  updateExceptionBitmap(): void {
+    this.write(F.EXCEPTION_BITMAP, (1 << EXC_UD) | (1 << EXC_MC) | this.extraExceptions);
+  }
+
+  /** vmx_nmi_allowed: no STI / MOV SS shadow and no (virtual-)NMI blocking. */
+  nmiAllowed(): boolean {
+    return (this.read(F.GUEST_INTERRUPTIBILITY_INFO) & 0xb) === 0;
+  }
+
+  getNmiMask(): boolean {
+    return (this.read(F.GUEST_INTERRUPTIBILITY_INFO) & 8) !== 0;
+  }
+
+  setNmiMask(masked: boolean): void {
+    const v = this.read(F.GUEST_INTERRUPTIBILITY_INFO);
+    this.write(F.GUEST_INTERRUPTIBILITY_INFO, masked ? v | 8 : v & ~8);
+  }
+
+  /** STI (1) / MOV SS (2) blocking, as the interruptibility field holds it. */
+  getInterruptShadow(): number {
+    return this.read(F.GUEST_INTERRUPTIBILITY_INFO) & 3;
+  }
+
+  setInterruptShadow(shadow: number): void {
+    this.write(F.GUEST_INTERRUPTIBILITY_INFO, (this.read(F.GUEST_INTERRUPTIBILITY_INFO) & ~3) | (shadow & 3));
+  }
+
+  /** vmx_inject_nmi. */
+  injectNmi(): void {
+    this.write(F.VM_ENTRY_INTR_INFO_FIELD, (2 | (INTR_TYPE_NMI_INTR << 8) | INTR_INFO_VALID_MASK) | 0);
+    if (kvmTrace.enabled.kvm_inj_nmi) kvmTrace.emit("kvm_inj_nmi", { vcpu_id: this.vcpu.id });
+  }
+
+  /** The event in the VM-entry interruption-information field, if any (for KVM_GET_VCPU_EVENTS). */
+  pendingEntryEvent(): number {
+    return this.read(F.VM_ENTRY_INTR_INFO_FIELD);
+  }
+
+  clearEntryEvent(): void {
+    this.write(F.VM_ENTRY_INTR_INFO_FIELD, 0);
+  }
+
+  /** kvm_vcpu_deliver_sipi_vector: CS = vector << 8 (base vector << 12), IP = 0. */
+  deliverSipiVector(vector: number): void {
+    this.write(F.GUEST_CS_SELECTOR, vector << 8);
+    this.write(F.GUEST_CS_BASE, vector << 12);
+    this.rip = 0;
+  }
+
+  /** The linear address of RIP (kvm_get_linear_rip). */
+  linearRip(): number {
+    return (this.read(F.GUEST_CS_BASE) + this.rip) >>> 0;
   }
 
   /** Advances RIP past the instruction that exited (skip_emulated_instruction). */
@@ -373,6 +466,22 @@ export class VmxVcpu {
       invept(cpu, 1, mmu.eptp);
       this.flushedGeneration = mmu.flushGeneration;
     }
+    // The hv timer (kvm_lapic_hv_timer): the VMX-preemption timer exits the guest at the next kernel deadline.
+    if (this.timerDeadline >= 0) {
+      const left = Math.max(0, this.timerDeadline - vcpu.vm.host.now());
+      this.write(F.PIN_BASED_VM_EXEC_CONTROL, this.pinControls | PIN_BASED_VMX_PREEMPTION_TIMER);
+      this.write(F.VMX_PREEMPTION_TIMER_VALUE, Math.min(0xffffffff, Math.ceil(left / 2 ** PREEMPTION_TIMER_RATE)));
+    } else {
+      this.write(F.PIN_BASED_VM_EXEC_CONTROL, this.pinControls);
+    }
+    // Guest debug registers go into the processor for the guest's run (vcpu->arch.switch_db_regs): DR0-DR3
+    // are the debugger's with KVM_GUESTDBG_USE_HW_BP, else the guest's (vcpu->arch.eff_db).
+    const dregs = vcpu.vm.debugRegs(vcpu);
+    const eff = vcpu.effectiveDb();
+    this.hostDb.set(cpu.dr.subarray(0, 7));
+    for (let i = 0; i < 4; i++) cpu.dr[i] = eff[i]!;
+    cpu.dr[6] = dregs[6]!;
+    this.write64(F.TSC_OFFSET, vcpu.tscOffset);
     this.hostRegs.set(cpu.reg);
     const rsp = this.read(F.GUEST_RSP);
     cpu.reg.set(vcpu.regs);
@@ -384,6 +493,7 @@ export class VmxVcpu {
     if (r === VMX_FAIL_VALID || r === VMX_FAIL_INVALID) {
       this.fail = true;
       cpu.reg.set(this.hostRegs);
+      cpu.dr.set(this.hostDb, 0);
       return;
     }
     this.fail = false;
@@ -396,6 +506,8 @@ export class VmxVcpu {
     const gpr = cpu.reg;
     for (let i = 0; i < 8; i++) if (i !== 4) vcpu.regs[i] = gpr[i]!;
     vcpu.cr2 = cpu.cr2;
+    dregs[6] = cpu.dr[6]!;
+    cpu.dr.set(this.hostDb, 0);
     cpu.reg.set(this.hostRegs);
     vcpu.stats.exits++;
   }
