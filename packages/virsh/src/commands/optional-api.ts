@@ -3,7 +3,7 @@
 // virNodeGetCellsFreeMemory, virConnectGetDomainCapabilities). A command calls the method when
 // the library object has it; otherwise it fails exactly as libvirt does for a driver without the
 // entry: VIR_ERR_NO_SUPPORT "this function is not supported by the connection driver: <api>".
-import { VirErrorDomain, VirErrorNumber, virError, type Connect, type Domain } from "@virtkit/libvirt";
+import { VirErrorDomain, VirErrorNumber, virError, type Connect, type Domain, type Network, type StorageVol, type StorageVolInfo } from "@virtkit/libvirt";
 
 /** virDomainInterface / virDomainIPAddress */
 export interface DomainInterface {
@@ -13,6 +13,8 @@ export interface DomainInterface {
 }
 
 type Method<A extends unknown[], R> = (...args: A) => Promise<R>;
+/** The resolution of an API call that returns nothing. */
+type Done = undefined;
 
 function method<A extends unknown[], R>(obj: object, name: string): Method<A, R> | null {
   const f = (obj as Record<string, unknown>)[name];
@@ -24,13 +26,13 @@ function noSupport(api: string, from: number): never {
 }
 
 export async function domainSave(dom: Domain, to: string, dxml: string | null, flags: number): Promise<void> {
-  const f = method<[string, string | null, number], void>(dom, "saveFlags");
+  const f = method<[string, string | null, number], Done>(dom, "saveFlags");
   if (!f) noSupport("virDomainSaveFlags", VirErrorDomain.VIR_FROM_DOMAIN);
   await f(to, dxml, flags);
 }
 
 export async function domainRestore(conn: Connect, from: string, dxml: string | null, flags: number): Promise<void> {
-  const f = method<[string, string | null, number], void>(conn, "restoreFlags");
+  const f = method<[string, string | null, number], Done>(conn, "restoreFlags");
   if (!f) noSupport("virDomainRestoreFlags", VirErrorDomain.VIR_FROM_DOMAIN);
   await f(from, dxml, flags);
 }
@@ -51,4 +53,28 @@ export async function getDomainCapabilities(conn: Connect, emulatorbin: string |
   const f = method<[string | null, string | null, string | null, string | null, number], string>(conn, "getDomainCapabilities");
   if (!f) noSupport("virConnectGetDomainCapabilities", VirErrorDomain.VIR_FROM_NONE);
   return f(emulatorbin, arch, machine, virttype, flags);
+}
+
+export async function domainSetMemoryStatsPeriod(dom: Domain, period: number, flags: number): Promise<void> {
+  const f = method<[number, number], Done>(dom, "setMemoryStatsPeriod");
+  if (!f) noSupport("virDomainSetMemoryStatsPeriod", VirErrorDomain.VIR_FROM_DOMAIN);
+  await f(period, flags);
+}
+
+export async function storageVolWipe(vol: StorageVol, flags: number): Promise<void> {
+  const f = method<[number], Done>(vol, "wipe");
+  if (!f) noSupport("virStorageVolWipe", VirErrorDomain.VIR_FROM_STORAGE);
+  await f(flags);
+}
+
+export async function networkDefineXMLFlags(conn: Connect, xml: string, flags: number): Promise<Network> {
+  const f = method<[string, number], Network>(conn, "networkDefineXMLFlags");
+  if (!f) noSupport("virNetworkDefineXMLFlags", VirErrorDomain.VIR_FROM_NETWORK);
+  return f(xml, flags);
+}
+
+export async function storageVolGetInfoFlags(vol: StorageVol, flags: number): Promise<StorageVolInfo> {
+  const f = method<[number], StorageVolInfo>(vol, "infoFlags");
+  if (!f) noSupport("virStorageVolGetInfoFlags", VirErrorDomain.VIR_FROM_STORAGE);
+  return f(flags);
 }

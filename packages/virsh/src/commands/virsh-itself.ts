@@ -26,7 +26,7 @@ export function splitCommas(s: string): string[] {
   let concat = false;
   for (const p of parts.slice(1)) {
     if (concat) {
-      out[out.length - 1] += `,${p}`;
+      out[out.length - 1] = `${out[out.length - 1] ?? ""},${p}`;
       concat = false;
       continue;
     }
@@ -73,7 +73,7 @@ function cmdCd(ctl: Shell, cmd: ParsedCommand): boolean {
     ctl.error("cd: command valid only in interactive mode");
     return false;
   }
-  const dir = cmd.stringQuiet("dir") ?? (ctl.env.HOME || homedir() || "/");
+  const dir = cmd.stringQuiet("dir") ?? (ctl.env.HOME ?? (homedir() !== "" ? homedir() : "/"));
   try {
     process.chdir(dir);
   } catch (e) {

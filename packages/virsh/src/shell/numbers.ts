@@ -64,11 +64,11 @@ export function strToUnsigned(s: string, max: bigint, wrap: boolean, base: 10 | 
 /** Whole-string forms (end pointer NULL in C). */
 export function parseSigned(s: string, min: bigint, max: bigint): bigint | null {
   const r = strToSigned(s, min, max);
-  return r && r.rest === "" ? r.value : null;
+  return r?.rest === "" ? r.value : null;
 }
 export function parseUnsigned(s: string, max: bigint, wrap: boolean): bigint | null {
   const r = strToUnsigned(s, max, wrap);
-  return r && r.rest === "" ? r.value : null;
+  return r?.rest === "" ? r.value : null;
 }
 
 /**

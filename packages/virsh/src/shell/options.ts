@@ -84,7 +84,7 @@ export function parseVirshArgs(argv: readonly string[]): ArgsOutcome {
       }
       case "e": {
         const s = value ?? "";
-        if ((s.length === 2 && s[0] === "^" && allowedEscapeChar(s[1]!)) || (s.length === 1 && s !== "^")) a.escapeChar = s;
+        if ((s.length === 2 && s.startsWith("^") && allowedEscapeChar(s[1]!)) || (s.length === 1 && s !== "^")) a.escapeChar = s;
         else return fail(`Invalid string '${s}' for escape sequence`);
         return null;
       }
@@ -94,7 +94,7 @@ export function parseVirshArgs(argv: readonly string[]): ArgsOutcome {
       case "K": {
         const name = short === "k" ? (long ? "--keepalive-interval" : "-k") : long ? "--keepalive-count" : "-K";
         const r = strToSigned(value ?? "", INT_MIN, INT_MAX, 0);
-        if (!r || r.rest !== "") return fail(`Invalid value for option ${name}`);
+        if (r?.rest !== "") return fail(`Invalid value for option ${name}`);
         if (r.value < 0n) return fail(`option ${name} requires a positive integer argument`);
         if (short === "k") a.keepaliveInterval = Number(r.value);
         else a.keepaliveCount = Number(r.value);

@@ -68,7 +68,7 @@ export function parseCommands(src: TokenSource, lookup: CommandLookup, report: (
     const seen = new Set<number>();
     let positional: number[] = [];
     let dataOnly = false;
-    let last: "end" | "end-cmd" = "end";
+    let last: "end" | "end-cmd";
 
     for (;;) {
       const tk = src.next();
@@ -159,12 +159,12 @@ export function parseCommands(src: TokenSource, lookup: CommandLookup, report: (
         if (help?.opts[0]) out.push(new ParsedCommand(help, [{ def: help.opts[0], data: cmd.name }]));
       } else {
         let missing = false;
-        cmd.opts.forEach((o, i) => {
+        for (const [i, o] of cmd.opts.entries()) {
           if (o.required && o.type !== "alias" && !seen.has(i)) {
             missing = true;
             report(o.type === "data" || o.type === "argv" ? `command '${cmd.name}' requires <${o.name}> option` : `command '${cmd.name}' requires --${o.name} option`);
           }
-        });
+        }
         if (missing) return null;
         out.push(new ParsedCommand(cmd, opts));
       }

@@ -317,8 +317,8 @@ export class Shell implements ErrorSink, CommandLookup {
       const w = this.eventWaiter;
       this.eventWaiter = null;
       w(why);
-    } else if (this.pendingEventResult === null) {
-      this.pendingEventResult = why;
+    } else {
+      this.pendingEventResult ??= why;
     }
   }
   /** vshEventWait: until done, SIGINT or the timeout (ms, -1 = none). */

@@ -99,7 +99,7 @@ export class StringTokens implements TokenSource {
           this.p++;
           continue;
         }
-        out += s[this.p];
+        out += s[this.p] ?? "";
         this.p++;
         continue;
       }

@@ -54,7 +54,7 @@ export function readXml(src: string): XElement {
       const e = src.indexOf(">", i);
       if (e < 0) throw new XmlReadError("unterminated end tag");
       const name = src.slice(i + 2, e).trim();
-      if (!cur || cur.name !== name) throw new XmlReadError(`mismatched end tag </${name}>`);
+      if (cur?.name !== name) throw new XmlReadError(`mismatched end tag </${name}>`);
       cur = cur.parent;
       i = e + 1;
     } else if (src[i] === "<") {
