@@ -156,7 +156,8 @@ export class KvmLapic {
     this.timerTarget = -1;
     this.tscDeadline = 0;
     this.divide = 2;
-    this.pendingEvents = 0;
+    // INIT leaves the latched start-up events alone (a SIPI right behind the INIT must survive it).
+    if (!init) this.pendingEvents = 0;
   }
 
   get baseAddress(): number {

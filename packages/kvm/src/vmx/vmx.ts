@@ -543,6 +543,9 @@ export class VmxVcpu {
           vcpu.deliveryFailure(vectoring, reason, this.read(F.EXIT_QUALIFICATION), 0);
           return EXIT_TO_USER;
         }
+        // An NMI whose delivery faulted is not blocked yet: clear "blocking by NMI" before re-injecting it
+        // (SDM vol. 3C §27.7.1.2, as vmx_complete_interrupts does).
+        if (((vectoring >>> 8) & 7) === INTR_TYPE_NMI_INTR) this.setNmiMask(false);
         vcpu.reinject = {
           info: vectoring & ~(1 << 12),
           errorCode: vectoring & INTR_INFO_DELIVER_CODE_MASK ? this.read(F.IDT_VECTORING_ERROR_CODE) : 0,
