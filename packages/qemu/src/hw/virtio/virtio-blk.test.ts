@@ -62,7 +62,7 @@ async function request(
   ram.view.setUint32(hdr, type, true);
   ram.view.setUint32(hdr + 8, sector % 2 ** 32, true);
   ram.view.setUint32(hdr + 12, Math.floor(sector / 2 ** 32), true);
-  const bufs = [{ addr: hdr, len: 16 }];
+  const bufs: { addr: number; len: number; write?: boolean }[] = [{ addr: hdr, len: 16 }];
   let dataAddr = 0;
   if (data.out !== undefined) {
     dataAddr = ram.alloc(data.out.length);
