@@ -7,3 +7,4 @@ export * from "./virtio-blk.js";
 export * from "./virtio-rng.js";
 export * from "./virtio-serial.js";
 export * from "./virtio-net.js";
+export * from "./virtio-pci-factory.js";
