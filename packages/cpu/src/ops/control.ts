@@ -6,8 +6,9 @@ import type { Cpu } from "../cpu.js";
 import { LZ_DEC, LZ_INC } from "../cpu.js";
 import { EXC_BP, EXC_DB, EXC_GP, EXC_OF } from "../core/exceptions.js";
 import { EVENT_PRIV_SOFT_EXCEPTION, EVENT_SOFT_EXCEPTION, EVENT_SOFT_INT, softwareInterrupt } from "../core/interrupts.js";
-import { CS, EBP, ECX, ESP, FLAG_DF, FLAG_IF, FLAG_IOPL, SS } from "../core/registers.js";
+import { CS, EBP, ECX, ESP, FLAG_DF, SS } from "../core/registers.js";
 import { vmxHlt } from "../vmx/intercepts.js";
+import { cli, sti, v86RedirectInterrupt } from "../core/virtual-interrupts.js";
 import { callFar, interruptReturn, jumpFar, returnFar } from "./far-transfer.js";
 import type { Handler } from "./table.js";
 
@@ -34,13 +35,6 @@ function loopOp(cpu: Cpu, kind: number): void {
   // E0 LOOPNE, E1 LOOPE, E2 LOOP.
   const take = count !== 0 && (kind === 2 || (kind === 1 ? cpu.getZf() : !cpu.getZf()));
   if (take) cpu.jumpNear(cpu.eip + disp);
-}
-
-/** CLI/STI are IOPL-sensitive in protected and V86 mode (SDM vol. 2A CLI). */
-function checkIopl(cpu: Cpu): void {
-  if (!cpu.protectedMode) return;
-  const iopl = (cpu.getFlags() & FLAG_IOPL) >>> 12;
-  if (cpu.cpl > iopl) cpu.raise(EXC_GP, 0);
 }
 
 function enter(cpu: Cpu): void {
@@ -77,8 +71,8 @@ function leave(cpu: Cpu): void {
 }
 
 function intN(cpu: Cpu, vector: number): void {
-  // In V86 mode without VME, INT n is IOPL-sensitive (SDM vol. 3A §20.3.3).
-  if (cpu.v86 && ((cpu.getFlags() & FLAG_IOPL) >>> 12) < 3) cpu.raise(EXC_GP, 0);
+  // In V86 mode INT n may be redirected to the task's own IVT (VME), or is IOPL-sensitive (SDM vol. 3A §20.3.3).
+  if (cpu.v86 && v86RedirectInterrupt(cpu, vector)) return;
   softwareInterrupt(cpu, vector, EVENT_SOFT_INT);
 }
 
@@ -191,16 +185,11 @@ export function installControl(t: Handler[], t0f: Handler[]): void {
     if (cpu.nonRoot) vmxHlt(cpu);
     cpu.halted = true;
   };
-  t[0xfa] = (cpu) => {
-    checkIopl(cpu);
-    cpu.setStatusFlag(FLAG_IF, false);
-  };
+  // CLI/STI are IOPL-sensitive in protected and V86 mode; VME and PVI make them work on VIF.
+  t[0xfa] = cli;
   t[0xfb] = (cpu) => {
-    checkIopl(cpu);
-    const wasSet = (cpu.getFlags() & FLAG_IF) !== 0;
-    cpu.setStatusFlag(FLAG_IF, true);
     // STI inhibits interrupts until after the next instruction, only when IF was clear (SDM vol. 2B STI).
-    if (!wasSet) cpu.setShadow(1);
+    if (sti(cpu)) cpu.setShadow(1);
   };
   t[0xfc] = (cpu) => cpu.setStatusFlag(FLAG_DF, false);
   t[0xfd] = (cpu) => cpu.setStatusFlag(FLAG_DF, true);

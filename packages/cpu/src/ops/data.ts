@@ -4,13 +4,13 @@
  */
 import type { Cpu } from "../cpu.js";
 import { LZ_SUB } from "../cpu.js";
-import { EXC_GP } from "../core/exceptions.js";
 import {
   CS, DS, EAX, EBX, ECX, EDX, ES, ESP, FLAG_AC, FLAG_AF, FLAG_CF, FLAG_DF, FLAG_ID, FLAG_IF, FLAG_IOPL, FLAG_NT, FLAG_OF,
   FLAG_PF, FLAG_RF, FLAG_SF, FLAG_TF, FLAG_VM, FLAG_ZF, FS, GS, SS,
 } from "../core/registers.js";
 import { loadSegment } from "../core/segmentation.js";
 import { vmxPause } from "../vmx/intercepts.js";
+import { v86LoadVirtualFlags, v86PushFlags, v86VirtualFlagLoad } from "../core/virtual-interrupts.js";
 import type { Handler } from "./table.js";
 
 /** Loads a segment register from an instruction (MOV Sreg, POP Sreg, LxS). SS starts the interrupt shadow. */
@@ -54,19 +54,25 @@ function pushSreg(cpu: Cpu, s: number): void {
   else cpu.push16(cpu.segSel[s]!);
 }
 
-/** PUSHF: V86 mode with IOPL < 3 faults (SDM vol. 2B PUSHF); VM and RF are pushed as 0. */
+/**
+ * PUSHF: V86 mode at IOPL < 3 faults, unless CR4.VME virtualises a 16-bit PUSHF (IF from VIF, IOPL 3)
+ * (SDM vol. 2B PUSHF); VM and RF are pushed as 0.
+ */
 function pushf(cpu: Cpu): void {
-  const f = cpu.getFlags();
-  if (cpu.v86 && ((f & FLAG_IOPL) >>> 12) < 3) cpu.raise(EXC_GP, 0);
+  const f = cpu.v86 ? v86PushFlags(cpu, cpu.o32) : cpu.getFlags();
   if (cpu.o32) cpu.push32(f & ~(FLAG_VM | FLAG_RF));
   else cpu.push16(f);
 }
 
-/** POPF with the privilege rules of SDM vol. 2B POPF: IOPL only at CPL 0, IF only at CPL <= IOPL. */
+/** POPF with the privilege rules of SDM vol. 2B POPF: IOPL only at CPL 0, IF only at CPL <= IOPL; VME in V86 mode. */
 export function popf(cpu: Cpu): void {
   const old = cpu.getFlags();
   const iopl = (old & FLAG_IOPL) >>> 12;
-  if (cpu.v86 && iopl < 3) cpu.raise(EXC_GP, 0);
+  if (cpu.v86 && v86VirtualFlagLoad(cpu, cpu.o32)) {
+    v86LoadVirtualFlags(cpu, cpu.peekStack(0, 2));
+    cpu.adjustSp(2);
+    return;
+  }
   const v = cpu.o32 ? cpu.pop32() : cpu.pop16();
   let mask = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_TF | FLAG_DF | FLAG_OF | FLAG_NT;
   if (cpu.o32) mask |= FLAG_AC | FLAG_ID;

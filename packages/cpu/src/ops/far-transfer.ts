@@ -14,6 +14,7 @@ import {
   loadNullSegment, markAccessed, tssStack,
 } from "../core/segmentation.js";
 import { farTransferToTask, taskReturn, TASK_FROM_CALL, TASK_FROM_JUMP } from "../core/task-switch.js";
+import { v86LoadVirtualFlags, v86VirtualFlagLoad } from "../core/virtual-interrupts.js";
 import { iretUnblocksNmi } from "../vmx/vmx-events.js";
 
 const CALL_GATE_16 = 0x4;
@@ -267,7 +268,16 @@ export function interruptReturn(cpu: Cpu): void {
     return;
   }
   if (cpu.v86) {
-    if (((old & FLAG_IOPL) >>> 12) < 3) cpu.raise(EXC_GP, 0);
+    if (v86VirtualFlagLoad(cpu, cpu.o32)) {
+      // VME at IOPL < 3: a 16-bit IRET loads VIF from the image's IF (SDM vol. 3A §20.3.1.2).
+      const ip = cpu.peekStack(0, 2), cs = cpu.peekStack(2, 2), fl = cpu.peekStack(4, 2);
+      v86LoadVirtualFlags(cpu, fl);
+      cpu.loadRealSegment(CS, cs);
+      cpu.eip = ip;
+      cpu.adjustSp(6);
+      cpu.resetFetch();
+      return;
+    }
     const eip = cpu.peekStack(0, size), cs = cpu.peekStack(size, size), fl = cpu.peekStack(2 * size, size);
     cpu.loadRealSegment(CS, cs);
     cpu.eip = cpu.o32 ? eip : eip & 0xffff;
