@@ -1,10 +1,11 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // The kernel thread is its own script: a Worker loads it by URL (see src/threads/index.ts).
+  entry: { index: "src/index.ts", threads: "src/threads/index.ts", "kernel-worker": "src/threads/kernel-worker.ts" },
   format: ["esm"],
   target: "node20",
   sourcemap: true,
   clean: true,
-  dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
+  dts: { entry: { index: "src/index.ts", threads: "src/threads/index.ts" }, compilerOptions: { ignoreDeprecations: "6.0" } },
 });

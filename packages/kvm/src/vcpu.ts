@@ -25,6 +25,12 @@ export const SIGALRM = 14;
 
 /** Handler results (the kernel's convention): re-enter the guest, or return to user space with kvm_run filled. */
 export const RESUME_GUEST = 1;
+/**
+ * ERESTARTSYS (include/linux/errno.h): the kernel's internal "restart this system call". With the kernel in
+ * its own thread, KVM_RUN returns it to park a vCPU that would block (or whose slice ended); the kernel thread
+ * calls KVM_RUN again later and user space never sees it.
+ */
+export const ERESTARTSYS = 512;
 export const EXIT_TO_USER = 0;
 
 /** Guest GPRs in the kernel's order (enum kvm_reg: RAX RCX RDX RBX RSP RBP RSI RDI — the ModRM order). */
@@ -145,6 +151,11 @@ export class KvmVcpu {
     for (;;) {
       r = this.mpState === KVM_MP_STATE_RUNNABLE ? this.enterGuest() : this.block();
       if (r <= 0) break;
+      // Kernel thread: after an exit, give the thread to others waiting (the state is all in the VMCS now).
+      if (this.vm.host.kernelThread?.shouldPreempt(this) === true) {
+        r = -ERESTARTSYS;
+        break;
+      }
       if (this.alarmAt >= 0 && this.vm.host.now() >= this.alarmAt) {
         this.alarmAt = -1;
         this.raiseSignal(SIGALRM);
@@ -205,6 +216,7 @@ export class KvmVcpu {
   }
 
   private finishRun(r: number): number {
+    if (r === -ERESTARTSYS) return r;
     if (kvmTrace.enabled.kvm_userspace_exit) {
       const reason = this.exitReason;
       kvmTrace.emit("kvm_userspace_exit", { vcpu_id: this.id, reason, name: KVM_EXIT_NAMES[reason] ?? String(reason), errno: r < 0 ? -r : 0 });
@@ -339,6 +351,8 @@ export class KvmVcpu {
         this.traceWakeup(start, false);
         return this.interrupted();
       }
+      // Kernel thread: other threads may wake this vCPU; park it (the kernel thread idles the host when all wait).
+      if (host.kernelThread) return -ERESTARTSYS;
       const next = this.nextDeadline();
       if (next < 0) {
         this.traceWakeup(start, false);

@@ -52,6 +52,11 @@ export class HostMachine {
   private userHeapNext = 0;
   private userMapNext = USER_MAP_BASE;
   private readonly mappings = new Map<number, HostMapping>();
+  /**
+   * Set when the kernel runs in its own thread (threads/kernel-server.ts): KVM_RUN then parks a vCPU that
+   * would block, or that ran its slice while others wait, instead of blocking the kernel thread.
+   */
+  kernelThread: { shouldPreempt(vcpuFd: unknown): boolean } | null = null;
   /** Host processors brought up (one per vCPU: KVM pins each vCPU to its own processor here). */
   private readonly cpus = new Set<Cpu>();
   /** Instructions retired by processors since taken down, and ns the host spent idle (time warps). */
@@ -142,6 +147,30 @@ export class HostMachine {
     this.userHeapNext += size;
     const m: HostMapping = { addr, length, bytes: this.userHeap.subarray(addr - USER_HEAP_BASE, addr - USER_HEAP_BASE + length) };
     this.mappings.set(addr, m);
+    return m;
+  }
+
+  /** The shared buffers behind the kernel heap and the small-mapping user heap, with their physical bases. */
+  sharedHeaps(): { kernel: SharedArrayBuffer; kernelBase: number; user: SharedArrayBuffer; userBase: number } {
+    return {
+      kernel: this.kernelHeap.buffer as SharedArrayBuffer, kernelBase: KERNEL_HEAP_BASE,
+      user: this.userHeap.buffer as SharedArrayBuffer, userBase: USER_HEAP_BASE,
+    };
+  }
+
+  /**
+   * Maps memory another thread allocated (a SharedArrayBuffer) into the user address space, as mmap of a
+   * shared file would: both threads then see the same bytes. Returns the mapping, or null without space.
+   */
+  mapShared(buffer: SharedArrayBuffer): HostMapping | null {
+    const size = Math.ceil(buffer.byteLength / PAGE_SIZE) * PAGE_SIZE;
+    if (size !== buffer.byteLength || size === 0) return null;
+    const base = Math.ceil(this.userMapNext / LARGE_MAPPING) * LARGE_MAPPING;
+    if (base + size > 0xfff00000) return null;
+    this.mem.mapRam(base, buffer);
+    this.userMapNext = base + size;
+    const m: HostMapping = { addr: base, length: size, bytes: new Uint8Array(buffer) };
+    this.mappings.set(base, m);
     return m;
   }
 
