@@ -5,3 +5,5 @@
 export * from "./hw/index.js";
 export * from "./chardev/index.js";
 export * from "./block/index.js";
+export * from "./hw/virtio/index.js";
+export * from "./net/index.js";

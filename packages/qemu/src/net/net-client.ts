@@ -78,7 +78,7 @@ export abstract class NetClient {
   }
 
   /** The text QEMU's `info network` shows for this client. */
-  abstract get infoStr(): string;
+  abstract readonly infoStr: string;
 }
 
 /** Makes `a` and `b` peers (qemu_new_nic with a netdev). */

@@ -16,7 +16,7 @@ export const NET_BUFSIZE = 4096 + 65536;
 
 export class SocketNetError extends Error {}
 
-export type SocketNetAddress = { host: string; port: number };
+export interface SocketNetAddress { host: string; port: number }
 
 export type SocketNetMode =
   | { kind: "listen"; addr: SocketNetAddress }

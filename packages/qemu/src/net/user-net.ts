@@ -239,7 +239,7 @@ export class UserNet extends NetClient implements TcpOwner {
 
   private ipInput(frame: Uint8Array): void {
     const ip = parseIpv4(frame);
-    if (ip === undefined || ip.fragment !== 0) {
+    if (ip?.fragment !== 0) {
       // Malformed, or a fragment: libslirp reassembles; this stack drops fragments.
       return;
     }
@@ -269,7 +269,7 @@ export class UserNet extends NetClient implements TcpOwner {
     const frame = new Uint8Array(ETH_HLEN + IPV4_HLEN + l4.length);
     let dstMac: Uint8Array | undefined;
     if (dst === IPV4_BROADCAST) {
-      dstMac = BROADCAST_MAC as Uint8Array;
+      dstMac = BROADCAST_MAC;
     } else {
       dstMac = this.arpTable.get(dst);
     }

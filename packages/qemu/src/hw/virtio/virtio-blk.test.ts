@@ -86,7 +86,7 @@ async function request(
     used ??= q.takeUsed().find((u) => u.id === head);
     return used !== undefined;
   });
-  return { status: ram.bytes[st]!, data: ram.bytes.slice(dataAddr, dataAddr + (data.inLen ?? 0)), len: used!.len };
+  return { status: ram.bytes[st], data: ram.bytes.slice(dataAddr, dataAddr + (data.inLen ?? 0)), len: used!.len };
 }
 
 function pattern(n: number, seed: number): Uint8Array {

@@ -235,7 +235,7 @@ export class VirtioBlk extends VirtioDevice {
         this.startRequest(elem);
       }
       vq.setNotification(true);
-    } while (!this.broken && !vq.isEmpty());
+    } while (!this.isBroken() && !vq.isEmpty());
   }
 
   private startRequest(elem: VirtqueueElement): void {

@@ -86,6 +86,11 @@ export abstract class VirtioDevice implements VirtqueueOwner {
   configVector = VIRTIO_MSI_NO_VECTOR;
   /** Set by error(): the device ignores the driver until it is reset. */
   broken = false;
+
+  /** error() may have run during the last call (a method, so that loops re-read it). */
+  isBroken(): boolean {
+    return this.broken;
+  }
   /** Device-specific configuration space (little-endian fields). */
   readonly config: Uint8Array;
   readonly configView: DataView;

@@ -32,9 +32,7 @@ class TestPeer extends NetClient {
     this.got.push(frame.slice());
     return true;
   }
-  get infoStr(): string {
-    return "test";
-  }
+  readonly infoStr = "test";
 }
 
 const MAC = [0x52, 0x54, 0x00, 0xab, 0xcd, 0xef];
@@ -75,7 +73,7 @@ function setup(wanted: bigint) {
       { addr: ack, len: 1, write: true },
     ]);
     ctrl.notify();
-    return ram.bytes[ack]!;
+    return ram.bytes[ack];
   };
   return { ram, net, peer, drv, rx, tx, ctrl, bufs, post, command };
 }
@@ -115,7 +113,7 @@ describe("virtio-net", () => {
     expect(ram.view.getUint16(bufs[1]! + 10, true)).toBe(2);
     const joined = new Uint8Array(1000);
     joined.set(ram.bytes.subarray(bufs[1]! + 12, bufs[1]! + 512));
-    joined.set(ram.bytes.subarray(bufs[2]!, bufs[2]! + 500), 500);
+    joined.set(ram.bytes.subarray(bufs[2], bufs[2]! + 500), 500);
     expect(joined).toEqual(big);
   });
 

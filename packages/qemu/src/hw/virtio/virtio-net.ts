@@ -325,7 +325,7 @@ export class VirtioNet extends VirtioDevice {
     while (offset < frame.length) {
       const elem = vq.pop();
       if (elem === null) {
-        if (this.broken) {
+        if (this.isBroken()) {
           return true;
         }
         if (count === 0) {
@@ -429,7 +429,7 @@ export class VirtioNet extends VirtioDevice {
         this.notifyQueue(vq);
       }
       vq.setNotification(true);
-    } while (!this.broken && !vq.isEmpty());
+    } while (!this.isBroken() && !vq.isEmpty());
   }
 
   /** Control virtqueue (5.1.6.5; QEMU virtio_net_handle_ctrl). */

@@ -83,7 +83,8 @@ describe("-device virtio-*-pci", () => {
     const e = env();
     expect(() => createVirtioSerialPort("virtconsole", {}, undefined, e)).toThrow("No 'virtio-serial-bus' bus found for device 'virtconsole'");
     const { device } = createVirtioPciDevice("virtio-serial-pci", {}, e);
-    const bus = device as VirtioSerial;
+    if (!(device instanceof VirtioSerial)) throw new Error("not a virtio-serial");
+    const bus = device;
     expect(() => createVirtioSerialPort("virtconsole", { chardev: "nope" }, bus, e)).toThrow("Property 'virtconsole.chardev' can't find value 'nope'");
     expect(createVirtioSerialPort("virtconsole", { chardev: "c0" }, bus, e).id).toBe(0);
     expect(() => createVirtioSerialPort("virtconsole", { chardev: "c0" }, bus, e)).toThrow("Property 'virtconsole.chardev' can't take value 'c0': Device 'c0' is in use");

@@ -195,7 +195,7 @@ describe.skipIf(!hasQemu || !hasNasm)("virtio-pci functions against the real QEM
 
     const ram = new GuestRam(1 << 20);
     const opts: VirtioPciOptions = { dma: ram };
-    const drive = await RawDriver.open(disk, false, false);
+    const drive = RawDriver.open(disk, false, false);
     const devices: [VirtioDevice, VirtioPciOptions][] = [
       [new VirtioBlk({ drive }), opts],
       [createVirtioNet({ mac: "52:54:00:12:34:56" }), opts],

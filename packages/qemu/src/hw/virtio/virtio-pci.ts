@@ -300,7 +300,7 @@ export class VirtioPciProxy extends PciDevice {
       const off = this.long(cap + CAP_OFFSET);
       const len = this.long(cap + CAP_LENGTH);
       if ((len === 1 || len === 2 || len === 4) && off + len <= VIRTIO_PCI_MODERN_BAR_SIZE) {
-        const v = this.modernRead(off, len as AccessSize);
+        const v = this.modernRead(off, len);
         this.setLong(cap + CAP_PCI_CFG_DATA, v);
       }
     }
@@ -314,7 +314,7 @@ export class VirtioPciProxy extends PciDevice {
       const len = this.long(cap + CAP_LENGTH);
       if ((len === 1 || len === 2 || len === 4) && off + len <= VIRTIO_PCI_MODERN_BAR_SIZE) {
         const data = this.long(cap + CAP_PCI_CFG_DATA);
-        this.modernWrite(off, len as AccessSize, len === 4 ? data : data & (2 ** (len * 8) - 1));
+        this.modernWrite(off, len, len === 4 ? data : data & (2 ** (len * 8) - 1));
       }
     }
   }

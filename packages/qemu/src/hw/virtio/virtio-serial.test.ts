@@ -86,8 +86,8 @@ describe("virtio-serial console", () => {
     const bufs = postBuffers(ram, rx, 2, 4);
     const used = rx.takeUsed();
     expect(used.map((u) => u.len)).toEqual([4, 3]);
-    expect(new TextDecoder().decode(ram.bytes.subarray(bufs[0]!, bufs[0]! + 4))).toBe("logi");
-    expect(new TextDecoder().decode(ram.bytes.subarray(bufs[1]!, bufs[1]! + 3))).toBe("n: ");
+    expect(new TextDecoder().decode(ram.bytes.subarray(bufs[0], bufs[0]! + 4))).toBe("logi");
+    expect(new TextDecoder().decode(ram.bytes.subarray(bufs[1], bufs[1]! + 3))).toBe("n: ");
     expect(chr.pendingInput).toBe(0);
   });
 
@@ -103,7 +103,7 @@ describe("virtio-serial console", () => {
     const drv = new ModernDriver(proxy, ram);
     expect(drv.init(features(VIRTIO_F_VERSION_1, VIRTIO_CONSOLE_F_MULTIPORT, VIRTIO_CONSOLE_F_EMERG_WRITE), 6)).toBe(true);
     expect(drv.cfg(VIRTIO_CONSOLE_CFG_MAX_NR_PORTS, 4)).toBe(31);
-    const [, tx0, cin, cout, rx1] = drv.queues as DriverQueue[];
+    const [, tx0, cin, cout, rx1] = drv.queues;
     const ctrlBufs = postBuffers(ram, cin!, 16, 64);
     const readControl = () =>
       cin!.takeUsed().map((u) => {
@@ -131,7 +131,7 @@ describe("virtio-serial console", () => {
     expect(rx1!.takeUsed()).toEqual([]);
     send(ram, cout!, control(1, VIRTIO_CONSOLE_PORT_OPEN, 1));
     expect(rx1!.takeUsed()).toEqual([{ id: 0, len: 24 }]);
-    expect(new TextDecoder().decode(ram.bytes.subarray(agentBufs[0]!, agentBufs[0]! + 24))).toBe("{\"execute\":\"guest-ping\"}");
+    expect(new TextDecoder().decode(ram.bytes.subarray(agentBufs[0], agentBufs[0]! + 24))).toBe("{\"execute\":\"guest-ping\"}");
     send(ram, tx0!, new TextEncoder().encode("console out"));
     expect(con.text).toBe("console out");
     // Emergency write goes to port 0.

@@ -315,7 +315,7 @@ export class VirtQueue {
       table = readAddr();
       max = len / VRING_DESC_SIZE;
       i = 0;
-      if (!this.readDesc(table, 0)) {
+      if (!this.readDesc(table, i)) {
         return null;
       }
       flags = sv.getUint16(12, true);
