@@ -8,3 +8,4 @@ export * from "./virtio-rng.js";
 export * from "./virtio-serial.js";
 export * from "./virtio-net.js";
 export * from "./virtio-pci-factory.js";
+export * from "./msix.js";

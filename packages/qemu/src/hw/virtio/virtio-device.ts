@@ -100,6 +100,8 @@ export abstract class VirtioDevice implements VirtqueueOwner {
   onError: VirtioErrorSink = (message) => {
     console.error(`qemu-system-x86_64: ${message}`);
   };
+  /** MSI-X vectors QEMU gives this device type by default (vectors=). */
+  defaultVectors = 2;
   /** Bumped on every reset, so completions of requests started before it are dropped. */
   protected epoch = 0;
 

@@ -154,6 +154,8 @@ export class VirtioNet extends VirtioDevice {
       ),
     );
     this.legacyOnlyFeatures = features(VIRTIO_NET_F_GSO);
+    // 2 per queue pair + config + control (QEMU virtio_net_pci_realize).
+    this.defaultVectors = 4;
     let mac: Uint8Array | undefined;
     if (options.mac === undefined) {
       mac = defaultMac();

@@ -11,6 +11,7 @@ import { type OnOffAuto, VirtioPciProxy } from "./virtio-pci.js";
 import { VirtioRng } from "./virtio-rng.js";
 import { VirtioSerial, VirtioSerialError, type VirtioSerialPort } from "./virtio-serial.js";
 import type { DiskGeometry } from "./hd-geometry.js";
+import type { MsiSink } from "./msix.js";
 
 /*
  * -device virtio-blk-pci / virtio-net-pci / virtio-serial-pci / virtio-rng-pci and the
@@ -38,6 +39,8 @@ export interface VirtioDeviceEnvironment {
   /** The function sits on a PCI Express port (q35 root port): disable-legacy=auto means on. */
   pcie?: boolean;
   onWarning?: (message: string) => void;
+  /** MSI delivery (KVM_SIGNAL_MSI). With it the functions get MSI-X as QEMU's do; without it, INTx only. */
+  msi?: MsiSink;
   /** Backends already taken by a device (QEMU's "in use" checks); the factory adds to it. */
   inUse?: Set<string>;
 }
@@ -168,8 +171,8 @@ export function createVirtioPciDevice(driver: VirtioPciDeviceName, props: Record
   const disableLegacy = p.onOffAuto("disable-legacy");
   const disableModern = p.bool("disable-modern", false);
   const vectors = p.int("vectors");
-  if (vectors !== undefined && vectors > 0) {
-    env.onWarning?.(`${driver}: MSI-X is not implemented by virtkit, vectors=${vectors} ignored (the function uses INTx)`);
+  if (vectors !== undefined && vectors > 0 && env.msi === undefined) {
+    env.onWarning?.(`${driver}: this machine delivers no MSIs, vectors=${vectors} ignored (the function uses INTx)`);
   }
   let device: VirtioDevice;
   switch (driver) {
@@ -270,6 +273,8 @@ export function createVirtioPciDevice(driver: VirtioPciDeviceName, props: Record
       disableModern,
       ...(env.pcie !== undefined ? { pcie: env.pcie } : {}),
       ...(id !== undefined ? { id } : {}),
+      ...(env.msi !== undefined ? { msi: env.msi } : {}),
+      ...(vectors !== undefined ? { vectors } : {}),
     });
   } catch (e) {
     throw new VirtioDeviceOptionError((e as Error).message);

@@ -21,6 +21,7 @@ import {
   featureBit,
 } from "./virtio-config.js";
 import type { VirtioDevice, VirtioDeviceState } from "./virtio-device.js";
+import { Msix, type MsiSink, type MsixState } from "./msix.js";
 
 /*
  * The virtio PCI transport (OASIS virtio-v1.1 4.1; QEMU hw/virtio/virtio-pci.c) as QEMU's
@@ -35,7 +36,9 @@ import type { VirtioDevice, VirtioDeviceState } from "./virtio-device.js";
  *           0x1000 ISR status (4.1.4.5)
  *           0x2000 device-specific configuration (4.1.4.6)
  *           0x3000 notifications (4.1.4.4), queue N at 0x3000 + 4*N
- * MSI-X is not implemented: the function behaves as QEMU's with vectors=0 (INTx only).
+ *   BAR1  mem32   MSI-X table and PBA, 4 KiB (when the machine gives an MSI sink; vectors > 0)
+ * With MSI-X present the legacy block grows by the two vector registers (config at 0x18 once
+ * MSI-X is enabled, 4.1.4.8); without it the function behaves as QEMU's with vectors=0.
  */
 
 export const PCI_VENDOR_ID_REDHAT_QUMRANET = 0x1af4;
@@ -103,6 +106,11 @@ export const VIRTIO_PCI_STATUS = 0x12;
 export const VIRTIO_PCI_ISR = 0x13;
 /** Device config follows the registers (0x14; 0x18 when MSI-X is enabled, not modelled). */
 export const VIRTIO_PCI_CONFIG_OFF = 0x14;
+/** With MSI-X enabled: config and queue vector registers, device config at 0x18. */
+export const VIRTIO_MSI_CONFIG_VECTOR = 0x14;
+export const VIRTIO_MSI_QUEUE_VECTOR = 0x16;
+export const VIRTIO_PCI_CONFIG_OFF_MSIX = 0x18;
+export const VIRTIO_PCI_MSIX_BAR = 1;
 export const VIRTIO_PCI_QUEUE_ADDR_SHIFT = 12;
 
 /** Modern BAR regions (QEMU virtio_pci_modern_regions_init). */
@@ -130,6 +138,10 @@ export interface VirtioPciOptions {
   pcie?: boolean;
   /** The -device id, if any (for messages). */
   id?: string;
+  /** Where MSI-X messages go (KVM_SIGNAL_MSI). Without it the function has no MSI-X. */
+  msi?: MsiSink;
+  /** MSI-X table size (QEMU vectors=); default the device's own (blk 2, net 4, ...), 0 = none. */
+  vectors?: number;
 }
 
 /** Per-queue registers of the modern interface before queue_enable (QEMU VirtIOPCIQueue). */
@@ -148,6 +160,7 @@ export interface VirtioPciState extends PciDeviceState {
   gfselect: number;
   guestFeatures: [number, number];
   queues: PciQueueRegs[];
+  msix?: MsixState;
 }
 
 function pow2ceil(n: number): number {
@@ -170,6 +183,8 @@ export class VirtioPciProxy extends PciDevice {
   /** Modern memory BAR (BAR4), when the modern interface is on: map it on the MMIO bus. */
   readonly modernMmio: IoDevice | undefined;
   readonly legacyBarSize: number;
+  /** MSI-X table/PBA (BAR1), when present: map msix.mmio on the MMIO bus. */
+  readonly msix: Msix | undefined;
   private readonly configCap: number;
   private queueSel = 0;
   private dfselect = 0;
@@ -217,7 +232,8 @@ export class VirtioPciProxy extends PciDevice {
         this.intxNotify(vector);
       },
     };
-    this.legacyBarSize = pow2ceil(VIRTIO_PCI_CONFIG_OFF + vdev.config.length);
+    const vectors = options.msi === undefined ? 0 : (options.vectors ?? vdev.defaultVectors);
+    this.legacyBarSize = pow2ceil((vectors > 0 ? VIRTIO_PCI_CONFIG_OFF_MSIX : VIRTIO_PCI_CONFIG_OFF) + vdev.config.length);
     if (legacy) {
       this.registerBar(VIRTIO_PCI_LEGACY_BAR, { type: "io", size: this.legacyBarSize });
       this.legacyIo = {
@@ -250,6 +266,37 @@ export class VirtioPciProxy extends PciDevice {
         },
       };
     }
+    this.msix = vectors > 0 && options.msi !== undefined ? new Msix(this, Math.min(vectors, 2048), VIRTIO_PCI_MSIX_BAR, options.msi) : undefined;
+  }
+
+  /** The MSI-X BAR's IoDevice, when MSI-X is present. */
+  get msixMmio(): IoDevice | undefined {
+    return this.msix?.mmio;
+  }
+
+  /** QEMU msix_vector_use: a vector the table has, else VIRTIO_MSI_NO_VECTOR. */
+  private useVector(value: number): number {
+    return this.msix !== undefined && value < this.msix.vectors ? value : VIRTIO_MSI_NO_VECTOR;
+  }
+
+  private get configOffset(): number {
+    return this.msix?.enabled === true ? VIRTIO_PCI_CONFIG_OFF_MSIX : VIRTIO_PCI_CONFIG_OFF;
+  }
+
+  override configWrite(offset: number, size: number, value: number): void {
+    const msix = this.msix;
+    if (msix === undefined) {
+      super.configWrite(offset, size, value);
+      return;
+    }
+    const old = this.word(msix.cap + 2);
+    const wasEnabled = msix.enabled;
+    super.configWrite(offset, size, value);
+    msix.configWritten(old);
+    if (msix.enabled && !wasEnabled) {
+      // Enabling MSI-X takes the function off INTx (QEMU msix_write_config).
+      this.setIrq(false);
+    }
   }
 
   private setLong(at: number, value: number): void {
@@ -269,8 +316,13 @@ export class VirtioPciProxy extends PciDevice {
     return at;
   }
 
-  /** INTx follows ISR bit 0 (QEMU virtio_pci_notify without MSI-X). */
-  private intxNotify(_vector: number): void {
+  /** MSI-X vector when enabled, else INTx following ISR bit 0 (QEMU virtio_pci_notify). */
+  private intxNotify(vector: number): void {
+    const msix = this.msix;
+    if (msix?.enabled === true) {
+      if (vector !== VIRTIO_MSI_NO_VECTOR) msix.notify(vector);
+      return;
+    }
     this.setIrq((this.vdev.isr & 1) !== 0);
   }
 
@@ -285,6 +337,7 @@ export class VirtioPciProxy extends PciDevice {
   /** PCI bus reset (RST#): config space and the virtio device both go back to power-on. */
   override reset(): void {
     this.transportReset();
+    this.msix?.reset();
     this.dfselect = 0;
     this.gfselect = 0;
     this.guestFeatureWords[0] = 0;
@@ -323,8 +376,9 @@ export class VirtioPciProxy extends PciDevice {
 
   private legacyRead(offset: number, size: AccessSize): number {
     const vdev = this.vdev;
-    if (offset >= VIRTIO_PCI_CONFIG_OFF) {
-      return vdev.readConfig(offset - VIRTIO_PCI_CONFIG_OFF, size);
+    const cfg = this.configOffset;
+    if (offset >= cfg) {
+      return vdev.readConfig(offset - cfg, size);
     }
     let v: number;
     switch (offset) {
@@ -349,6 +403,12 @@ export class VirtioPciProxy extends PciDevice {
       case VIRTIO_PCI_ISR:
         v = this.readIsr();
         break;
+      case VIRTIO_MSI_CONFIG_VECTOR:
+        v = cfg === VIRTIO_PCI_CONFIG_OFF_MSIX ? vdev.configVector : 0xffffffff;
+        break;
+      case VIRTIO_MSI_QUEUE_VECTOR:
+        v = cfg === VIRTIO_PCI_CONFIG_OFF_MSIX ? (vdev.queues[this.queueSel]?.vector ?? VIRTIO_MSI_NO_VECTOR) : 0xffffffff;
+        break;
       default:
         v = 0xffffffff;
     }
@@ -357,8 +417,9 @@ export class VirtioPciProxy extends PciDevice {
 
   private legacyWrite(offset: number, size: AccessSize, value: number): void {
     const vdev = this.vdev;
-    if (offset >= VIRTIO_PCI_CONFIG_OFF) {
-      vdev.writeConfig(offset - VIRTIO_PCI_CONFIG_OFF, size, value);
+    const cfg = this.configOffset;
+    if (offset >= cfg) {
+      vdev.writeConfig(offset - cfg, size, value);
       return;
     }
     switch (offset) {
@@ -400,6 +461,14 @@ export class VirtioPciProxy extends PciDevice {
           super.configWrite(PCI_COMMAND, 1, (this.command | PCI_COMMAND_MASTER) & 0xff);
         }
         break;
+      case VIRTIO_MSI_CONFIG_VECTOR:
+        vdev.configVector = this.useVector(value & 0xffff);
+        break;
+      case VIRTIO_MSI_QUEUE_VECTOR: {
+        const vq = vdev.queues[this.queueSel];
+        if (vq !== undefined) vq.vector = this.useVector(value & 0xffff);
+        break;
+      }
       default:
         break;
     }
@@ -538,8 +607,8 @@ export class VirtioPciProxy extends PciDevice {
         }
         break;
       case VIRTIO_PCI_COMMON_MSIX:
-        // No MSI-X: a vector cannot be assigned, the driver reads back NO_VECTOR (4.1.5.1.2.1).
-        vdev.configVector = VIRTIO_MSI_NO_VECTOR;
+        // A vector the table lacks reads back as NO_VECTOR (4.1.5.1.2.1).
+        vdev.configVector = this.useVector(value & 0xffff);
         break;
       case VIRTIO_PCI_COMMON_STATUS:
         vdev.setStatus(value & 0xff, true);
@@ -560,7 +629,7 @@ export class VirtioPciProxy extends PciDevice {
         break;
       case VIRTIO_PCI_COMMON_Q_MSIX:
         if (vq !== undefined) {
-          vq.vector = VIRTIO_MSI_NO_VECTOR;
+          vq.vector = this.useVector(value & 0xffff);
         }
         break;
       case VIRTIO_PCI_COMMON_Q_ENABLE:
@@ -620,6 +689,7 @@ export class VirtioPciProxy extends PciDevice {
       gfselect: this.gfselect,
       guestFeatures: [this.guestFeatureWords[0], this.guestFeatureWords[1]],
       queues: this.queueRegs.map((r) => ({ ...r, desc: [...r.desc], avail: [...r.avail], used: [...r.used] })),
+      ...(this.msix !== undefined ? { msix: this.msix.state() } : {}),
     };
   }
 
@@ -636,6 +706,7 @@ export class VirtioPciProxy extends PciDevice {
       const r = s.queues[i];
       return r === undefined ? emptyQueueRegs() : { ...r, desc: [r.desc[0], r.desc[1]], avail: [r.avail[0], r.avail[1]], used: [r.used[0], r.used[1]] };
     });
+    if (s.msix !== undefined) this.msix?.fromState(s.msix);
     this.vdev.resumeAfterLoad();
   }
 }

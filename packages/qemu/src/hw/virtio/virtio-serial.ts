@@ -118,6 +118,8 @@ export class VirtioSerial extends VirtioDevice {
     );
     this.maxPorts = maxPorts;
     this.multiport = maxPorts > 1;
+    // One per port plus config (QEMU virtio_serial_pci_realize).
+    this.defaultVectors = maxPorts + 1;
     this.configView.setUint32(VIRTIO_CONSOLE_CFG_MAX_NR_PORTS, maxPorts, true);
     const rx = (vq: VirtQueue): void => {
       this.receiveBuffersAdded(vq);
