@@ -21,12 +21,12 @@ export class GuestNic {
     }
     this.rx = this.drv.queues[0]!;
     this.tx = this.drv.queues[1]!;
-    this.post(32);
+    this.post(Array.from({ length: 32 }, () => this.ram.alloc(2048)));
   }
 
-  private post(n: number): void {
-    for (let i = 0; i < n; i++) {
-      const a = this.ram.alloc(2048);
+  /** Posts receive buffers (recycled ones keep their guest addresses). */
+  private post(addrs: number[]): void {
+    for (const a of addrs) {
       this.bufs.set(this.rx.add([{ addr: a, len: 2048, write: true }], { publish: false }), a);
     }
     this.rx.publish();
@@ -36,11 +36,13 @@ export class GuestNic {
   /** Frames received since the last call (header stripped); recycles the buffers. */
   take(): Uint8Array[] {
     const used = this.rx.takeUsed();
+    const recycled: number[] = [];
     for (const u of used) {
       const a = this.bufs.get(u.id)!;
       this.received.push(this.ram.bytes.slice(a + 12, a + u.len));
+      recycled.push(a);
     }
-    if (used.length > 0) this.post(used.length);
+    if (used.length > 0) this.post(recycled);
     return this.received.splice(0);
   }
 
