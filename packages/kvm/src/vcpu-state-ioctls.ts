@@ -196,8 +196,8 @@ function setGuestDebug(vcpu: KvmVcpu, arg: IoctlArg): number {
   const b = userStruct(vcpu.vm.host, arg, KVM_GUEST_DEBUG_SIZE);
   if (!b) return -EFAULT;
   const v = new StructView(b);
-  let control = v.u32(0);
-  if ((control & ~KVM_GUESTDBG_VALID_MASK) !== 0) return -EINVAL;
+  // x86 ignores unknown control bits (only arm64 rejects them); KVM_CAP_SET_GUEST_DEBUG2 reports the valid ones.
+  let control = v.u32(0) & KVM_GUESTDBG_VALID_MASK;
   if (control & (KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP)) {
     if (vcpu.pendingException || (vcpu.vendor.pendingEntryEvent() >>> 31 === 1)) return -EBUSY;
     vcpu.queueException(control & KVM_GUESTDBG_INJECT_DB ? EXC_DB : EXC_BP, -1);

@@ -148,6 +148,7 @@ export const KVM_CAP_CHECK_EXTENSION_VM = 105;
 export const KVM_CAP_MAX_VCPU_ID = 128;
 export const KVM_CAP_IMMEDIATE_EXIT = 136;
 export const KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 = 168;
+export const KVM_CAP_SET_GUEST_DEBUG2 = 195;
 export const KVM_CAP_SREGS2 = 200;
 
 /** Limits of this implementation (what KVM_CHECK_EXTENSION reports). */
