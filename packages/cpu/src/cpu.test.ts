@@ -3,7 +3,7 @@
  * page boundary, alignment checking, the instruction length limit, the A20 gate and read-only memory.
  */
 import { describe, expect, it } from "vitest";
-import { STOP_EXCEPTION } from "./cpu.js";
+import { STOP_EXCEPTION, STOP_SHUTDOWN } from "./cpu.js";
 import { EXC_AC, EXC_GP, EXC_PF, EXC_UD } from "./core/exceptions.js";
 import { PhysicalMemory } from "./core/physical-memory.js";
 import { CR0_AM, FLAG_AC } from "./core/registers.js";
@@ -192,5 +192,18 @@ describe("the A20 gate and read-only memory", () => {
     expect(exec(m, [0xa3, ...u32(0x300000)])).toBe(-1);
     expect(exec(m, [0xa1, ...u32(0x300000)])).toBe(-1);
     expect(m.cpu.reg[0] >>> 0).toBe(0x77777777);
+  });
+});
+
+describe("shutdown", () => {
+  it("a triple fault stops with STOP_SHUTDOWN, stays shut down on the next run, and RESET leaves it", () => {
+    const m = machine();
+    m.cpu.idtrLimit = 0; // every delivery faults: #GP -> #DF -> triple fault
+    code(m, [0x0f, 0x0b]);
+    expect(m.cpu.run(10)).toBe(STOP_SHUTDOWN);
+    expect(m.cpu.run(10)).toBe(STOP_SHUTDOWN);
+    m.cpu.reset();
+    expect(m.cpu.shutdown).toBe(false);
+    expect(m.cpu.eip).toBe(0xfff0);
   });
 });

@@ -290,6 +290,7 @@ export class Cpu {
     this.gdtrLimit = this.idtrLimit = 0xffff;
     this.cpl = 0;
     this.halted = false;
+    this.shutdown = false;
     this.interruptShadow = 0;
     this.nmiPending = false;
     this.nmiBlocked = false;
@@ -1268,7 +1269,11 @@ export class Cpu {
       if (!this.deliverDebugTrap()) return false;
     }
     if (this.halted || this.intr || this.nmiPending || this.interruptShadow !== 0 || this.vmxWindowCheck) {
-      if (!this.serviceEvents()) return false;
+      if (!this.serviceEvents()) {
+        // Still in the shutdown state of an earlier triple fault: only NMI, INIT or RESET leave it.
+        if (this.stopReason === STOP_NONE && this.shutdown) this.stopReason = STOP_SHUTDOWN;
+        return false;
+      }
       if (this.halted) {
         this.stopReason = STOP_HLT;
         return false;
