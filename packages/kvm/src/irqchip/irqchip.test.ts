@@ -265,3 +265,37 @@ describe("PIT", () => {
     expect(t.vm.stats().pit_irqs).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("trace points and statistics", () => {
+  it("an IOAPIC interrupt shows as kvm_set_irq, kvm_apic_accept_irq, kvm_inj_virq and kvm_eoi; the VM's counters add up", () => {
+    const t = tinyVm((vm) => vm.createIrqchip());
+    load(t, 0x1000, APIC_ENABLE_IDLE);
+    load(t, 0x2000, APIC_EOI_HANDLER);
+    setVector(t, 0x60, 0x2000);
+    const vcpu = tinyVcpu(t);
+    expect(d(vcpu.runExit())).toBe("intr");
+    const io = t.vm.getIrqchip(2).slice();
+    new DataView(io.buffer).setUint32(24 + 9 * 8, 0x60, true);
+    t.vm.setIrqchip(2, io);
+    t.vm.setGsiRouting([{ gsi: 9, irqchip: 2, pin: 9 }]);
+    const seen: string[] = [];
+    const offs = [
+      kvmTrace.on("kvm_set_irq", (e) => seen.push(`set_irq gsi ${e.gsi} level ${e.level}`)),
+      kvmTrace.on("kvm_apic_accept_irq", (e) => seen.push(`accept apic ${e.apicid} vec ${e.vec.toString(16)}`)),
+      kvmTrace.on("kvm_inj_virq", (e) => seen.push(`inj_virq ${e.irq.toString(16)}`)),
+      kvmTrace.on("kvm_eoi", (e) => seen.push(`eoi ${e.vector.toString(16)} ${e.level ? "level" : "edge"}`)),
+      kvmTrace.on("kvm_vcpu_wakeup", (e) => seen.push(`wakeup ${e.valid}`)),
+    ];
+    t.vm.irqLine(9, 1);
+    t.vm.irqLine(9, 0);
+    expect(d(vcpu.runExit())).toBe("io-out e9 0");
+    expect(d(vcpu.runExit())).toBe("intr");
+    for (const off of offs) off();
+    expect(seen).toEqual([
+      "set_irq gsi 9 level 1", "accept apic 0 vec 60", "set_irq gsi 9 level 0", "wakeup true", "inj_virq 60", "eoi 60 edge", "wakeup false",
+    ]);
+    const st = t.vm.stats();
+    expect([st.irq_lines, st.irq_injections, st.halt_wakeup]).toEqual([2, 1, 1]);
+    expect(st.exits).toBeGreaterThan(0);
+  });
+});
