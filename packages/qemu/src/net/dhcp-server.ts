@@ -48,6 +48,8 @@ export interface DhcpServerConfig {
   dhcpStart: number;
   hostname?: string;
   domainname?: string;
+  /** bootfile=: the boot file name put in the BOOTP file field (libslirp bootp_filename). */
+  bootfile?: string;
 }
 
 export interface DhcpReply {
@@ -57,6 +59,8 @@ export interface DhcpReply {
   yiaddr: number;
   /** MAC of the client (chaddr). */
   clientMac: Uint8Array;
+  /** DHCP message type of the reply (0 for a plain BOOTP reply). */
+  type: number;
 }
 
 export class DhcpServer {
@@ -167,7 +171,7 @@ export class DhcpServer {
     } else {
       return undefined;
     }
-    return { payload: this.reply(request, replyType, yiaddr), yiaddr, clientMac };
+    return { payload: this.reply(request, replyType, yiaddr), yiaddr, clientMac, type: replyType };
   }
 
   private reply(request: Uint8Array, type: number, yiaddr: number): Uint8Array {
@@ -208,6 +212,10 @@ export class DhcpServer {
     v.setUint32(20, type === DHCPNAK ? 0 : c.host); // siaddr: next server
     out.set(request.subarray(24, 28), 24); // giaddr
     out.set(request.subarray(28, 44), 28); // chaddr
+    if (type !== DHCPNAK && c.bootfile !== undefined) {
+      // file[128] at 108, NUL-terminated (RFC 951).
+      out.set(new TextEncoder().encode(c.bootfile).subarray(0, 127), 108);
+    }
     v.setUint32(BOOTP_HEADER_SIZE, DHCP_MAGIC_COOKIE);
     out.set(opts, BOOTP_HEADER_SIZE + 4);
     return out;

@@ -71,7 +71,7 @@ const SOCKET_KEYS: Readonly<Record<string, KeyKind>> = {
 };
 
 /** Options of the user netdev that virtkit's stack does not implement (refused, not ignored). */
-const USER_UNSUPPORTED = ["tftp", "bootfile", "smb", "smbserver", "guestfwd", "dnssearch", "ipv6-prefix", "ipv6-prefixlen", "ipv6-host", "ipv6-dns", "tftp-server-name"];
+const USER_UNSUPPORTED = ["tftp", "smb", "smbserver", "guestfwd", "dnssearch", "ipv6-prefix", "ipv6-prefixlen", "ipv6-host", "ipv6-dns", "tftp-server-name"];
 
 const ID_RE = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const BOOL_TRUE = new Set(["on", "yes", "true", "y"]);
@@ -321,6 +321,7 @@ function parseUser(values: Map<string, string>, lists: Map<string, string[]>): U
   const hostfwd = (lists.get("hostfwd") ?? []).map(parseHostForward);
   const hostname = values.get("hostname");
   const domainname = values.get("domainname");
+  const bootfile = values.get("bootfile");
   return {
     net,
     netmask,
@@ -331,6 +332,7 @@ function parseUser(values: Map<string, string>, lists: Map<string, string[]>): U
     hostfwd,
     ...(hostname !== undefined ? { hostname } : {}),
     ...(domainname !== undefined ? { domainname } : {}),
+    ...(bootfile !== undefined ? { bootfile } : {}),
   };
 }
 

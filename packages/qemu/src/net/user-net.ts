@@ -1,6 +1,6 @@
 import * as dgram from "node:dgram";
 import * as net from "node:net";
-import { DhcpServer, BOOTP_CLIENT_PORT, BOOTP_SERVER_PORT } from "./dhcp-server.js";
+import { DHCPACK, DhcpServer, BOOTP_CLIENT_PORT, BOOTP_SERVER_PORT } from "./dhcp-server.js";
 import { checksumAdd, checksumFinish, inetChecksum, pseudoHeaderSum } from "./inet-checksum.js";
 import {
   BROADCAST_MAC,
@@ -18,7 +18,7 @@ import {
   writeEthernet,
   writeIpv4,
 } from "./ipv4.js";
-import { NetClient } from "./net-client.js";
+import { NetClient, formatMac } from "./net-client.js";
 import { TCP_HLEN, TH_ACK, TH_RST, TH_SYN, TcpConnection, type TcpOwner, type TcpSegment } from "./slirp-tcp.js";
 
 /*
@@ -39,6 +39,11 @@ export const ICMP_UNREACH = 3;
 export const ICMP_UNREACH_PORT = 3;
 export const ICMP_ECHO = 8;
 const UDP_HLEN = 8;
+const ETH_P_IPV6 = 0x86dd;
+const IPV6_HLEN = 40;
+const IPPROTO_ICMPV6 = 58;
+const ND_ROUTER_SOLICIT = 133;
+const ND_ROUTER_ADVERT = 134;
 /** libslirp's UDP socket expiry (SO_EXPIRE, 240 s). */
 const UDP_EXPIRE_MS = 240_000;
 const LOOPBACK = "127.0.0.1";
@@ -65,6 +70,7 @@ export interface UserNetConfig {
   restrict: boolean;
   hostname?: string;
   domainname?: string;
+  bootfile?: string;
   hostfwd: HostForward[];
 }
 
@@ -101,6 +107,8 @@ export class UserNet extends NetClient implements TcpOwner {
   /** Frames waiting for the guest's MAC (ARP resolution pending). */
   private readonly pendingArp: { ip: number; frame: Uint8Array }[] = [];
   private readonly hostMac: Uint8Array;
+  /** Told of every address the DHCP server acknowledges (for `info usernet`-style reporting and tests). */
+  onDhcpAck: ((mac: string, ip: number) => void) | undefined;
 
   constructor(id: string, config: Partial<UserNetConfig> = {}) {
     super(id, "user");
@@ -113,6 +121,7 @@ export class UserNet extends NetClient implements TcpOwner {
       dhcpStart: c.dhcpStart,
       ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
       ...(c.domainname !== undefined ? { domainname: c.domainname } : {}),
+      ...(c.bootfile !== undefined ? { bootfile: c.bootfile } : {}),
     });
     this.hostMac = this.specialMac(c.host);
   }
@@ -186,8 +195,49 @@ export class UserNet extends NetClient implements TcpOwner {
       this.arpInput(frame);
     } else if (type === ETH_P_IP) {
       this.ipInput(frame);
+    } else if (type === ETH_P_IPV6) {
+      this.ipv6Input(frame);
     }
     return true;
+  }
+
+  /**
+   * IPv6 is not routed here. A Router Solicitation (RFC 4861 6.3.7) still gets an answer: a Router
+   * Advertisement with router lifetime 0 and no prefix, which tells the guest at once that there is
+   * no IPv6 service instead of leaving it to time out (iPXE waits ~15 s for one).
+   */
+  private ipv6Input(frame: Uint8Array): void {
+    if (frame.length < ETH_HLEN + IPV6_HLEN + 8 || frame[ETH_HLEN]! >> 4 !== 6) return;
+    const next = frame[ETH_HLEN + 6];
+    const icmpType = frame[ETH_HLEN + IPV6_HLEN];
+    if (next !== IPPROTO_ICMPV6 || icmpType !== ND_ROUTER_SOLICIT) return;
+    const routerMac = Uint8Array.of(0x52, 0x56, 0, 0, 0, 2);
+    const ra = new Uint8Array(16 + 8);
+    ra[0] = ND_ROUTER_ADVERT;
+    // cur hop limit 0, flags 0, router lifetime 0, reachable 0, retrans 0 (RFC 4861 4.2).
+    ra[16] = 1; // source link-layer address option (4.6.1)
+    ra[17] = 1;
+    ra.set(routerMac, 18);
+    const out = new Uint8Array(ETH_HLEN + IPV6_HLEN + ra.length);
+    writeEthernet(out, Uint8Array.of(0x33, 0x33, 0, 0, 0, 1), routerMac, ETH_P_IPV6);
+    const v = new DataView(out.buffer, ETH_HLEN);
+    v.setUint32(0, 0x60000000);
+    v.setUint16(4, ra.length);
+    v.setUint8(6, IPPROTO_ICMPV6);
+    v.setUint8(7, 255);
+    const src = Uint8Array.of(0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2);
+    const dst = Uint8Array.of(0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+    out.set(src, ETH_HLEN + 8);
+    out.set(dst, ETH_HLEN + 24);
+    out.set(ra, ETH_HLEN + IPV6_HLEN);
+    // ICMPv6 checksum over the IPv6 pseudo-header (RFC 8200 8.1).
+    let sum = checksumAdd(0, out, ETH_HLEN + 8, ETH_HLEN + IPV6_HLEN);
+    sum += ra.length + IPPROTO_ICMPV6;
+    sum = checksumAdd(sum, out, ETH_HLEN + IPV6_HLEN, out.length);
+    const c = checksumFinish(sum);
+    out[ETH_HLEN + IPV6_HLEN + 2] = c >> 8;
+    out[ETH_HLEN + IPV6_HLEN + 3] = c & 0xff;
+    this.send(out);
   }
 
   /** ARP (RFC 826): answer for the virtual host and DNS addresses, learn the guest's MAC. */
@@ -358,6 +408,7 @@ export class UserNet extends NetClient implements TcpOwner {
       const reply = this.dhcp.handle(payload);
       if (reply !== undefined) {
         if (reply.yiaddr !== 0) this.learn(reply.yiaddr, reply.clientMac);
+        if (reply.type === DHCPACK) this.onDhcpAck?.(formatMac(reply.clientMac), reply.yiaddr);
         this.udpOutput(this.config.host, BOOTP_SERVER_PORT, IPV4_BROADCAST, BOOTP_CLIENT_PORT, reply.payload);
       }
       return;

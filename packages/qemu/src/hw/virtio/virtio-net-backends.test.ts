@@ -1,6 +1,7 @@
 import * as dgram from "node:dgram";
 import * as net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { checksumAdd, checksumFinish } from "../../net/inet-checksum.js";
 import { connectPeers } from "../../net/net-client.js";
 import { createNetdev } from "../../net/netdev-factory.js";
 import { parseNetdevOption } from "../../net/netdev-option.js";
@@ -28,6 +29,15 @@ const PSH = 0x08;
 const HOST_MAC = Uint8Array.of(0x52, 0x55, 0x0a, 0x00, 0x02, 0x02);
 const GUEST_IP = ip("10.0.2.15");
 const HOST_IP = ip("10.0.2.2");
+
+/** ICMPv6 checksum check over the IPv6 pseudo-header (0 when valid). */
+function inetChecksumV6(f: Uint8Array): number {
+  const len = (f[18]! << 8) | f[19]!;
+  let sum = checksumAdd(0, f, 22, 54);
+  sum += len + 58;
+  sum = checksumAdd(sum, f, 54, 54 + len);
+  return checksumFinish(sum);
+}
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -122,6 +132,20 @@ describe("-netdev user through virtio-net", () => {
     expect(pong.icmp).toMatchObject({ type: 0, id: 77, seq: 1, checksumOk: true });
     expect(new TextDecoder().decode(pong.icmp!.data)).toBe("ping data");
     expect(pong.ip!.src).toBe(HOST_IP);
+
+    // An IPv6 router solicitation gets a router advertisement saying "no IPv6 router here".
+    const rs = Uint8Array.from(
+      Buffer.from("333300000002525400123456" + "86dd" + "6000000000083aff" + "fe800000000000005054" + "00fffe123456" + "ff020000000000000000000000000002" + "8500" + "0000" + "00000000", "hex"),
+    );
+    let raw: Uint8Array | undefined;
+    await until(() => {
+      nic.send(rs);
+      raw = nic.take().find((f) => f[12] === 0x86 && f[13] === 0xdd);
+      return raw !== undefined;
+    });
+    expect(raw![54]).toBe(134); // ICMPv6 Router Advertisement
+    expect(raw!.subarray(60, 62)).toEqual(new Uint8Array(2)); // router lifetime 0
+    expect(inetChecksumV6(raw!)).toBe(0);
   });
 
   it("carries UDP to 10.0.2.2 to a server on 127.0.0.1 and the reply back", async () => {
