@@ -212,6 +212,8 @@ export class Cpu {
   private readonly tlbTouched = new Int32Array(TLB_TRACK);
   private tlbTouchedCount = 0;
   private tlbOverflow = false;
+  /** Some entry since the last full flush came from a large page: INVLPG then drops whole 4 MiB regions. */
+  private tlbLargeSeen = false;
   rdMask: number = TLB_R_SUP;
   wrMask: number = TLB_W_SUP;
   xMask: number = TLB_X_SUP;
@@ -629,8 +631,9 @@ export class Cpu {
   // Linear memory through the TLB
   // =====================================================================================
 
-  /** Installs a TLB entry (called by the page walker). */
-  tlbFill(page: number, perm: number, phys: number, global: boolean): void {
+  /** Installs a TLB entry (called by the page walker); `large` when it came from a 4 MiB or 2 MiB page. */
+  tlbFill(page: number, perm: number, phys: number, global: boolean, large = false): void {
+    if (large) this.tlbLargeSeen = true;
     const frame = phys >>> PAGE_SHIFT;
     const c = this.mem.frameChunk[frame]!;
     this.tlbPerm[page] = perm;
@@ -653,6 +656,7 @@ export class Cpu {
   /** Drops TLB entries: all of them, or all but global ones (SDM vol. 3A §4.10.4). */
   flushTlb(includingGlobal: boolean): void {
     this.fetchPage = -1;
+    if (includingGlobal) this.tlbLargeSeen = false;
     if (this.tlbOverflow) {
       if (includingGlobal) {
         this.tlbPerm.fill(0);
@@ -694,13 +698,21 @@ export class Cpu {
     }
   }
 
-  /** INVLPG: drops the entry for one page, global or not. */
+  /**
+   * INVLPG: drops the entries for the page holding `linear`, global or not (SDM vol. 3A §4.10.4.1).
+   * The TLB keeps 4 KiB entries even for 4 MiB and 2 MiB pages, so once such pages are in use the whole
+   * 4 MiB region is dropped (invalidating more than required is always allowed).
+   */
   invalidatePage(linear: number): void {
     const p = linear >>> PAGE_SHIFT;
-    this.tlbPerm[p] = 0;
-    this.tlbFast[p] = 0;
-    this.tlbGlobal[p] = 0;
-    if (p === this.fetchPage) this.fetchPage = -1;
+    const first = this.tlbLargeSeen ? p & ~0x3ff : p;
+    const last = this.tlbLargeSeen ? first + 0x3ff : p;
+    for (let q = first; q <= last; q++) {
+      this.tlbPerm[q] = 0;
+      this.tlbFast[q] = 0;
+      this.tlbGlobal[q] = 0;
+    }
+    if (this.fetchPage >= first && this.fetchPage <= last) this.fetchPage = -1;
   }
 
   /** Translates for the slow path and returns the physical address (faults are raised by the walker). */

@@ -58,6 +58,7 @@ export function translate(cpu: Cpu, lin: number, access: number, user: boolean):
   let gpa: number;
   let perm: number;
   let global = false;
+  let large = false;
   if ((cpu.cr0 & CR0_PG) === 0) {
     gpa = lin;
     perm = TLB_ALL;
@@ -66,16 +67,18 @@ export function translate(cpu: Cpu, lin: number, access: number, user: boolean):
     gpa = r;
     perm = walkPerm;
     global = walkGlobal;
+    large = walkLarge;
   } else {
     gpa = walk32(cpu, lin, access, user);
     perm = walkPerm;
     global = walkGlobal;
+    large = walkLarge;
   }
   // A20M#: bit 20 of the physical address is forced to 0 while the gate is closed (not in VMX non-root).
   if (!cpu.a20 && !cpu.nonRoot) gpa &= ~(1 << 20);
   const hpa = guestPhysicalToHost(cpu, gpa, access, lin, true);
   perm &= eptPermMask(cpu);
-  cpu.tlbFill(lin >>> 12, perm, hpa, global);
+  cpu.tlbFill(lin >>> 12, perm, hpa, global, large);
   return hpa;
 }
 
@@ -90,6 +93,8 @@ function eptPermMask(cpu: Cpu): number {
 // Walk results beyond the address, kept in module state to avoid allocating per walk.
 let walkPerm = 0;
 let walkGlobal = false;
+/** The translation came from a 4 MiB or 2 MiB page (INVLPG must then drop the whole page's entries). */
+let walkLarge = false;
 
 function permissions(cpu: Cpu, rw: number, us: number, dirty: boolean): number {
   const wp = (cpu.cr0 & CR0_WP) !== 0;
@@ -122,6 +127,7 @@ function walk32(cpu: Cpu, lin: number, access: number, user: boolean): number {
     if ((pde & want) !== want) writeEntry(cpu, pdeAddr, lin, pde | want);
     walkPerm = permissions(cpu, pde & PTE_RW, pde & PTE_US, write || (pde & PTE_D) !== 0);
     walkGlobal = (pde & PTE_G) !== 0 && (cpu.cr4 & CR4_PGE) !== 0;
+    walkLarge = true;
     return ((pde & 0xffc00000) | (lin & 0x3fffff)) | 0;
   }
   const pteAddr = (pde & 0xfffff000) | (((lin >>> 12) & 0x3ff) << 2);
@@ -135,6 +141,7 @@ function walk32(cpu: Cpu, lin: number, access: number, user: boolean): number {
   if ((pte & want) !== want) writeEntry(cpu, pteAddr, lin, pte | want);
   walkPerm = permissions(cpu, rw, us, write || (pte & PTE_D) !== 0);
   walkGlobal = (pte & PTE_G) !== 0 && (cpu.cr4 & CR4_PGE) !== 0;
+  walkLarge = false;
   return ((pte & 0xfffff000) | (lin & 0xfff)) | 0;
 }
 
@@ -156,6 +163,7 @@ function walkPae(cpu: Cpu, lin: number, access: number, user: boolean): number {
     if ((pde & want) !== want) writeEntry(cpu, pdeAddr, lin, pde | want);
     walkPerm = permissions(cpu, pde & PTE_RW, pde & PTE_US, write || (pde & PTE_D) !== 0);
     walkGlobal = (pde & PTE_G) !== 0 && (cpu.cr4 & CR4_PGE) !== 0;
+    walkLarge = true;
     return ((pde & 0xffe00000) | (lin & 0x1fffff)) | 0;
   }
   const pteAddr = (pde & 0xfffff000) + (((lin >>> 12) & 0x1ff) << 3);
@@ -171,6 +179,7 @@ function walkPae(cpu: Cpu, lin: number, access: number, user: boolean): number {
   if ((pte & want) !== want) writeEntry(cpu, pteAddr, lin, pte | want);
   walkPerm = permissions(cpu, rw, us, write || (pte & PTE_D) !== 0);
   walkGlobal = (pte & PTE_G) !== 0 && (cpu.cr4 & CR4_PGE) !== 0;
+  walkLarge = false;
   return ((pte & 0xfffff000) | (lin & 0xfff)) | 0;
 }
 

@@ -1,5 +1,5 @@
 /**
- * A small PC-less machine for the core's unit tests: 4 MiB of RAM, a real GDT, IDT and TSS in memory
+ * A small PC-less machine for the core's unit tests: 4 MiB of RAM (or ramMiB), a real GDT, IDT and TSS in memory
  * (so exceptions are delivered the architectural way), flat 32-bit protected mode, optional paging.
  * Every IDT vector leads to a stub `push vector; hlt`, so a test runs until HLT and reads the frame.
  * Not exported from the package.
@@ -51,9 +51,9 @@ export function setGate(m: TestMachine, vector: number, sel: number, offset: num
   m.mem.write32(at + 4, (offset & 0xffff0000) | 0x8000 | (dpl << 13) | (type << 8));
 }
 
-export function machine(opts: { paging?: boolean } = {}): TestMachine {
+export function machine(opts: { paging?: boolean; ramMiB?: number } = {}): TestMachine {
   const mem = new PhysicalMemory();
-  mem.mapRam(0, new ArrayBuffer(4 << 20));
+  mem.mapRam(0, new ArrayBuffer((opts.ramMiB ?? 4) << 20));
   const out: number[][] = [];
   const inValues = new Map<number, number>();
   const host: CpuHost = {
