@@ -317,6 +317,25 @@ describe("virtio-blk", () => {
     await drive.close();
   });
 
+  it("tells the driver about a resized drive with a config interrupt and a new generation", async () => {
+    const file = path.join(dir, "grow.raw");
+    fs.writeFileSync(file, Buffer.alloc(1 << 20));
+    const drive = RawDriver.open(file, false);
+    const ram = new GuestRam();
+    const blk = new VirtioBlk({ drive });
+    const proxy = new VirtioPciProxy(blk, { dma: ram });
+    const drv = new ModernDriver(proxy, ram);
+    drv.init(ALL, 1);
+    expect(drv.cfg(VIRTIO_BLK_CFG_CAPACITY, 4)).toBe(2048);
+    const gen = drv.common(0x15, 1);
+    await drive.truncate(2 << 20);
+    blk.resized();
+    expect(drv.common(0x15, 1)).toBe(gen + 1);
+    expect(drv.readIsr()).toBe(3);
+    expect(drv.cfg(VIRTIO_BLK_CFG_CAPACITY, 4)).toBe(4096);
+    await drive.close();
+  });
+
   it("takes the CHS geometry from an MBR the way QEMU's hd_geometry_guess does", () => {
     const mbr = new Uint8Array(512);
     mbr[510] = 0x55;

@@ -265,6 +265,26 @@ describe("-netdev user through virtio-net", () => {
     t({ seq: snd, ack: rcv, flags: ACK });
   });
 
+  it("hostfwd=udp carries datagrams to the guest port and the guest's answers back to the sender", async () => {
+    const { nic, user } = await userGuest("user,id=n0,hostfwd=udp:127.0.0.1:0-:5353");
+    const seen: ParsedFrame[] = [];
+    nic.send(arpRequest(GUEST_IP, HOST_IP));
+    await next(nic, seen, (f) => f.arp !== undefined);
+    const client = dgram.createSocket("udp4");
+    cleanups.push(() => new Promise<void>((r) => client.close(() => r())));
+    await new Promise<void>((r) => client.bind(0, "127.0.0.1", r));
+    const answers: string[] = [];
+    client.on("message", (m) => answers.push(m.toString()));
+    client.send("query", user.hostForwardPort(0)!, "127.0.0.1");
+    const q = await next(nic, seen, (f) => f.udp?.dstPort === 5353);
+    expect(q.ip).toMatchObject({ src: HOST_IP, dst: GUEST_IP });
+    expect(q.udp!.srcPort).toBe(client.address().port);
+    expect(new TextDecoder().decode(q.udp!.payload)).toBe("query");
+    nic.send(udpFrame(HOST_MAC, GUEST_IP, 5353, HOST_IP, q.udp!.srcPort, new TextEncoder().encode("answer")));
+    await until(() => answers.length > 0);
+    expect(answers).toEqual(["answer"]);
+  });
+
   it("refuses a hostfwd rule whose port is taken with QEMU's message", async () => {
     const busy = net.createServer();
     await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));

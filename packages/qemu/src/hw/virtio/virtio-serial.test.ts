@@ -144,6 +144,30 @@ describe("virtio-serial console", () => {
     expect(errs).toEqual(["virtio-serial-bus: Unexpected port id 9 for device virtio-serial-bus.0"]);
   });
 
+  it("carries the guest-open state of each port across save and restore", () => {
+    const ram = new GuestRam();
+    const make = () => {
+      const ser = new VirtioSerial({ maxPorts: 2 });
+      const chr = new TestChardev("c");
+      ser.addPort({ console: false, chardev: chr, nr: 1 });
+      return { ser, chr, proxy: new VirtioPciProxy(ser, { dma: ram }) };
+    };
+    const a = make();
+    const drv = new ModernDriver(a.proxy, ram);
+    drv.init(features(VIRTIO_F_VERSION_1, VIRTIO_CONSOLE_F_MULTIPORT), 6);
+    const [, , , cout, rx1] = drv.queues as DriverQueue[];
+    send(ram, cout!, control(1, VIRTIO_CONSOLE_PORT_OPEN, 1));
+    const saved = JSON.parse(JSON.stringify(a.proxy.state())) as ReturnType<VirtioPciProxy["state"]>;
+    const b = make();
+    b.proxy.fromState(saved);
+    expect(b.ser.port(1)!.guestConnected).toBe(true);
+    // The restored device delivers host input to the guest's posted buffer.
+    const bufs = postBuffers(ram, rx1!, 1, 16);
+    b.proxy.modernMmio!.write(0x3000 + 4 * 4, 2, 4);
+    b.chr.type("after restore");
+    expect(new TextDecoder().decode(ram.bytes.subarray(bufs[0]!, bufs[0]! + 13))).toBe("after restore");
+  });
+
   it("port numbering and errors as QEMU's virtio-serial-bus", () => {
     const ser = new VirtioSerial({ maxPorts: 3 });
     expect(() => ser.addPort({ console: false, nr: 0 })).toThrow("Port number 0 on virtio-serial devices reserved for virtconsole devices for backward compatibility.");
