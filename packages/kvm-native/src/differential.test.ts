@@ -57,6 +57,8 @@ function step(g: Guest): string {
       return `mmio ${g.run.u8(52) ? "write" : "read"} ${g.run.u64(32).toString(16)} len ${g.run.u32(48)}${g.run.u8(52) ? ` ${[...g.runBytes.subarray(40, 40 + g.run.u32(48))].join(",")}` : ""}`;
     case 5:
       return "hlt";
+    case 4:
+      return `debug #${g.run.u32(32)} pc ${g.run.u64(40).toString(16)}${g.run.u32(32) === 1 ? ` dr6 ${g.run.u64(48).toString(16)}` : ""}`;
     default:
       return `exit ${reason}`;
   }
@@ -148,6 +150,68 @@ describe.skipIf(nativeUnavailable !== null)("virtkit's kvm module against the ho
     });
     expect(a).toEqual(b);
     expect(a).toEqual(["out e9 80", "status 1", "out e9 33", "imr 253 isr 0 irq_base 32"]);
+  });
+
+  // Software breakpoints (KVM_GUESTDBG_USE_SW_BP) are left out: on this machine's nested /dev/kvm an INT3 in a
+  // real-mode guest is delivered to the guest instead of exiting, unlike virtkit (and Linux's vmx.c logic).
+  it("guest debugging: single-steps report each next PC with DR6.BS", () => {
+    const [a, b] = both((sys) => {
+      // inc ax; inc ax; int3; hlt
+      const g = guest(sys, [0x40, 0x40, 0xcc, 0xf4]);
+      const dbg = new Uint8Array(72);
+      new DataView(dbg.buffer).setUint32(0, 0x1 | 0x2, true);
+      expect(g.sys.ioctl(g.vcpu, IOC.KVM_SET_GUEST_DEBUG, dbg)).toBe(0);
+      const out = [step(g), step(g)];
+      new DataView(dbg.buffer).setUint32(0, 0, true);
+      expect(g.sys.ioctl(g.vcpu, IOC.KVM_SET_GUEST_DEBUG, dbg)).toBe(0);
+      const rb = new Uint8Array(144);
+      g.sys.ioctl(g.vcpu, IOC.KVM_GET_REGS, rb);
+      const r = decodeRegs(rb);
+      out.push(`rip ${r.rip.toString(16)} rax ${r.rax & 0xffff} tf ${(r.rflags >>> 8) & 1}`);
+      return out;
+    });
+    expect(a).toEqual(b);
+    expect(a).toEqual(["debug #1 pc 1001 dr6 ffff4ff0", "debug #1 pc 1002 dr6 ffff4ff0", "rip 1002 rax 2 tf 0"]);
+  });
+
+  it("KVM_NMI twice: the handler runs once per NMI, the second after the first handler's IRET", () => {
+    const [a, b] = both((sys) => {
+      // main: mov al, 4Dh; out 0E9h, al; mov al, 4Eh; out 0E9h, al — NMI handler at 2000h: push ax; mov al, 2; out 0E9h, al; pop ax; iret
+      const g = guest(sys, [0xb0, 0x4d, 0xe6, 0xe9, 0xb0, 0x4e, 0xe6, 0xe9], { irqchip: true });
+      g.mem.set([0x50, 0xb0, 0x02, 0xe6, 0xe9, 0x58, 0xcf], 0x2000);
+      g.mem.set([0x00, 0x20, 0x00, 0x00], 2 * 4);
+      expect(g.sys.ioctl(g.vcpu, IOC.KVM_NMI, 0)).toBe(0);
+      expect(g.sys.ioctl(g.vcpu, IOC.KVM_NMI, 0)).toBe(0);
+      return [step(g), step(g), step(g), step(g)];
+    });
+    // Both deliver both NMIs before the end. With virtual NMIs (virtkit's processor, and current hardware) the
+    // second goes in at the NMI window right after the IRET; a host without them (this machine's nested
+    // /dev/kvm: KVM's soft-NMI fallback) only notices the IRET at the next exit, one OUT later.
+    expect([...(a as string[])].sort()).toEqual([...(b as string[])].sort());
+    expect(a).toEqual(["out e9 2", "out e9 2", "out e9 77", "out e9 78"]);
+  });
+
+  it("dirty logging reports the same pages for a guest's known write pattern", () => {
+    const [a, b] = both((sys) => {
+      // mov ax, 1000h; mov es, ax; mov byte [es:0], 1; mov byte [es:2000h], 2; mov word [es:5FFFh], 3; mov al, [es:7000h]; hlt
+      const g = guest(sys, [0xb8, 0x00, 0x10, 0x8e, 0xc0, 0x26, 0xc6, 0x06, 0x00, 0x00, 0x01, 0x26, 0xc6, 0x06, 0x00, 0x20, 0x02,
+        0x26, 0xc7, 0x06, 0xff, 0x5f, 0x03, 0x00, 0x26, 0xa0, 0x00, 0x70, 0xf4]);
+      const m = g.sys.mmap(16 * 4096);
+      expect(g.sys.ioctl(g.vm, IOC.KVM_SET_USER_MEMORY_REGION, encodeMemoryRegion({ slot: 1, flags: 1, guest_phys_addr: 0x10000, memory_size: 16 * 4096, userspace_addr: m.addr }))).toBe(0);
+      const out = [step(g)];
+      const bitmap = g.sys.mmap(4096);
+      const log = new Uint8Array(16);
+      const v = new DataView(log.buffer);
+      v.setUint32(0, 1, true);
+      v.setFloat64(8, 0);
+      v.setUint32(8, bitmap.addr >>> 0, true);
+      v.setUint32(12, Math.floor(bitmap.addr / 0x100000000), true);
+      expect(g.sys.ioctl(g.vm, IOC.KVM_GET_DIRTY_LOG, log)).toBe(0);
+      out.push(`dirty ${[...bitmap.bytes.subarray(0, 8)].join(",")}`);
+      return out;
+    });
+    expect(a).toEqual(b);
+    expect(a).toEqual(["hlt", "dirty 101,0,0,0,0,0,0,0"]);
   });
 
   it("the same errno for bad calls", () => {
