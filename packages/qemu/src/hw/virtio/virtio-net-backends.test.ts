@@ -275,7 +275,7 @@ describe("-netdev user through virtio-net", () => {
     await new Promise<void>((r) => client.bind(0, "127.0.0.1", r));
     const answers: string[] = [];
     client.on("message", (m) => answers.push(m.toString()));
-    client.send("query", user.hostForwardPort(0)!, "127.0.0.1");
+    client.send("query", user.hostForwardPort(0), "127.0.0.1");
     const q = await next(nic, seen, (f) => f.udp?.dstPort === 5353);
     expect(q.ip).toMatchObject({ src: HOST_IP, dst: GUEST_IP });
     expect(q.udp!.srcPort).toBe(client.address().port);

@@ -155,7 +155,7 @@ describe("virtio-serial console", () => {
     const a = make();
     const drv = new ModernDriver(a.proxy, ram);
     drv.init(features(VIRTIO_F_VERSION_1, VIRTIO_CONSOLE_F_MULTIPORT), 6);
-    const [, , , cout, rx1] = drv.queues as DriverQueue[];
+    const [, , , cout, rx1] = drv.queues;
     send(ram, cout!, control(1, VIRTIO_CONSOLE_PORT_OPEN, 1));
     const saved = JSON.parse(JSON.stringify(a.proxy.state())) as ReturnType<VirtioPciProxy["state"]>;
     const b = make();
@@ -165,7 +165,7 @@ describe("virtio-serial console", () => {
     const bufs = postBuffers(ram, rx1!, 1, 16);
     b.proxy.modernMmio!.write(0x3000 + 4 * 4, 2, 4);
     b.chr.type("after restore");
-    expect(new TextDecoder().decode(ram.bytes.subarray(bufs[0]!, bufs[0]! + 13))).toBe("after restore");
+    expect(new TextDecoder().decode(ram.bytes.subarray(bufs[0], bufs[0]! + 13))).toBe("after restore");
   });
 
   it("port numbering and errors as QEMU's virtio-serial-bus", () => {
