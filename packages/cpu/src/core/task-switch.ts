@@ -215,7 +215,8 @@ export function taskSwitch(cpu: Cpu, selector: number, lo: number, hi: number, s
     cpu.flushTlb(false);
   }
   cpu.resetFetch();
-  // Until SS is loaded the privilege level is taken as 3, so a fault switches to a known stack.
+  // Until SS is loaded the privilege level is taken as 3, so a fault switches to a known stack (the
+  // frame shows the new task's CS selector as loaded from its TSS).
   cpu.cpl = 3;
   cpu.updatePrivilegeMasks();
   loadTaskLdt(cpu, newLdt);
