@@ -89,6 +89,21 @@ describe("SMP in one thread: INIT/SIPI and IPIs", () => {
     expect(d(bsp.runExit())).toBe("intr");
   });
 
+  it("a triple fault shuts down only its own vCPU (KVM_EXIT_SHUTDOWN); the other keeps running", () => {
+    const t = tinyVm((vm) => vm.createIrqchip());
+    // vCPU 0: lidt [1010h] (limit 0); int3 → triple fault. vCPU 1 (started by SIPI-free MP state): out 0E9h, al; hlt.
+    load(t, 0x1000, [0x0f, 0x01, 0x1e, 0x10, 0x10, 0xcc]);
+    load(t, 0x1010, [0, 0, 0, 0, 0, 0]);
+    load(t, 0x1100, [0xb0, 0x31, 0xe6, 0xe9, 0xf4]);
+    const v0 = tinyVcpu(t, 0);
+    const v1 = tinyVcpu(t, 1, 0x1100);
+    v1.setMpState(KVM_MP_STATE_RUNNABLE);
+    expect(d(v0.runExit())).toBe("shutdown");
+    expect(d(v1.runExit())).toBe("io-out e9 31");
+    expect(d(v1.runExit())).toBe("intr");
+    expect(d(v0.runExit())).toBe("shutdown");
+  });
+
   it("KVM_SET_MP_STATE: INIT_RECEIVED waits for a SIPI; SIPI_RECEIVED resumes at the latched vector", () => {
     const t = tinyVm((vm) => vm.createIrqchip());
     load(t, 0x3000, [0xb0, 0x33, 0xe6, 0xe9, 0xf4]);
