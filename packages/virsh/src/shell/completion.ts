@@ -176,5 +176,8 @@ export async function complete(shell: Shell, line: string): Promise<[string[], s
   } else if (ctx.opt.complete) {
     list = (await completerValues(shell, ctx.opt.complete, ctx.opt.completeFlags ?? 0, ctx.given)).map((s) => s.replace(/ /g, "\\ "));
   }
-  return [list.filter((s) => s.startsWith(ctx.text)), ctx.text];
+  const hits = list.filter((s) => s.startsWith(ctx.text));
+  // GNU readline appends a space after a unique completion (rl_completion_append_character).
+  if (hits.length === 1) return [[`${hits[0]!} `], ctx.text];
+  return [hits, ctx.text];
 }

@@ -66,42 +66,96 @@ class History {
   }
 }
 
-/** One line from a terminal with editing, history and completion. null at EOF (Ctrl-D). */
-function readTerminalLine(shell: Shell, s: InteractiveStreams, prompt: string, history: History): Promise<string | null> {
-  return new Promise((resolve) => {
-    const rl: Interface = createInterface({
-      input: s.input,
-      output: s.output,
+/**
+ * Lines from a terminal with editing, history and completion. One readline interface serves the
+ * session, so that lines typed ahead while a command runs are kept; commands that need the raw
+ * terminal (console, edit) suspend it and get it back afterwards.
+ */
+class TerminalReader {
+  private rl: Interface | null = null;
+  private readonly queue: string[] = [];
+  private waiter: ((line: string | null) => void) | null = null;
+  private ended = false;
+  private suspended = false;
+
+  constructor(
+    private readonly shell: Shell,
+    private readonly s: InteractiveStreams,
+    private readonly history: History,
+  ) {
+    this.open();
+  }
+
+  private open(): void {
+    const rl = createInterface({
+      input: this.s.input,
+      output: this.s.output,
       terminal: true,
-      history: [...history.lines].reverse(),
-      historySize: history.max,
+      history: [...this.history.lines].reverse(),
+      historySize: this.history.max,
       removeHistoryDuplicates: false,
       tabSize: 8,
       completer: (line: string, cb: (err: Error | null, result: [string[], string]) => void) => {
-        complete(shell, line).then(
+        complete(this.shell, line).then(
           (r) => { cb(null, r); },
           () => { cb(null, [[], line]); },
         );
       },
     });
-    let answered = false;
     rl.on("SIGINT", () => {
       // Abandon the line being typed, as an interrupted readline() does, and prompt again.
-      s.output.write("\n");
+      this.s.output.write("\n");
       rl.write(null, { ctrl: true, name: "u" });
       rl.prompt();
     });
-    rl.once("line", (line) => {
-      answered = true;
-      rl.close();
-      resolve(line);
+    rl.on("line", (line) => {
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = null;
+        w(line);
+      } else {
+        this.queue.push(line);
+      }
     });
-    rl.once("close", () => {
-      if (!answered) resolve(null);
+    rl.on("close", () => {
+      if (this.suspended) return;
+      this.ended = true;
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = null;
+        w(null);
+      }
     });
-    rl.setPrompt(prompt);
-    rl.prompt();
-  });
+    this.rl = rl;
+  }
+
+  /** The next line (a line typed ahead was echoed when it was typed). null at EOF (Ctrl-D). */
+  next(prompt: string): Promise<string | null> {
+    const queued = this.queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.ended || !this.rl) return Promise.resolve(null);
+    this.rl.setPrompt(prompt);
+    this.rl.prompt();
+    return new Promise((resolve) => { this.waiter = resolve; });
+  }
+
+  /** Hand the terminal to a command (the interface lets go of stdin). */
+  suspend(): void {
+    if (!this.rl || this.ended) return;
+    this.suspended = true;
+    this.rl.close();
+    this.rl = null;
+  }
+  resume(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    this.open();
+  }
+  close(): void {
+    this.suspended = true;
+    this.rl?.close();
+    this.rl = null;
+  }
 }
 
 /** Lines of a non-terminal input, one at a time. */
@@ -160,6 +214,8 @@ export async function runInteractive(shell: Shell, s: InteractiveStreams): Promi
     shell.print("Type:  'help' for help with commands\n       'quit' to quit\n\n");
   }
   const nextPiped = s.terminal ? null : lineReader(s.input);
+  const reader = s.terminal ? new TerminalReader(shell, s, history) : null;
+  if (reader) shell.terminal = { suspend: () => { reader.suspend(); }, resume: () => { reader.resume(); } };
   let eof = false;
   shell.imode = true;
   while (shell.imode) {
@@ -170,7 +226,7 @@ export async function runInteractive(shell: Shell, s: InteractiveStreams): Promi
       line = await nextPiped();
       if (line !== null) shell.print(`${line}\n`);
     } else {
-      line = await readTerminalLine(shell, s, prompt, history);
+      line = await reader!.next(prompt);
     }
     if (line === null) {
       eof = true;
@@ -182,6 +238,8 @@ export async function runInteractive(shell: Shell, s: InteractiveStreams): Promi
       if (cmds) await shell.run(cmds);
     }
   }
+  reader?.close();
+  shell.terminal = null;
   if (eof) shell.print("\n");
   history.save(shell);
   return 0;

@@ -71,6 +71,8 @@ export class Shell implements ErrorSink, CommandLookup {
   disconnected = 0;
   /** last_error: the libvirt error to report when the command ends. */
   lastError: VirError | null = null;
+  /** The interactive shell's line editor, which commands needing the raw terminal suspend. */
+  terminal: { suspend(): void; resume(): void } | null = null;
   /** Hooks run on SIGINT while a command waits for an event (vshEventStart). */
   private interruptHandlers: (() => void)[] = [];
 

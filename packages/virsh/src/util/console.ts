@@ -23,8 +23,10 @@ const SWALLOWED: NodeJS.Signals[] = ["SIGQUIT", "SIGTERM", "SIGINT", "SIGHUP", "
 /** virshRunConsole: 0 on a clean end, the error otherwise. */
 async function runConsole(ctl: Shell, dom: Domain, devname: string | null, flags: number): Promise<VirError | null> {
   const stdin = process.stdin;
+  ctl.terminal?.suspend();
   const tty = makeRaw(stdin);
   if (!tty) {
+    ctl.terminal?.resume();
     ctl.error("unable to make terminal raw: console isn't a tty");
     return null;
   }
@@ -88,6 +90,7 @@ async function runConsole(ctl: Shell, dom: Domain, devname: string | null, flags
   } finally {
     for (const s of SWALLOWED) process.off(s, noop);
     tty.restore();
+    ctl.terminal?.resume();
   }
 }
 

@@ -48,15 +48,18 @@ function tempFile(ctl: Shell, doc: string): { file: string; dir: string } | null
 /** vshEditFile: run the editor on the file with the terminal attached. */
 function editFile(ctl: Shell, file: string): boolean {
   const editor = ctl.env.VISUAL ?? ctl.env.EDITOR ?? DEFAULT_EDITOR;
+  if (!ACCEPTED_CHARS.test(editor) && !ACCEPTED_CHARS.test(file)) {
+    ctl.error(`${file}: temporary filename contains shell meta or other unacceptable characters (is $TMPDIR wrong?)`);
+    return false;
+  }
+  ctl.terminal?.suspend();
   let r;
-  if (!ACCEPTED_CHARS.test(editor)) {
-    if (!ACCEPTED_CHARS.test(file)) {
-      ctl.error(`${file}: temporary filename contains shell meta or other unacceptable characters (is $TMPDIR wrong?)`);
-      return false;
-    }
-    r = spawnSync("sh", ["-c", `${editor} ${file}`], { stdio: "inherit", env: ctl.env });
-  } else {
-    r = spawnSync(editor, [file], { stdio: "inherit", env: ctl.env });
+  try {
+    r = ACCEPTED_CHARS.test(editor)
+      ? spawnSync(editor, [file], { stdio: "inherit", env: ctl.env })
+      : spawnSync("sh", ["-c", `${editor} ${file}`], { stdio: "inherit", env: ctl.env });
+  } finally {
+    ctl.terminal?.resume();
   }
   if (r.error) {
     ctl.error(`Cannot find '${editor}' in path: ${strerror(r.error)}`);
@@ -74,8 +77,12 @@ function editFile(ctl: Shell, file: string): boolean {
 function askReedit(ctl: Shell, msg: string, relaxAvail: boolean): string | null {
   if (!process.stdin.isTTY) return null;
   ctl.reportError();
+  ctl.terminal?.suspend();
   const tty = makeRaw(process.stdin);
-  if (!tty) return null;
+  if (!tty) {
+    ctl.terminal?.resume();
+    return null;
+  }
   try {
     const buf = Buffer.alloc(1);
     for (;;) {
@@ -104,6 +111,7 @@ function askReedit(ctl: Shell, msg: string, relaxAvail: boolean): string | null 
     }
   } finally {
     tty.restore();
+    ctl.terminal?.resume();
   }
 }
 
