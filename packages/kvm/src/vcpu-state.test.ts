@@ -258,3 +258,46 @@ describe("debug registers, FPU, signal mask, TSC, kvmclock", () => {
     expect(errno(() => t.vm.setClock(0, 1))).toBe(EINVAL);
   });
 });
+
+describe("task switches", () => {
+  it("a JMP to a TSS in a protected-mode guest exits (reason 9) and is emulated: the new task runs", () => {
+    const t = tinyVm();
+    const dv = new DataView(t.mem.bytes.buffer, t.mem.bytes.byteOffset);
+    // GDT at 500h: null, flat code 08h, flat data 10h, busy TSS 18h at 600h, available TSS 20h at 700h.
+    dv.setUint32(0x508, 0x0000ffff, true);
+    dv.setUint32(0x50c, 0x00cf9b00, true);
+    dv.setUint32(0x510, 0x0000ffff, true);
+    dv.setUint32(0x514, 0x00cf9300, true);
+    dv.setUint32(0x518, 0x06000067, true);
+    dv.setUint32(0x51c, 0x00008b00, true);
+    dv.setUint32(0x520, 0x07000067, true);
+    dv.setUint32(0x524, 0x00008900, true);
+    // TSS at 700h: EIP 1100h, EFLAGS 2, EAX 54h, ES CS SS DS FS GS.
+    dv.setUint32(0x720, 0x1100, true);
+    dv.setUint32(0x724, 2, true);
+    dv.setUint32(0x728, 0x54, true);
+    [0x10, 0x08, 0x10, 0x10, 0x10, 0x10].forEach((sel, i) => dv.setUint16(0x748 + 4 * i, sel, true));
+    dv.setUint32(0x738, 0x8000, true); // ESP
+    load(t, 0x1000, [0xea, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00]); // jmp 20h:0
+    load(t, 0x1100, [0xe6, 0xe9, 0xf4]); // out 0E9h, al; hlt
+    const vcpu = t.vm.createVcpu(0);
+    const s = vcpu.getSregs();
+    const flat = { base: 0, limit: 0xffffffff, present: 1, dpl: 0, db: 1, s: 1, l: 0, g: 1, avl: 0, unusable: 0 };
+    s.cs = { ...flat, selector: 8, type: 11 };
+    for (const k of ["ds", "es", "fs", "gs", "ss"] as const) s[k] = { ...flat, selector: 0x10, type: 3 };
+    s.tr = { base: 0x600, limit: 0x67, selector: 0x18, type: 11, present: 1, dpl: 0, db: 0, s: 0, l: 0, g: 0, avl: 0, unusable: 0 };
+    s.gdt = { base: 0x500, limit: 0x27 };
+    s.cr0 = 0x11;
+    vcpu.setSregs(s);
+    vcpu.setRegs({ rip: 0x1000, rflags: 2, rsp: 0x9000 });
+    expect(d(vcpu.runExit())).toBe("io-out e9 54");
+    expect(vcpu.runExit().reason).toBe("hlt");
+    const after = vcpu.getSregs();
+    expect([after.tr.selector, after.tr.base, after.tr.type]).toEqual([0x20, 0x700, 11]);
+    // The old TSS is available again and holds the old task's EIP (after the JMP); CR0.TS is set.
+    expect(dv.getUint8(0x51d) & 0xf).toBe(9);
+    expect(dv.getUint32(0x620, true)).toBe(0x1007);
+    expect(after.cr0 & 8).toBe(8);
+    expect(vcpu.getRegs().rsp).toBe(0x8000);
+  });
+});

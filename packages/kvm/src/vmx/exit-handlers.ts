@@ -13,7 +13,7 @@ import {
   EXIT_REASON_VMCLEAR, EXIT_REASON_VMLAUNCH, EXIT_REASON_VMOFF, EXIT_REASON_VMON, EXIT_REASON_VMPTRLD,
   EXIT_REASON_VMPTRST, EXIT_REASON_VMREAD, EXIT_REASON_VMRESUME, EXIT_REASON_VMWRITE, EXIT_REASON_WBINVD,
   IO_QUAL_IN, IO_QUAL_STRING, vmcsFields as F, EXC_BP, EXC_DB, EXIT_REASON_NMI_WINDOW, EXIT_REASON_PREEMPTION_TIMER,
-  EXIT_REASON_MONITOR_TRAP_FLAG,
+  EXIT_REASON_MONITOR_TRAP_FLAG, EXIT_REASON_TASK_SWITCH,
 } from "@virtkit/cpu";
 import { EXIT_TO_USER, RESUME_GUEST, VCPU_REGS_RAX, VCPU_REGS_RBX, VCPU_REGS_RCX, VCPU_REGS_RDX } from "../vcpu.js";
 import type { VmxVcpu } from "./vmx.js";
@@ -126,6 +126,22 @@ function handleCpuid(vmx: VmxVcpu): number {
   }
   vmx.skipInstruction();
   return RESUME_GUEST;
+}
+
+/**
+ * TASK_SWITCH (handle_task_switch): task switches always exit in non-root operation. One started by
+ * CALL, JMP or IRET is emulated (the instruction emulator performs the whole switch on the guest's state
+ * and memory). One started by event delivery through an IDT task gate is not emulated here: it is reported
+ * as an emulation failure with the exit information.
+ */
+function handleTaskSwitch(vmx: VmxVcpu): number {
+  const vcpu = vmx.vcpu;
+  if (vcpu.reinject) {
+    vcpu.reinject = null;
+    vcpu.emulationFailure();
+    return EXIT_TO_USER;
+  }
+  return vcpu.emulateInstruction();
 }
 
 /** NMI_WINDOW: NMIs are unblocked; the pending one goes in at the next entry. */
@@ -390,6 +406,7 @@ EXIT_HANDLERS[EXIT_REASON_EPT_VIOLATION] = handleEptViolation;
 EXIT_HANDLERS[EXIT_REASON_EPT_MISCONFIG] = handleEptMisconfig;
 EXIT_HANDLERS[EXIT_REASON_WBINVD] = skip;
 EXIT_HANDLERS[EXIT_REASON_NMI_WINDOW] = handleNmiWindow;
+EXIT_HANDLERS[EXIT_REASON_TASK_SWITCH] = handleTaskSwitch;
 EXIT_HANDLERS[EXIT_REASON_PREEMPTION_TIMER] = handlePreemptionTimer;
 EXIT_HANDLERS[EXIT_REASON_MONITOR_TRAP_FLAG] = handleMonitorTrap;
 
@@ -398,7 +415,7 @@ const HANDLER_NAMES: Record<number, string> = {
   0: "handle_exception_nmi", 1: "handle_external_interrupt", 2: "handle_triple_fault", 7: "handle_interrupt_window",
   10: "kvm_emulate_cpuid", 12: "kvm_emulate_halt", 13: "handle_invd", 15: "handle_rdpmc", 18: "kvm_emulate_hypercall",
   28: "handle_cr", 29: "handle_dr", 30: "handle_io", 31: "kvm_emulate_rdmsr", 32: "kvm_emulate_wrmsr",
-  8: "handle_nmi_window", 36: "handle_mwait", 37: "handle_monitor_trap", 39: "handle_monitor", 40: "handle_pause",
+  8: "handle_nmi_window", 9: "handle_task_switch", 36: "handle_mwait", 37: "handle_monitor_trap", 39: "handle_monitor", 40: "handle_pause",
   48: "handle_ept_violation", 49: "handle_ept_misconfig", 52: "handle_preemption_timer", 54: "kvm_emulate_wbinvd",
 };
 export function exitHandlerName(reason: number): string {

@@ -654,5 +654,8 @@ export class VmxVcpu {
       this.write(F.GUEST_SEG_AR[s]!, e.segAr[s]!);
     }
     this.vcpu.cr2 = e.cr2;
+    // A task switch changes CR0.TS and may load CR3.
+    if ((e.cr0 | 0) !== (this.getCr0() | 0)) this.setCr0(e.cr0);
+    if ((e.cr3 | 0) !== (this.getCr3() | 0)) this.setCr3(e.cr3);
   }
 }
