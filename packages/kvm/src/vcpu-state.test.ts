@@ -152,6 +152,22 @@ describe("guest debugging", () => {
     expect(vcpu.stats().debug_exits).toBe(1);
   });
 
+  it("hardware breakpoints: the debugger's DR0/DR7 stop the guest before the instruction (KVM_EXIT_DEBUG, DR6.B0)", () => {
+    const t = tinyVm();
+    load(t, 0x1000, [0x40, 0x40, 0x40, 0xf4]); // inc ax x3; hlt
+    const vcpu = tinyVcpu(t);
+    vcpu.setGuestDebug(KVM_GUESTDBG_ENABLE | 0x20000 /* KVM_GUESTDBG_USE_HW_BP */, [0x1002, 0, 0, 0, 0, 0, 0, 0x401]);
+    const e = vcpu.runExit();
+    expect(d(e)).toBe("debug #1 pc 1002");
+    if (e.reason === "debug") expect([e.dr6, e.dr7]).toEqual([0xffff0ff1, 0x401]);
+    expect(vcpu.getRegs().rax & 0xffff).toBe(2);
+    // The guest's own debug registers are untouched by the debugger's.
+    expect(vcpu.getDebugRegs()).toEqual({ db: [0, 0, 0, 0], dr6: 0xffff0ff0, dr7: 0x400 });
+    vcpu.setGuestDebug(0);
+    expect(vcpu.runExit().reason).toBe("hlt");
+    expect(vcpu.getRegs().rax & 0xffff).toBe(3);
+  });
+
   it("ignores unknown control bits (as x86 KVM does) and refuses injecting over a pending exception (EBUSY)", () => {
     const t = tinyVm();
     const vcpu = tinyVcpu(t);

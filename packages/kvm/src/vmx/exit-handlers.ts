@@ -61,7 +61,11 @@ function handleExceptionNmi(vmx: VmxVcpu): number {
   if (vector === EXC_NMI && ((info >>> 8) & 7) === 2) return RESUME_GUEST;
   if (vector === EXC_DB) {
     const q = vmx.read(F.EXIT_QUALIFICATION);
-    if (vcpu.guestDebug & (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP)) return debugExit(vmx, EXC_DB, q | DR6_ACTIVE_LOW);
+    if (vcpu.guestDebug & (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP)) {
+      // A #DB that exits does not update the guest's DR6 (SDM vol. 3C §27.1); the status goes to the debugger.
+      vcpu.vm.debugRegs(vcpu)[6] = vmx.dr6AtEntry;
+      return debugExit(vmx, EXC_DB, q | DR6_ACTIVE_LOW);
+    }
     // The guest's own #DB: DR6 gets the status bits, then the exception is delivered.
     const d = vcpu.vm.debugRegs(vcpu);
     d[6] = (d[6]! & ~0xf) | (q & 0x600f) | DR6_ACTIVE_LOW;

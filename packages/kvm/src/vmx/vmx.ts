@@ -76,6 +76,8 @@ export class VmxVcpu {
   /** Host ns deadline the VMX-preemption timer is programmed for at the next entry, or -1 (the hv timer). */
   timerDeadline = -1;
   private readonly hostDb = new Int32Array(7);
+  /** The guest's DR6 when it was entered (a #DB taken by the debugger leaves the guest's DR6 as it was). */
+  dr6AtEntry = 0;
   /** The kernel stack page VM exits land on (HOST_RSP). */
   private readonly hostStack: number;
 
@@ -481,6 +483,7 @@ export class VmxVcpu {
     this.hostDb.set(cpu.dr.subarray(0, 7));
     for (let i = 0; i < 4; i++) cpu.dr[i] = eff[i]!;
     cpu.dr[6] = dregs[6]!;
+    this.dr6AtEntry = dregs[6]!;
     this.write64(F.TSC_OFFSET, vcpu.tscOffset);
     this.hostRegs.set(cpu.reg);
     const rsp = this.read(F.GUEST_RSP);
