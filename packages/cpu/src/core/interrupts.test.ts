@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { STOP_EXCEPTION } from "../cpu.js";
 import { EXC_GP, EXC_UD } from "./exceptions.js";
 import { CS, DS, ES, FLAG_VM, SS } from "./registers.js";
-import { code, CODE, enterRing3, frame, inHandler, machine, runToHalt, setGate, SEL_CODE0, STUBS } from "../testing/test-machine.js";
+import { code, CODE, enterRing3, frame, inHandler, machine, runToHalt, setDescriptor, setGate, SEL_CODE0, SEL_FREE, STUBS } from "../testing/test-machine.js";
 
 describe("INT n privilege checks report the INT instruction", () => {
   it("ring 3 through a DPL 0 gate: #GP(vector*8+2) with EIP at the INT", () => {
@@ -74,5 +74,22 @@ describe("reported exceptions", () => {
     r.cpu.reg[3] = 0;
     expect(r.cpu.run(10)).toBe(STOP_EXCEPTION);
     expect([r.cpu.pendingVector, r.cpu.pendingError]).toEqual([EXC_GP, -1]);
+  });
+});
+
+describe("gate checks", () => {
+  it("a gate whose offset is beyond the target code segment's limit is #GP(0) before any push", () => {
+    const m = machine();
+    setDescriptor(m, SEL_FREE, 0, 0xfff, 0x9b, 0x4); // 4 KiB code segment
+    setGate(m, 0x42, SEL_FREE, 0x2000, 0xe, 0);
+    code(m, [0xcd, 0x42, 0xf4]);
+    const sp = m.cpu.reg[4]!;
+    runToHalt(m);
+    expect(inHandler(m, EXC_GP)).toBe(true);
+    const f = frame(m, true);
+    expect(f.error).toBe(0);
+    expect(f.eip).toBe(CODE);
+    // only the #GP frame (vector, error, EIP, CS, EFLAGS) is on the stack
+    expect(m.cpu.reg[4]).toBe(sp - 20);
   });
 });

@@ -15,7 +15,10 @@ import {
   CS, DS, ES, FLAG_AC, FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, FS, GS, SS, SEG_TYPE_CODE,
   SEG_TYPE_EXPDOWN_CONFORMING,
 } from "./registers.js";
-import { checkInnerStack, commitCodeSegment, commitSegment, fetchDescriptor, loadNullSegment, markAccessed, tssStack } from "./segmentation.js";
+import {
+  checkInnerStack, commitCodeSegment, commitSegment, descriptorBase, descriptorLimit, fetchDescriptor, loadNullSegment, markAccessed,
+  tssStack, tssStackSelector,
+} from "./segmentation.js";
 import { vmxOnEvent, vmxOnTripleFault, vmxInterruptWindow } from "../vmx/vmx-events.js";
 
 /**
@@ -124,6 +127,19 @@ function deliverReal(cpu: Cpu, vector: number): void {
   cpu.resetFetch();
 }
 
+// The inner-privilege frame being built (module state: no closure or allocation per interrupt).
+let frameBase = 0;
+let frameSp = 0;
+let frame32 = false;
+
+/** Pushes one word or dword of an inner-privilege frame with a supervisor write (SP wraps on a 16-bit stack). */
+function pushFrame(cpu: Cpu, size: number, v: number): void {
+  frameSp = frame32 ? (frameSp - size) | 0 : (frameSp - size) & 0xffff;
+  const lin = (frameBase + frameSp) | 0;
+  if (size === 4) cpu.writeSys32(lin, v);
+  else cpu.writeSys16(lin, v);
+}
+
 /** Protected mode and V86: through an interrupt or trap gate in the IDT (SDM vol. 3A §6.12). */
 function deliverProtected(cpu: Cpu, vector: number, errorCode: number, type: number): void {
   const ext = type === EVENT_SOFT_INT || type === EVENT_SOFT_EXCEPTION ? 0 : 1;
@@ -164,45 +180,46 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number, type: num
 
   if (!conforming && dpl < cpu.cpl) {
     // Inner privilege: switch to the stack for the new level from the TSS.
+    const esp = tssStack(cpu, dpl, ext);
+    const ss = tssStackSelector();
+    // From V86 mode the handler must be at privilege 0.
     if (v86 && dpl !== 0) cpu.raise(EXC_GP, (selector & 0xfffc) | ext);
-    const { ss, esp } = tssStack(cpu, dpl, ext);
     checkInnerStack(cpu, ss, dpl, ext);
     const ssLo = cpu.descLo, ssHi = cpu.descHi;
+    if ((offset >>> 0) > (descriptorLimit(dlo, dhi) >>> 0)) cpu.raise(EXC_GP, 0);
     const newSs32 = (ssHi & (1 << 22)) !== 0;
     const oldSs = cpu.segSel[SS]!;
     const oldEsp = cpu.reg[4]!;
     // Build the frame on the new stack with supervisor accesses; nothing visible changes until it is written.
-    const ssBase = ((ssLo >>> 16) | ((ssHi & 0xff) << 16) | (ssHi & 0xff000000)) | 0;
-    let sp = esp;
-    const push = (v: number): void => {
-      sp = newSs32 ? (sp - size) | 0 : (sp - size) & 0xffff;
-      const lin = (ssBase + (newSs32 ? sp : sp & 0xffff)) | 0;
-      if (size === 4) cpu.writeSys32(lin, v);
-      else cpu.writeSys16(lin, v);
-    };
+    frameBase = descriptorBase(ssLo, ssHi);
+    frameSp = esp;
+    frame32 = newSs32;
     if (v86) {
-      push(cpu.segSel[GS]!);
-      push(cpu.segSel[FS]!);
-      push(cpu.segSel[DS]!);
-      push(cpu.segSel[ES]!);
+      pushFrame(cpu, size, cpu.segSel[GS]!);
+      pushFrame(cpu, size, cpu.segSel[FS]!);
+      pushFrame(cpu, size, cpu.segSel[DS]!);
+      pushFrame(cpu, size, cpu.segSel[ES]!);
     }
-    push(oldSs);
-    push(oldEsp);
-    push(flags);
-    push(oldCs);
-    push(oldEip);
-    if (errorCode >= 0) push(errorCode);
-    // Commit: SS, ESP, CS, EIP, flags.
+    pushFrame(cpu, size, oldSs);
+    pushFrame(cpu, size, oldEsp);
+    pushFrame(cpu, size, flags);
+    pushFrame(cpu, size, oldCs);
+    pushFrame(cpu, size, oldEip);
+    if (errorCode >= 0) pushFrame(cpu, size, errorCode);
+    // Commit: SS, ESP, CS, EIP, flags. A 16-bit stack changes SP only.
     cpu.descLo = ssLo;
     cpu.descHi = ssHi;
     markAccessed(cpu, ss);
     cpu.cpl = dpl;
     commitSegment(cpu, SS, ss);
-    if (newSs32) cpu.reg[4] = sp;
-    else cpu.setReg16(4, sp);
+    if (newSs32) cpu.reg[4] = frameSp;
+    else cpu.setReg16(4, frameSp);
     if (v86) {
       cpu.setFlags(flags & ~FLAG_VM);
-      for (const s of [ES, DS, FS, GS]) loadNullSegment(cpu, s, 0);
+      loadNullSegment(cpu, ES, 0);
+      loadNullSegment(cpu, DS, 0);
+      loadNullSegment(cpu, FS, 0);
+      loadNullSegment(cpu, GS, 0);
     }
     cpu.descLo = dlo;
     cpu.descHi = dhi;
@@ -210,6 +227,7 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number, type: num
   } else {
     if (v86) cpu.raise(EXC_GP, (selector & 0xfffc) | ext);
     if (!conforming && dpl !== cpu.cpl) cpu.raise(EXC_GP, (selector & 0xfffc) | ext);
+    if ((offset >>> 0) > (descriptorLimit(dlo, dhi) >>> 0)) cpu.raise(EXC_GP, 0);
     // Same privilege: the frame goes on the current stack; probe the whole frame first.
     const frame = (errorCode >= 0 ? 4 : 3) * size;
     const sp0 = cpu.stackSize32 ? (cpu.reg[4]! - frame) | 0 : (cpu.reg[4]! - frame) & 0xffff;

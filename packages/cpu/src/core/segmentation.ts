@@ -138,19 +138,32 @@ export function checkCodeTarget(cpu: Cpu, selector: number): void {
   if ((hi & (1 << 15)) === 0) cpu.raise(EXC_NP, selector & 0xfffc);
 }
 
-/** Reads the inner-level stack pointer for privilege `dpl` from the current TSS (SDM vol. 3A §7.2.1, §6.12.1). */
-export function tssStack(cpu: Cpu, dpl: number, ext: number): { ss: number; esp: number } {
+/** The SS selector the last tssStack() call read (kept here so the call allocates nothing). */
+let tssSs = 0;
+export function tssStackSelector(): number {
+  return tssSs;
+}
+
+/**
+ * Reads the inner-level stack for privilege `dpl` from the current TSS (SDM vol. 3A §7.2.1, §6.12.1):
+ * returns ESP; the SS selector is then tssStackSelector().
+ */
+export function tssStack(cpu: Cpu, dpl: number, ext: number): number {
   const tss32 = (cpu.segAr[TR]! & 0xf) === 0xb || (cpu.segAr[TR]! & 0xf) === 0x9;
   const base = cpu.segBase[TR]!;
   const limit = cpu.segLimit[TR]! >>> 0;
   if (tss32) {
     const off = 4 + dpl * 8;
     if (off + 5 > limit) cpu.raise(EXC_TS, (cpu.segSel[TR]! & 0xfffc) | ext);
-    return { esp: cpu.readSys32((base + off) | 0), ss: cpu.readSys16((base + off + 4) | 0) };
+    const esp = cpu.readSys32((base + off) | 0);
+    tssSs = cpu.readSys16((base + off + 4) | 0);
+    return esp;
   }
   const off = 2 + dpl * 4;
   if (off + 3 > limit) cpu.raise(EXC_TS, (cpu.segSel[TR]! & 0xfffc) | ext);
-  return { esp: cpu.readSys16((base + off) | 0), ss: cpu.readSys16((base + off + 2) | 0) };
+  const esp = cpu.readSys16((base + off) | 0);
+  tssSs = cpu.readSys16((base + off + 2) | 0);
+  return esp;
 }
 
 /**

@@ -11,12 +11,13 @@ import {
 } from "../core/registers.js";
 import {
   checkCodeTarget, checkInnerStack, commitCodeSegment, commitSegment, descriptorBase, descriptorLimit, fetchDescriptor,
-  loadNullSegment, markAccessed, tssStack,
+  loadNullSegment, markAccessed, tssStack, tssStackSelector,
 } from "../core/segmentation.js";
 import { farTransferToTask, taskReturn, TASK_FROM_CALL, TASK_FROM_JUMP } from "../core/task-switch.js";
 import { v86LoadVirtualFlags, v86VirtualFlagLoad } from "../core/virtual-interrupts.js";
 import { iretUnblocksNmi } from "../vmx/vmx-events.js";
 
+const DATA_SEGMENTS = [ES, DS, FS, GS] as const;
 const CALL_GATE_16 = 0x4;
 const CALL_GATE_32 = 0xc;
 
@@ -81,6 +82,17 @@ function gateTarget(cpu: Cpu, selector: number): { selector: number; offset: num
   };
 }
 
+const gateParams = new Int32Array(32);
+
+/** One word or dword of a call-gate frame on the new stack (supervisor write); returns the new SP/ESP. */
+function pushGateFrame(cpu: Cpu, base: number, ss32: boolean, sp: number, size: number, v: number): number {
+  const next = ss32 ? (sp - size) | 0 : (sp - size) & 0xffff;
+  const lin = (base + next) | 0;
+  if (size === 4) cpu.writeSys32(lin, v);
+  else cpu.writeSys16(lin, v);
+  return next;
+}
+
 /** CALL ptr16:16/32 or m16:16/32. */
 export function callFar(cpu: Cpu, selector: number, offset: number): void {
   const retEip = cpu.eip;
@@ -133,26 +145,22 @@ export function callFar(cpu: Cpu, selector: number, offset: number): void {
   const size = gate.size32 ? 4 : 2;
   if ((ctype & 4) === 0 && dpl < cpu.cpl) {
     // More privileged: new stack from the TSS, copy `params` words/dwords, push old SS:ESP and CS:EIP.
-    const { ss, esp } = tssStack(cpu, dpl, 0);
+    const esp = tssStack(cpu, dpl, 0);
+    const ss = tssStackSelector();
     checkInnerStack(cpu, ss, dpl, 0);
     const ssLo = cpu.descLo, ssHi = cpu.descHi;
     const ss32 = (ssHi & (1 << 22)) !== 0;
     const ssBase = descriptorBase(ssLo, ssHi);
     const oldSs = cpu.segSel[SS]!, oldEsp = cpu.reg[ESP]!;
-    const params: number[] = [];
-    for (let i = gate.params - 1; i >= 0; i--) params.push(cpu.peekStack(i * size, size === 4 ? 4 : 2));
+    // The parameters are read from the caller's stack before the new one is written (5 bits: at most 31).
+    const count = gate.params;
+    for (let i = 0; i < count; i++) gateParams[i] = cpu.peekStack((count - 1 - i) * size, size === 4 ? 4 : 2);
     let sp = esp;
-    const push = (v: number): void => {
-      sp = ss32 ? (sp - size) | 0 : (sp - size) & 0xffff;
-      const lin = (ssBase + sp) | 0;
-      if (size === 4) cpu.writeSys32(lin, v);
-      else cpu.writeSys16(lin, v);
-    };
-    push(oldSs);
-    push(oldEsp);
-    for (const p of params) push(p);
-    push(retCs);
-    push(retEip);
+    sp = pushGateFrame(cpu, ssBase, ss32, sp, size, oldSs);
+    sp = pushGateFrame(cpu, ssBase, ss32, sp, size, oldEsp);
+    for (let i = 0; i < count; i++) sp = pushGateFrame(cpu, ssBase, ss32, sp, size, gateParams[i]!);
+    sp = pushGateFrame(cpu, ssBase, ss32, sp, size, retCs);
+    sp = pushGateFrame(cpu, ssBase, ss32, sp, size, retEip);
     cpu.descLo = ssLo;
     cpu.descHi = ssHi;
     markAccessed(cpu, ss);
@@ -186,7 +194,7 @@ export function callFar(cpu: Cpu, selector: number, offset: number): void {
  * (DPL < CPL, unless conforming code) become null (SDM vol. 2B RET, "RETURN-TO-OUTER-PRIVILEGE-LEVEL").
  */
 function nullInaccessibleSegments(cpu: Cpu): void {
-  for (const s of [ES, DS, FS, GS]) {
+  for (const s of DATA_SEGMENTS) {
     const ar = cpu.segAr[s]!;
     if (ar & AR_UNUSABLE) continue;
     const dpl = (ar >>> 5) & 3;
@@ -362,7 +370,12 @@ function returnToV86(cpu: Cpu, eip: number, cs: number, fl: number): void {
   const gs = cpu.peekStack(32, 4) & 0xffff;
   cpu.setFlags(fl | FLAG_VM);
   cpu.cpl = 3;
-  for (const [s, v] of [[CS, cs], [SS, ss], [ES, es], [DS, ds], [FS, fs], [GS, gs]] as const) cpu.loadRealSegment(s, v);
+  cpu.loadRealSegment(CS, cs);
+  cpu.loadRealSegment(SS, ss);
+  cpu.loadRealSegment(ES, es);
+  cpu.loadRealSegment(DS, ds);
+  cpu.loadRealSegment(FS, fs);
+  cpu.loadRealSegment(GS, gs);
   cpu.reg[ESP] = esp;
   cpu.eip = eip & 0xffff;
   cpu.onModeChange();
