@@ -26,6 +26,7 @@ export type VcpuExit =
   | { reason: "intr" }
   | { reason: "irq-window-open" }
   | { reason: "exception"; exception: number; errorCode: number }
+  | { reason: "debug"; exception: number; pc: number; dr6: number; dr7: number }
   | { reason: "fail-entry"; hardwareEntryFailureReason: number; cpu: number }
   | { reason: "internal-error"; suberror: number; data: number[] }
   | { reason: "system-event"; type: number; data: number[] }
@@ -54,6 +55,11 @@ export interface AccelVcpu {
   getMpState(): number;
   setMpState(state: number): void;
   setCpuid(entries: readonly KvmCpuidEntry2[]): void;
+  /**
+   * Finishes an I/O or MMIO instruction whose exit was handled, without running further guest
+   * code (KVM_RUN with immediate_exit; api.rst: required before saving state for migration).
+   */
+  completePendingIo(): void;
   /** Everything a snapshot needs, and its restore. */
   saveState(): VcpuState;
   loadState(state: VcpuState): void;

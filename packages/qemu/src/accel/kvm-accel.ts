@@ -156,6 +156,15 @@ class KvmAccelVcpu implements AccelVcpu {
     return this.fd.runExit();
   }
 
+  completePendingIo(): void {
+    this.fd.immediateExit = true;
+    try {
+      this.fd.runExit();
+    } finally {
+      this.fd.immediateExit = false;
+    }
+  }
+
   getRegs(): KvmRegs {
     return this.fd.getRegs();
   }

@@ -46,7 +46,9 @@ export class KvmMemoryListener implements MemoryListener {
       // kvm_get_free_slot / kvm_alloc_slot
       throw new AccelError("kvm_alloc_slot: no free slot available");
     }
-    const flags = s.mr.readonly ? KVM_MEM_READONLY : 0;
+    // Read-only when the range is (a ROM, or RAM seen through a read-only alias): guest writes
+    // then exit as MMIO and dispatch drops them, as the chipset does.
+    const flags = s.readonly ? KVM_MEM_READONLY : 0;
     try {
       this.vm.setUserMemoryRegion({
         slot: id,

@@ -41,6 +41,8 @@ export interface MachineOptions {
   noShutdown?: boolean;
   /** Initial virtual time in ns. */
   startNs?: number;
+  /** Where KVM error reports go (QEMU writes them to stderr). */
+  errorSink?: (text: string) => void;
 }
 
 /** A -chardev (or implicit one) attached to the machine, as query-chardev lists it. */
@@ -94,7 +96,7 @@ export class Machine implements VcpuHost {
   /** An error report waiting to be written (to stderr by the CLI). */
   private readonly errorSink: (text: string) => void;
 
-  constructor(options: MachineOptions, errorSink: (text: string) => void = (t) => process.stderr.write(t)) {
+  constructor(options: MachineOptions) {
     this.accel = options.accel;
     this.nsPerInstruction = options.nsPerInstruction ?? 1;
     this.idle = options.idle ?? "warp";
@@ -108,7 +110,11 @@ export class Machine implements VcpuHost {
     this.ioAs = new AddressSpace("I/O", this.systemIo);
     this.guestMemory = new GuestMemory(this.memoryAs);
     this.memoryAs.addListener(this.accel.memoryListener);
-    this.errorSink = errorSink;
+    this.errorSink =
+      options.errorSink ??
+      ((t) => {
+        process.stderr.write(t);
+      });
   }
 
   // ------------------------------------------------------------------ construction helpers
@@ -265,10 +271,10 @@ export class Machine implements VcpuHost {
     this.wake();
   }
 
-  /** qmp_quit: always exits, whatever -no-shutdown says. */
-  quit(): void {
+  /** qmp_quit (and qemu_system_killed for signals): always exits, whatever -no-shutdown says. */
+  quit(cause: ShutdownCause = "host-qmp-quit"): void {
     this.shutdownAction = "poweroff";
-    this.shutdownRequest("host-qmp-quit");
+    this.shutdownRequest(cause);
   }
 
   /** qemu_system_vmstop_request. */

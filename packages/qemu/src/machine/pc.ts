@@ -19,7 +19,7 @@ import { POST_CODE_PORT, PostCodePort } from "../hw/post-code-port.js";
 import { SYSTEM_CONTROL_PORT_A, SystemControlPortA } from "../hw/system-control-port-a.js";
 import { SYSTEM_CONTROL_PORT_B, SystemControlPortB } from "../hw/system-control-port-b.js";
 import { ISA_SERIAL_PORTS, Uart16550 } from "../hw/uart16550.js";
-import { RomSet, x86BiosRomInit } from "../loader/rom-loader.js";
+import { type BiosRegions, RomSet, x86BiosRomInit } from "../loader/rom-loader.js";
 import { MemoryRegion, type MemoryRegionOps } from "../memory/memory-region.js";
 import { memoryRegionTransaction, memoryRegionTransactionBegin, memoryRegionTransactionCommit } from "../memory/memory-transaction.js";
 import { Machine, type MachineOptions } from "./machine.js";
@@ -87,6 +87,10 @@ export class PcMachine extends Machine {
   readonly romMemory: MemoryRegion;
   readonly pcRom: MemoryRegion;
   readonly roms: RomSet;
+  /** "pc.bios" and its "isa-bios" alias. */
+  readonly biosRegions: BiosRegions;
+  /** RAM of devices added later (VGA memory, option ROM BARs), saved with snapshots. */
+  readonly extraRam: MemoryRegion[] = [];
   readonly pic: I8259Pair;
   readonly pit: I8254;
   readonly pcspk: SystemControlPortB;
@@ -151,7 +155,7 @@ export class PcMachine extends Machine {
     } finally {
       memoryRegionTransactionCommit();
     }
-    x86BiosRomInit(this.accel, this.romMemory, this.roms, config.bios, config.biosName ?? "bios.bin", !pci);
+    this.biosRegions = x86BiosRomInit(this.accel, this.romMemory, this.roms, config.bios, config.biosName ?? "bios.bin", !pci);
 
     // fw_cfg_arch_create: kvm_arch_init reserved the identity map first, then RAM below/above 4G.
     this.e820 = [];

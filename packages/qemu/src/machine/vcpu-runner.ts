@@ -258,6 +258,10 @@ export class VcpuRunner {
       case "exception":
         this.fail(`KVM: unknown exit reason 1\n`);
         return;
+      case "debug":
+        // KVM_EXIT_DEBUG without a gdbstub attached (kvm_handle_debug would hand it to gdb).
+        this.fail(`KVM: unknown exit reason 4\n`);
+        return;
       case "unknown":
         this.fail(`KVM: unknown exit reason ${exit.exitReason}\n`);
         return;

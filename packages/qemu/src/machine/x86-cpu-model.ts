@@ -142,8 +142,14 @@ export function buildCpuid(
 ): CpuidBuild {
   const sup = (fn: number): CpuidEntry | undefined => supported.find((e) => e.function === fn && e.index === 0);
   const sup1 = sup(1);
-  const supEdx = sup1?.edx ?? 0;
-  const supEcx = sup1?.ecx ?? 0;
+  let supEdx = sup1?.edx ?? 0;
+  let supEcx = sup1?.ecx ?? 0;
+  if (accelName === "kvm") {
+    // kvm_arch_get_supported_cpuid: "KVM before 2.6.30 misreports the following features", and
+    // the hypervisor bit is always offered.
+    supEdx = (supEdx | edx("mtrr", "pat", "mce", "mca")) >>> 0;
+    supEcx = (supEcx | ecx("hypervisor")) >>> 0;
+  }
   const { model } = option;
   const warnings: string[] = [];
   if (model.passthrough === true) {

@@ -1,5 +1,5 @@
 import { type FlatRange, type FlatView, generateMemoryTopology } from "./flat-view.js";
-import { MEMTX_OK, flatViewRead, flatViewWrite } from "./memory-dispatch.js";
+import { flatViewRead, flatViewWrite } from "./memory-dispatch.js";
 import type { MemoryRegion } from "./memory-region.js";
 import { addTopologyObserver, removeTopologyObserver, type TopologyObserver } from "./memory-transaction.js";
 
@@ -160,4 +160,4 @@ export class AddressSpace implements TopologyObserver {
   }
 }
 
-export { MEMTX_OK };
+

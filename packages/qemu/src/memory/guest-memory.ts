@@ -28,7 +28,7 @@ export class GuestMemory implements DmaMemory {
   write(address: number, src: Uint8Array): boolean {
     const fr = this.as.flatView.lookup(address);
     const ram = fr?.mr.ram;
-    if (fr !== undefined && ram != null && !fr.mr.readonly && address + src.length <= fr.end) {
+    if (fr !== undefined && ram != null && !fr.readonly && address + src.length <= fr.end) {
       ram.bytes.set(src, address - fr.addr + fr.offsetInRegion);
       return true;
     }

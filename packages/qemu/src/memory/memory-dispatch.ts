@@ -164,9 +164,11 @@ export function flatViewWrite(fv: FlatView, addr: number, buf: Uint8Array, off: 
       const ram = mr.ram;
       if (ram !== null) {
         l = Math.min(len, fr.end - addr);
-        // memory_access_is_direct: the target region's own read-only flag refuses the write (a
-        // ROM); a read-only alias onto writable RAM (PAM "read-only") does not, as in QEMU.
-        if (mr.readonly) {
+        // Read-only through the region itself (a ROM) or through an alias on the way (a PAM
+        // segment in read-only mode): the write is dropped. QEMU under TCG behaves so (its TLB
+        // entry for the read-only range sends writes to the RAM region's unassigned ops); QEMU
+        // under KVM leaves a read-only alias's memslot writable, which hardware does not.
+        if (fr.readonly) {
           result |= MEMTX_DECODE_ERROR;
         } else {
           copyBytes(buf, off, ram.bytes, addr1, l);

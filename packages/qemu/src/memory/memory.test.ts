@@ -157,7 +157,7 @@ describe("dispatch", () => {
     as.destroy();
   });
 
-  it("reads unassigned memory as 0 with a decode error, ignores ROM writes, writes RAM through a read-only alias", () => {
+  it("reads unassigned memory as 0 with a decode error, ignores writes to ROM and through a read-only alias", () => {
     const system = MemoryRegion.container("system", UINT64_SIZE);
     const pcRam = ram("pc.ram", 0x10000);
     const rom = MemoryRegion.rom("pc.rom", sharedArrayRamAllocator.allocRam("pc.rom", 0x1000));
@@ -173,8 +173,11 @@ describe("dispatch", () => {
     expect([...b]).toEqual([0, 0]);
     expect(as.write(0x20000, Uint8Array.of(0x66), 0, 1)).toBe(MEMTX_DECODE_ERROR);
     expect(rom.ram!.bytes[0]).toBe(0x55);
-    expect(as.write(0x30010, Uint8Array.of(0x77), 0, 1)).toBe(MEMTX_OK);
-    expect(pcRam.ram!.bytes[0x8010]).toBe(0x77);
+    expect(as.write(0x30010, Uint8Array.of(0x77), 0, 1)).toBe(MEMTX_DECODE_ERROR);
+    expect(pcRam.ram!.bytes[0x8010]).toBe(0);
+    expect(as.write(0x8010, Uint8Array.of(0x77), 0, 1)).toBe(MEMTX_OK);
+    expect(as.read(0x30010, b, 0, 1)).toBe(MEMTX_OK);
+    expect(b[0]).toBe(0x77);
     // A RAM access crossing into a hole is clamped at the range, the rest is unassigned.
     const c = new Uint8Array(4).fill(0xee);
     pcRam.ram!.bytes.set([1, 2], 0xfffe);

@@ -1,0 +1,517 @@
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { KvmAccel } from "../accel/kvm-accel.js";
+import { AccelError } from "../accel/accel.js";
+import type { BlockDriver } from "../block/block-driver.js";
+import { BlockError } from "../block/block-error.js";
+import { openImage, probeFormat } from "../block/image.js";
+import type { CharBackend } from "../chardev/chardev.js";
+import type { CharBackendBase } from "../chardev/chardev.js";
+import { createChardev } from "../chardev/chardev-factory.js";
+import { ChardevOptionError } from "../chardev/chardev-option.js";
+import { LinuxBootError } from "../loader/linux-boot.js";
+import { MultibootError } from "../loader/multiboot.js";
+import { setupDirectBoot } from "../loader/direct-boot.js";
+import { RomLoadError, addOptionRom } from "../loader/rom-loader.js";
+import { PcMachine } from "../machine/pc.js";
+import { ISA_SERIAL_PORTS } from "../hw/uart16550.js";
+import { SnapshotStore } from "../migration/snapshot-store.js";
+import { HmpMonitor } from "../monitor/hmp-monitor.js";
+import { type BlockInfo, type MonitorHost, VIRTKIT_QEMU_VERSION } from "../monitor/monitor-host.js";
+import { QmpMonitor } from "../monitor/qmp-monitor.js";
+import { chardevFilename } from "./legacy-chardev.js";
+import { QemuCliError } from "./qemu-options.js";
+import { QemuOptsError } from "./qemu-opts.js";
+import { type DeviceSpec, type SystemConfig, parseSystemArgs } from "./system-config.js";
+
+/*
+ * qemu-system-i386's main (QEMU softmmu/main.c + vl.c qemu_init / qemu_main_loop): parse the
+ * command line, create the accelerator and the machine, the character devices, monitors and
+ * devices, load firmware or a kernel, then run until the machine exits, and return QEMU's exit
+ * status: 0 after a shutdown or quit, 1 for configuration errors, (value << 1) | 1 from
+ * isa-debug-exit.
+ */
+
+export interface QemuSystemEnv {
+  /** Program name for messages (QEMU's error_get_progname). */
+  prog?: string;
+  stdout?: Writable;
+  stderr?: Writable;
+  stdin?: Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  /** Directories searched for firmware after -L ones. */
+  firmwareDirs?: string[];
+  /** Handle SIGINT/SIGTERM/SIGHUP as QEMU does (the CLI sets this; embedders usually do not). */
+  handleSignals?: boolean;
+  /** The entry script re-run by -daemonize (default process.argv[1]). */
+  script?: string;
+}
+
+/** Where QEMU on Debian finds its firmware (the seabios package installs bios-256k.bin there). */
+export const DEFAULT_FIRMWARE_DIRS = ["/usr/share/qemu", "/usr/share/seabios"];
+/** QEMU 7.2's default firmware for the pc machines. */
+export const DEFAULT_BIOS = "bios-256k.bin";
+
+const KNOWN_UNSUPPORTED_DEVICES = new Set([
+  "virtio-blk-pci", "virtio-net-pci", "virtio-serial-pci", "virtio-rng-pci", "virtio-balloon-pci", "virtio-scsi-pci",
+  "virtio-9p-pci", "virtio-gpu-pci", "virtio-mouse-pci", "virtio-keyboard-pci", "virtio-blk-device", "virtconsole",
+  "virtserialport", "e1000", "e1000e", "rtl8139", "ne2k_pci", "ne2k_isa", "pcnet", "ide-hd", "ide-cd", "ide-drive",
+  "scsi-hd", "scsi-cd", "VGA", "cirrus-vga", "isa-vga", "std-vga", "qxl-vga", "usb-tablet", "usb-kbd", "usb-mouse",
+  "usb-storage", "piix3-usb-uhci", "nec-usb-xhci", "qemu-xhci", "ich9-ahci", "i6300esb", "ib700", "pvpanic",
+  "isa-parallel", "sga", "isa-fdc", "floppy", "hda-duplex", "intel-hda", "AC97", "sb16", "pc-testdev", "pci-testdev",
+  "edu", "ivshmem-plain", "vfio-pci", "nvme", "megasas", "lsi53c895a", "am53c974", "dc390", "isa-ide", "i8042",
+]);
+
+/** One running emulator, as an embedder (the libvirt qemu driver) holds it. */
+export class QemuSystem implements MonitorHost {
+  readonly version = VIRTKIT_QEMU_VERSION;
+  readonly threadId = process.pid;
+  private readonly openChardevs = new Map<string, CharBackendBase>();
+  private readonly frontendOpen = new Set<string>();
+  private readonly monitors: (QmpMonitor | HmpMonitor)[] = [];
+  readonly drives: { id: string; driver: BlockDriver; iface: string }[] = [];
+  snapshots?: MonitorHost["snapshots"];
+  private closed = false;
+  /**
+   * Keeps the process alive while the machine exists, as QEMU's main loop does: a stopped or
+   * idle guest with no open sockets would otherwise let Node's event loop run dry.
+   */
+  private keepAlive: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly machine: PcMachine,
+    readonly config: SystemConfig,
+    private readonly env: QemuSystemEnv,
+  ) {}
+
+  get prog(): string {
+    return this.env.prog ?? "qemu-system-i386";
+  }
+
+  chardevs(): { label: string; filename: string; frontendOpen: boolean }[] {
+    return this.config.chardevs
+      .filter((c) => this.openChardevs.has(c.label))
+      .map((c) => ({ label: c.label, filename: chardevFilename(c.config), frontendOpen: this.frontendOpen.has(c.label) }))
+      .reverse();
+  }
+
+  /** A chardev by id or label (the libvirt driver attaches consoles through these). */
+  chardev(label: string): CharBackend | undefined {
+    return this.openChardevs.get(label);
+  }
+
+  blockDevices(): BlockInfo[] {
+    return this.drives.map((d) => ({
+      device: d.id,
+      file: d.driver.filename,
+      format: d.driver.format,
+      readOnly: d.driver.readOnly,
+      virtualSize: d.driver.getLength(),
+      removable: false,
+    }));
+  }
+
+  /** Builds everything from a parsed configuration; throws QemuCliError or a loader error. */
+  static async create(config: SystemConfig, env: QemuSystemEnv = {}): Promise<QemuSystem> {
+    const prog = env.prog ?? "qemu-system-i386";
+    const stderr = env.stderr ?? process.stderr;
+    const warn = (m: string): void => {
+      stderr.write(`${prog}: warning: ${m}\n`);
+    };
+    for (const w of config.warnings) {
+      warn(w);
+    }
+    const biosPath = resolveFirmware(config.bios ?? DEFAULT_BIOS, [...config.dataDirs, ...(env.firmwareDirs ?? DEFAULT_FIRMWARE_DIRS)]);
+    let bios: Uint8Array;
+    try {
+      bios = new Uint8Array(readFileSync(biosPath ?? ""));
+    } catch {
+      throw new QemuCliError(`qemu: could not load PC BIOS '${config.bios ?? DEFAULT_BIOS}'`, undefined, 1);
+    }
+    let accel: KvmAccel;
+    try {
+      accel = KvmAccel.create({ ...(config.kernelIrqchip !== undefined ? { kernelIrqchip: config.kernelIrqchip } : {}) });
+    } catch (e) {
+      throw new QemuCliError(e instanceof AccelError ? e.message : String(e));
+    }
+    const uuidBytes = config.uuid === undefined ? undefined : Uint8Array.from(config.uuid.replaceAll("-", "").match(/../g)!.map((h) => Number.parseInt(h, 16)));
+    let machine: PcMachine;
+    try {
+      machine = new PcMachine({
+        type: config.machineType,
+        accel,
+        ramSize: config.ramSize,
+        smp: config.smp,
+        cpu: config.cpu,
+        bios,
+        biosName: config.bios ?? DEFAULT_BIOS,
+        bootOrder: config.bootOrder,
+        nographic: config.nographic,
+        nsPerInstruction: config.nsPerInstruction,
+        idle: config.idle,
+        noReboot: config.noReboot,
+        noShutdown: config.noShutdown,
+        warn,
+        errorSink: (t) => stderr.write(t),
+        ...(config.name !== undefined ? { name: config.name } : {}),
+        ...(config.uuid !== undefined ? { uuid: config.uuid } : {}),
+        ...(uuidBytes !== undefined ? { uuidBytes } : {}),
+        ...(config.rtcBase === "localtime"
+          ? { rtcBaseMs: Date.now() - new Date().getTimezoneOffset() * 60000 }
+          : typeof config.rtcBase === "number"
+            ? { rtcBaseMs: config.rtcBase }
+            : {}),
+      });
+    } catch (e) {
+      accel.destroy();
+      if (e instanceof RomLoadError) {
+        throw new QemuCliError(e.message);
+      }
+      throw new QemuCliError((e as Error).message);
+    }
+    const sys = new QemuSystem(machine, config, env);
+    try {
+      await sys.build();
+    } catch (e) {
+      await sys.close();
+      throw e;
+    }
+    return sys;
+  }
+
+  private async build(): Promise<void> {
+    const { machine, config, env } = this;
+    // Character devices (created, not yet opened: monitors must subscribe first).
+    for (const c of config.chardevs) {
+      try {
+        const dev = createChardev(c.config, {
+          stdio: { ...(env.stdin !== undefined ? { input: env.stdin } : {}), ...(env.stdout !== undefined ? { output: env.stdout } : {}) },
+          onNotice: (m) => (env.stderr ?? process.stderr).write(`${m}\n`),
+        });
+        this.openChardevs.set(c.label, dev);
+        machine.attachChardev({ label: c.label, chardev: dev, filename: chardevFilename(c.config), frontendOpen: false });
+      } catch (e) {
+        if (e instanceof ChardevOptionError) {
+          throw new QemuCliError(e.message, c.location);
+        }
+        throw e;
+      }
+    }
+    const dev = (label: string | undefined): CharBackend | undefined => {
+      if (label === undefined) return undefined;
+      this.frontendOpen.add(label);
+      return this.openChardevs.get(label);
+    };
+    // -serial (isa_serial_init per index)
+    config.serials.forEach((label, i) => {
+      if (label !== undefined) {
+        machine.addIsaSerial(i, dev(label));
+      }
+    });
+    // -device
+    for (const d of config.devices) {
+      this.addDevice(d, dev);
+    }
+    // -debugcon: -device isa-debugcon,chardev=debugcon
+    if (config.debugcon !== undefined) {
+      machine.addIsaDebugcon(dev(config.debugcon));
+    }
+    // monitors
+    for (const m of config.monitors) {
+      const chardev = dev(m.chardev)!;
+      this.monitors.push(m.mode === "control" ? new QmpMonitor(chardev, this) : new HmpMonitor(chardev, this));
+    }
+    // drives (opened for query-block; the disk controllers come with virtio)
+    for (const d of config.drives) {
+      try {
+        let format = d.format;
+        if (format === undefined) {
+          format = probeFormat(d.file);
+          if (format === "raw") {
+            (env.stderr ?? process.stderr).write(
+              `WARNING: Image format was not specified for '${d.file}' and probing guessed raw.\n         Automatically detecting the format is dangerous for raw images, write operations on block 0 will be restricted.\n         Specify the 'raw' format explicitly to remove the restrictions.\n`,
+            );
+          }
+        }
+        const driver = await openImage(d.file, { format, readOnly: d.readOnly || d.snapshot });
+        this.drives.push({ id: d.id, driver, iface: d.interface });
+      } catch (e) {
+        if (e instanceof BlockError) {
+          throw new QemuCliError(e.message.startsWith("Could not open") ? e.message : `Could not open '${d.file}': ${e.message}`, d.location);
+        }
+        throw e;
+      }
+    }
+    // -kernel / -option-rom
+    try {
+      if (config.kernel !== undefined) {
+        const r = setupDirectBoot(machine, { kernelPath: config.kernel, ...(config.initrd !== undefined ? { initrdPath: config.initrd } : {}), ...(config.append !== undefined ? { append: config.append } : {}) }, machine.biosRegions.bios.size);
+        for (const w of r.warnings) {
+          (env.stderr ?? process.stderr).write(`${this.prog}: ${w}\n`);
+        }
+      }
+      for (const rom of config.optionRoms) {
+        const path = resolveFirmware(rom, [...config.dataDirs, ...(env.firmwareDirs ?? DEFAULT_FIRMWARE_DIRS)]);
+        if (path === undefined) {
+          throw new QemuCliError(`Could not open option rom '${rom}': No such file or directory`);
+        }
+        addOptionRom(machine.fwCfg, path, new Uint8Array(readFileSync(path)));
+      }
+    } catch (e) {
+      if (e instanceof LinuxBootError || e instanceof MultibootError) {
+        throw new QemuCliError(e.message);
+      }
+      throw e;
+    }
+    if (config.snapshotDir !== undefined) {
+      this.snapshots = new SnapshotStore(machine, config.snapshotDir);
+    }
+    // Open the backends (a server socket with wait=on blocks here until its client connects).
+    for (const [label, c] of this.openChardevs) {
+      try {
+        await c.open();
+      } catch (e) {
+        const spec = config.chardevs.find((x) => x.label === label);
+        throw new QemuCliError((e as Error).message, spec?.location);
+      }
+    }
+    machine.onExit(() => {
+      // After the current turn: a QMP "quit" still sends its return before the sockets close.
+      setImmediate(() => {
+        void this.close();
+      });
+    });
+    this.keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
+  }
+
+  private addDevice(d: DeviceSpec, dev: (label: string | undefined) => CharBackend | undefined): void {
+    const machine = this.machine;
+    const num = (k: string, dflt: number): number => {
+      const v = d.opts.get(k);
+      if (v === undefined) return dflt;
+      const n = /^0x[0-9a-f]+$/i.test(v) ? Number.parseInt(v, 16) : /^\d+$/.test(v) ? Number(v) : Number.NaN;
+      if (Number.isNaN(n)) {
+        throw new QemuCliError(`Property '${d.driver}.${k}' doesn't take value '${v}'`, d.location);
+      }
+      return n;
+    };
+    const allow = (...keys: string[]): void => {
+      for (const [k] of d.opts.entries) {
+        if (k !== "driver" && k !== "id" && !keys.includes(k)) {
+          throw new QemuCliError(`Property '${d.driver}.${k}' not found`, d.location);
+        }
+      }
+    };
+    const chardevProp = (): CharBackend | undefined => {
+      const id = d.opts.get("chardev");
+      if (id === undefined) return undefined;
+      if (!this.openChardevs.has(id)) {
+        throw new QemuCliError(`Property '${d.driver}.chardev' can't find value '${id}'`, d.location);
+      }
+      return dev(id);
+    };
+    switch (d.driver) {
+      case "isa-debug-exit":
+        allow("iobase", "iosize");
+        machine.addIsaDebugExit(num("iobase", 0x501), num("iosize", 2));
+        return;
+      case "isa-debugcon":
+        allow("iobase", "chardev", "readback");
+        machine.addIsaDebugcon(chardevProp(), num("iobase", 0xe9));
+        return;
+      case "isa-serial": {
+        allow("chardev", "index");
+        const index = d.opts.has("index") ? num("index", 0) : machine.serials.length;
+        if (index >= ISA_SERIAL_PORTS.length) {
+          throw new QemuCliError(`Max. supported number of ISA serial ports is ${ISA_SERIAL_PORTS.length}.`, d.location);
+        }
+        if (machine.serials[index] !== undefined) {
+          throw new QemuCliError(`Serial port index ${index} already in use`, d.location);
+        }
+        machine.addIsaSerial(index, chardevProp());
+        return;
+      }
+      case "":
+        throw new QemuCliError("Parameter 'driver' is missing", d.location);
+      default:
+        if (KNOWN_UNSUPPORTED_DEVICES.has(d.driver)) {
+          throw new QemuCliError(`device '${d.driver}' is not supported by virtkit yet`, d.location);
+        }
+        throw new QemuCliError(`'${d.driver}' is not a valid device model name`, d.location);
+    }
+  }
+
+  /** Starts the guest (or leaves it in prelaunch with -S), loading -loadvm first. */
+  async start(): Promise<void> {
+    if (this.config.loadvm !== undefined) {
+      if (this.snapshots === undefined) {
+        throw new QemuCliError("No block device supports snapshots", `-loadvm ${this.config.loadvm}`);
+      }
+      await this.snapshots.load(this.config.loadvm);
+    }
+    if (!this.config.startPaused) {
+      this.machine.vmStart();
+    }
+  }
+
+  /** Releases monitors, chardevs, drives and the VM. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.keepAlive);
+    for (const m of this.monitors) m.close();
+    for (const c of this.openChardevs.values()) {
+      await c.close().catch(() => undefined);
+    }
+    for (const d of this.drives) {
+      await d.driver.close().catch(() => undefined);
+    }
+    this.machine.destroy();
+  }
+}
+
+/** qemu_find_file(QEMU_FILE_TYPE_BIOS): the name itself if readable, else in the data directories. */
+export function resolveFirmware(name: string, dirs: readonly string[]): string | undefined {
+  if (existsSync(name)) {
+    return name;
+  }
+  if (isAbsolute(name)) {
+    return undefined;
+  }
+  for (const d of dirs) {
+    const p = join(d, name);
+    if (existsSync(p)) {
+      return p;
+    }
+  }
+  return undefined;
+}
+
+function formatError(prog: string, e: QemuCliError): string {
+  if (e.message.startsWith("qemu: ") || e.message.startsWith("WARNING")) {
+    return `${e.message}\n`;
+  }
+  return `${prog}: ${e.location !== undefined && e.location !== "" ? `${e.location}: ` : ""}${e.message}\n`;
+}
+
+/**
+ * The whole program: returns the exit status. The VM runs on the event loop; the promise settles
+ * when the machine exits (or at once for errors and -help/-version).
+ */
+export async function qemuSystemMain(argv: readonly string[], env: QemuSystemEnv = {}): Promise<number> {
+  const prog = env.prog ?? "qemu-system-i386";
+  const stdout = env.stdout ?? process.stdout;
+  const stderr = env.stderr ?? process.stderr;
+  let config: SystemConfig;
+  try {
+    const r = parseSystemArgs(argv, prog);
+    if ("kind" in r) {
+      stdout.write(r.text);
+      return r.status;
+    }
+    config = r;
+  } catch (e) {
+    if (e instanceof QemuCliError || e instanceof QemuOptsError) {
+      stderr.write(formatError(prog, e instanceof QemuCliError ? e : new QemuCliError(e.message)));
+      return 1;
+    }
+    throw e;
+  }
+  const daemonChild = process.env.VIRTKIT_QEMU_DAEMON_CHILD === "1" && typeof process.send === "function";
+  if (config.daemonize && !daemonChild) {
+    return daemonize(argv, env, prog, stderr);
+  }
+  let sys: QemuSystem;
+  try {
+    sys = await QemuSystem.create(config, env);
+    if (config.pidfile !== undefined) {
+      writePidfile(config.pidfile);
+    }
+    await sys.start();
+  } catch (e) {
+    const msg = e instanceof QemuCliError ? formatError(prog, e) : `${prog}: ${(e as Error).message}\n`;
+    if (daemonChild) {
+      process.send?.({ error: msg });
+    } else {
+      stderr.write(msg);
+    }
+    return 1;
+  }
+  if (daemonChild) {
+    process.send?.({ ready: true });
+    process.disconnect();
+  }
+  const signals: [NodeJS.Signals, number][] = [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]];
+  const handlers: [NodeJS.Signals, () => void][] = [];
+  if (env.handleSignals === true) {
+    for (const [sig, num] of signals) {
+      const h = (): void => {
+        stderr.write(`${prog}: terminating on signal ${num}\n`);
+        sys.machine.quit("host-signal");
+      };
+      process.on(sig, h);
+      handlers.push([sig, h]);
+    }
+  }
+  const status = await sys.machine.waitForExit();
+  // Let the current turn finish (a QMP "quit" reply is written after the exit request).
+  await new Promise((r) => setImmediate(r));
+  for (const [sig, h] of handlers) {
+    process.off(sig, h);
+  }
+  await sys.close();
+  if (config.pidfile !== undefined) {
+    try {
+      unlinkSync(config.pidfile);
+    } catch {
+      // already gone
+    }
+  }
+  return status;
+}
+
+/** qemu_write_pidfile. */
+function writePidfile(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, "w", 0o600);
+  } catch (e) {
+    throw new QemuCliError(`cannot create PID file: Cannot open pid file: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : (e as Error).message}`);
+  }
+  writeSync(fd, `${process.pid}\n`);
+  closeSync(fd);
+}
+
+/**
+ * -daemonize (os_daemonize): the parent starts a detached copy of the program and waits until it
+ * reports that initialisation is complete (then exits 0) or failed (prints the error, exits 1).
+ */
+function daemonize(argv: readonly string[], env: QemuSystemEnv, prog: string, stderr: Writable): Promise<number> {
+  return new Promise((resolve) => {
+    const script = env.script ?? process.argv[1] ?? "";
+    const child = spawn(process.execPath, [script, ...argv], {
+      detached: true,
+      stdio: ["ignore", "ignore", "ignore", "ipc"],
+      env: { ...process.env, VIRTKIT_QEMU_DAEMON_CHILD: "1" },
+    });
+    child.on("message", (m: { ready?: boolean; error?: string }) => {
+      if (m.error !== undefined) {
+        stderr.write(m.error);
+        resolve(1);
+      } else if (m.ready === true) {
+        child.unref();
+        child.disconnect();
+        resolve(0);
+      }
+    });
+    child.on("exit", (code) => {
+      resolve(code ?? 1);
+    });
+    child.on("error", (e) => {
+      stderr.write(`${prog}: ${e.message}\n`);
+      resolve(1);
+    });
+  });
+}
+

@@ -1,0 +1,5 @@
+export * from "./rom-loader.js";
+export * from "./x86-boot-state.js";
+export * from "./linux-boot.js";
+export * from "./multiboot.js";
+export * from "./direct-boot.js";

@@ -1,0 +1,2 @@
+export * from "./vmstate.js";
+export * from "./snapshot-store.js";

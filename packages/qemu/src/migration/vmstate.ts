@@ -1,0 +1,328 @@
+import { readFile, writeFile } from "node:fs/promises";
+import type { VcpuState } from "../accel/accel.js";
+import type { PcMachine } from "../machine/pc.js";
+import type { RunState } from "../machine/run-state.js";
+
+/*
+ * The machine's state as one stream, for savevm/loadvm and migration (QEMU migration/savevm.c
+ * qemu_savevm_state / qemu_loadvm_state). The framing is QEMU's: the file magic "QEVM" and version
+ * 3, then sections (QEMU_VM_SECTION_FULL with an id string, instance and version), then
+ * QEMU_VM_EOF. The section payloads are virtkit's own, not QEMU's device VMState layouts (our
+ * device models keep their state as plain objects), so a stream is exchanged between virtkit
+ * instances only:
+ *
+ *   "ram"     every RAM block by name: 4 KiB pages, each a flag byte (0 = all zero, 1 = raw)
+ *             followed by the page when raw (QEMU's RAM_SAVE_FLAG_ZERO idea)
+ *   "cpu"     per vCPU: registers, segment registers, MSRs, MP state (JSON)
+ *   "devices" the virtual clock and every device's state() object (JSON)
+ *
+ * The loader restores into a machine built with the same configuration (as QEMU requires the
+ * same command line on both sides): RAM block names and sizes must match.
+ */
+
+export const QEMU_VM_FILE_MAGIC = 0x5145564d;
+export const QEMU_VM_FILE_VERSION = 0x00000003;
+export const QEMU_VM_EOF = 0x01;
+export const QEMU_VM_SECTION_FULL = 0x04;
+const PAGE = 4096;
+
+export class VmStateError extends Error {}
+
+interface DeviceStates {
+  clockNs: number;
+  runState: RunState;
+  halted: boolean[];
+  [device: string]: unknown;
+}
+
+class Writer {
+  private chunks: Uint8Array[] = [];
+  private cur = new Uint8Array(1 << 16);
+  private pos = 0;
+  length = 0;
+
+  private room(n: number): void {
+    if (this.pos + n > this.cur.length) {
+      this.chunks.push(this.cur.subarray(0, this.pos));
+      this.cur = new Uint8Array(Math.max(1 << 16, n));
+      this.pos = 0;
+    }
+  }
+
+  u8(v: number): void {
+    this.room(1);
+    this.cur[this.pos++] = v;
+    this.length++;
+  }
+
+  u32(v: number): void {
+    this.room(4);
+    new DataView(this.cur.buffer, this.cur.byteOffset).setUint32(this.pos, v >>> 0, false);
+    this.pos += 4;
+    this.length += 4;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.cur.set(b, this.pos);
+    this.pos += b.length;
+    this.length += b.length;
+  }
+
+  finish(): Uint8Array {
+    this.chunks.push(this.cur.subarray(0, this.pos));
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+}
+
+class Reader {
+  pos = 0;
+  private readonly dv: DataView;
+  constructor(readonly buf: Uint8Array) {
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  need(n: number): void {
+    if (this.pos + n > this.buf.length) {
+      throw new VmStateError("Unexpected end of the migration stream");
+    }
+  }
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.dv.getUint32(this.pos, false);
+    this.pos += 4;
+    return v;
+  }
+  bytes(n: number): Uint8Array {
+    this.need(n);
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function section(w: Writer, id: number, name: string, payload: Uint8Array): void {
+  w.u8(QEMU_VM_SECTION_FULL);
+  w.u32(id);
+  const n = enc.encode(name);
+  w.u8(n.length);
+  w.bytes(n);
+  w.u32(0); // instance id
+  w.u32(1); // version id
+  w.u32(payload.length);
+  w.bytes(payload);
+}
+
+function ramPayload(pc: PcMachine): Uint8Array {
+  const w = new Writer();
+  const blocks = ramBlocks(pc);
+  w.u32(blocks.length);
+  for (const b of blocks) {
+    const name = enc.encode(b.name);
+    w.u8(name.length);
+    w.bytes(name);
+    w.u32(Math.floor(b.size / 2 ** 32));
+    w.u32(b.size >>> 0);
+    for (let off = 0; off < b.size; off += PAGE) {
+      const page = b.bytes.subarray(off, Math.min(off + PAGE, b.size));
+      let zero = true;
+      for (let i = 0; i < page.length; i++) {
+        if (page[i] !== 0) {
+          zero = false;
+          break;
+        }
+      }
+      if (zero) {
+        w.u8(0);
+      } else {
+        w.u8(1);
+        w.bytes(page);
+      }
+    }
+  }
+  return w.finish();
+}
+
+function ramBlocks(pc: PcMachine): { name: string; size: number; bytes: Uint8Array }[] {
+  const out: { name: string; size: number; bytes: Uint8Array }[] = [];
+  const seen = new Set<Uint8Array>();
+  for (const mr of [pc.ram, pc.pcRom, pc.biosRegions.bios, ...pc.extraRam]) {
+    const ram = mr.ram;
+    if (ram !== null && !seen.has(ram.bytes)) {
+      seen.add(ram.bytes);
+      out.push({ name: ram.name, size: ram.size, bytes: ram.bytes });
+    }
+  }
+  return out;
+}
+
+function deviceStates(pc: PcMachine): DeviceStates {
+  return {
+    clockNs: pc.clock.now(),
+    runState: pc.runState,
+    halted: pc.vcpus.map((v) => v.halted),
+    pic: pc.pic.state(),
+    pit: pc.pit.state(),
+    pcspk: pc.pcspk.state(),
+    i8042: pc.i8042.state(),
+    rtc: pc.rtc.state(),
+    port92: pc.port92.state(),
+    ioport80: pc.ioport80.state(),
+    fwCfg: pc.fwCfg.state(),
+    pciBus: pc.pciBus?.state(),
+    pciConfig: pc.pciConfig?.state(),
+    serials: pc.serials.map((s) => s?.state()),
+  };
+}
+
+/** qemu_savevm_state: the whole machine as a stream (the VM should be stopped). */
+export function saveVmState(pc: PcMachine): Uint8Array {
+  const w = new Writer();
+  w.u32(QEMU_VM_FILE_MAGIC);
+  w.u32(QEMU_VM_FILE_VERSION);
+  section(w, 0, "ram", ramPayload(pc));
+  const cpus: VcpuState[] = pc.vcpus.map((v) => {
+    v.vcpu.completePendingIo();
+    return v.vcpu.saveState();
+  });
+  section(w, 1, "cpu", enc.encode(JSON.stringify(cpus)));
+  section(w, 2, "devices", enc.encode(JSON.stringify(deviceStates(pc))));
+  w.u8(QEMU_VM_EOF);
+  return w.finish();
+}
+
+function loadRam(pc: PcMachine, payload: Uint8Array): void {
+  const r = new Reader(payload);
+  const blocks = new Map(ramBlocks(pc).map((b) => [b.name, b]));
+  const n = r.u32();
+  for (let i = 0; i < n; i++) {
+    const name = dec.decode(r.bytes(r.u8()));
+    const size = r.u32() * 2 ** 32 + r.u32();
+    const b = blocks.get(name);
+    if (b === undefined) {
+      throw new VmStateError(`Unknown ramblock "${name}", cannot accept migration`);
+    }
+    if (b.size !== size) {
+      throw new VmStateError(`Size mismatch: ${name}: 0x${size.toString(16)} != 0x${b.size.toString(16)}: Invalid argument`);
+    }
+    for (let off = 0; off < size; off += PAGE) {
+      const len = Math.min(PAGE, size - off);
+      const flag = r.u8();
+      if (flag === 0) {
+        b.bytes.fill(0, off, off + len);
+      } else if (flag === 1) {
+        b.bytes.set(r.bytes(len), off);
+      } else {
+        throw new VmStateError(`Unknown combination of migration flags: 0x${flag.toString(16)}`);
+      }
+    }
+  }
+}
+
+function loadDevices(pc: PcMachine, s: DeviceStates): void {
+  type S<T extends { fromState(x: never): void }> = Parameters<T["fromState"]>[0];
+  pc.clock.fromState({ nowNs: s.clockNs });
+  pc.fwCfg.fromState(s.fwCfg as S<typeof pc.fwCfg>);
+  if (pc.pciBus !== undefined && s.pciBus !== undefined) {
+    pc.pciBus.fromState(s.pciBus as S<typeof pc.pciBus>);
+  }
+  if (pc.pciConfig !== undefined && s.pciConfig !== undefined) {
+    pc.pciConfig.fromState(s.pciConfig as S<typeof pc.pciConfig>);
+  }
+  pc.pit.fromState(s.pit as S<typeof pc.pit>);
+  pc.pcspk.fromState(s.pcspk as S<typeof pc.pcspk>);
+  pc.i8042.fromState(s.i8042 as S<typeof pc.i8042>);
+  pc.rtc.fromState(s.rtc as S<typeof pc.rtc>);
+  pc.port92.fromState(s.port92 as S<typeof pc.port92>);
+  pc.ioport80.fromState(s.ioport80 as S<typeof pc.ioport80>);
+  const serials = s.serials as (S<NonNullable<(typeof pc.serials)[number]>> | undefined)[];
+  pc.serials.forEach((u, i) => {
+    const st = serials[i];
+    if (u !== undefined && st !== undefined) {
+      u.fromState(st);
+    }
+  });
+  // The PIC last: its input levels in the stream win over what devices re-drove above.
+  pc.pic.fromState(s.pic as S<typeof pc.pic>);
+  s.halted.forEach((h, i) => {
+    const v = pc.vcpus[i];
+    if (v !== undefined) {
+      v.halted = h;
+    }
+  });
+}
+
+/**
+ * qemu_loadvm_state into `pc` (built with the same configuration). The VM is stopped first;
+ * afterwards it stays stopped: the caller resumes it if it was running (as loadvm does).
+ */
+export function loadVmState(pc: PcMachine, stream: Uint8Array): { wasRunning: boolean } {
+  const r = new Reader(stream);
+  if (r.u32() !== QEMU_VM_FILE_MAGIC) {
+    throw new VmStateError("Not a migration stream");
+  }
+  const version = r.u32();
+  if (version !== QEMU_VM_FILE_VERSION) {
+    throw new VmStateError(`Unsupported migration stream version`);
+  }
+  const sections = new Map<string, Uint8Array>();
+  for (;;) {
+    const type = r.u8();
+    if (type === QEMU_VM_EOF) {
+      break;
+    }
+    if (type !== QEMU_VM_SECTION_FULL) {
+      throw new VmStateError(`Unknown savevm section type ${type}`);
+    }
+    r.u32();
+    const name = dec.decode(r.bytes(r.u8()));
+    r.u32();
+    r.u32();
+    sections.set(name, r.bytes(r.u32()));
+  }
+  const ram = sections.get("ram");
+  const cpu = sections.get("cpu");
+  const devices = sections.get("devices");
+  if (ram === undefined || cpu === undefined || devices === undefined) {
+    throw new VmStateError("Missing section in the migration stream");
+  }
+  const cpus = JSON.parse(dec.decode(cpu)) as VcpuState[];
+  if (cpus.length !== pc.vcpus.length) {
+    throw new VmStateError(`Unknown CPU count ${cpus.length} in the migration stream (machine has ${pc.vcpus.length})`);
+  }
+  const dev = JSON.parse(dec.decode(devices)) as DeviceStates;
+  const wasRunning = pc.running;
+  pc.vmStop("restore-vm");
+  loadRam(pc, ram);
+  loadDevices(pc, dev);
+  cpus.forEach((c, i) => {
+    const v = pc.vcpus[i]!;
+    v.vcpu.loadState(c);
+    v.resyncTsc();
+  });
+  return { wasRunning };
+}
+
+/** savevm to a file. */
+export async function saveVmStateFile(pc: PcMachine, path: string): Promise<number> {
+  const data = saveVmState(pc);
+  await writeFile(path, data);
+  return data.length;
+}
+
+/** loadvm from a file. */
+export async function loadVmStateFile(pc: PcMachine, path: string): Promise<{ wasRunning: boolean }> {
+  return loadVmState(pc, new Uint8Array(await readFile(path)));
+}
