@@ -1,7 +1,8 @@
 // The golden suite: one command sequence run by the REAL virsh and by OUR virsh against the
 // same private REAL libvirtd (test driver) must print the same stdout and stderr and exit with
 // the same status, once generated UUIDs and clock-derived values are masked. The same sequence
-// by our virsh against OUR libvirtd (apps/libvirtd) must match too, and a background
+// by our virsh against OUR libvirtd (apps/libvirtd; our virsh's main in this process, to keep the
+// run short) must match too, and a background
 // `event --all --loop` of each virsh must see the same lifecycle events.
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,7 +23,9 @@ import {
   type PrivateDaemon,
   type RunResult,
 } from "./testing/daemons.js";
+import { BufferIO } from "./shell/io.js";
 import { DOMAIN_XML, LAST_EVENT, NETWORK_XML, SEQUENCE, VK1_UUID } from "./testing/golden-sequence.js";
+import { virshMain } from "./virsh.js";
 
 const missingTools = [!hasRealVirsh && "virsh (libvirt-clients)", !hasRealLibvirtd && "libvirtd (libvirt-daemon)", !existsSync(OUR_VIRSH) && "dist/cli.js (build this package)"].filter(Boolean);
 if (missingTools.length) console.warn(`virsh golden suite: skipping, missing ${missingTools.join(", ")}`);
@@ -58,20 +61,34 @@ interface Run {
   events: RunResult;
 }
 
-async function runSequence(which: "real" | "ours", d: PrivateDaemon, f: Files): Promise<Run> {
+/** Our virsh in this process (virshMain with captured output): the same code without a node start per step. */
+async function inProcess(args: readonly string[]): Promise<RunResult> {
+  const io = new BufferIO();
+  const code = await virshMain(args, { io, env: { ...process.env, LC_ALL: "C" } });
+  return { code, stdout: io.out, stderr: io.err };
+}
+
+/**
+ * `mode`: the real virsh, our virsh as a command (dist/cli.js, one process per step, as a shell
+ * script runs it), or our virsh's main in this process.
+ */
+async function runSequence(mode: "real" | "ours" | "ours-in-process", d: PrivateDaemon, f: Files): Promise<Run> {
+  const which = mode === "real" ? "real" : "ours";
   const ev = eventLoop(which, d.testURI);
   // One round trip on another connection: by its end the event client has registered.
   runVirsh(which, ["-c", d.testURI, "uri"]);
-  const steps = SEQUENCE.map((args) => {
-    const r = runVirsh(which, ["-c", d.testURI, ...args.map((a) => f.map[a] ?? a)]);
+  const steps: RunResult[] = [];
+  for (const args of SEQUENCE) {
+    const argv = ["-c", d.testURI, ...args.map((a) => f.map[a] ?? a)];
+    const r = mode === "ours-in-process" ? await inProcess(argv) : runVirsh(which, argv);
     if (args[0] === "screenshot") {
       const shot = f.map["@SHOT"]!;
       r.stdout += existsSync(shot) ? `[sha256 ${createHash("sha256").update(readFileSync(shot)).digest("hex")}]` : "[no file]";
       rmSync(shot, { force: true });
     }
     const clean = (s: string): string => unmap(normalize(s), f).split(d.dir).join("<DAEMONDIR>");
-    return { code: r.code, stdout: clean(r.stdout), stderr: clean(r.stderr) };
-  });
+    steps.push({ code: r.code, stdout: clean(r.stdout), stderr: clean(r.stderr) });
+  }
   const events = await ev.stop(LAST_EVENT);
   return { steps, events };
 }
@@ -103,7 +120,7 @@ describe.skipIf(missingTools.length > 0)("golden: our virsh prints what the real
     }
     const ourDaemon = await startOurLibvirtd();
     try {
-      oursOnOurs = await runSequence("ours", ourDaemon, f);
+      oursOnOurs = await runSequence("ours-in-process", ourDaemon, f);
     } finally {
       await ourDaemon.stop();
     }
