@@ -153,6 +153,16 @@ describe("virtio-blk", () => {
     expect((await request(ram, q, VIRTIO_BLK_T_OUT, 2 ** 40, { out: a.subarray(0, 512) })).status).toBe(VIRTIO_BLK_S_IOERR);
     expect((await request(ram, q, VIRTIO_BLK_T_IN, 0, { inLen: 100 })).status).toBe(VIRTIO_BLK_S_IOERR);
     expect((await request(ram, q, 99, 0, { inLen: 512 })).status).toBe(VIRTIO_BLK_S_UNSUPP);
+    // A read larger than one request may carry fails without a host buffer of the guest's size.
+    {
+      const hdr = ram.alloc(16);
+      ram.view.setUint32(hdr, VIRTIO_BLK_T_IN, true);
+      const st = ram.alloc(1);
+      const head = q.add([{ addr: hdr, len: 16 }, { addr: ram.alloc(512), len: 0xf0000000, write: true }, { addr: st, len: 1, write: true }]);
+      q.notify();
+      await until(() => q.takeUsed().some((u) => u.id === head));
+      expect(ram.bytes[st]).toBe(VIRTIO_BLK_S_IOERR);
+    }
     expect((await request(ram, q, 2, 0, { inLen: 512 })).status).toBe(VIRTIO_BLK_S_UNSUPP); // SCSI_CMD
     expect(blk.broken).toBe(false);
 

@@ -62,6 +62,13 @@ export const VIRTIO_BLK_CONFIG_SIZE = 57;
 
 /** QEMU BDRV_REQUEST_MAX_SECTORS: the discard/write-zeroes limit it advertises. */
 export const BDRV_REQUEST_MAX_SECTORS = 0x3fffff;
+/**
+ * Largest read or write one request may carry: QEMU's block layer refuses more than
+ * BDRV_REQUEST_MAX_BYTES; this device copies through a host buffer, so it holds requests to the
+ * largest transfer seg_max full-page segments can describe in practice (32 MiB) and fails larger
+ * ones with IOERR rather than allocating what the guest names.
+ */
+export const VIRTIO_BLK_MAX_TRANSFER = 32 * 1024 * 1024;
 const SECTOR_SIZE = 512;
 const OUTHDR_SIZE = 16;
 
@@ -272,6 +279,9 @@ export class VirtioBlk extends VirtioDevice {
 
   /** Bytes of the request in [sector, sector + bytes) are a valid, aligned range (virtio_blk_sect_range_ok). */
   private rangeOk(sector: number, bytes: number): boolean {
+    if (bytes > VIRTIO_BLK_MAX_TRANSFER) {
+      return false;
+    }
     const total = Math.floor(this.drive.getLength() / SECTOR_SIZE);
     const lbSectors = this.logicalBlockSize / SECTOR_SIZE;
     if (sector % lbSectors !== 0 || bytes % this.logicalBlockSize !== 0) {

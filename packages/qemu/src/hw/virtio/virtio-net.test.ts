@@ -132,6 +132,20 @@ describe("virtio-net", () => {
     expect(tx.takeUsed()).toEqual([{ id: 0, len: 0 }]);
   });
 
+  it("drops frames longer than any backend carries without copying what the guest names", () => {
+    const { ram, peer, tx, net } = setup(ALL);
+    const hdr = ram.alloc(12);
+    // A 3 GiB "frame" (the descriptor lies about its length): dropped, the chain returned.
+    tx.add([
+      { addr: hdr, len: 12 },
+      { addr: ram.alloc(64), len: 0xc0000000 },
+    ]);
+    tx.notify();
+    expect(peer.got).toEqual([]);
+    expect(tx.takeUsed()).toEqual([{ id: 0, len: 0 }]);
+    expect(net.broken).toBe(false);
+  });
+
   it("filters by rx mode, MAC table and VLAN table set through the control queue", () => {
     const { peer, rx, post, command } = setup(ALL);
     post(16, 1600);

@@ -62,6 +62,10 @@ export const VIRTIO_NET_ERR = 1;
 export const MAC_TABLE_ENTRIES = 64;
 export const MAX_VLAN = 4096;
 export const VIRTIO_NET_CONFIG_SIZE = 8;
+/** QEMU VIRTIO_NET_MAX_BUFSIZE / NET_BUFSIZE: no frame a backend carries is longer; longer ones are dropped. */
+export const VIRTIO_NET_MAX_BUFSIZE = 4096 + 65536;
+/** Control commands are small; a longer one is answered VIRTIO_NET_ERR unread. */
+const CTRL_MAX = 4096;
 const ETH_ALEN = 6;
 
 export interface VirtioNetOptions {
@@ -416,15 +420,17 @@ export class VirtioNet extends VirtioDevice {
           return;
         }
         const len = elem.outSize - this.hdrLen;
-        if (this.txBuf.length < len) {
-          this.txBuf = new Uint8Array(Math.min(2 ** Math.ceil(Math.log2(len)), 2 ** 30));
+        if (len <= VIRTIO_NET_MAX_BUFSIZE) {
+          if (this.txBuf.length < len) {
+            this.txBuf = new Uint8Array(VIRTIO_NET_MAX_BUFSIZE);
+          }
+          const frame = this.txBuf.subarray(0, len);
+          if (elem.gather(this.hdrLen, frame) !== frame.length) {
+            this.error("virtio: bogus descriptor or out of resources");
+            return;
+          }
+          this.nic.send(frame);
         }
-        const frame = this.txBuf.subarray(0, Math.min(len, this.txBuf.length));
-        if (elem.gather(this.hdrLen, frame) !== frame.length) {
-          this.error("virtio: bogus descriptor or out of resources");
-          return;
-        }
-        this.nic.send(frame);
         pushed = vq.push(elem, 0) || pushed;
       }
       if (pushed) {
@@ -448,12 +454,15 @@ export class VirtioNet extends VirtioDevice {
         this.error("virtio-net ctrl missing headers");
         return;
       }
-      const out = new Uint8Array(elem.outSize);
-      if (elem.gather(0, out) !== out.length) {
-        this.error("virtio: bogus descriptor or out of resources");
-        return;
+      let status = VIRTIO_NET_ERR;
+      if (elem.outSize <= CTRL_MAX) {
+        const out = new Uint8Array(elem.outSize);
+        if (elem.gather(0, out) !== out.length) {
+          this.error("virtio: bogus descriptor or out of resources");
+          return;
+        }
+        status = this.controlCommand(out[0]!, out[1]!, out.subarray(2));
       }
-      const status = this.controlCommand(out[0]!, out[1]!, out.subarray(2));
       if (elem.scatter(0, Uint8Array.of(status)) !== 1) {
         this.error("virtio: bogus descriptor or out of resources");
         return;

@@ -31,6 +31,16 @@ describe("virtio-rng", () => {
     expect(counts.filter((c) => c === 0).length).toBeLessThan(3);
   });
 
+  it("fills at most 64 KiB of a huge buffer", () => {
+    const ram = new GuestRam();
+    const drv = new ModernDriver(new VirtioPciProxy(new VirtioRng(), { dma: ram }), ram);
+    drv.init(features(VIRTIO_F_VERSION_1), 1);
+    const q = drv.queues[0]!;
+    q.add([{ addr: ram.alloc(65536), len: 0x80000000, write: true }]);
+    q.notify();
+    expect(q.takeUsed()).toEqual([{ id: 0, len: 65536 }]);
+  });
+
   it("honours max-bytes per period and serves the rest when the period rolls over", async () => {
     const ram = new GuestRam();
     let now = 0;

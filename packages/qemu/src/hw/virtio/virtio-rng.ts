@@ -22,6 +22,7 @@ export interface VirtioRngOptions {
 
 /** QEMU's virtio-rng queue size. */
 export const VIRTIO_RNG_QUEUE_SIZE = 8;
+const RNG_CHUNK = 64 * 1024;
 
 export class VirtioRng extends VirtioDevice {
   readonly deviceId = VIRTIO_ID_RNG;
@@ -33,8 +34,8 @@ export class VirtioRng extends VirtioDevice {
   private readonly now: () => number;
   private quota: number;
   private periodStart: number;
-  /** Scratch for one buffer's worth of entropy (grown on demand, never per request). */
-  private buf = new Uint8Array(4096);
+  /** Scratch for one request's entropy (never allocated per request). */
+  private readonly buf = new Uint8Array(RNG_CHUNK);
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: VirtioRngOptions = {}) {
@@ -64,16 +65,14 @@ export class VirtioRng extends VirtioDevice {
       if (elem === null) {
         break;
       }
-      const n = Math.min(elem.inSize, this.quota);
+      // At most 64 KiB per request: the device may fill less than the buffer (virtio 1.1 5.4.6.1).
+      const n = Math.min(elem.inSize, this.quota, RNG_CHUNK);
       if (n === 0) {
         // A request with nothing writable: hand it back empty.
         pushed = vq.push(elem, 0) || pushed;
         continue;
       }
-      if (this.buf.length < n) {
-        this.buf = new Uint8Array(Math.min(2 ** Math.ceil(Math.log2(n)), 2 ** 30));
-      }
-      const out = this.buf.subarray(0, Math.min(n, this.buf.length));
+      const out = this.buf.subarray(0, n);
       this.source(out);
       const written = elem.scatter(0, out);
       if (written < 0) {

@@ -36,6 +36,7 @@ export const VIRTIO_CONSOLE_CFG_EMERG_WR = 8;
 export const VIRTIO_CONSOLE_CONFIG_SIZE = 12;
 
 const PORT_QUEUE_SIZE = 128;
+const SERIAL_CHUNK = 64 * 1024;
 const CONTROL_QUEUE_SIZE = 32;
 
 export class VirtioSerialError extends Error {}
@@ -104,6 +105,7 @@ export class VirtioSerial extends VirtioDevice {
   readonly maxPorts: number;
   readonly multiport: boolean;
   private readonly ports = new Map<number, VirtioSerialPort>();
+  private readonly txChunk = new Uint8Array(SERIAL_CHUNK);
   /** Host -> guest control messages waiting for a control receive buffer. */
   private pendingControl: Uint8Array[] = [];
 
@@ -245,12 +247,15 @@ export class VirtioSerial extends VirtioDevice {
         break;
       }
       if (port?.chardev !== undefined && port.hostConnected) {
-        const data = new Uint8Array(elem.outSize);
-        if (elem.gather(0, data) < 0) {
-          this.error("virtio: bogus descriptor or out of resources");
-          return;
+        // In pieces, so a huge buffer never becomes one huge host allocation.
+        for (let off = 0; off < elem.outSize; off += SERIAL_CHUNK) {
+          const data = this.txChunk.subarray(0, Math.min(SERIAL_CHUNK, elem.outSize - off));
+          if (elem.gather(off, data) < 0) {
+            this.error("virtio: bogus descriptor or out of resources");
+            return;
+          }
+          port.chardev.write(data);
         }
-        port.chardev.write(data);
       }
       // Without a connected host end the data is discarded (QEMU discard_vq_data).
       pushed = vq.push(elem, 0) || pushed;
