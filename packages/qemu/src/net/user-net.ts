@@ -47,6 +47,8 @@ const ND_ROUTER_ADVERT = 134;
 /** libslirp's UDP socket expiry (SO_EXPIRE, 240 s). */
 const UDP_EXPIRE_MS = 240_000;
 const LOOPBACK = "127.0.0.1";
+/** Frames held while the guest's MAC is being resolved (libslirp keeps a similar bounded queue). */
+const PENDING_ARP_MAX = 64;
 
 export interface HostForward {
   /** The rule as written (for messages). */
@@ -328,6 +330,8 @@ export class UserNet extends NetClient implements TcpOwner {
     frame.set(l4, ETH_HLEN + IPV4_HLEN);
     fill?.(frame, ETH_HLEN + IPV4_HLEN);
     if (dstMac === undefined) {
+      // Bounded: a guest that never answers ARP must not make the host hold frames forever.
+      if (this.pendingArp.length >= PENDING_ARP_MAX) this.pendingArp.shift();
       this.pendingArp.push({ ip: dst, frame });
       this.arpRequest(dst);
       return;
