@@ -117,6 +117,20 @@ describe("virtio-net", () => {
     expect(joined).toEqual(big);
   });
 
+  it("holds a merged frame that the posted buffers cannot take and asks for a kick (event index) until they can", () => {
+    const { ram, peer, rx, bufs, post } = setup(ALL);
+    post(2, 512);
+    const big = frame(MAC, 1400, 0x5a);
+    peer.send(big);
+    expect(rx.takeUsed()).toEqual([]);
+    // The device gave the two buffers back and wants a kick as soon as the driver adds one.
+    expect(rx.availEvent).toBe(rx.availIdx);
+    post(1, 512);
+    const used = rx.takeUsed();
+    expect(used.map((u) => u.len)).toEqual([512, 512, 388]);
+    expect(ram.view.getUint16(bufs[0]! + 10, true)).toBe(3);
+  });
+
   it("transmits frames without the virtio header", () => {
     const { ram, peer, tx } = setup(ALL);
     const f = frame([0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 42, 0x33);

@@ -305,6 +305,17 @@ export class VirtioNet extends VirtioDevice {
    * receive buffers for it yet (the frame waits in the NIC's incoming queue).
    */
   receiveFrame(frame: Uint8Array): boolean {
+    // A retry only happens when the driver added buffers while we were looking (another thread).
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const r = this.receiveOnce(frame);
+      if (r !== "retry") {
+        return r;
+      }
+    }
+    return false;
+  }
+
+  private receiveOnce(frame: Uint8Array): boolean | "retry" {
     const vq = this.rxq;
     if (!(this.status & VIRTIO_CONFIG_S_DRIVER_OK) || !vq.isReady || this.broken) {
       return false;
@@ -337,9 +348,11 @@ export class VirtioNet extends VirtioDevice {
         if (count === 0) {
           return false;
         }
-        // Not enough buffers for the rest of a merged frame: give them back, try later.
+        // Not enough buffers for the rest of a merged frame: give them back and ask for a kick
+        // when more come; buffers added before the kick was asked for are looked at once more.
         for (let i = 0; i < count; i++) vq.unpop();
-        return false;
+        vq.setNotification(true);
+        return vq.availableCount() > count ? "retry" : false;
       }
       if (elem.inAddr.length < 1) {
         this.error("virtio-net receive queue contains no in buffers");

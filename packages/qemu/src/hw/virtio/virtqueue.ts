@@ -225,6 +225,14 @@ export class VirtQueue {
     return n;
   }
 
+  /** Chains the driver has made available and the device has not taken (0 after a ring error). */
+  availableCount(): number {
+    if (!this.isReady) {
+      return 0;
+    }
+    return Math.max(0, this.numHeads());
+  }
+
   /** Whether no chain is waiting (QEMU virtio_queue_empty). */
   isEmpty(): boolean {
     if (!this.isReady) {
