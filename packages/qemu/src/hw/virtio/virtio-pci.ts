@@ -266,7 +266,15 @@ export class VirtioPciProxy extends PciDevice {
         },
       };
     }
-    this.msix = vectors > 0 && options.msi !== undefined ? new Msix(this, Math.min(vectors, 2048), VIRTIO_PCI_MSIX_BAR, options.msi) : undefined;
+    const msi = options.msi;
+    // An MSI is a memory write by the function: it goes nowhere while bus mastering is off (QEMU
+    // msi_send_message through bus_master_as).
+    this.msix =
+      vectors > 0 && msi !== undefined
+        ? new Msix(this, Math.min(vectors, 2048), VIRTIO_PCI_MSIX_BAR, (lo, hi, data) => {
+            if (this.command & PCI_COMMAND_MASTER) msi(lo, hi, data);
+          })
+        : undefined;
   }
 
   /** The MSI-X BAR's IoDevice, when MSI-X is present. */
