@@ -75,6 +75,7 @@ export async function virshMain(argv: readonly string[], o: VirshRunOptions = {}
     if (v === null || v < BigInt(VSH_ERR_DEBUG) || v > BigInt(VSH_ERR_ERROR)) shell.error("VIRSH_DEBUG not set with a valid numeric value");
     else shell.debugLevel = Number(v);
   }
+  if (a.logfile !== null && !shell.openLog(a.logfile)) return 1;
   for (const w of parsed.warnings) shell.error(w);
 
   // virshParseArgv: the command line is parsed before anything connects.
@@ -106,5 +107,6 @@ export async function virshMain(argv: readonly string[], o: VirshRunOptions = {}
     return await runInteractive(shell, streams);
   } finally {
     await shell.close();
+    shell.closeLog();
   }
 }

@@ -34,8 +34,10 @@ class History {
   constructor(
     readonly dir: string,
     readonly max: number,
+    private readonly persist = true,
   ) {
     this.file = join(dir, "history");
+    if (!persist) return;
     try {
       this.lines = readFileSync(this.file, "utf8").split("\n").filter((l) => l !== "");
     } catch {
@@ -52,6 +54,7 @@ class History {
   }
   /** vshReadlineDeinit */
   save(shell: Shell): void {
+    if (!this.persist) return;
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o755 });
     } catch (e) {
@@ -194,21 +197,24 @@ function lineReader(input: Readable): () => Promise<string | null> {
 
 /** The interactive loop of virsh's main(). Returns the exit status. */
 export async function runInteractive(shell: Shell, s: InteractiveStreams): Promise<number> {
+  // vshReadlineInit: a bad $VIRSH_HISTSIZE is reported and the history is then neither
+  // limited nor saved, but the shell still runs.
   let max = 500;
+  let persist = true;
   const histsize = shell.env.VIRSH_HISTSIZE;
   if (histsize !== undefined) {
     const v = parseSigned(histsize, INT_MIN, INT_MAX);
     if (v === null) {
       shell.error("Bad $VIRSH_HISTSIZE value.");
-      return 1;
-    }
-    if (v < 0n || v > BigInt(HISTSIZE_MAX)) {
+      persist = false;
+    } else if (v < 0n || v > BigInt(HISTSIZE_MAX)) {
       shell.error(`$VIRSH_HISTSIZE value should be between 0 and ${HISTSIZE_MAX}`);
-      return 1;
+      persist = false;
+    } else {
+      max = Number(v);
     }
-    max = Number(v);
   }
-  const history = new History(historyDir(shell.env), max);
+  const history = new History(historyDir(shell.env), persist ? max : HISTSIZE_MAX, persist);
   if (!shell.quiet) {
     shell.print("Welcome to virsh, the virtualization interactive terminal.\n\n");
     shell.print("Type:  'help' for help with commands\n       'quit' to quit\n\n");
@@ -216,7 +222,6 @@ export async function runInteractive(shell: Shell, s: InteractiveStreams): Promi
   const nextPiped = s.terminal ? null : lineReader(s.input);
   const reader = s.terminal ? new TerminalReader(shell, s, history) : null;
   if (reader) shell.terminal = { suspend: () => { reader.suspend(); }, resume: () => { reader.resume(); } };
-  let eof = false;
   shell.imode = true;
   while (shell.imode) {
     const prompt = shell.readonly ? VIRSH_PROMPT_RO : VIRSH_PROMPT_RW;
@@ -228,10 +233,7 @@ export async function runInteractive(shell: Shell, s: InteractiveStreams): Promi
     } else {
       line = await reader!.next(prompt);
     }
-    if (line === null) {
-      eof = true;
-      break;
-    }
+    if (line === null) break;
     if (line !== "") {
       history.add(line);
       const cmds = shell.parseLine(line);
@@ -240,7 +242,8 @@ export async function runInteractive(shell: Shell, s: InteractiveStreams): Promi
   }
   reader?.close();
   shell.terminal = null;
-  if (eof) shell.print("\n");
+  // virsh's main prints a line break once the loop ends, after EOF and after quit alike.
+  shell.print("\n");
   history.save(shell);
   return 0;
 }

@@ -1,6 +1,7 @@
 // The shell control (vshControl + virshControl of tools/vsh.c and tools/virsh.c): command
 // tables, output rules, the connection and its lazy (re)opening, error reporting at the end of a
 // command, and the run loop over parsed commands.
+import { closeSync, constants, openSync, writeSync } from "node:fs";
 import { Connect, VirError, VirErrorDomain, VirErrorNumber, type OpenOptions } from "@virtkit/libvirt";
 import type { CmdDef, CmdGroup } from "./command-def.js";
 import type { ShellIO } from "./io.js";
@@ -113,11 +114,44 @@ export class Shell implements ErrorSink, CommandLookup {
     if (!this.quiet) this.io.stdout(s);
   }
   error(msg: string): void {
+    this.log(VSH_ERR_ERROR, msg);
     this.io.stderr(`error: ${msg}\n`);
   }
   debug(level: number, msg: string): void {
     if (level < this.debugLevel) return;
+    this.log(level, msg);
     this.io.stdout(msg);
+  }
+
+  // ---- the -l log file (vshOpenLogFile / vshOutputLogFile) ----
+  private logFd = -1;
+  /** Open (append, create 0644) the log; false after printing virsh's error. */
+  openLog(path: string): boolean {
+    try {
+      this.logFd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_SYNC, 0o644);
+      return true;
+    } catch {
+      this.error("failed to open the log file. check the log file path");
+      return false;
+    }
+  }
+  closeLog(): void {
+    if (this.logFd >= 0) closeSync(this.logFd);
+    this.logFd = -1;
+  }
+  /** "[YYYY.MM.DD HH:MM:SS virsh PID] LEVEL message" */
+  private log(level: number, msg: string): void {
+    if (this.logFd < 0) return;
+    const d = new Date();
+    const p = (n: number): string => String(n).padStart(2, "0");
+    const when = `${d.getFullYear()}.${p(d.getMonth() + 1)}.${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    const lvl = ["DEBUG", "INFO", "INFO", "WARNING", "ERROR"][level] ?? "DEBUG";
+    try {
+      writeSync(this.logFd, `[${when} virsh ${process.pid}] ${lvl} ${msg.replace(/\n+$/, "")}\n`);
+    } catch {
+      this.closeLog();
+      this.error("failed to write the log file");
+    }
   }
   saveError(e: VirError): void {
     this.lastError = e;
