@@ -7,3 +7,4 @@ export * from "./user-net.js";
 export * from "./socket-net.js";
 export * from "./netdev-option.js";
 export * from "./netdev-factory.js";
+export * from "./nic-option.js";

@@ -86,3 +86,17 @@ describe("-netdev option parsing", () => {
     expect(inetAton("1.2.3.4.5")).toBeUndefined();
   });
 });
+
+describe("-nic option parsing", () => {
+  it("splits model and mac from the netdev options, with QEMU's virtio alias", async () => {
+    const { parseNicOption } = await import("./nic-option.js");
+    const n = parseNicOption("user,model=virtio,mac=52:54:00:01:02:03,hostfwd=tcp::2222-:22");
+    expect(n.model).toBe("virtio-net-pci");
+    expect(n.mac).toBe("52:54:00:01:02:03");
+    expect(n.netdev).toMatchObject({ type: "user", user: { hostfwd: [{ hostPort: 2222, guestPort: 22 }] } });
+    expect(n.netdev!.id).toMatch(/^__org\.qemu\.nic[0-9]+$/);
+    expect(parseNicOption("user,id=net7").netdev!.id).toBe("net7");
+    expect(parseNicOption("none")).toEqual({ netdev: undefined, model: undefined, mac: undefined });
+    expect(() => parseNicOption("socket,model=virtio")).toThrow("exactly one of listen=, connect=, mcast= or udp= is required");
+  });
+});
