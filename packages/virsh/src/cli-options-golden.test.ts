@@ -2,7 +2,7 @@
 // test driver (test:///default in each process): -c/--connect, -d, -e, -k/-K, -l, -q, -r, -t,
 // -v/--version, bad options, LIBVIRT_DEFAULT_URI and VIRSH_DEFAULT_CONNECT_URI, `connect`
 // inside a command string, and commands read from a pipe (prompt echo, EOF line break).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -90,6 +90,24 @@ describe.skipIf(missing.length > 0)("virsh options: ours behave as the real virs
       return readFileSync(path, "utf8").replace(/^\[[\d.]+ [\d:]+ virsh \d+\]/gm, "[TIME virsh PID]");
     });
     expect(logs[1]).toBe(logs[0]);
+  });
+
+  it.each([
+    ["an unchanged file", "true"],
+    ["a memory change", "@MEM"],
+    ["invalid XML (stdin not a terminal: virsh reports the edit as done)", "@BAD"],
+    ["a missing editor", "/nonexistent-editor"],
+    ["a failing editor through the shell", "sh -c false"],
+  ])("edit with %s", (_n, editor) => {
+    const mem = join(home, "mem-editor.sh");
+    const bad = join(home, "bad-editor.sh");
+    writeFileSync(mem, "#!/bin/sh\nsed -i 's/<memory unit=.KiB.>8388608</<memory unit=\"KiB\">4194304</' \"$1\"\n");
+    writeFileSync(bad, "#!/bin/sh\nsed -i 's/<name>test<\\/name>/<name>test<\\/nam>/' \"$1\"\n");
+    chmodSync(mem, 0o755);
+    chmodSync(bad, 0o755);
+    const c: Case = { name: "edit", argv: ["-c", T, "edit test; dumpxml --inactive test --xpath //memory"], env: { EDITOR: editor === "@MEM" ? mem : editor === "@BAD" ? bad : editor, TMPDIR: home } };
+    const tmpName = (r: ReturnType<typeof run>): ReturnType<typeof run> => ({ ...r, stderr: r.stderr.replace(/virsh[A-Za-z0-9]{6}\.xml/g, "virshXXXXXX.xml") });
+    expect(tmpName(run("ours", c, home))).toEqual(tmpName(run("real", c, home)));
   });
 
   it("-l to an unwritable place fails at once", () => {

@@ -118,33 +118,40 @@ async function cmdConsole(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
 }
 
 /**
- * virshFetchPassFdsList: the descriptors of --pass-fds. Passing them needs
- * virDomainCreateWithFiles / virDomainCreateXMLWithFiles, which this library's API lacks, so a
- * non-empty list fails as libvirt does for a driver without the entry.
+ * virshFetchPassFdsList: the descriptors of --pass-fds (parse errors as virsh reports them). A
+ * non-empty list needs virDomainCreateWithFiles / virDomainCreateXMLWithFiles, which this
+ * library's API lacks: that call then fails as libvirt does for a driver without the entry.
  */
-function passFds(ctl: Shell, cmd: ParsedCommand, api: string): void {
+function passFds(ctl: Shell, cmd: ParsedCommand): number[] {
   const s = cmd.stringQuiet("pass-fds");
-  if (s === null) return;
+  if (s === null) return [];
+  const fds: number[] = [];
   for (const part of s.split(",")) {
-    if (parseSigned(part, INT_MIN, INT_MAX) === null) {
+    const v = parseSigned(part, INT_MIN, INT_MAX);
+    if (v === null) {
       ctl.error(`Unable to parse FD number '${part}'`);
       throw new CommandFailed();
     }
+    fds.push(Number(v));
   }
-  throw virError(VirErrorDomain.VIR_FROM_DOMAIN, VirErrorNumber.VIR_ERR_NO_SUPPORT, api);
+  return fds;
+}
+
+function withFilesUnsupported(api: string): Promise<never> {
+  return Promise.reject(virError(VirErrorDomain.VIR_FROM_DOMAIN, VirErrorNumber.VIR_ERR_NO_SUPPORT, api));
 }
 
 async function cmdCreate(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
   const console = cmd.bool("console");
   const from = cmd.requiredString(ctl, "file");
   const buffer = readXMLFile(from);
-  passFds(ctl, cmd, "virDomainCreateXMLWithFiles");
+  const fds = passFds(ctl, cmd);
   let flags = 0;
   if (cmd.bool("paused")) flags |= VIR_DOMAIN_START_PAUSED;
   if (cmd.bool("autodestroy")) flags |= VIR_DOMAIN_START_AUTODESTROY;
   if (cmd.bool("validate")) flags |= VIR_DOMAIN_START_VALIDATE;
   if (cmd.bool("reset-nvram")) flags |= VIR_DOMAIN_START_RESET_NVRAM;
-  const r = await ctl.attempt(ctl.c.createXML(buffer, flags));
+  const r = await ctl.attempt(fds.length > 0 ? withFilesUnsupported("virDomainCreateXMLWithFiles") : ctl.c.createXML(buffer, flags));
   if (!r.ok) {
     ctl.error(`Failed to create domain from ${from}`);
     return false;
@@ -559,7 +566,7 @@ async function cmdStart(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
     ctl.error("Domain is already active");
     return false;
   }
-  passFds(ctl, cmd, "virDomainCreateWithFiles");
+  const fds = passFds(ctl, cmd);
   let flags = 0;
   if (cmd.bool("paused")) flags |= VIR_DOMAIN_START_PAUSED;
   if (cmd.bool("autodestroy")) flags |= VIR_DOMAIN_START_AUTODESTROY;
@@ -569,7 +576,7 @@ async function cmdStart(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
   let started = false;
   if (flags & VIR_DOMAIN_START_FORCE_BOOT) {
     try {
-      await dom.createWithFlags(flags);
+      await (fds.length > 0 ? withFilesUnsupported("virDomainCreateWithFiles") : dom.createWithFlags(flags));
       started = true;
     } catch (e) {
       if (!(e instanceof VirError)) throw e;
@@ -581,7 +588,7 @@ async function cmdStart(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
     }
   }
   if (!started) {
-    const r = await ctl.attempt(flags !== 0 ? dom.createWithFlags(flags) : dom.create());
+    const r = await ctl.attempt(fds.length > 0 ? withFilesUnsupported("virDomainCreateWithFiles") : flags !== 0 ? dom.createWithFlags(flags) : dom.create());
     if (!r.ok) {
       ctl.error(`Failed to start domain '${dom.name()}'`);
       return false;

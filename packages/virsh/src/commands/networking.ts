@@ -67,10 +67,10 @@ async function simple(ctl: Shell, cmd: ParsedCommand, op: (n: Network) => Promis
   const { net, name } = await optNetwork(ctl, cmd);
   const r = await ctl.attempt(op(net));
   if (!r.ok) {
-    ctl.error(fail.replace("%s", name));
+    ctl.error(fail.replace("%s", () => name));
     return false;
   }
-  ctl.printExtra(ok.replace("%s", name));
+  ctl.printExtra(ok.replace("%s", () => name));
   return true;
 }
 

@@ -77,10 +77,10 @@ async function simple(ctl: Shell, cmd: ParsedCommand, op: (p: StoragePool) => Pr
   const { pool, name } = await optPool(ctl, cmd);
   const r = await ctl.attempt(op(pool));
   if (!r.ok) {
-    ctl.error(fail.replace("%s", name));
+    ctl.error(fail.replace("%s", () => name));
     return false;
   }
-  ctl.printExtra(ok.replace("%s", name));
+  ctl.printExtra(ok.replace("%s", () => name));
   return true;
 }
 

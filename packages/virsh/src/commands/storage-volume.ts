@@ -83,8 +83,9 @@ async function cmdVolCreateAs(ctl: Shell, cmd: ParsedCommand): Promise<boolean> 
         ctl.debug(VSH_ERR_DEBUG, `${cmd.name}: Backing store volume found using '${backingVol}' as ${how}\n`);
         return v;
       } catch (e) {
-        if (e instanceof VirError) return null;
-        throw e;
+        if (!(e instanceof VirError)) throw e;
+        ctl.saveError(e);
+        return null;
       }
     };
     const snapVol =
@@ -95,6 +96,7 @@ async function cmdVolCreateAs(ctl: Shell, cmd: ParsedCommand): Promise<boolean> 
       ctl.error(`failed to get vol '${backingVol}'`);
       return false;
     }
+    ctl.resetError();
     const path = await snapVol.path();
     xml += `  <backingStore>\n    <path>${path}</path>\n`;
     if (backingFormat !== null) xml += `    <format type='${backingFormat}'/>\n`;

@@ -252,7 +252,7 @@ export class Shell implements ErrorSink, CommandLookup {
         if (reason === 3) return;
         const text = CLOSE_REASON_TEXT[reason];
         if (text === undefined) return;
-        this.error(text.replace("%s", conn.uri.uri));
+        this.error(text.replace("%s", () => conn.uri.uri));
         this.disconnected++;
         this.finishEventWait("disconnect");
       });

@@ -4,9 +4,10 @@
 // catch concurrent changes and the object redefined; on failure a terminal user may edit again,
 // force, or (when allowed) turn validation off.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { VirError } from "@virtkit/libvirt";
+import { VirError, VirErrorDomain, VirErrorNumber } from "@virtkit/libvirt";
+import { escapeShell } from "../commands/virsh-itself.js";
 import type { Shell } from "../shell/shell.js";
 import { strerror } from "./read-file.js";
 import { makeRaw } from "./terminal.js";
@@ -25,49 +26,59 @@ export interface EditHooks<T> {
   relax?: () => void;
 }
 
-function tempFile(ctl: Shell, doc: string): { file: string; dir: string } | null {
+/** vshEditWriteToTempFile: $TMPDIR/virshXXXXXX.xml, mode 0600, created exclusively. */
+function tempFile(ctl: Shell, doc: string): string | null {
   const tmpdir = ctl.env.TMPDIR ?? "/tmp";
-  let dir: string;
-  try {
-    dir = mkdtempSync(join(tmpdir, "virsh"));
-  } catch (e) {
-    ctl.error(`g_mkstemp_full: failed to create temporary file: ${strerror(e)}`);
-    return null;
+  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  for (let attempt = 0; attempt < 100; attempt++) {
+    let x = "";
+    for (let i = 0; i < 6; i++) x += chars[Math.floor(Math.random() * chars.length)];
+    const file = join(tmpdir, `virsh${x}.xml`);
+    try {
+      writeFileSync(file, doc, { mode: 0o600, flag: "wx" });
+      return file;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") continue;
+      ctl.error(`g_mkstemp_full: failed to create temporary file: ${strerror(e)}`);
+      return null;
+    }
   }
-  const file = join(dir, `virsh${Math.random().toString(36).slice(2, 8)}.xml`);
-  try {
-    writeFileSync(file, doc, { mode: 0o600 });
-  } catch (e) {
-    ctl.error(`write: ${file}: failed to write to temporary file: ${strerror(e)}`);
-    rmSync(dir, { recursive: true, force: true });
-    return null;
-  }
-  return { file, dir };
+  ctl.error("g_mkstemp_full: failed to create temporary file: File exists");
+  return null;
 }
 
-/** vshEditFile: run the editor on the file with the terminal attached. */
+/** virCommandToString: arguments quoted for a shell where needed. */
+function commandString(argv: readonly string[]): string {
+  return argv.map(escapeShell).join(" ");
+}
+
+/** vshEditFile: run the editor on the file with the terminal attached (virCommand semantics). */
 function editFile(ctl: Shell, file: string): boolean {
   const editor = ctl.env.VISUAL ?? ctl.env.EDITOR ?? DEFAULT_EDITOR;
   if (!ACCEPTED_CHARS.test(editor) && !ACCEPTED_CHARS.test(file)) {
     ctl.error(`${file}: temporary filename contains shell meta or other unacceptable characters (is $TMPDIR wrong?)`);
     return false;
   }
+  const argv = ACCEPTED_CHARS.test(editor) ? [editor, file] : ["sh", "-c", `${editor} ${file}`];
   ctl.terminal?.suspend();
   let r;
   try {
-    r = ACCEPTED_CHARS.test(editor)
-      ? spawnSync(editor, [file], { stdio: "inherit", env: ctl.env })
-      : spawnSync("sh", ["-c", `${editor} ${file}`], { stdio: "inherit", env: ctl.env });
+    r = spawnSync(argv[0]!, argv.slice(1), { stdio: "inherit", env: ctl.env });
   } finally {
     ctl.terminal?.resume();
   }
+  let status = r.status;
   if (r.error) {
-    ctl.error(`Cannot find '${editor}' in path: ${strerror(r.error)}`);
-    return false;
+    // The forked child could not exec: libvirt's child reports it and exits with 127.
+    ctl.io.stderr(`libvirt:  error : cannot execute binary ${argv[0]!}: ${strerror(r.error)}\n`);
+    status = 127;
   }
-  if (r.status !== 0) {
-    const how = r.signal ? `fatal signal ${r.signal}` : `exit status ${r.status ?? -1}`;
-    ctl.error(`Child process (${editor} ${file}) unexpected ${how}`);
+  if (status !== 0) {
+    const how = r.signal ? `fatal signal ${r.signal}` : `exit status ${status ?? -1}`;
+    // Built directly: the detail may contain "$" sequences that a replace() template would eat.
+    const detail = `Child process (${commandString(argv)}) unexpected ${how}`;
+    ctl.saveError(new VirError({ code: VirErrorNumber.VIR_ERR_INTERNAL_ERROR, domain: VirErrorDomain.VIR_FROM_NONE, message: `internal error: ${detail}`, str1: "internal error: %s", str2: detail }));
+    ctl.reportError();
     return false;
   }
   return true;
@@ -135,19 +146,19 @@ export async function editObject<T>(ctl: Shell, hooks: EditHooks<T>): Promise<{ 
     else throw e;
     return { done: "failed" };
   }
-  const tmp = tempFile(ctl, doc);
-  if (!tmp) return { done: "failed" };
+  const file = tempFile(ctl, doc);
+  if (file === null) return { done: "failed" };
   let relaxAvail = hooks.relax !== undefined;
   try {
     let mode: "edit" | "redefine" = "edit";
     let edited = "";
     for (;;) {
       if (mode === "edit") {
-        if (!editFile(ctl, tmp.file)) return { done: "failed" };
+        if (!editFile(ctl, file)) return { done: "failed" };
         try {
-          edited = readFileSync(tmp.file, "utf8");
+          edited = readFileSync(file, "utf8");
         } catch (e) {
-          ctl.error(`${tmp.file}: failed to read temporary file: ${strerror(e)}`);
+          ctl.error(`${file}: failed to read temporary file: ${strerror(e)}`);
           return { done: "failed" };
         }
         if (edited === doc) {
@@ -196,6 +207,6 @@ export async function editObject<T>(ctl: Shell, hooks: EditHooks<T>): Promise<{ 
       return { done: "edited", obj: null };
     }
   } finally {
-    rmSync(tmp.dir, { recursive: true, force: true });
+    rmSync(file, { force: true });
   }
 }
