@@ -32,7 +32,7 @@ function tempFile(ctl: Shell, doc: string): string | null {
   const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   for (let attempt = 0; attempt < 100; attempt++) {
     let x = "";
-    for (let i = 0; i < 6; i++) x += chars[Math.floor(Math.random() * chars.length)];
+    for (let i = 0; i < 6; i++) x += chars.charAt(Math.floor(Math.random() * chars.length));
     const file = join(tmpdir, `virsh${x}.xml`);
     try {
       writeFileSync(file, doc, { mode: 0o600, flag: "wx" });
