@@ -9,3 +9,4 @@ export * from "./virtio-serial.js";
 export * from "./virtio-net.js";
 export * from "./virtio-pci-factory.js";
 export * from "./msix.js";
+export * from "./virtio-pci-plug.js";

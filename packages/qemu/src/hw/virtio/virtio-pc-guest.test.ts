@@ -1,0 +1,214 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runGuestRom } from "../../machine/testing/guest-harness.js";
+import { VirtioPciProxy } from "./virtio-pci.js";
+import { plugVirtioPci } from "./virtio-pci-plug.js";
+import { VirtioRng } from "./virtio-rng.js";
+
+/*
+ * Whole system: a 16-bit firmware drives a virtio-rng-pci function on the pc machine over
+ * @virtkit/kvm the way a legacy virtio driver does: it routes PIRQC to IRQ 11, programs BAR0,
+ * negotiates, lays out the ring in RAM, kicks, polls the used ring, then reads the PIC's IRR
+ * before and after reading the ISR. The same ROM runs on the real QEMU with virtio-rng-pci
+ * (vectors=0) at the same address; everything but the random bytes must print the same.
+ */
+
+const QEMU = "qemu-system-x86_64";
+const hasQemu = spawnSync(QEMU, ["--version"], { stdio: "ignore" }).status === 0;
+const hasNasm = spawnSync("nasm", ["-v"], { stdio: "ignore" }).status === 0;
+if (!hasNasm) console.warn("virtio-pc-guest: nasm not found, skipping the whole-system virtio test");
+if (hasNasm && !hasQemu) console.warn(`virtio-pc-guest: ${QEMU} not found, the output is not compared with the real QEMU`);
+
+const ROM = `
+bits 16
+org 0
+%define IO 0xc000
+start:
+  cli
+  xor ax, ax
+  mov ss, ax
+  mov sp, 0x7000
+  ; PIIX3 PIRQRC[C] (0:1.0 reg 0x62) = IRQ 11: slot 3 INTA# lands on PIRQC
+  mov eax, 0x80000860
+  mov dx, 0xcf8
+  out dx, eax
+  mov dx, 0xcfe
+  mov al, 11
+  out dx, al
+  ; 0:3.0: vendor/device, then BAR0 = IO, command = I/O + bus master
+  mov eax, 0x80001800
+  mov dx, 0xcf8
+  out dx, eax
+  mov dx, 0xcfc
+  in eax, dx
+  call hex32
+  mov eax, 0x80001810
+  mov dx, 0xcf8
+  out dx, eax
+  mov dx, 0xcfc
+  mov eax, IO
+  out dx, eax
+  mov eax, 0x80001804
+  mov dx, 0xcf8
+  out dx, eax
+  mov dx, 0xcfc
+  mov ax, 5
+  out dx, ax
+  ; reset, ACKNOWLEDGE, DRIVER; host features; no guest features
+  mov dx, IO + 0x12
+  mov al, 0
+  out dx, al
+  mov al, 1
+  out dx, al
+  mov al, 3
+  out dx, al
+  mov dx, IO
+  in eax, dx
+  call hex32
+  mov dx, IO + 4
+  xor eax, eax
+  out dx, eax
+  mov dx, IO + 0x0e
+  xor ax, ax
+  out dx, ax
+  mov dx, IO + 0x0c
+  in ax, dx
+  call hex16
+  ; the ring at 0x10000 (legacy layout for 8 entries: avail at +0x80, used at +0x1000)
+  mov ax, 0x1000
+  mov es, ax
+  xor di, di
+  mov cx, 0x1000
+  xor ax, ax
+  rep stosw
+  mov dword [es:0], 0x20000
+  mov dword [es:8], 16
+  mov word [es:12], 2
+  mov word [es:0x84], 0
+  mov word [es:0x82], 1
+  mov dx, IO + 8
+  mov eax, 0x10
+  out dx, eax
+  mov dx, IO + 0x12
+  mov al, 7
+  out dx, al
+  call irr
+  mov dx, IO + 0x10
+  xor ax, ax
+  out dx, ax
+poll:
+  mov ax, [es:0x1002]
+  cmp ax, 1
+  jne poll
+  mov eax, [es:0x1008]
+  call hex32
+  call irr
+  mov dx, IO + 0x13
+  in al, dx
+  call hex8
+  call irr
+  mov dx, IO + 0x13
+  in al, dx
+  call hex8
+  mov al, 10
+  out 0xe9, al
+  mov ax, 0x2000
+  mov es, ax
+  xor si, si
+bytes:
+  mov al, [es:si]
+  call hex8
+  inc si
+  cmp si, 16
+  jne bytes
+  mov al, 10
+  out 0xe9, al
+  mov dx, 0x501
+  mov al, 0
+  out dx, al
+  hlt
+irr:
+  mov al, 0x0a
+  out 0xa0, al
+  in al, 0xa0
+  jmp hex8
+hex32:
+  push eax
+  shr eax, 16
+  call hex16
+  pop eax
+hex16:
+  push ax
+  mov al, ah
+  call hex8nosp
+  pop ax
+hex8:
+  call hex8nosp
+  mov al, ' '
+  out 0xe9, al
+  ret
+hex8nosp:
+  push ax
+  shr al, 4
+  call nib
+  pop ax
+  and al, 15
+nib:
+  add al, '0'
+  cmp al, '9'
+  jbe .o
+  add al, 7
+.o:
+  out 0xe9, al
+  ret
+times 0xfff0 - ($-$$) db 0xff
+  jmp 0xf000:start
+times 0x10000 - ($-$$) db 0xff
+`;
+
+const dir = mkdtempSync(join(tmpdir(), "virtkit-virtio-guest-"));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!hasNasm)("virtio-rng-pci on the pc machine, driven by guest code", () => {
+  it("negotiates, fills the guest's buffer, raises INTx on IRQ 11 and lowers it on the ISR read, as QEMU does", () => {
+    writeFileSync(join(dir, "rom.asm"), ROM);
+    const asm = spawnSync("nasm", ["-f", "bin", "-o", join(dir, "rom.bin"), join(dir, "rom.asm")], { encoding: "utf8" });
+    expect(asm.status, asm.stderr).toBe(0);
+    const rom = new Uint8Array(readFileSync(join(dir, "rom.bin")));
+    const random = Uint8Array.from({ length: 16 }, (_, i) => (i * 37 + 11) & 0xff);
+    const run = runGuestRom(rom, {
+      setup: (pc) => {
+        const rng = new VirtioRng({
+          source: (d) => {
+            d.set(random.subarray(0, d.length));
+          },
+        });
+        plugVirtioPci({ pciBus: pc.pciBus!, pciBars: pc.pciBars! }, new VirtioPciProxy(rng, { dma: pc.guestMemory }), 3);
+      },
+    });
+    expect(run.exitStatus).toBe(1);
+    const [ours, oursBytes] = run.debugcon.split("\n");
+    expect(oursBytes).toBe(Array.from(random, (b) => b.toString(16).toUpperCase().padStart(2, "0")).join(" ") + " ");
+    // vendor:device 1AF4:1005, legacy features, queue size 8, used len 16, IRR bit 3 (IRQ 11) up, ISR 1, ...
+    expect(ours).toBe("1005 1AF4 7900 0000 0008 00 0000 0010 08 01 08 00 ");
+    if (hasQemu) {
+      const out = join(dir, "out.bin");
+      writeFileSync(out, "");
+      const r = spawnSync(
+        QEMU,
+        ["-M", "pc", "-accel", "tcg", "-bios", join(dir, "rom.bin"), "-display", "none", "-nodefaults", "-m", "32",
+          "-debugcon", `file:${out}`, "-device", "isa-debug-exit", "-device", "virtio-rng-pci,addr=3,vectors=0"],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+      expect(r.stderr).toBe("");
+      const [theirs, theirBytes] = readFileSync(out, "latin1").split("\n");
+      expect(ours).toBe(theirs);
+      expect(theirBytes).toMatch(/^([0-9A-F]{2} ){16}$/);
+    }
+  });
+});
