@@ -1231,12 +1231,22 @@ export class Cpu {
           }
         }
         this.instructionsRetired += done;
+        // An instruction emulator (reportExceptions) gets the debug trap of the instruction it ran now,
+        // not at the start of some later, unrelated instruction.
+        if (this.reportExceptions && this.debugTrap !== 0 && !(this.interruptShadow === 2 && this.shadowAge > 1)) {
+          this.deliverDebugTrap();
+          return this.stopReason;
+        }
         return (this.stopReason = STOP_BUDGET);
       } catch (e) {
         if (e === CPU_EXCEPTION) {
           if (!this.pendingIsTrap) this.eip = this.insnStart;
           else done++;
           if (this.reportExceptions) {
+            // The instruction did not complete: the debug traps it collected are dropped (as delivery
+            // would); a #DB fault (instruction breakpoint, GD) reports its DR6 bits now.
+            if (this.pendingVector === EXC_DB) commitDr6(this);
+            this.debugTrap = 0;
             this.instructionsRetired += done;
             return (this.stopReason = STOP_EXCEPTION);
           }

@@ -4,6 +4,7 @@
  * REP string instructions stopping after the iteration that hit, and RF in the frames of other faults.
  */
 import { describe, expect, it } from "vitest";
+import { STOP_BUDGET, STOP_EXCEPTION } from "../cpu.js";
 import { EXC_BP, EXC_DB, EXC_UD } from "./exceptions.js";
 import { CR4_DE, FLAG_RF, FLAG_TF } from "./registers.js";
 import { DR6_B0, DR6_BD, DR6_BS, DR7_GD } from "./debug.js";
@@ -183,5 +184,29 @@ describe("DR7.GD and fault frames", () => {
     runToHalt(n);
     expect(inHandler(n, EXC_BP)).toBe(true);
     expect(frame(n).eflags & FLAG_RF).toBe(0);
+  });
+});
+
+describe("debug traps with reportExceptions (instruction emulators)", () => {
+  it("run(1) over an instruction with TF reports the single-step trap at once, EIP after it", () => {
+    const m = machine();
+    m.cpu.reportExceptions = true;
+    code(m, [0x90, 0x90]);
+    m.cpu.setFlags(0x2 | FLAG_TF);
+    expect(m.cpu.run(1)).toBe(STOP_EXCEPTION);
+    expect([m.cpu.pendingVector, m.cpu.pendingError, m.cpu.eip]).toEqual([EXC_DB, -1, CODE + 1]);
+    expect(m.cpu.dr[6]! & DR6_BS).toBe(DR6_BS);
+  });
+
+  it("a faulting instruction leaves no stale trap behind for the next run", () => {
+    const m = machine();
+    m.cpu.reportExceptions = true;
+    code(m, [0x0f, 0x0b]);
+    m.cpu.setFlags(0x2 | FLAG_TF);
+    expect(m.cpu.run(1)).toBe(STOP_EXCEPTION);
+    expect(m.cpu.pendingVector).toBe(EXC_UD);
+    m.cpu.setFlags(0x2);
+    code(m, [0x90]);
+    expect(m.cpu.run(1)).toBe(STOP_BUDGET);
   });
 });
