@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OUR_VIRSH, hasPython3, startNodeDaemon, type PrivateDaemon } from "./testing/daemons.js";
 import { runOnPty } from "./testing/pty.js";
 
-const CONSOLE_DAEMON = join(dirname(fileURLToPath(import.meta.url)), "testing/console-daemon.mjs");
+const STREAMS_DAEMON = join(dirname(fileURLToPath(import.meta.url)), "testing/streams-daemon.mjs");
 const missing = [!hasPython3 && "python3 (pty module)", !existsSync(OUR_VIRSH) && "dist/cli.js (build this package)"].filter(Boolean);
 if (missing.length) console.warn(`virsh console pty tests: skipping, missing ${missing.join(", ")}`);
 
@@ -21,7 +21,7 @@ describe.skipIf(missing.length > 0)("virsh console on a pty", () => {
   const env = { ...process.env, LC_ALL: "C", XDG_CACHE_HOME: home };
   beforeAll(async () => {
     d = await startNodeDaemon(
-      CONSOLE_DAEMON,
+      STREAMS_DAEMON,
       (dir) => [join(dir, "sock")],
       (dir) => join(dir, "sock"),
       (dir) => `console+unix:///guest?socket=${join(dir, "sock")}`,

@@ -1,16 +1,29 @@
-// A private daemon for the console tests: @virtkit/libvirt's VirNetServer (the RPC server our
-// libvirtd is built on) on a unix socket, serving a driver whose one running domain "guest" has
-// a serial console. The guest side is a tiny line discipline: it greets with "guest login: ",
-// echoes what it receives, and answers each line ("\r") with "welcome <line>" and a prompt, so a
-// test sees guest output, sees its input reach the guest, and sees the guest react to it.
+// A private daemon for the stream tests: @virtkit/libvirt's VirNetServer (the RPC server our
+// libvirtd is built on) on a unix socket, serving a driver with
+// - one running domain "guest" whose serial console is a tiny line discipline: it greets with
+//   "guest login: ", echoes what it receives, and answers each line ("\r") with
+//   "welcome <line>" and a prompt, so a test sees guest output, its input reaching the guest,
+//   and the guest reacting to it;
+// - one active pool "pool0" with a volume "disk.img" (4 MiB, in memory) that supports upload
+//   and download streams, sparse ones included (runs of 64 KiB zero blocks travel as holes).
 //
-//   node console-daemon.mjs SOCKET_PATH
+//   node streams-daemon.mjs SOCKET_PATH
 /* global process, setImmediate, TextEncoder */
 import { VirErrorDomain, VirErrorNumber, VirNetServer, virError, Connect } from "@virtkit/libvirt";
 
 const [sock] = process.argv.slice(2);
 const UUID = Uint8Array.from([0xc0, 0x50, 0x1e, 0x00, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1]);
 const GUEST = { name: "guest", uuid: UUID, id: 7 };
+const POOL = { name: "pool0", uuid: Uint8Array.from([0xc0, 0x50, 0x1e, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 2]) };
+const VOL = { pool: "pool0", name: "disk.img", key: "/pools/pool0/disk.img" };
+const CAPACITY = 4 << 20;
+const HOLE_BLOCK = 64 << 10;
+/** The volume's bytes, shared by every connection. */
+const volume = new Uint8Array(CAPACITY);
+
+function noVol(what) {
+  return virError(VirErrorDomain.VIR_FROM_STORAGE, VirErrorNumber.VIR_ERR_NO_STORAGE_VOL, what);
+}
 
 function consoleConnection() {
   return {
@@ -48,6 +61,58 @@ function consoleConnection() {
         abort: () => undefined,
       });
       setImmediate(() => sink.data(enc.encode("guest login: ")));
+    },
+    connectListAllStoragePools: () => [POOL],
+    storagePoolLookupByName(name) {
+      if (name !== POOL.name) throw virError(VirErrorDomain.VIR_FROM_STORAGE, VirErrorNumber.VIR_ERR_NO_STORAGE_POOL, `no storage pool with matching name '${name}'`);
+      return POOL;
+    },
+    storagePoolLookupByVolume: () => POOL,
+    storagePoolIsActive: () => true,
+    storagePoolListAllVolumes: () => [VOL],
+    storageVolLookupByName(_pool, name) {
+      if (name !== VOL.name) throw noVol(`no storage vol with matching name '${name}'`);
+      return VOL;
+    },
+    storageVolLookupByKey(key) {
+      if (key !== VOL.key) throw noVol(`no storage vol with matching key ${key}`);
+      return VOL;
+    },
+    storageVolLookupByPath(path) {
+      if (path !== VOL.key) throw noVol(`no storage vol with matching path '${path}'`);
+      return VOL;
+    },
+    storageVolGetPath: () => VOL.key,
+    storageVolGetInfo: () => ({ type: 0, capacity: CAPACITY, allocation: CAPACITY }),
+    storageVolUpload(_vol, stream, offset, length) {
+      let pos = offset;
+      const end = length > 0 ? offset + length : CAPACITY;
+      const put = (bytes) => {
+        const n = Math.min(bytes.length, end - pos);
+        if (n > 0) volume.set(bytes.subarray(0, n), pos);
+        pos += bytes.length;
+      };
+      stream.attach({
+        send: (data) => put(data),
+        sendHole: (len) => put(new Uint8Array(len)),
+        finish: () => undefined,
+        abort: () => undefined,
+      });
+    },
+    storageVolDownload(_vol, stream, offset, length, flags) {
+      const sparse = (flags & 1) !== 0;
+      const end = length > 0 ? Math.min(CAPACITY, offset + length) : CAPACITY;
+      const sink = stream.attach({ send: () => undefined, finish: () => undefined, abort: () => undefined });
+      setImmediate(() => {
+        for (let pos = offset; pos < end; ) {
+          const n = Math.min(HOLE_BLOCK, end - pos);
+          const block = volume.slice(pos, pos + n);
+          if (sparse && block.every((b) => b === 0)) sink.hole(n);
+          else sink.data(block);
+          pos += n;
+        }
+        sink.eof();
+      });
     },
   };
 }
