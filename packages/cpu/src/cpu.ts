@@ -1253,10 +1253,7 @@ export class Cpu {
           try {
             deliverPendingException(this);
           } catch (e2) {
-            if (e2 === VM_EXIT) {
-              this.instructionsRetired += done;
-              return (this.stopReason = STOP_VM_EXIT);
-            }
+            if (e2 === VM_EXIT) return this.vmExited(done);
             if (e2 !== CPU_EXCEPTION) return this.internal(e2, done);
           }
           if (this.stopReason !== STOP_NONE) {
@@ -1264,13 +1261,23 @@ export class Cpu {
             return this.stopReason;
           }
         } else if (e === VM_EXIT) {
-          this.instructionsRetired += done;
-          return (this.stopReason = STOP_VM_EXIT);
+          return this.vmExited(done);
         } else {
           return this.internal(e, done);
         }
       }
     }
+  }
+
+  /**
+   * A VM exit ended non-root operation: the guest's collected debug traps must not reach the host
+   * (the VMX code saves pending debug exceptions in the VMCS, SDM vol. 3C §27.3.4).
+   */
+  private vmExited(done: number): number {
+    this.instructionsRetired += done;
+    this.debugTrap = 0;
+    this.updateDebugWatch();
+    return (this.stopReason = STOP_VM_EXIT);
   }
 
   private internal(e: unknown, done: number): number {

@@ -9,7 +9,7 @@ import {
   CLASS_BENIGN, CLASS_CONTRIBUTORY, CLASS_PAGE_FAULT, CPU_EXCEPTION, EXC_BP, EXC_DB, EXC_DF, EXC_GP, EXC_MC, EXC_NMI, EXC_NP,
   EXC_OF, exceptionClass,
 } from "./exceptions.js";
-import { commitDr6 } from "./debug.js";
+import { commitDr6, DR6_FIXED1 } from "./debug.js";
 import { TASK_FROM_INT, TASK_GATE, taskThroughGate } from "./task-switch.js";
 import {
   CS, DS, ES, FLAG_AC, FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, FS, GS, SS, SEG_TYPE_CODE,
@@ -92,13 +92,34 @@ function setsResumeFlag(vector: number): boolean {
 }
 
 function deliverEvent(cpu: Cpu, vector: number, errorCode: number, type: number): void {
-  if (type === EVENT_HW_EXCEPTION && !cpu.injecting) {
-    if (vector === EXC_DB) commitDr6(cpu);
-    else if (setsResumeFlag(vector)) cpu.flagsRaw |= FLAG_RF;
-  }
-  // Any event discards the debug traps the interrupted instruction collected; it did not complete.
+  // Any event discards the debug traps the interrupted instruction collected (it did not complete);
+  // a #DB being delivered reports them.
+  const debugBits = cpu.debugTrap;
   cpu.debugTrap = 0;
-  if (cpu.nonRoot) vmxOnEvent(cpu, vector, errorCode, type);
+  let vmxChecked = false;
+  if (type === EVENT_HW_EXCEPTION && !cpu.injecting) {
+    if (vector === EXC_DB) {
+      if (cpu.nonRoot) {
+        // A #DB that causes a VM exit leaves DR6 alone and reports this event's bits (B0-B3, BD, BS) in
+        // the exit qualification (SDM vol. 3C §27.1, table 27-1): the VMX code reads them from DR6, so DR6
+        // holds just them while it decides, and its old value comes back either way.
+        const saved = cpu.dr[6]!;
+        cpu.dr[6] = (debugBits & 0x600f) | DR6_FIXED1;
+        try {
+          vmxOnEvent(cpu, vector, errorCode, type);
+        } finally {
+          cpu.dr[6] = saved;
+        }
+        vmxChecked = true;
+      }
+      cpu.debugTrap = debugBits;
+      commitDr6(cpu);
+      cpu.debugTrap = 0;
+    } else if (setsResumeFlag(vector)) {
+      cpu.flagsRaw |= FLAG_RF;
+    }
+  }
+  if (cpu.nonRoot && !vmxChecked) vmxOnEvent(cpu, vector, errorCode, type);
   cpu.delivering = type === EVENT_HW_EXCEPTION ? vector : -1;
   // Real-address mode delivers no error code, so the vectoring information reports none there.
   const hasError = errorCode >= 0 && !(cpu.realAddressing && !cpu.v86);
