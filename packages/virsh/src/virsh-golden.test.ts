@@ -17,6 +17,7 @@ import {
   hasRealVirsh,
   normalize,
   runVirsh,
+  runVirshAsync,
   startOurLibvirtd,
   startRealLibvirtd,
   waitForBuild,
@@ -80,7 +81,7 @@ async function runSequence(mode: "real" | "ours" | "ours-in-process", d: Private
   const steps: RunResult[] = [];
   for (const args of SEQUENCE) {
     const argv = ["-c", d.testURI, ...args.map((a) => f.map[a] ?? a)];
-    const r = mode === "ours-in-process" ? await inProcess(argv) : runVirsh(which, argv);
+    const r = mode === "ours-in-process" ? await inProcess(argv) : await runVirshAsync(which, argv);
     if (args[0] === "screenshot") {
       const shot = f.map["@SHOT"]!;
       r.stdout += existsSync(shot) ? `[sha256 ${createHash("sha256").update(readFileSync(shot)).digest("hex")}]` : "[no file]";
@@ -101,28 +102,24 @@ describe.skipIf(missingTools.length > 0)("golden: our virsh prints what the real
   let ourDaemonMissing = false;
 
   beforeAll(async () => {
-    const realDaemon = await startRealLibvirtd();
-    try {
-      real = await runSequence("real", realDaemon, f);
-    } finally {
-      await realDaemon.stop();
-    }
-    const realDaemon2 = await startRealLibvirtd();
-    try {
-      oursOnReal = await runSequence("ours", realDaemon2, f);
-    } finally {
-      await realDaemon2.stop();
-    }
-    if (!(await waitForBuild(OUR_LIBVIRTD))) {
+    // The three runs go side by side, each on its own private daemon.
+    const ours = (await waitForBuild(OUR_LIBVIRTD)) ? await startOurLibvirtd() : null;
+    if (!ours) {
       ourDaemonMissing = true;
       console.warn(`virsh golden suite: our-daemon run skipped, ${OUR_LIBVIRTD} missing (build apps/libvirtd)`);
-      return;
     }
-    const ourDaemon = await startOurLibvirtd();
+    const realDaemon = await startRealLibvirtd();
+    const realDaemon2 = await startRealLibvirtd();
     try {
-      oursOnOurs = await runSequence("ours-in-process", ourDaemon, f);
+      [real, oursOnReal, oursOnOurs] = await Promise.all([
+        runSequence("real", realDaemon, f),
+        runSequence("ours", realDaemon2, f),
+        ours ? runSequence("ours-in-process", ours, f) : Promise.resolve(null),
+      ]);
     } finally {
-      await ourDaemon.stop();
+      await realDaemon.stop();
+      await realDaemon2.stop();
+      await ours?.stop();
     }
   }, 240_000);
   afterAll(() => { rmSync(f.dir, { recursive: true, force: true }); });

@@ -143,6 +143,25 @@ export function runVirsh(which: "real" | "ours", args: readonly string[], input?
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
 
+/** runVirsh without blocking: several sequences can run side by side. */
+export function runVirshAsync(which: "real" | "ours", args: readonly string[], input?: string): Promise<RunResult> {
+  const [cmd, argv] = which === "real" ? [REAL_VIRSH, [...args]] : [process.execPath, [OUR_VIRSH, ...args]];
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, argv, { env: ENV, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    p.stdout?.on("data", (b: Buffer) => { stdout += b.toString(); });
+    p.stderr?.on("data", (b: Buffer) => { stderr += b.toString(); });
+    p.on("error", reject);
+    p.on("close", (code) => { resolve({ stdout, stderr, code: code ?? -1 }); });
+    if (input !== undefined && p.stdin) {
+      // a program that exits without reading its input closes the pipe: not an error here
+      p.stdin.on("error", () => undefined);
+      p.stdin.end(input);
+    }
+  });
+}
+
 /**
  * A long-running `virsh event --all --loop` (keeps test:///default alive between invocations:
  * its state resets when the last client leaves); stop(until) waits for `until` in its output,
