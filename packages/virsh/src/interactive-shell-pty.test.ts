@@ -92,6 +92,16 @@ describe.skipIf(missing.length > 0)("interactive virsh on a pty", () => {
     expect(r.output).toContain("test:///default\r\n\r\n1\r\n\r\nrunning\r\n\r\n");
   });
 
+  it("Ctrl-C ends an event loop and returns to the prompt; at the prompt it ends virsh", () => {
+    const r = runOnPty(
+      virsh,
+      [{ expect: "virsh # " }, { send: "event --all --loop\r" }, { expect: "event --all --loop\r" }, { send: "\x03" }, { expect: "event loop interrupted\r\nevents received: 0\r\n" }, { expect: "virsh # " }, { send: "\x03" }],
+      env,
+    );
+    expect(r.failed).toBeNull();
+    expect(r.status).toBe(-2);
+  });
+
   it("the read-only prompt is 'virsh > '", () => {
     const r = runOnPty([process.execPath, OUR_VIRSH, "-r", "-q", "-c", "test:///default"], [{ expect: "virsh > " }, { send: "destroy test\r" }, { expect: "error: operation forbidden: read only access prevents virDomainDestroy\r\n" }, { send: "quit\r" }], env);
     expect(r.failed).toBeNull();

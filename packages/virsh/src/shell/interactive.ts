@@ -105,11 +105,15 @@ class TerminalReader {
         );
       },
     });
+    // readline keeps the terminal raw, so Ctrl-C arrives as a key, not a signal: hand it to
+    // whatever waits on SIGINT (an event loop), else end as virsh does on SIGINT.
     rl.on("SIGINT", () => {
-      // Abandon the line being typed, as an interrupted readline() does, and prompt again.
-      this.s.output.write("\n");
-      rl.write(null, { ctrl: true, name: "u" });
-      rl.prompt();
+      if (process.listenerCount("SIGINT") > 0) {
+        process.emit("SIGINT", "SIGINT");
+        return;
+      }
+      this.close();
+      process.kill(process.pid, "SIGINT");
     });
     rl.on("line", (line) => {
       if (this.waiter) {
