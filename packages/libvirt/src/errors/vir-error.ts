@@ -73,7 +73,7 @@ export function virErrorMsg(code: number, detail: string | null): string {
 export function virError(domain: number, code: number, detail?: string | null): VirError {
   const d = detail ?? null;
   const template = virErrorMsg(code, d);
-  const message = d === null ? template : template.replace("%s", d);
+  const message = d === null ? template : template.replace("%s", () => d);
   return new VirError({ code, domain, message, level: VIR_ERR_ERROR, str1: template, str2: d, str3: null, int1: -1, int2: -1 });
 }
 
