@@ -40,6 +40,11 @@ export interface VcpuState {
   msrs: [number, number][];
   /** KVM_MP_STATE_*. */
   mpState: number;
+  /** struct kvm_fpu (x87, SSE), struct kvm_vcpu_events (pending events, shadows), as bytes. */
+  fpu?: number[];
+  events?: number[];
+  /** DR0-DR3, DR6, DR7. */
+  debugRegs?: { db: number[]; dr6: number; dr7: number };
 }
 
 export interface AccelVcpu {
@@ -55,6 +60,11 @@ export interface AccelVcpu {
   getMpState(): number;
   setMpState(state: number): void;
   setCpuid(entries: readonly KvmCpuidEntry2[]): void;
+  /** KVM_GET_FPU (struct kvm_fpu bytes), when the accelerator has it. */
+  getFpu?(): Uint8Array;
+  setFpu?(fpu: Uint8Array): void;
+  /** KVM_GET_DEBUGREGS, when the accelerator has it. */
+  getDebugRegs?(): { db: number[]; dr6: number; dr7: number };
   /**
    * Finishes an I/O or MMIO instruction whose exit was handled, without running further guest
    * code (KVM_RUN with immediate_exit; api.rst: required before saving state for migration).

@@ -209,12 +209,27 @@ class KvmAccelVcpu implements AccelVcpu {
     this.fd.setCpuid2(entries);
   }
 
+  getFpu(): Uint8Array {
+    return this.fd.getFpu();
+  }
+
+  setFpu(fpu: Uint8Array): void {
+    this.fd.setFpu(fpu);
+  }
+
+  getDebugRegs(): { db: number[]; dr6: number; dr7: number } {
+    return this.fd.getDebugRegs();
+  }
+
   saveState(): VcpuState {
     return {
       regs: this.fd.getRegs(),
       sregs: this.fd.getSregs(),
       msrs: this.fd.getMsrs(this.msrIndices),
       mpState: this.getMpState(),
+      fpu: [...this.fd.getFpu()],
+      events: [...this.fd.getVcpuEvents()],
+      debugRegs: this.fd.getDebugRegs(),
     };
   }
 
@@ -223,6 +238,9 @@ class KvmAccelVcpu implements AccelVcpu {
     this.fd.setRegs(state.regs);
     this.fd.setMsrs(state.msrs);
     this.setMpState(state.mpState);
+    if (state.fpu !== undefined) this.fd.setFpu(Uint8Array.from(state.fpu));
+    if (state.debugRegs !== undefined) this.fd.setDebugRegs(state.debugRegs);
+    if (state.events !== undefined) this.fd.setVcpuEvents(Uint8Array.from(state.events));
   }
 
   reset(): void {

@@ -67,11 +67,11 @@ export function parseCompatChardev(label: string, spec: string, opts: { permitMu
       // sscanf("%64[^:]:%32[^,]") or ":%32[^,]"
       const m = /^([^:]{1,64}):([^,]{1,32})/.exec(p) ?? /^():([^,]{1,32})/.exec(p);
       if (m === null) {
-        throw new ChardevOptionError(`parse error: ${spec}`);
+        throw new ChardevOptionError(""); // QEMU fails here without a message of its own
       }
       const rest = p.slice(m[0].length);
       if (rest !== "" && !rest.startsWith(",")) {
-        throw new ChardevOptionError(`parse error: ${spec}`);
+        throw new ChardevOptionError(""); // QEMU fails here without a message of its own
       }
       const flag = prefix === "tcp:" ? "" : `,${prefix.slice(0, -1)}=on`;
       return parse(`socket,id=${label},host=${esc(m[1]!)},port=${esc(m[2]!)}${rest}${flag}${extra}`);

@@ -608,13 +608,17 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
   }
 
   // Character devices in QEMU's order: -serial, then the monitors, then -debugcon (and -chardev above).
-  const compat = (label: string, spec: string, loc: string, permitMux: boolean, allowNone: boolean): string | undefined => {
+  /** `then`: the caller's own follow-up error line (QEMU reports both). */
+  const compat = (label: string, spec: string, loc: string, permitMux: boolean, allowNone: boolean, then?: string): string | undefined => {
     let parsed: CompatChardev;
     try {
       parsed = parseCompatChardev(label, spec, { permitMuxMon: permitMux, allowNone });
     } catch (e) {
       if (e instanceof ChardevOptionError) {
-        throw new QemuCliError(e.message, loc);
+        if (e.message === "") {
+          throw new QemuCliError(then ?? `parse error: ${spec}`, loc);
+        }
+        throw new QemuCliError(then !== undefined ? `${e.message}\n${prog}: ${loc}: ${then}` : e.message, loc);
       }
       throw e;
     }
@@ -642,7 +646,7 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
     if (i >= 4) {
       throw new QemuCliError("too many serial ports", s.loc);
     }
-    const label = compat(`serial${i}`, s.spec, s.loc, true, true);
+    const label = compat(`serial${i}`, s.spec, s.loc, true, true, `could not connect serial device to character backend '${s.spec}'`);
     if (label?.startsWith("\0missing:") === true) {
       throw new QemuCliError(`could not connect serial device to character backend '${s.spec}'`, s.loc);
     }
@@ -659,14 +663,7 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
       }
     } else {
       const l = `compat_monitor${monIndex++}`;
-      try {
-        label = compat(l, m.spec, m.loc, true, false);
-      } catch (e) {
-        if (e instanceof QemuCliError && e.message.includes("is not a valid char driver")) {
-          throw new QemuCliError(`parse error: ${m.spec}`, m.loc);
-        }
-        throw e;
-      }
+      label = compat(l, m.spec, m.loc, true, false, `parse error: ${m.spec}`);
     }
     if (label !== undefined) {
       cfg.monitors.push({ mode: m.control ? "control" : "readline", chardev: label, location: m.loc });
@@ -688,7 +685,7 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
     cfg.monitors.push({ mode, chardev: id, location: m.loc });
   }
   if (debugconSpec !== undefined) {
-    const label = compat("debugcon", debugconSpec.spec, debugconSpec.loc, true, true);
+    const label = compat("debugcon", debugconSpec.spec, debugconSpec.loc, true, true, `could not connect debugcon device to character backend '${debugconSpec.spec}'`);
     if (label?.startsWith("\0missing:") === true) {
       throw new QemuCliError(`could not connect debugcon device to character backend '${debugconSpec.spec}'`, debugconSpec.loc);
     }

@@ -92,6 +92,15 @@ export class VcpuRunner {
     const regs = this.vcpu.getRegs();
     regs.rdx = this.cpuidVersion;
     this.vcpu.setRegs(regs);
+    // x86_cpu_reset's FPU: FCW 037Fh, empty tags, MXCSR 1F80h (SDM Vol. 3A table 9-1).
+    const fpu = this.vcpu.getFpu?.();
+    if (fpu !== undefined && this.vcpu.setFpu !== undefined) {
+      fpu.fill(0);
+      const dv = new DataView(fpu.buffer, fpu.byteOffset, fpu.byteLength);
+      dv.setUint16(128, 0x037f, true);
+      dv.setUint32(408, 0x1f80, true);
+      this.vcpu.setFpu(fpu);
+    }
     this.halted = false;
     this.waitForSipi = this.vcpu.index !== 0;
     this.lastTsc = this.vcpu.readTsc();

@@ -59,6 +59,10 @@ function segLine(name: string, s: KvmSegment, protectedMode: boolean): string {
 export interface CpuDumpOptions {
   /** CPU_DUMP_CODE: the bytes around EIP ("Code=... <xx> ..."). */
   code?: GuestMemory;
+  /** CPU_DUMP_FPU: struct kvm_fpu bytes (x87 and SSE state). */
+  fpu?: Uint8Array;
+  /** DR0-DR3, DR6, DR7 (KVM_GET_DEBUGREGS); architectural reset values when absent. */
+  debugRegs?: { db: number[]; dr6: number; dr7: number };
   /** The vCPU is halted (HLT=1). */
   halted?: boolean;
 }
@@ -80,11 +84,33 @@ export function formatCpuState(regs: VcpuRegs, sregs: VcpuSregs, opts: CpuDumpOp
   out += `GDT=     ${hex(sregs.gdt.base, 8)} ${hex(sregs.gdt.limit, 8)}\n`;
   out += `IDT=     ${hex(sregs.idt.base, 8)} ${hex(sregs.idt.limit, 8)}\n`;
   out += `CR0=${hex(sregs.cr0, 8)} CR2=${hex(sregs.cr2, 8)} CR3=${hex(sregs.cr3, 8)} CR4=${hex(sregs.cr4, 8)}\n`;
-  // Debug registers: the KVM API used here has no KVM_GET_DEBUGREGS, so their architectural reset values.
-  out += "DR0=00000000 DR1=00000000 DR2=00000000 DR3=00000000 \nDR6=ffff0ff0 DR7=00000400\n";
+  const dr = opts.debugRegs ?? { db: [0, 0, 0, 0], dr6: 0xffff0ff0, dr7: 0x400 };
+  for (let i = 0; i < 4; i++) {
+    out += `DR${i}=${hex(dr.db[i] ?? 0, 8)} `;
+  }
+  out += `\nDR6=${hex(dr.dr6, 8)} DR7=${hex(dr.dr7, 8)}\n`;
   out += `EFER=${BigInt(sregs.efer).toString(16).padStart(16, "0")}\n`;
+  if (opts.fpu !== undefined) {
+    out += fpuLines(opts.fpu);
+  }
   if (opts.code !== undefined) {
     out += codeLine(opts.code, regs, sregs);
+  }
+  return out;
+}
+
+/** The CPU_DUMP_FPU part from struct kvm_fpu (fpr[8][16], fcw, fsw, ftwx, ..., xmm[16][16], mxcsr). */
+function fpuLines(fpu: Uint8Array): string {
+  const dv = new DataView(fpu.buffer, fpu.byteOffset, fpu.byteLength);
+  const fsw = dv.getUint16(130, true);
+  let out = `FCW=${hex(dv.getUint16(128, true), 4)} FSW=${hex(fsw, 4)} [ST=${(fsw >> 11) & 7}] FTW=${hex(fpu[132]!, 2)} MXCSR=${hex(dv.getUint32(408, true), 8)}\n`;
+  const q = (at: number): string => hex(dv.getUint32(at + 4, true), 8) + hex(dv.getUint32(at, true), 8);
+  for (let i = 0; i < 8; i++) {
+    out += `FPR${i}=${q(i * 16)} ${hex(dv.getUint16(i * 16 + 8, true), 4)}${i & 1 ? "\n" : " "}`;
+  }
+  for (let i = 0; i < 8; i++) {
+    const at = 152 + i * 16;
+    out += `XMM${i.toString().padStart(2, "0")}=${q(at + 8)} ${q(at)}${i & 1 ? "\n" : " "}`;
   }
   return out;
 }

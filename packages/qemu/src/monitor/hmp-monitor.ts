@@ -48,8 +48,9 @@ export class HmpMonitor {
       if (c === "\r" || c === "\n") {
         const cmd = this.line;
         this.line = "";
-        this.out("\n");
         this.queue = this.queue.then(async () => {
+          // Echo the line as typed (QEMU's readline echoes with terminal redraw sequences).
+          this.out(`${cmd}\n`);
           const result = await this.hmp.execute(cmd);
           this.out(result);
           if (!this.host.machine.exited) {

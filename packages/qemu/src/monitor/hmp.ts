@@ -97,7 +97,13 @@ export class Hmp {
         let out = "";
         for (const v of m.vcpus) {
           out += `\nCPU#${v.index}\n`;
-          out += formatCpuState(v.vcpu.getRegs(), v.vcpu.getSregs(), { halted: v.halted || v.waitForSipi });
+          const fpu = v.vcpu.getFpu?.();
+          const debugRegs = v.vcpu.getDebugRegs?.();
+          out += formatCpuState(v.vcpu.getRegs(), v.vcpu.getSregs(), {
+            halted: v.halted || v.waitForSipi,
+            ...(fpu !== undefined ? { fpu } : {}),
+            ...(debugRegs !== undefined ? { debugRegs } : {}),
+          });
         }
         return out;
       }

@@ -4,3 +4,4 @@ export * from "./qmp-commands.js";
 export * from "./qmp-monitor.js";
 export * from "./hmp.js";
 export * from "./hmp-monitor.js";
+export * from "./qmp-client.js";

@@ -135,12 +135,11 @@ class Parser {
       return obj;
     }
     for (;;) {
-      const key = this.toks[this.pos++];
-      if (key === undefined) this.fail("premature EOI");
-      if (key.t === "err") this.fail(`stray '${key.v}'`);
-      if (key.t !== "str") this.fail("key is not a string in object");
+      // parse_pair: the key is parsed as any value first, so "{...,}" reports "expecting value".
+      const key = this.value();
+      if (typeof key !== "string") this.fail("key is not a string in object");
       if (this.toks[this.pos++]?.t !== ":") this.fail("missing : in object pair");
-      obj[key.v] = this.value();
+      obj[key] = this.value();
       const sep = this.toks[this.pos++];
       if (sep?.t === "}") return obj;
       if (sep?.t !== ",") this.fail("expected separator in dict");

@@ -1,0 +1,98 @@
+import { type Socket, connect } from "node:net";
+import { type JsonValue, formatQmpJson } from "./qmp-json.js";
+
+/*
+ * A QMP client (what libvirt's qemuMonitor does over the -qmp socket): waits for the greeting,
+ * sends one command at a time and matches the reply, and collects asynchronous events. It works
+ * against virtkit's qemu-system-i386 and the real QEMU alike.
+ */
+
+export type QmpAddress = { path: string } | { host: string; port: number };
+
+export class QmpClient {
+  /** Every line received, in order (greeting, events, replies). */
+  readonly transcript: string[] = [];
+  readonly events: Record<string, JsonValue>[] = [];
+  greeting: Record<string, JsonValue> | undefined;
+  private buf = "";
+  private waiters: ((msg: Record<string, JsonValue>) => void)[] = [];
+  private readonly closedPromise: Promise<void>;
+
+  private constructor(private readonly sock: Socket) {
+    sock.setEncoding("utf8");
+    sock.on("data", (d: string) => {
+      this.buf += d;
+      let nl: number;
+      while ((nl = this.buf.indexOf("\n")) >= 0) {
+        const line = this.buf.slice(0, nl).replace(/\r$/, "");
+        this.buf = this.buf.slice(nl + 1);
+        if (line !== "") {
+          this.line(line);
+        }
+      }
+    });
+    this.closedPromise = new Promise((resolve) => {
+      sock.on("close", () => {
+        resolve();
+      });
+    });
+  }
+
+  private line(line: string): void {
+    this.transcript.push(line);
+    const msg = JSON.parse(line) as Record<string, JsonValue>;
+    if ("QMP" in msg) {
+      this.greeting = msg;
+    } else if ("event" in msg) {
+      this.events.push(msg);
+    }
+    if (!("event" in msg)) {
+      this.waiters.shift()?.(msg);
+    }
+  }
+
+  /** Connects and waits for the greeting. */
+  static connect(addr: QmpAddress, timeoutMs = 10_000): Promise<QmpClient> {
+    return new Promise((resolve, reject) => {
+      const sock = "path" in addr ? connect(addr.path) : connect(addr.port, addr.host);
+      const client = new QmpClient(sock);
+      const timer = setTimeout(() => {
+        sock.destroy();
+        reject(new Error("QMP greeting timed out"));
+      }, timeoutMs);
+      client.waiters.push(() => {
+        clearTimeout(timer);
+        resolve(client);
+      });
+      sock.on("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+  }
+
+  /** Sends raw text and resolves with the next reply (not an event). */
+  send(text: string): Promise<Record<string, JsonValue>> {
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.sock.write(`${text}\n`);
+    });
+  }
+
+  /** Executes a command; resolves with the whole reply ({"return": ...} or {"error": ...}). */
+  execute(command: string, args?: Record<string, JsonValue>, id?: JsonValue): Promise<Record<string, JsonValue>> {
+    const req: Record<string, JsonValue> = { execute: command };
+    if (args !== undefined) req.arguments = args;
+    if (id !== undefined) req.id = id;
+    return this.send(formatQmpJson(req));
+  }
+
+  /** Resolves when the server closes the connection. */
+  closed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  close(): void {
+    this.sock.end();
+  }
+}
