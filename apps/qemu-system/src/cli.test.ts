@@ -37,8 +37,9 @@ describe("qemu-system-i386 options", () => {
     expect(r.stderr).toBe("qemu-system-i386: -accel tcg: invalid accelerator tcg\n");
     expect(withoutCpuWarnings((await runVirtkit(["-device", "virtio-blk-pci"])).stderr)).toBe("qemu-system-i386: -device virtio-blk-pci: device 'virtio-blk-pci' is not supported by virtkit yet\n");
     expect((await runVirtkit(["-netdev", "user,id=n0"])).stderr).toBe("qemu-system-i386: -netdev user,id=n0: network backend 'user' is not supported by virtkit yet\n");
-    expect((await runVirtkit(["-machine", "pc,kernel_irqchip=on", "-nodefaults", "-bios", `${CPU_GUESTS}hello.bin`])).stderr).toBe(
-      "qemu-system-i386: kernel_irqchip requested but unavailable: KVM_CAP_IRQCHIP is not supported by this kvm module\n",
+    // The kvm module may or may not offer KVM_CAP_IRQCHIP; the machine does not wire it either way yet.
+    expect((await runVirtkit(["-machine", "pc,kernel_irqchip=on", "-nodefaults", "-bios", `${CPU_GUESTS}hello.bin`])).stderr).toMatch(
+      /^qemu-system-i386: kernel_irqchip(=on is not implemented by virtkit's machine layer yet| requested but unavailable: KVM_CAP_IRQCHIP is not supported by this kvm module)\n$/,
     );
     expect((await runVirtkit(["-sandbox", "on"])).stderr).toBe("qemu-system-i386: -sandbox: this option is not supported by virtkit\n");
   });

@@ -16,6 +16,7 @@ import { MultibootError } from "../loader/multiboot.js";
 import { setupDirectBoot } from "../loader/direct-boot.js";
 import { RomLoadError, addOptionRom } from "../loader/rom-loader.js";
 import { PcMachine } from "../machine/pc.js";
+import { formatCpuState } from "../machine/x86-cpu-dump.js";
 import { ISA_SERIAL_PORTS } from "../hw/uart16550.js";
 import { SnapshotStore } from "../migration/snapshot-store.js";
 import { HmpMonitor } from "../monitor/hmp-monitor.js";
@@ -267,6 +268,7 @@ export class QemuSystem implements MonitorHost {
     if (config.snapshotDir !== undefined) {
       this.snapshots = new SnapshotStore(machine, config.snapshotDir);
     }
+    this.setupLog();
     // Open the backends (a server socket with wait=on blocks here until its client connects).
     for (const [label, c] of this.openChardevs) {
       try {
@@ -283,6 +285,42 @@ export class QemuSystem implements MonitorHost {
       });
     });
     this.keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
+  }
+
+  /**
+   * -D / -d (util/log.c): the log file is created; "cpu_reset" logs each vCPU's state before every
+   * reset as x86_cpu_reset_hold does. The other items are about TCG's translator and have nothing
+   * to log under an accelerator, as with QEMU on KVM.
+   */
+  private setupLog(): void {
+    const { config, machine, env } = this;
+    let fd: number | undefined;
+    if (config.logfile !== undefined) {
+      try {
+        fd = openSync(config.logfile, "w", 0o644);
+      } catch (e) {
+        throw new QemuCliError(`Could not open '${config.logfile}': ${(e as Error).message}`);
+      }
+      const logFd = fd;
+      machine.onExit(() => {
+        closeSync(logFd);
+      });
+    }
+    const log = (text: string): void => {
+      if (fd !== undefined) {
+        writeSync(fd, text);
+      } else {
+        (env.stderr ?? process.stderr).write(text);
+      }
+    };
+    if (config.logItems.includes("cpu_reset")) {
+      machine.registerReset(() => {
+        for (const v of machine.vcpus) {
+          const fpu = v.vcpu.getFpu?.();
+          log(`CPU Reset (CPU ${v.index})\n${formatCpuState(v.vcpu.getRegs(), v.vcpu.getSregs(), { halted: v.halted, ...(fpu !== undefined ? { fpu } : {}) })}`);
+        }
+      });
+    }
   }
 
   private addDevice(d: DeviceSpec, dev: (label: string | undefined) => CharBackend | undefined): void {
