@@ -10,3 +10,4 @@ export * from "./virtio-net.js";
 export * from "./virtio-pci-factory.js";
 export * from "./msix.js";
 export * from "./virtio-pci-plug.js";
+export * from "./pci-option-rom.js";

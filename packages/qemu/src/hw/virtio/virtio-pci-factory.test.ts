@@ -90,6 +90,17 @@ describe("-device virtio-*-pci", () => {
     expect(() => createVirtioSerialPort("virtconsole", { chardev: "c0" }, bus, e)).toThrow("Property 'virtconsole.chardev' can't take value 'c0': Device 'c0' is in use");
   });
 
+  it("gives virtio-net-pci QEMU's default romfile as an expansion ROM BAR, and none with rombar=0", () => {
+    const rom = new Uint8Array(75776);
+    const e = { ...env(), romfile: (name: string) => (name === "efi-virtio.rom" ? rom : undefined) };
+    const net = createVirtioPciDevice("virtio-net-pci", {}, e);
+    expect(net.rom).toBe(rom);
+    expect(net.proxy.bars[6]).toEqual({ type: "mem32", size: 0x20000 });
+    expect(createVirtioPciDevice("virtio-net-pci", { rombar: "0" }, e).proxy.bars[6]).toBeUndefined();
+    expect(createVirtioPciDevice("virtio-rng-pci", {}, e).rom).toBeUndefined();
+    expect(() => createVirtioPciDevice("virtio-net-pci", { romfile: "nope.rom" }, e)).toThrow('failed to find romfile "nope.rom"');
+  });
+
   it("disable-legacy=auto is transitional on PCI and modern-only behind a PCIe port", () => {
     expect(createVirtioPciDevice("virtio-rng-pci", {}, env()).proxy.deviceId).toBe(0x1005);
     expect(createVirtioPciDevice("virtio-rng-pci", {}, { ...env(), pcie: true }).proxy.deviceId).toBe(0x1044);

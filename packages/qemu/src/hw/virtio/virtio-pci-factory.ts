@@ -43,11 +43,20 @@ export interface VirtioDeviceEnvironment {
   msi?: MsiSink;
   /** Backends already taken by a device (QEMU's "in use" checks); the factory adds to it. */
   inUse?: Set<string>;
+  /**
+   * Finds a romfile in the firmware path (QEMU qemu_find_file(QEMU_FILE_TYPE_BIOS)); without it no
+   * function gets an expansion ROM. Debian keeps efi-virtio.rom in /usr/lib/ipxe/qemu.
+   */
+  romfile?: (name: string) => Uint8Array | undefined;
 }
+
+/** QEMU's default romfile per device (virtio-net-pci: iPXE). */
+const DEFAULT_ROMFILE: Partial<Record<VirtioPciDeviceName, string>> = { "virtio-net-pci": "efi-virtio.rom" };
 
 /** Properties every virtio-pci function accepts (virtio_pci_properties + virtio common + generic PCI). */
 const COMMON_PROPS = new Set([
   "id",
+  "romsize",
   "bus",
   "addr",
   "multifunction",
@@ -159,6 +168,8 @@ function applyRingProps(dev: VirtioDevice, p: Props): void {
 export interface CreatedVirtioPciDevice {
   proxy: VirtioPciProxy;
   device: VirtioDevice;
+  /** The expansion ROM image (give it to optionRomRegion), when the function has one. */
+  rom?: Uint8Array;
 }
 
 /**
@@ -264,6 +275,15 @@ export function createVirtioPciDevice(driver: VirtioPciDeviceName, props: Record
     }
   }
   applyRingProps(device, p);
+  // romfile= / rombar= (pci_add_option_rom): an empty romfile or rombar=0 means no ROM BAR.
+  let rom: Uint8Array | undefined;
+  const romName = p.str("romfile") ?? DEFAULT_ROMFILE[driver];
+  if (env.romfile !== undefined && romName !== undefined && romName !== "" && (p.int("rombar") ?? 1) !== 0) {
+    rom = env.romfile(romName);
+    if (rom === undefined) {
+      throw new VirtioDeviceOptionError(`failed to find romfile "${romName}"`);
+    }
+  }
   const id = p.str("id");
   let proxy: VirtioPciProxy;
   try {
@@ -275,11 +295,12 @@ export function createVirtioPciDevice(driver: VirtioPciDeviceName, props: Record
       ...(id !== undefined ? { id } : {}),
       ...(env.msi !== undefined ? { msi: env.msi } : {}),
       ...(vectors !== undefined ? { vectors } : {}),
+      ...(rom !== undefined ? { romSize: rom.length } : {}),
     });
   } catch (e) {
     throw new VirtioDeviceOptionError((e as Error).message);
   }
-  return { proxy, device };
+  return { proxy, device, ...(rom !== undefined ? { rom } : {}) };
 }
 
 /** -device virtconsole / virtserialport on a virtio-serial bus (undefined: none plugged). */

@@ -3,6 +3,7 @@ import {
   PCI_CAP_ID_VNDR,
   PCI_COMMAND,
   PCI_COMMAND_MASTER,
+  PCI_ROM_SLOT,
   PciDevice,
   type PciDeviceState,
   PciError,
@@ -142,6 +143,8 @@ export interface VirtioPciOptions {
   msi?: MsiSink;
   /** MSI-X table size (QEMU vectors=); default the device's own (blk 2, net 4, ...), 0 = none. */
   vectors?: number;
+  /** Size of an expansion ROM (romfile=, e.g. iPXE's efi-virtio.rom): declares the ROM BAR. */
+  romSize?: number;
 }
 
 /** Per-queue registers of the modern interface before queue_enable (QEMU VirtIOPCIQueue). */
@@ -265,6 +268,10 @@ export class VirtioPciProxy extends PciDevice {
           this.modernWrite(offset, size, value);
         },
       };
+    }
+    if (options.romSize !== undefined && options.romSize > 0) {
+      // pci_add_option_rom: a 32-bit memory BAR of the ROM size rounded up to a power of two.
+      this.registerBar(PCI_ROM_SLOT, { type: "mem32", size: Math.max(2048, pow2ceil(options.romSize)) });
     }
     const msi = options.msi;
     // An MSI is a memory write by the function: it goes nowhere while bus mastering is off (QEMU
