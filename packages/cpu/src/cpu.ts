@@ -13,6 +13,9 @@ import type { CpuidTable } from "./core/cpuid.js";
 import { defaultCpuid } from "./core/cpuid.js";
 import type { VmxCpuState } from "./vmx/vmx-state.js";
 import { X87Coprocessor } from "./core/x87-coprocessor.js";
+import type { Block } from "./blocks/block.js";
+import { BlockCache } from "./blocks/block-cache.js";
+import { EXEC_NEXT, EXEC_STOP } from "./blocks/decoded-insn.js";
 
 /** What the processor needs from the rest of the machine (DESIGN.md "CPU ↔ world"). */
 export interface CpuHost {
@@ -63,6 +66,22 @@ export const LZ_RESULT = 7;
 
 const TLB_PAGES = 1 << 20;
 const TLB_TRACK = 8192;
+/** Entries of the jump cache (linear address → block), a power of two. */
+const JUMP_CACHE_SIZE = 4096;
+
+/** Reads a non-negative integer setting from the environment (Node). */
+function envNumber(name: string, fallback: number): number {
+  const v = typeof process === "undefined" ? undefined : process.env[name];
+  const n = v === undefined || v === "" ? NaN : Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : fallback;
+}
+
+/** Reads a boolean switch from the environment (Node), defaulting to `on`. */
+function envSwitch(name: string, on: boolean): boolean {
+  const v = typeof process === "undefined" ? undefined : process.env[name];
+  if (v === undefined || v === "") return on;
+  return v !== "0" && v.toLowerCase() !== "false" && v.toLowerCase() !== "off";
+}
 
 const PARITY = new Uint8Array(256);
 for (let i = 0; i < 256; i++) {
@@ -222,6 +241,14 @@ export class Cpu {
   private fetchPage = -1;
   private fetchU8: Uint8Array = new Uint8Array(0);
   private fetchBase = 0;
+  /**
+   * The fetch window of the current instruction: `fetchAvail` bytes from `fetchStart` (at `fetchIdx` in
+   * fetchU8) can be fetched with no further check, because they lie in the cached page, inside the CS
+   * limit and within the 15-byte instruction limit. Bytes beyond it take the checked path.
+   */
+  private fetchAvail = 0;
+  private fetchIdx = 0;
+  private fetchStart = 0;
 
   /** CPUID leaves this processor reports; configurable by the layer above (KVM_SET_CPUID2). */
   cpuid: CpuidTable = defaultCpuid();
@@ -244,6 +271,34 @@ export class Cpu {
    * null for a processor without one: every escape then raises #NM, as with CR0.EM = 1.
    */
   fpu: X87Coprocessor | null;
+
+  // ---- translated code ----
+  /**
+   * Execute through decoded blocks (the block interpreter) instead of decoding every instruction
+   * again. On by default; VIRTKIT_BLOCKS=0 leaves only the instruction-at-a-time interpreter.
+   */
+  blocksEnabled = envSwitch("VIRTKIT_BLOCKS", true);
+  /** Compile hot blocks to JavaScript (VIRTKIT_JIT=0 turns it off). Needs blocksEnabled. */
+  jit = envSwitch("VIRTKIT_JIT", true);
+  /** Block entries before the JIT compiles a region there (VIRTKIT_JIT_THRESHOLD; 0 compiles at once). */
+  jitThreshold = envNumber("VIRTKIT_JIT_THRESHOLD", 40);
+  /** The translation cache (blocks by physical address, code frames, invalidation). */
+  readonly blocks: BlockCache = new BlockCache(this);
+  /** Linear-address-indexed cache of recently entered blocks (validated against the TLB on use). */
+  private readonly jumpCache: (Block | null)[] = new Array<Block | null>(JUMP_CACHE_SIZE).fill(null);
+  /**
+   * Non-zero (EXEC_STOP) when the block being executed must end after the current instruction:
+   * something it relies on changed (translation, mode, privilege, code bytes) or the host was called.
+   */
+  blockStop = 0;
+  /**
+   * Bumped whenever guest memory may have been written behind the processor's back (the host between
+   * runs, a device during a port or MMIO access, another thread before a serialising instruction):
+   * blocks translated under an older epoch re-check their bytes before running.
+   */
+  codeEpoch = 0;
+  /** Instructions a compiled region retired before it called out to code that threw (added by run()). */
+  jitPartial = 0;
 
   readonly u8s: Uint8Array[] = [];
   /** The physical-memory generation the chunk views were taken at. */
@@ -325,6 +380,7 @@ export class Cpu {
 
   /** Replaces EFLAGS (bits already validated by the caller). */
   setFlags(value: number): void {
+    this.blockStop = EXEC_STOP;
     const old = this.flagsRaw;
     this.flagsRaw = value | FLAG_FIXED1;
     this.lazyMask = 0;
@@ -410,7 +466,11 @@ export class Cpu {
 
   /** INC/DEC keep CF: materialise it before the other five go lazy. */
   setLazyKeepCf(kind: number, op1: number, res: number, bits: number): void {
-    if (this.lazyMask & FLAG_CF) this.getFlags();
+    // Only CF survives from the previous operation: materialise just that bit (the other five are replaced).
+    if (this.lazyMask & FLAG_CF) {
+      this.flagsRaw = (this.flagsRaw & ~FLAG_CF) | this.lazyCf();
+      this.lazyMask &= ~FLAG_CF;
+    }
     this.lzKind = kind;
     this.lzOp1 = op1;
     this.lzOp2 = 1;
@@ -526,6 +586,7 @@ export class Cpu {
   }
 
   updatePrivilegeMasks(): void {
+    this.blockStop = EXEC_STOP;
     const user = this.cpl === 3;
     this.rdMask = user ? TLB_R_USER : TLB_R_SUP;
     this.wrMask = user ? TLB_W_USER : TLB_W_SUP;
@@ -550,6 +611,8 @@ export class Cpu {
 
   /** Recomputes the fast-check window of one segment from its hidden cache. */
   refreshSegment(s: number): void {
+    // Blocks are translated for the code segment's size and compiled for the stack's.
+    if (s === CS || s === SS) this.blockStop = EXEC_STOP;
     const ar = this.segAr[s]!;
     const limit = this.segLimit[s]! >>> 0;
     if (this.realAddressing && s !== LDTR && s !== TR) {
@@ -644,8 +707,9 @@ export class Cpu {
       this.tlbOffset[page] = this.mem.frameOffset[frame]!;
       // ROM frames are read on the fast path; writes take the slow path, where the bus drops them. Pages
       // with a data breakpoint stay off the fast path so every access reaches the breakpoint check.
+      // Frames holding translated code keep writes on the slow path, where they invalidate what they overwrite.
       if (this.watchCount !== 0 && isWatchedPage(this, page)) this.tlbFast[page] = 0;
-      else this.tlbFast[page] = this.mem.frameReadOnly[frame] === 0 ? perm : perm & ~(TLB_W_SUP | TLB_W_USER);
+      else this.tlbFast[page] = this.mem.frameReadOnly[frame] === 0 && this.blocks.codeFrames[frame] === 0 ? perm : perm & ~(TLB_W_SUP | TLB_W_USER);
     } else {
       this.tlbFast[page] = 0;
     }
@@ -656,6 +720,8 @@ export class Cpu {
   /** Drops TLB entries: all of them, or all but global ones (SDM vol. 3A §4.10.4). */
   flushTlb(includingGlobal: boolean): void {
     this.fetchPage = -1;
+    this.fetchAvail = 0;
+    this.blockStop = EXEC_STOP;
     if (includingGlobal) this.tlbLargeSeen = false;
     if (this.tlbOverflow) {
       if (includingGlobal) {
@@ -689,6 +755,46 @@ export class Cpu {
     this.tlbTouchedCount = kept;
   }
 
+  /**
+   * A frame just received its first translated block: every TLB entry mapping it loses its fast write
+   * permission, so writes to it take the slow path (and reach the block cache).
+   */
+  protectCodeFrame(frame: number): void {
+    const W = TLB_W_SUP | TLB_W_USER;
+    if (this.tlbOverflow) {
+      for (let p = 0; p < TLB_PAGES; p++) {
+        if ((this.tlbFast[p]! & W) !== 0 && this.tlbPhys[p]! >>> PAGE_SHIFT === frame) this.tlbFast[p] = this.tlbFast[p]! & ~W;
+      }
+      return;
+    }
+    for (let i = 0; i < this.tlbTouchedCount; i++) {
+      const p = this.tlbTouched[i]!;
+      if ((this.tlbFast[p]! & W) !== 0 && this.tlbPhys[p]! >>> PAGE_SHIFT === frame) this.tlbFast[p] = this.tlbFast[p]! & ~W;
+    }
+  }
+
+  /** A processor write of `size` bytes reached host-physical `phys` on the slow path: code it overwrites is dropped. */
+  noteWrite(phys: number, size: number): void {
+    const frame = phys >>> PAGE_SHIFT;
+    if (this.blocks.codeFrames[frame] !== 0 && this.mem.frameReadOnly[frame] === 0 && this.blocks.invalidateWrite(phys, size)) {
+      this.blockStop = EXEC_STOP;
+    }
+  }
+
+  /** A slow-path access to a physical address outside RAM is a device access: the host ran. */
+  private noteDeviceAccess(phys: number): void {
+    if (this.mem.frameChunk[phys >>> PAGE_SHIFT] === 0) this.hostCalled();
+  }
+
+  /**
+   * The host (a device model) ran in the middle of execution: it may have written guest memory or
+   * changed what the processor must look at between instructions, so blocks end and re-check code.
+   */
+  hostCalled(): void {
+    this.codeEpoch++;
+    this.blockStop = EXEC_STOP;
+  }
+
   private retrackGlobals(): void {
     for (let p = 0; p < TLB_PAGES; p++) {
       if (this.tlbGlobal[p] !== 0 && this.tlbPerm[p] !== 0) {
@@ -712,7 +818,11 @@ export class Cpu {
       this.tlbFast[q] = 0;
       this.tlbGlobal[q] = 0;
     }
-    if (this.fetchPage >= first && this.fetchPage <= last) this.fetchPage = -1;
+    if (this.fetchPage >= first && this.fetchPage <= last) {
+      this.fetchPage = -1;
+      this.fetchAvail = 0;
+    }
+    this.blockStop = EXEC_STOP;
   }
 
   /** Translates for the slow path and returns the physical address (faults are raised by the walker). */
@@ -728,7 +838,9 @@ export class Cpu {
       return this.u8s[this.tlbChunk[page]!]![this.tlbOffset[page]! | (lin & PAGE_MASK)]!;
     }
     if (this.watchCount !== 0) dataBreakpoint(this, lin, 1, false);
-    return this.mem.read8(this.slowTranslate(lin, ACCESS_READ, this.rdMask));
+    const phys = this.slowTranslate(lin, ACCESS_READ, this.rdMask);
+    this.noteDeviceAccess(phys);
+    return this.mem.read8(phys);
   }
 
   read16(lin: number): number {
@@ -761,7 +873,10 @@ export class Cpu {
       return;
     }
     if (this.watchCount !== 0) dataBreakpoint(this, lin, 1, true);
-    this.mem.write8(this.slowTranslate(lin, ACCESS_WRITE, this.wrMask), value);
+    const phys = this.slowTranslate(lin, ACCESS_WRITE, this.wrMask);
+    this.noteDeviceAccess(phys);
+    this.noteWrite(phys, 1);
+    this.mem.write8(phys, value);
   }
 
   write16(lin: number, value: number): void {
@@ -803,9 +918,13 @@ export class Cpu {
     if ((lin & PAGE_MASK) === PAGE_MASK) {
       const p0 = this.slowTranslate(lin, ACCESS_READ, mask);
       const p1 = this.slowTranslate((lin + 1) | 0, ACCESS_READ, mask);
+      this.noteDeviceAccess(p0);
+      this.noteDeviceAccess(p1);
       return this.mem.read8(p0) | (this.mem.read8(p1) << 8);
     }
-    return this.mem.read16(this.slowTranslate(lin, ACCESS_READ, mask));
+    const phys = this.slowTranslate(lin, ACCESS_READ, mask);
+    this.noteDeviceAccess(phys);
+    return this.mem.read16(phys);
   }
 
   private read32Slow(lin: number, mask: number): number {
@@ -815,11 +934,15 @@ export class Cpu {
       const p0 = this.slowTranslate(lin, ACCESS_READ, mask);
       const p1 = this.slowTranslate((lin - off + PAGE_SIZE) | 0, ACCESS_READ, mask);
       const first = PAGE_SIZE - off;
+      this.noteDeviceAccess(p0);
+      this.noteDeviceAccess(p1);
       let v = 0;
       for (let i = 0; i < 4; i++) v |= this.mem.read8(i < first ? p0 + i : p1 + i - first) << (8 * i);
       return v;
     }
-    return this.mem.read32(this.slowTranslate(lin, ACCESS_READ, mask));
+    const phys = this.slowTranslate(lin, ACCESS_READ, mask);
+    this.noteDeviceAccess(phys);
+    return this.mem.read32(phys);
   }
 
   private write16Slow(lin: number, value: number, mask: number): void {
@@ -827,11 +950,18 @@ export class Cpu {
     if ((lin & PAGE_MASK) === PAGE_MASK) {
       const p0 = this.slowTranslate(lin, ACCESS_WRITE, mask);
       const p1 = this.slowTranslate((lin + 1) | 0, ACCESS_WRITE, mask);
+      this.noteDeviceAccess(p0);
+      this.noteDeviceAccess(p1);
+      this.noteWrite(p0, 1);
+      this.noteWrite(p1, 1);
       this.mem.write8(p0, value & 0xff);
       this.mem.write8(p1, (value >>> 8) & 0xff);
       return;
     }
-    this.mem.write16(this.slowTranslate(lin, ACCESS_WRITE, mask), value);
+    const phys = this.slowTranslate(lin, ACCESS_WRITE, mask);
+    this.noteDeviceAccess(phys);
+    this.noteWrite(phys, 2);
+    this.mem.write16(phys, value);
   }
 
   private write32Slow(lin: number, value: number, mask: number): void {
@@ -841,16 +971,25 @@ export class Cpu {
       const p0 = this.slowTranslate(lin, ACCESS_WRITE, mask);
       const p1 = this.slowTranslate((lin - off + PAGE_SIZE) | 0, ACCESS_WRITE, mask);
       const first = PAGE_SIZE - off;
+      this.noteDeviceAccess(p0);
+      this.noteDeviceAccess(p1);
+      this.noteWrite(p0, first);
+      this.noteWrite(p1, 4 - first);
       for (let i = 0; i < 4; i++) this.mem.write8(i < first ? p0 + i : p1 + i - first, (value >>> (8 * i)) & 0xff);
       return;
     }
-    this.mem.write32(this.slowTranslate(lin, ACCESS_WRITE, mask), value);
+    const phys = this.slowTranslate(lin, ACCESS_WRITE, mask);
+    this.noteDeviceAccess(phys);
+    this.noteWrite(phys, 4);
+    this.mem.write32(phys, value);
   }
 
   /** Supervisor-mode (implicit) accesses: descriptor tables, TSS, IDT (SDM vol. 3A §4.6). */
   readSys8(lin: number): number {
     if (this.watchCount !== 0) dataBreakpoint(this, lin, 1, false);
-    return this.mem.read8(this.slowTranslate(lin, ACCESS_READ, TLB_R_SUP));
+    const phys = this.slowTranslate(lin, ACCESS_READ, TLB_R_SUP);
+    this.noteDeviceAccess(phys);
+    return this.mem.read8(phys);
   }
   readSys16(lin: number): number {
     return this.read16Slow(lin, TLB_R_SUP);
@@ -860,7 +999,10 @@ export class Cpu {
   }
   writeSys8(lin: number, v: number): void {
     if (this.watchCount !== 0) dataBreakpoint(this, lin, 1, true);
-    this.mem.write8(this.slowTranslate(lin, ACCESS_WRITE, TLB_W_SUP), v);
+    const phys = this.slowTranslate(lin, ACCESS_WRITE, TLB_W_SUP);
+    this.noteDeviceAccess(phys);
+    this.noteWrite(phys, 1);
+    this.mem.write8(phys, v);
   }
   writeSys16(lin: number, v: number): void {
     this.write16Slow(lin, v, TLB_W_SUP);
@@ -913,6 +1055,32 @@ export class Cpu {
 
   fetch8(): number {
     const eip = this.eip;
+    const k = (eip - this.fetchStart) | 0;
+    if (k >>> 0 < this.fetchAvail) {
+      this.eip = (eip + 1) | 0;
+      return this.fetchU8[this.fetchIdx + k]!;
+    }
+    return this.fetch8Checked();
+  }
+
+  /** Sets up the fetch window for an instruction starting at EIP (see fetchAvail). */
+  private openFetchWindow(eip: number): void {
+    const lin = (this.segBase[CS]! + eip) | 0;
+    if (lin >>> PAGE_SHIFT !== this.fetchPage) {
+      this.fetchAvail = 0;
+      return;
+    }
+    const off = lin & PAGE_MASK;
+    let n = PAGE_SIZE - off;
+    if (n > 15) n = 15;
+    const room = this.segHi[CS]! - (eip >>> 0) + 1;
+    this.fetchAvail = room < n ? (room > 0 ? room : 0) : n;
+    this.fetchIdx = this.fetchBase | off;
+    this.fetchStart = eip;
+  }
+
+  private fetch8Checked(): number {
+    const eip = this.eip;
     if ((eip >>> 0) > this.segHi[CS]!) this.gp0();
     // An instruction longer than 15 bytes raises #GP(0) (SDM vol. 2A §2.3.11).
     if (((eip - this.insnStart) & 0xffffffff) >= 15) this.gp0();
@@ -928,6 +1096,7 @@ export class Cpu {
       const phys = this.slowTranslate(lin, ACCESS_FETCH, this.xMask);
       if ((this.tlbFast[page]! & this.xMask) === 0) {
         // Executing from MMIO: uncached, byte by byte.
+        this.noteDeviceAccess(phys);
         return this.mem.read8(phys);
       }
     }
@@ -955,6 +1124,8 @@ export class Cpu {
   /** Forgets the fetch page (called when code memory may have changed mapping). */
   resetFetch(): void {
     this.fetchPage = -1;
+    this.fetchAvail = 0;
+    this.blockStop = EXEC_STOP;
   }
 
   /** Called when chunks are added to physical memory. */
@@ -966,6 +1137,8 @@ export class Cpu {
       this.u8s.push(c.u8);
       this.i32s.push(c.i32);
     }
+    this.blocks.clear();
+    this.jumpCache.fill(null);
     this.flushTlb(true);
   }
 
@@ -1178,7 +1351,9 @@ export class Cpu {
 
   /** Decodes and executes one instruction (prefixes included). */
   step(): void {
-    this.insnStart = this.eip;
+    const start = this.eip;
+    this.insnStart = start;
+    this.openFetchWindow(start);
     const size32 = (this.segAr[CS]! & AR_DB) !== 0 && !this.v86;
     this.o32 = size32;
     this.a32 = size32;
@@ -1213,7 +1388,12 @@ export class Cpu {
   run(budget: number): number {
     if (this.memGeneration !== this.mem.generation) this.syncChunks();
     this.stopReason = STOP_NONE;
+    // The host may have written guest memory since the last run.
+    this.codeEpoch++;
+    const useBlocks = this.blocksEnabled;
     let done = 0;
+    /** Instructions of the block being executed that completed (a fault in the block counts them). */
+    let inBlock = 0;
     for (;;) {
       try {
         while (done < budget) {
@@ -1221,6 +1401,39 @@ export class Cpu {
             if (!this.boundary()) {
               this.instructionsRetired += done;
               return this.stopReason;
+            }
+          }
+          // A block runs without boundary checks between its instructions: not while single-stepping or
+          // breakpoints are armed, nor in an interrupt shadow. Pending events that are masked stay masked
+          // until an instruction the interpreter runs (and which ends the block) unmasks them.
+          if (useBlocks && this.debugWatch === 0 && this.interruptShadow === 0) {
+            const b = this.findBlock();
+            if (b !== null) {
+              const insns = b.insns;
+              let n = insns.length;
+              if (n > budget - done) n = budget - done;
+              this.blockStop = 0;
+              for (;;) {
+                const d = insns[inBlock]!;
+                this.insnStart = d.eip;
+                const r = d.exec(this, d);
+                inBlock++;
+                if (r !== EXEC_NEXT) {
+                  if (r === EXEC_STOP) this.eip = d.next;
+                  break;
+                }
+                if (inBlock === n) {
+                  this.eip = d.next;
+                  break;
+                }
+              }
+              done += inBlock;
+              inBlock = 0;
+              if (this.stopReason !== STOP_NONE) {
+                this.instructionsRetired += done;
+                return this.stopReason;
+              }
+              continue;
             }
           }
           this.step();
@@ -1239,6 +1452,9 @@ export class Cpu {
         }
         return (this.stopReason = STOP_BUDGET);
       } catch (e) {
+        done += inBlock + this.jitPartial;
+        inBlock = 0;
+        this.jitPartial = 0;
         if (e === CPU_EXCEPTION) {
           if (!this.pendingIsTrap) this.eip = this.insnStart;
           else done++;
@@ -1361,11 +1577,55 @@ export class Cpu {
   setShadow(kind: number): void {
     this.interruptShadow = kind;
     this.shadowAge = 2;
+    this.blockStop = EXEC_STOP;
+  }
+
+  /** True when the next instruction boundary has work (events, shadows, debug): the run loop's test. */
+  atBoundaryWork(): boolean {
+    return this.halted || this.intr || this.nmiPending || this.interruptShadow !== 0 || this.vmxWindowCheck || this.debugWatch !== 0;
+  }
+
+  /** The mode bits blocks are translated under: code size (bit 0), stack size (bit 1), CPL (bits 2-3). */
+  modeKey(): number {
+    return ((this.segAr[CS]! & AR_DB) !== 0 && (this.flagsRaw & FLAG_VM) === 0 ? 1 : 0) | ((this.segAr[SS]! & AR_DB) !== 0 ? 2 : 0) | (this.cpl << 2);
+  }
+
+  /**
+   * The block to run at CS:EIP, or null when the instruction must go through step(): the page is not
+   * in the TLB as executable RAM (step() walks and faults), the code cannot be translated, or the
+   * block would reach beyond the CS limit.
+   */
+  private findBlock(): Block | null {
+    const eip = this.eip;
+    const lin = (this.segBase[CS]! + eip) | 0;
+    const page = lin >>> PAGE_SHIFT;
+    if ((this.tlbFast[page]! & this.xMask) === 0) return null;
+    const phys = this.tlbPhys[page]! | (lin & PAGE_MASK);
+    const mode = this.modeKey();
+    const slot = (lin ^ (lin >>> 10)) & (JUMP_CACHE_SIZE - 1);
+    let b = this.jumpCache[slot] ?? null;
+    if (b?.lin !== lin || b.phys !== phys || b.eip !== eip || b.mode !== mode || !b.valid) {
+      b = this.blocks.find(phys, eip, lin, mode);
+      if (b === null) return null;
+      this.jumpCache[slot] = b;
+    }
+    if (b.epoch !== this.codeEpoch) {
+      if (!this.blocks.verify(b)) {
+        this.blocks.discard(b);
+        b = this.blocks.find(phys, eip, lin, mode);
+        if (b === null) return null;
+        this.jumpCache[slot] = b;
+      }
+      b.epoch = this.codeEpoch;
+    }
+    if ((b.endEip - 1) >>> 0 > this.segHi[CS]!) return null;
+    return b;
   }
 
   /** Stops the run loop after the current instruction (host callbacks use this). */
   requestStop(): void {
     if (this.stopReason === STOP_NONE) this.stopReason = STOP_REQUESTED;
+    this.blockStop = EXEC_STOP;
   }
 
   /** Current time-stamp counter value. */

@@ -297,6 +297,7 @@ export function acceptInterrupt(cpu: Cpu): boolean {
   if (cpu.shutdown) return false;
   if (cpu.intr && (cpu.getFlags() & FLAG_IF) !== 0 && cpu.interruptShadow === 0) {
     const vector = cpu.host.acknowledgeInterrupt();
+    cpu.hostCalled();
     if (vector >= 0) {
       deliverWithNesting(cpu, vector & 0xff, -1, EVENT_EXTERNAL);
       return cpu.stopReason === 0;

@@ -51,6 +51,7 @@ function mtrrOf(cpu: Cpu): MtrrState {
 /** Reads MSR `index`; undefined means "not implemented" (#GP). */
 export function readMsr(cpu: Cpu, index: number): readonly [number, number] | undefined {
   const host = cpu.host.readMsr?.(index);
+  cpu.hostCalled();
   if (host !== undefined) {
     const b = BigInt.asUintN(64, BigInt(host));
     return [Number(b & 0xffffffffn) | 0, Number(b >> 32n) | 0];
@@ -95,7 +96,9 @@ export function readMsr(cpu: Cpu, index: number): readonly [number, number] | un
 
 /** Writes MSR `index`; false means #GP(0) (unknown index or reserved bits set). */
 export function writeMsr(cpu: Cpu, index: number, lo: number, hi: number): boolean {
-  if (cpu.host.writeMsr?.(index, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)) === true) return true;
+  const claimed = cpu.host.writeMsr?.(index, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)) === true;
+  cpu.hostCalled();
+  if (claimed) return true;
   index >>>= 0;
   switch (index) {
     case MSR_IA32_TSC:

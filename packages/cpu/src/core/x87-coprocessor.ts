@@ -137,5 +137,6 @@ export class X87Coprocessor implements X87Host {
   }
   signalFerr(): void {
     this.cpu.host.signalFerr?.();
+    this.cpu.hostCalled();
   }
 }

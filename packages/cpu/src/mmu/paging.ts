@@ -46,7 +46,10 @@ function readEntry(cpu: Cpu, gpa: number, lin: number): number {
 }
 
 function writeEntry(cpu: Cpu, gpa: number, lin: number, value: number): void {
-  cpu.mem.write32(guestPhysicalToHost(cpu, gpa, ACCESS_WRITE, lin, false), value);
+  const hpa = guestPhysicalToHost(cpu, gpa, ACCESS_WRITE, lin, false);
+  // Accessed/dirty updates are processor writes like any other: code in the same bytes is dropped.
+  cpu.noteWrite(hpa, 4);
+  cpu.mem.write32(hpa, value);
 }
 
 /**

@@ -31,13 +31,16 @@ export function checkIoPermission(cpu: Cpu, port: number, size: number): void {
 
 export function ioRead(cpu: Cpu, port: number, size: number): number {
   if ((cpu.dr[7]! & DR7_ENABLES) !== 0) ioBreakpoint(cpu, port, size);
-  return cpu.host.ioRead(port, size as 1 | 2 | 4);
+  const v = cpu.host.ioRead(port, size as 1 | 2 | 4);
+  cpu.hostCalled();
+  return v;
 }
 
 export function ioWrite(cpu: Cpu, port: number, size: number, value: number): void {
   if ((cpu.dr[7]! & DR7_ENABLES) !== 0) ioBreakpoint(cpu, port, size);
   const mask = size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
   cpu.host.ioWrite(port, size as 1 | 2 | 4, (value & mask) >>> 0);
+  cpu.hostCalled();
 }
 
 function inOp(cpu: Cpu, port: number, size: number, immediate: boolean): void {

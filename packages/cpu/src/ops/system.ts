@@ -21,7 +21,7 @@ import {
   EXIT_REASON_VMRESUME, EXIT_REASON_VMWRITE,
 } from "../vmx/exit-reasons.js";
 import {
-  instructionExit, vmxClts, vmxCpuid, vmxDescriptorTable, vmxGuestCr0, vmxGuestCr4, vmxInvd, vmxInvlpg, vmxLmsw,
+  instructionExit, vmxClts, vmxCpuid, vmxMergeCr0, vmxMergeCr4, vmxDescriptorTable, vmxGuestCr0, vmxGuestCr4, vmxInvd, vmxInvlpg, vmxLmsw,
   vmxMonitor, vmxMovDr, vmxMovFromCr, vmxMovToCr, vmxMsr, vmxMwait, vmxRdpmc, vmxRdtsc, vmxWbinvd,
 } from "../vmx/intercepts.js";
 import type { Handler } from "./table.js";
@@ -40,6 +40,9 @@ const scratch = new Int32Array(4);
 
 function cpuid(cpu: Cpu): void {
   if (cpu.nonRoot) vmxCpuid(cpu);
+  // A serialising instruction: code another processor wrote (cross-modifying code, SDM vol. 3A §8.1.3)
+  // must be fetched afresh after it.
+  cpu.codeEpoch++;
   cpu.cpuid.query(cpu.reg[EAX]!, cpu.reg[ECX]!, scratch);
   cpu.reg[EAX] = scratch[0]!;
   cpu.reg[EBX] = scratch[1]!;
@@ -104,10 +107,12 @@ function movToCr(cpu: Cpu): void {
   const value = cpu.reg[gpr]!;
   if (cpu.nonRoot) vmxMovToCr(cpu, cr, value, gpr);
   switch (cr) {
-    case 0: writeCr0(cpu, value); break;
+    // In VMX non-root operation a MOV to CR0/CR4 that does not exit leaves the bits the host owns
+    // (set in the guest/host mask) unchanged (SDM vol. 3C §25.3).
+    case 0: writeCr0(cpu, cpu.nonRoot ? vmxMergeCr0(cpu, value) : value); break;
     case 2: cpu.cr2 = value; break;
     case 3: writeCr3(cpu, value); break;
-    default: writeCr4(cpu, value); break;
+    default: writeCr4(cpu, cpu.nonRoot ? vmxMergeCr4(cpu, value) : value); break;
   }
 }
 
@@ -338,7 +343,7 @@ function lmsw(cpu: Cpu, source: number, mem: boolean): void {
   requireCpl0(cpu);
   if (cpu.nonRoot) vmxLmsw(cpu, source, mem);
   const v = (cpu.cr0 & ~0xe) | (source & 0xe) | ((cpu.cr0 | source) & CR0_PE);
-  writeCr0(cpu, v);
+  writeCr0(cpu, cpu.nonRoot ? vmxMergeCr0(cpu, v) : v);
 }
 
 // ---------------- fast system calls (SDM vol. 2B SYSENTER/SYSEXIT) ----------------
@@ -421,7 +426,8 @@ export function installSystem(t: Handler[], t0f: Handler[]): void {
   t0f[0x06] = (cpu) => {
     requireCpl0(cpu);
     if (cpu.nonRoot) vmxClts(cpu);
-    cpu.cr0 &= ~CR0_TS;
+    // A host-owned TS is left alone by a non-exiting CLTS (SDM vol. 3C §25.3).
+    if (!cpu.nonRoot || (cpu.vmx!.cr0Mask & CR0_TS) === 0) cpu.cr0 &= ~CR0_TS;
   };
   t0f[0x08] = (cpu) => {
     requireCpl0(cpu);

@@ -169,6 +169,17 @@ export function vmxGuestCr4(cpu: Cpu): number {
   return (cpu.cr4 & ~vmx.cr4Mask) | (vmx.cr4Shadow & vmx.cr4Mask);
 }
 
+/** The CR0 a non-exiting MOV to CR0 produces: guest-owned bits from `value`, host-owned bits kept (SDM §25.3). */
+export function vmxMergeCr0(cpu: Cpu, value: number): number {
+  const mask = cpu.vmx!.cr0Mask;
+  return (value & ~mask) | (cpu.cr0 & mask);
+}
+
+export function vmxMergeCr4(cpu: Cpu, value: number): number {
+  const mask = cpu.vmx!.cr4Mask;
+  return (value & ~mask) | (cpu.cr4 & mask);
+}
+
 /** CLTS exits when CR0.TS is host-owned and its shadow is 1. */
 export function vmxClts(cpu: Cpu): void {
   const vmx = cpu.vmx!;

@@ -130,6 +130,7 @@ export function vmxInterruptWindow(cpu: Cpu): boolean {
     // The interrupt belongs to the host: exit regardless of the guest's RFLAGS.IF (SDM §25.2).
     if (vmx.exitCtls & VM_EXIT_ACK_INTR_ON_EXIT) {
       const vector = cpu.host.acknowledgeInterrupt();
+      cpu.hostCalled();
       vmx.exitIntrInfo = ((vector & 0xff) | (EVENT_EXTERNAL << 8) | (1 << 31)) | 0;
     }
     vmExit(cpu, EXIT_REASON_EXTERNAL_INTERRUPT, 0, cpu.eip);

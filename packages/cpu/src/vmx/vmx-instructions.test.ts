@@ -333,3 +333,23 @@ describe("VM exits", () => {
     expect(r(rig.cpu, F.GUEST_DS_BASE)).toBe(0x10000);
   });
 });
+
+describe("CR0 and CR4 in non-root operation", () => {
+  it("a MOV to CR0 that does not exit keeps the host-owned bits (NE stays set)", () => {
+    const rig = hostRig();
+    setupVmcs(rig);
+    // Host owns NE (bit 5) with shadow 0: the guest writes CR0 = PE|ET (NE clear, as the shadow shows), then HLT.
+    w(rig.cpu, F.CR0_GUEST_HOST_MASK, 0x20);
+    w(rig.cpu, F.CR0_READ_SHADOW, 0x10);
+    // mov eax, 0x11; mov cr0, eax; hlt  (32-bit operand in real mode via 66h)
+    rig.mem.writeBytes(GUEST_CODE, [0x66, 0xb8, 0x11, 0x00, 0x00, 0x00, 0x0f, 0x22, 0xc0, 0xf4]);
+    expect(vmlaunch(rig.cpu, false)).toBe(VMX_SUCCEED);
+    expect(r(rig.cpu, F.VM_EXIT_REASON)).toBe(12);
+    expect(r(rig.cpu, F.GUEST_CR0) & 0x31).toBe(0x31);
+    // Re-entry passes the CR0 fixed-bit checks because NE was kept.
+    w(rig.cpu, F.GUEST_RIP, GUEST_CODE + 9);
+    rig.mem.writeBytes(GUEST_CODE + 9, [0xf4]);
+    expect(vmlaunch(rig.cpu, true)).toBe(VMX_SUCCEED);
+    expect(r(rig.cpu, F.VM_EXIT_REASON)).toBe(12);
+  });
+});
