@@ -650,7 +650,9 @@ export class Cpu {
     if (this.v86) {
       // V86 mode forces 64 KiB limits and DPL 3 data attributes (SDM vol. 3A §20.1.1).
       this.segLimit[s] = 0xffff;
-      this.segAr[s] = s === CS ? 0xfb : 0xf3;
+      // Every V86 segment, CS included, is a present DPL-3 read/write accessed data segment: access
+      // rights 0xF3 (SDM vol. 3C §26.3.1.2 requires exactly that for a V86 guest).
+      this.segAr[s] = 0xf3;
     }
     this.refreshSegment(s);
   }
