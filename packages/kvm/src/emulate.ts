@@ -96,25 +96,22 @@ export class X86Emulator {
     if (this.space.generation === generation) return;
     const mem = new PhysicalMemory();
     for (const slot of this.slots.all()) {
-      if (slot.flags & KVM_MEM_READONLY) continue;
       const frame = this.host.mem.ramFrame(slot.userspaceAddr);
       const chunk = this.host.mem.chunks[frame - 1]!;
       const off = slot.userspaceAddr - chunk.base + chunk.u8.byteOffset;
-      mem.mapRam(slot.gpa, chunk.u8.buffer, off, slot.size);
+      // Read-only slots can be read and executed from; their writes are MMIO for user space.
+      if (slot.flags & KVM_MEM_READONLY) mem.mapRom(slot.gpa, chunk.u8.buffer, off, slot.size);
+      else mem.mapRam(slot.gpa, chunk.u8.buffer, off, slot.size);
     }
-    // Everything that is not writable RAM traps: read-only slots read their memory but writes are MMIO.
+    mem.onRomWrite = (addr, size, value) => {
+      this.writes.push({ kind: "mmio", write: true, addr, len: size, value });
+    };
+    // Everything that is not a memslot traps.
     const trap: MmioHandler = {
       read: (offset, size) => {
         if (this.inFetch) {
           this.fetchFromMmio = true;
           throw ABORT;
-        }
-        const slot = this.slots.find(offset);
-        if (slot !== undefined && (slot.flags & KVM_MEM_READONLY) !== 0) {
-          const b = this.host.userBytes(slot.userspaceAddr + (offset - slot.gpa), size);
-          let v = 0;
-          for (let i = 0; i < size; i++) v |= b[i]! << (8 * i);
-          return v;
         }
         return this.read("mmio", offset, size);
       },

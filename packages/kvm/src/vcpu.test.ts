@@ -259,3 +259,29 @@ describe("the run loop", () => {
     ]);
   });
 });
+
+describe("code in read-only slots", () => {
+  it("an instruction fetched from a read-only slot that touches MMIO is emulated (firmware running from ROM)", () => {
+    const kvm = Kvm.open();
+    const vm = kvm.createVm();
+    const rom = kvm.mmap(0x1000);
+    // mov al, [0x3000]; mov [0x2000], al; hlt   — code in a read-only slot; 0x3000 is MMIO; 0x2000 writes the ROM itself.
+    rom.bytes.set([0xa0, 0x00, 0x30, 0xa2, 0x00, 0x20, 0xf4]);
+    vm.setUserMemoryRegion({ slot: 0, flags: KVM_MEM_READONLY, guest_phys_addr: 0x1000, memory_size: 0x1000, userspace_addr: rom.addr });
+    const rom2 = kvm.mmap(0x1000);
+    vm.setUserMemoryRegion({ slot: 1, flags: KVM_MEM_READONLY, guest_phys_addr: 0x2000, memory_size: 0x1000, userspace_addr: rom2.addr });
+    const vcpu = vm.createVcpu(0);
+    const s = vcpu.getSregs();
+    s.cs.base = 0;
+    s.cs.selector = 0;
+    vcpu.setSregs(s);
+    vcpu.setRegs({ rip: 0x1000, rflags: 2 });
+    let e = vcpu.runExit();
+    expect(describeExit(e)).toBe("mmio-read 3000 len 1");
+    if (e.reason === "mmio-read") e.data[0] = 0x5a;
+    e = vcpu.runExit();
+    expect(describeExit(e)).toBe("mmio-write 2000 len 1 data 90");
+    expect(vcpu.runExit().reason).toBe("hlt");
+    expect(rom2.bytes[0]).toBe(0);
+  });
+});

@@ -75,6 +75,12 @@ export class PhysicalMemory {
    * Places `buffer` at `base` as read-only memory: the processor reads it like RAM, writes to it are
    * dropped on the bus. The same buffer may be mapped at several addresses (the BIOS alias below 4 GiB).
    */
+  /**
+   * Where writes to ROM frames go: dropped by default (a ROM), or handed to this callback — how a
+   * KVM_MEM_READONLY slot turns guest writes into MMIO for the instruction emulator.
+   */
+  onRomWrite: ((addr: number, size: 1 | 2 | 4, value: number) => void) | null = null;
+
   mapRom(base: number, buffer: ArrayBuffer | SharedArrayBuffer, byteOffset = 0, size = buffer.byteLength - byteOffset): number {
     const index = this.mapRam(base, buffer, byteOffset, size);
     for (let f = base >>> PAGE_SHIFT, off = 0; off < size; f++, off += PAGE_SIZE) this.frameReadOnly[f] = 1;
@@ -118,6 +124,7 @@ export class PhysicalMemory {
     const c = this.frameChunk[addr >>> PAGE_SHIFT]!;
     if (c !== 0) {
       if (this.frameReadOnly[addr >>> PAGE_SHIFT] === 0) this.chunks[c - 1]!.u8[this.frameOffset[addr >>> PAGE_SHIFT]! | (addr & PAGE_MASK)] = value;
+      else this.onRomWrite?.(addr, 1, value & 0xff);
       return;
     }
     const w = this.window(addr);
@@ -147,6 +154,10 @@ export class PhysicalMemory {
 
   write16(addr: number, value: number): void {
     addr >>>= 0;
+    if ((addr & PAGE_MASK) <= PAGE_SIZE - 2 && this.frameReadOnly[addr >>> PAGE_SHIFT] !== 0 && this.frameChunk[addr >>> PAGE_SHIFT] !== 0) {
+      this.onRomWrite?.(addr, 2, value & 0xffff);
+      return;
+    }
     if ((addr & PAGE_MASK) <= PAGE_SIZE - 2 && this.frameChunk[addr >>> PAGE_SHIFT] === 0) {
       const w = this.window(addr);
       if (w) {
@@ -162,8 +173,13 @@ export class PhysicalMemory {
     addr >>>= 0;
     const f = addr >>> PAGE_SHIFT;
     const c = this.frameChunk[f]!;
+    if (c !== 0 && this.frameReadOnly[f] !== 0 && (addr & PAGE_MASK) <= PAGE_SIZE - 4) {
+      this.onRomWrite?.(addr, 4, value >>> 0);
+      return;
+    }
     if (c !== 0 && (addr & 3) === 0) {
       if (this.frameReadOnly[f] === 0) this.chunks[c - 1]!.i32[(this.frameOffset[f]! | (addr & PAGE_MASK)) >>> 2] = value;
+      else this.onRomWrite?.(addr, 4, value >>> 0);
       return;
     }
     if (c === 0 && (addr & PAGE_MASK) <= PAGE_SIZE - 4) {
