@@ -18,7 +18,9 @@ import { RomLoadError, addOptionRom } from "../loader/rom-loader.js";
 import { PcMachine } from "../machine/pc.js";
 import { formatCpuState } from "../machine/x86-cpu-dump.js";
 import { ISA_SERIAL_PORTS } from "../hw/uart16550.js";
+import { MigrationError, incomingFromFile } from "../migration/file-migration.js";
 import { SnapshotStore } from "../migration/snapshot-store.js";
+import { VmStateError } from "../migration/vmstate.js";
 import { HmpMonitor } from "../monitor/hmp-monitor.js";
 import { type BlockInfo, type MonitorHost, VIRTKIT_QEMU_VERSION } from "../monitor/monitor-host.js";
 import { QmpMonitor } from "../monitor/qmp-monitor.js";
@@ -380,8 +382,19 @@ export class QemuSystem implements MonitorHost {
     }
   }
 
-  /** Starts the guest (or leaves it in prelaunch with -S), loading -loadvm first. */
+  /** Starts the guest (or leaves it in prelaunch with -S), loading -loadvm or -incoming first. */
   async start(): Promise<void> {
+    if (this.config.incoming !== undefined) {
+      // qemu_start_incoming_migration + process_incoming_migration_co: load, then run unless -S.
+      try {
+        incomingFromFile(this.machine, this.config.incoming);
+      } catch (e) {
+        if (e instanceof MigrationError || e instanceof VmStateError) {
+          throw new QemuCliError(e.message.startsWith("load of migration failed") ? e.message : `load of migration failed: ${e.message}`);
+        }
+        throw e;
+      }
+    }
     if (this.config.loadvm !== undefined) {
       if (this.snapshots === undefined) {
         throw new QemuCliError("No block device supports snapshots", `-loadvm ${this.config.loadvm}`);

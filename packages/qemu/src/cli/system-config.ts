@@ -115,6 +115,8 @@ export interface SystemConfig {
   nsPerInstruction: number;
   idle: "warp" | "sleep";
   loadvm: string | undefined;
+  /** -incoming file:PATH[,offset=N]: the migration stream to load before starting. */
+  incoming: string | undefined;
   warnings: string[];
 }
 
@@ -223,6 +225,7 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
     nsPerInstruction: 1,
     idle: "warp",
     loadvm: undefined,
+    incoming: undefined,
     warnings,
   };
   let machineAccel: string | undefined;
@@ -543,6 +546,15 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
       }
       case "loadvm":
         cfg.loadvm = a;
+        break;
+      case "incoming":
+        if (a === "defer") {
+          throw new QemuCliError("-incoming defer is not supported by virtkit (use -incoming file:PATH)", mbLoc(o));
+        }
+        if (!a.startsWith("file:")) {
+          throw new QemuCliError(`unknown migration protocol: ${a}`, mbLoc(o));
+        }
+        cfg.incoming = a;
         break;
       case "k":
       case "no-user-config":

@@ -1,2 +1,3 @@
 export * from "./vmstate.js";
 export * from "./snapshot-store.js";
+export * from "./file-migration.js";

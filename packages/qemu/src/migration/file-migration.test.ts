@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { qemuSystemMain } from "../cli/qemu-system.js";
+import { CPU_GUESTS_DIR } from "../machine/testing/guest-harness.js";
+import { QmpClient } from "../monitor/qmp-client.js";
+import { QEMU_VM_FILE_MAGIC } from "./vmstate.js";
+import { parseFileMigrationUri } from "./file-migration.js";
+
+async function start(dir: string, tag: string, extra: string[]): Promise<{ qmp: QmpClient; status: Promise<number>; stderr: () => string }> {
+  const sock = join(dir, `${tag}.sock`);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let errText = "";
+  stderr.on("data", (d: Buffer) => (errText += d.toString()));
+  stdout.resume();
+  const status = qemuSystemMain(
+    ["-M", "pc", "-m", "16", "-nodefaults", "-display", "none", "-S", "-bios", `${CPU_GUESTS_DIR}hello.bin`, "-qmp", `unix:${sock},server=on,wait=off`, ...extra],
+    { stdout, stderr },
+  );
+  for (let i = 0; i < 400; i++) {
+    try {
+      const qmp = await QmpClient.connect({ path: sock });
+      await qmp.execute("qmp_capabilities");
+      return { qmp, status, stderr: () => errText };
+    } catch {
+      if (errText !== "") throw new Error(errText);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  throw new Error("no QMP socket");
+}
+
+describe("file: migration", () => {
+  it("parses file:PATH[,offset=N] as QEMU's file transport does", () => {
+    expect(parseFileMigrationUri("file:/tmp/x")).toEqual({ path: "/tmp/x", offset: 0 });
+    expect(parseFileMigrationUri("file:/tmp/x,offset=0x1000")).toEqual({ path: "/tmp/x", offset: 4096 });
+    expect(parseFileMigrationUri("file:/tmp/x,offset=512")).toEqual({ path: "/tmp/x", offset: 512 });
+    expect(() => parseFileMigrationUri("tcp:1.2.3.4:5")).toThrow("Parameter 'uri' expects a valid migration protocol");
+    expect(() => parseFileMigrationUri("file:/tmp/x,offset=zz")).toThrow("file URI has bad offset zz");
+  });
+
+  it("migrate writes the stream after a header it leaves alone; -incoming loads it into a new process image", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "virtkit-mig-"));
+    const file = join(dir, "save.img");
+    const header = Buffer.alloc(4096, 0x5a);
+    writeFileSync(file, header);
+    const a = await start(dir, "a", []);
+    await a.qmp.execute("cont");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await a.qmp.execute("query-migrate")).toEqual({ return: {} });
+    expect(await a.qmp.execute("migrate", { uri: "tcp:127.0.0.1:1" })).toEqual({ error: { class: "GenericError", desc: "Parameter 'uri' expects a valid migration protocol" } });
+    expect(await a.qmp.execute("migrate", { uri: `file:${file},offset=4096` })).toEqual({ return: {} });
+    // A running source stops for the migration and stays in postmigrate.
+    expect(a.qmp.events.at(-1)).toMatchObject({ event: "STOP" });
+    expect((await a.qmp.execute("query-status")).return).toMatchObject({ status: "postmigrate", running: false });
+    const info = (await a.qmp.execute("query-migrate")).return as { status: string; ram: { transferred: number } };
+    expect(info.status).toBe("completed");
+    const bytes = readFileSync(file);
+    expect(bytes.subarray(0, 4096).equals(header)).toBe(true);
+    expect(bytes.readUInt32BE(4096)).toBe(QEMU_VM_FILE_MAGIC);
+    expect(bytes.length).toBe(4096 + info.ram.transferred);
+    const regsA = (await a.qmp.execute("human-monitor-command", { "command-line": "info registers" })).return as string;
+    await a.qmp.execute("quit");
+    expect(await a.status).toBe(0);
+
+    const b = await start(dir, "b", ["-incoming", `file:${file},offset=4096`]);
+    const regsB = (await b.qmp.execute("human-monitor-command", { "command-line": "info registers" })).return as string;
+    expect(regsB).toBe(regsA);
+    await b.qmp.execute("quit");
+    expect(await b.status).toBe(0);
+  });
+
+  it("-incoming refuses a file without a stream with QEMU's message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "virtkit-mig-"));
+    const file = join(dir, "empty.img");
+    writeFileSync(file, Buffer.alloc(100));
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let err = "";
+    stderr.on("data", (d: Buffer) => (err += d.toString()));
+    stdout.resume();
+    const status = await qemuSystemMain(["-M", "pc", "-m", "16", "-nodefaults", "-display", "none", "-bios", `${CPU_GUESTS_DIR}hello.bin`, "-incoming", `file:${file}`], { stdout, stderr });
+    expect(status).toBe(1);
+    expect(err.split("\n").filter((l) => !l.includes("warning:"))).toEqual(["qemu-system-i386: load of migration failed: Not a migration stream", ""]);
+  });
+});
