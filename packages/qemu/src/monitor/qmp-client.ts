@@ -17,6 +17,10 @@ export class QmpClient {
   private buf = "";
   private waiters: ((msg: Record<string, JsonValue>) => void)[] = [];
   private readonly closedPromise: Promise<void>;
+  private readonly eventListeners: ((event: Record<string, JsonValue>) => void)[] = [];
+  private isClosed = false;
+  /** Keep `transcript` and `events` (tests read them; a long-lived user such as libvirt turns this off). */
+  record = true;
 
   private constructor(private readonly sock: Socket) {
     sock.setEncoding("utf8");
@@ -33,22 +37,58 @@ export class QmpClient {
     });
     this.closedPromise = new Promise((resolve) => {
       sock.on("close", () => {
+        this.isClosed = true;
+        // Commands still waiting get an error reply, as qemuMonitor fails them at EOF.
+        for (const w of this.waiters.splice(0)) {
+          w({ error: { class: "GenericError", desc: "QMP connection closed" } });
+        }
         resolve();
       });
     });
   }
 
   private line(line: string): void {
-    this.transcript.push(line);
-    const msg = JSON.parse(line) as Record<string, JsonValue>;
+    if (this.record) {
+      this.transcript.push(line);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      // qemuMonitorJSONIOProcessLine: a line that is not JSON fails the command waiting for it.
+      parsed = { error: { class: "GenericError", desc: `cannot parse json ${line}` } };
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      return;
+    }
+    const msg = parsed as Record<string, JsonValue>;
     if ("QMP" in msg) {
       this.greeting = msg;
     } else if ("event" in msg) {
-      this.events.push(msg);
+      if (this.record) {
+        this.events.push(msg);
+      }
+      for (const l of [...this.eventListeners]) {
+        l(msg);
+      }
     }
     if (!("event" in msg)) {
       this.waiters.shift()?.(msg);
     }
+  }
+
+  /** Calls `listener` with every asynchronous event from now on (libvirt's event handlers). */
+  onEvent(listener: (event: Record<string, JsonValue>) => void): void {
+    this.eventListeners.push(listener);
+  }
+
+  get closedNow(): boolean {
+    return this.isClosed;
+  }
+
+  /** Lets the process exit while only this connection is open (the socket stays usable). */
+  unref(): void {
+    this.sock.unref();
   }
 
   /** Connects and waits for the greeting. */
@@ -74,6 +114,10 @@ export class QmpClient {
   /** Sends raw text and resolves with the next reply (not an event). */
   send(text: string): Promise<Record<string, JsonValue>> {
     return new Promise((resolve) => {
+      if (this.isClosed) {
+        resolve({ error: { class: "GenericError", desc: "QMP connection closed" } });
+        return;
+      }
       this.waiters.push(resolve);
       this.sock.write(`${text}\n`);
     });
