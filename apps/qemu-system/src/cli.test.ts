@@ -35,8 +35,10 @@ describe("qemu-system-i386 options", () => {
   it("refuses what virtkit does not implement with a specific message", async () => {
     const r = await runVirtkit(["-accel", "tcg"]);
     expect(r.stderr).toBe("qemu-system-i386: -accel tcg: invalid accelerator tcg\n");
-    expect(withoutCpuWarnings((await runVirtkit(["-device", "virtio-blk-pci"])).stderr)).toBe("qemu-system-i386: -device virtio-blk-pci: device 'virtio-blk-pci' is not supported by virtkit yet\n");
-    expect((await runVirtkit(["-netdev", "user,id=n0"])).stderr).toBe("qemu-system-i386: -netdev user,id=n0: network backend 'user' is not supported by virtkit yet\n");
+    expect(withoutCpuWarnings((await runVirtkit(["-device", "virtio-blk-pci"])).stderr)).toBe("qemu-system-i386: -device virtio-blk-pci: drive property not set\n");
+    expect(withoutCpuWarnings((await runVirtkit(["-device", "virtio-balloon-pci"])).stderr)).toBe("qemu-system-i386: -device virtio-balloon-pci: device 'virtio-balloon-pci' is not supported by virtkit yet\n");
+    expect(withoutCpuWarnings((await runVirtkit(["-nic", "user"])).stderr)).toBe("qemu-system-i386: -nic user: nic model 'e1000' is not supported by virtkit (use model=virtio-net-pci)\n");
+    expect((await runVirtkit(["-net", "user"])).stderr).toBe("qemu-system-i386: -net user: -net user (legacy hub networking) is not supported by virtkit; use -netdev and -device, or -nic\n");
     // The kvm module may or may not offer KVM_CAP_IRQCHIP; the machine does not wire it either way yet.
     expect((await runVirtkit(["-machine", "pc,kernel_irqchip=on", "-nodefaults", "-bios", `${CPU_GUESTS}hello.bin`])).stderr).toMatch(
       /^qemu-system-i386: kernel_irqchip(=on is not implemented by virtkit's machine layer yet| requested but unavailable: KVM_CAP_IRQCHIP is not supported by this kvm module)\n$/,

@@ -28,6 +28,13 @@ import { chardevFilename } from "./legacy-chardev.js";
 import { QemuCliError } from "./qemu-options.js";
 import { QemuOptsError } from "./qemu-opts.js";
 import { type DeviceSpec, type SystemConfig, parseSystemArgs } from "./system-config.js";
+import type { PciBus } from "../hw/pci-bus.js";
+import { PciError } from "../hw/pci-device.js";
+import {
+  type CreatedVirtioPciDevice, VIRTIO_SERIAL_PORTS, type VirtioDeviceEnvironment, VirtioDeviceOptionError, VirtioSerial,
+  createVirtioPciDevice, createVirtioSerialPort, isVirtioPciDevice, optionRomRegion, plugVirtioPci,
+} from "../hw/virtio/index.js";
+import { type Netdev, type NetdevConfig, createNetdev } from "../net/index.js";
 
 /*
  * qemu-system-i386's main (QEMU softmmu/main.c + vl.c qemu_init / qemu_main_loop): parse the
@@ -57,9 +64,8 @@ export const DEFAULT_FIRMWARE_DIRS = ["/usr/share/qemu", "/usr/share/seabios"];
 export const DEFAULT_BIOS = "bios-256k.bin";
 
 const KNOWN_UNSUPPORTED_DEVICES = new Set([
-  "virtio-blk-pci", "virtio-net-pci", "virtio-serial-pci", "virtio-rng-pci", "virtio-balloon-pci", "virtio-scsi-pci",
-  "virtio-9p-pci", "virtio-gpu-pci", "virtio-mouse-pci", "virtio-keyboard-pci", "virtio-blk-device", "virtconsole",
-  "virtserialport", "e1000", "e1000e", "rtl8139", "ne2k_pci", "ne2k_isa", "pcnet", "ide-hd", "ide-cd", "ide-drive",
+  "virtio-balloon-pci", "virtio-scsi-pci",
+  "virtio-9p-pci", "virtio-gpu-pci", "virtio-mouse-pci", "virtio-keyboard-pci", "virtio-blk-device", "e1000", "e1000e", "rtl8139", "ne2k_pci", "ne2k_isa", "pcnet", "ide-hd", "ide-cd", "ide-drive",
   "scsi-hd", "scsi-cd", "VGA", "cirrus-vga", "isa-vga", "std-vga", "qxl-vga", "usb-tablet", "usb-kbd", "usb-mouse",
   "usb-storage", "piix3-usb-uhci", "nec-usb-xhci", "qemu-xhci", "ich9-ahci", "i6300esb", "ib700", "pvpanic",
   "isa-parallel", "sga", "isa-fdc", "floppy", "hda-duplex", "intel-hda", "AC97", "sb16", "pc-testdev", "pci-testdev",
@@ -74,6 +80,12 @@ export class QemuSystem implements MonitorHost {
   private readonly frontendOpen = new Set<string>();
   private readonly monitors: (QmpMonitor | HmpMonitor)[] = [];
   readonly drives: { id: string; driver: BlockDriver; iface: string }[] = [];
+  /** -netdev / -nic backends by id. */
+  readonly netdevs = new Map<string, Netdev>();
+  /** The virtio functions plugged in, with their devices (for info and snapshots). */
+  readonly virtioDevices: { id: string | undefined; driver: string; created: CreatedVirtioPciDevice }[] = [];
+  /** Backends a device already took (QEMU's "in use" checks). */
+  private readonly backendsInUse = new Set<string>();
   snapshots?: MonitorHost["snapshots"];
   private closed = false;
   /**
@@ -212,20 +224,7 @@ export class QemuSystem implements MonitorHost {
         machine.addIsaSerial(i, dev(label));
       }
     });
-    // -device
-    for (const d of config.devices) {
-      this.addDevice(d, dev);
-    }
-    // -debugcon: -device isa-debugcon,chardev=debugcon
-    if (config.debugcon !== undefined) {
-      machine.addIsaDebugcon(dev(config.debugcon));
-    }
-    // monitors
-    for (const m of config.monitors) {
-      const chardev = dev(m.chardev)!;
-      this.monitors.push(m.mode === "control" ? new QmpMonitor(chardev, this) : new HmpMonitor(chardev, this));
-    }
-    // drives (opened for query-block; the disk controllers come with virtio)
+    // -drive: backends first, so -device ...,drive=ID finds them
     for (const d of config.drives) {
       try {
         let format = d.format;
@@ -245,6 +244,40 @@ export class QemuSystem implements MonitorHost {
         }
         throw e;
       }
+    }
+    // -netdev and -nic backends (opened before the NICs that use them)
+    for (const n of config.netdevs) {
+      await this.openNetdev(n.config, n.location);
+    }
+    const implicit: DeviceSpec[] = [];
+    for (const n of config.nics) {
+      if (n.nic.netdev === undefined) continue;
+      await this.openNetdev(n.nic.netdev, n.location);
+      // QEMU's default NIC model on the pc machines is e1000, which virtkit does not model.
+      const model = n.nic.model ?? "e1000";
+      if (model !== "virtio-net-pci") {
+        throw new QemuCliError(`nic model '${model}' is not supported by virtkit (use model=virtio-net-pci)`, n.location);
+      }
+      const opts: [string, string][] = [["driver", model], ["netdev", n.nic.netdev.id]];
+      if (n.nic.mac !== undefined) opts.push(["mac", n.nic.mac]);
+      implicit.push({ driver: model, opts: optsFrom(opts), location: n.location });
+    }
+    // -drive if=virtio: a virtio-blk-pci function per drive, as QEMU creates it.
+    for (const d of this.drives) {
+      if (d.iface === "virtio") implicit.push({ driver: "virtio-blk-pci", opts: optsFrom([["driver", "virtio-blk-pci"], ["drive", d.id]]), location: `-drive ${d.id}` });
+    }
+    // -device
+    for (const d of [...config.devices, ...implicit]) {
+      this.addDevice(d, dev);
+    }
+    // -debugcon: -device isa-debugcon,chardev=debugcon
+    if (config.debugcon !== undefined) {
+      machine.addIsaDebugcon(dev(config.debugcon));
+    }
+    // monitors
+    for (const m of config.monitors) {
+      const chardev = dev(m.chardev)!;
+      this.monitors.push(m.mode === "control" ? new QmpMonitor(chardev, this) : new HmpMonitor(chardev, this));
     }
     // -kernel / -option-rom
     try {
@@ -375,10 +408,65 @@ export class QemuSystem implements MonitorHost {
       case "":
         throw new QemuCliError("Parameter 'driver' is missing", d.location);
       default:
+        if (isVirtioPciDevice(d.driver) || (VIRTIO_SERIAL_PORTS as readonly string[]).includes(d.driver)) {
+          this.addVirtioDevice(d, dev);
+          return;
+        }
         if (KNOWN_UNSUPPORTED_DEVICES.has(d.driver)) {
           throw new QemuCliError(`device '${d.driver}' is not supported by virtkit yet`, d.location);
         }
         throw new QemuCliError(`'${d.driver}' is not a valid device model name`, d.location);
+    }
+  }
+
+  /** Creates and opens a -netdev backend (also the one a -nic names). */
+  private async openNetdev(config: NetdevConfig, location: string): Promise<void> {
+    const nd = createNetdev(config, { onNotice: (m) => (this.env.stderr ?? process.stderr).write(`${m}\n`) });
+    try {
+      await nd.open();
+    } catch (e) {
+      throw new QemuCliError((e as Error).message, location);
+    }
+    this.netdevs.set(config.id, nd);
+  }
+
+  /**
+   * -device virtio-*-pci / virtconsole / virtserialport: the virtio device and its PCI function, plugged
+   * at addr= or the first free slot of bus 0 (as QEMU assigns them), BARs mapped, INTx through PIIX3.
+   */
+  private addVirtioDevice(d: DeviceSpec, dev: (label: string | undefined) => CharBackend | undefined): void {
+    const machine = this.machine;
+    const props: Record<string, string> = {};
+    for (const [k, v] of d.opts.entries) if (k !== "driver") props[k] = v;
+    const env: VirtioDeviceEnvironment = {
+      dma: machine.guestMemory,
+      drive: (id) => this.drives.find((x) => x.id === id)?.driver,
+      netdev: (id) => this.netdevs.get(id),
+      chardev: (id) => (this.openChardevs.has(id) ? dev(id) : undefined),
+      inUse: this.backendsInUse,
+      onWarning: (m) => (this.env.stderr ?? process.stderr).write(`${this.prog}: warning: ${m}\n`),
+      romfile: (name) => {
+        const path = resolveFirmware(name, [...this.config.dataDirs, ...(this.env.firmwareDirs ?? DEFAULT_FIRMWARE_DIRS), "/usr/lib/ipxe/qemu"]);
+        return path === undefined ? undefined : new Uint8Array(readFileSync(path));
+      },
+    };
+    try {
+      if (!isVirtioPciDevice(d.driver)) {
+        const bus = [...this.virtioDevices].reverse().find((v) => v.created.device instanceof VirtioSerial)?.created.device as VirtioSerial | undefined;
+        createVirtioSerialPort(d.driver as (typeof VIRTIO_SERIAL_PORTS)[number], props, bus, env);
+        return;
+      }
+      if (machine.pciBus === undefined || machine.pciBars === undefined) {
+        throw new QemuCliError(`No 'PCI' bus found for device '${d.driver}'`, d.location);
+      }
+      const created = createVirtioPciDevice(d.driver, props, env);
+      const [slot, fn] = pciAddress(props.addr, machine.pciBus);
+      const rom = created.rom === undefined ? undefined : optionRomRegion(created.proxy, created.rom, (name, size) => machine.accel.allocRam(name, size));
+      plugVirtioPci({ pciBus: machine.pciBus, pciBars: machine.pciBars }, created.proxy, slot, fn, rom);
+      this.virtioDevices.push({ id: props.id, driver: d.driver, created });
+    } catch (e) {
+      if (e instanceof VirtioDeviceOptionError || e instanceof PciError) throw new QemuCliError(e.message, d.location);
+      throw e;
     }
   }
 
@@ -417,6 +505,9 @@ export class QemuSystem implements MonitorHost {
     }
     for (const d of this.drives) {
       await d.driver.close().catch(() => undefined);
+    }
+    for (const n of this.netdevs.values()) {
+      await n.close().catch(() => undefined);
     }
     this.machine.destroy();
   }
@@ -566,3 +657,25 @@ function daemonize(argv: readonly string[], env: QemuSystemEnv, prog: string, st
   });
 }
 
+
+/** QemuOpts from key/value pairs (for devices the command line implies, such as -drive if=virtio). */
+function optsFrom(entries: [string, string][]): DeviceSpec["opts"] {
+  return {
+    entries,
+    get: (k) => entries.filter(([x]) => x === k).at(-1)?.[1],
+    has: (k) => entries.some(([x]) => x === k),
+  };
+}
+
+/** addr=SLOT[.FN] (hex, as QEMU's PCI address property), or the first free slot of bus 0. */
+function pciAddress(addr: string | undefined, bus: PciBus): [number, number] {
+  if (addr !== undefined) {
+    const m = /^(?:0x)?([0-9a-f]{1,2})(?:\.([0-7]))?$/i.exec(addr);
+    if (m === null) throw new VirtioDeviceOptionError(`Property 'virtio-pci.addr' doesn't take value '${addr}'`);
+    return [Number.parseInt(m[1]!, 16), m[2] === undefined ? 0 : Number(m[2])];
+  }
+  for (let slot = 0; slot < 32; slot++) {
+    if (bus.device(slot << 3) === undefined) return [slot, 0];
+  }
+  throw new PciError("PCI: no slot/function available for the device, all in use or reserved");
+}

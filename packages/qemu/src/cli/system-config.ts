@@ -1,4 +1,5 @@
 import { type ChardevConfig, ChardevOptionError, parseChardevOption } from "../chardev/chardev-option.js";
+import { NetdevOptionError, parseNetdevOption, parseNicOption, type NetdevConfig, type NicOption } from "../net/index.js";
 import { PC_DEFAULT_RAM_SIZE, PC_MAX_CPUS, type PcMachineType } from "../machine/pc.js";
 import { CpuModelError, DEFAULT_I386_CPU_MODEL, parseCpuOption } from "../machine/x86-cpu-model.js";
 import { type CompatChardev, parseCompatChardev } from "./legacy-chardev.js";
@@ -94,6 +95,10 @@ export interface SystemConfig {
   optionRoms: string[];
   drives: DriveSpec[];
   devices: DeviceSpec[];
+  /** -netdev backends, in command-line order. */
+  netdevs: { config: NetdevConfig; location: string }[];
+  /** -nic: a backend plus its NIC. */
+  nics: { nic: NicOption; location: string }[];
   chardevs: ChardevSpec[];
   /** Per COM index: a chardev label or undefined (none). */
   serials: (string | undefined)[];
@@ -151,7 +156,8 @@ export function helpText(prog: string): string {
     "-drive [file=file][,if=type][,format=f][,media=d][,index=i][,readonly=on|off]",
     "-nographic      disable graphical output and redirect serial I/Os to console",
     "-display none   no display",
-    "-netdev ...     (parsed; no network backend yet)",
+    "-netdev user|socket,id=ID[,...]  a network backend (user: DHCP/NAT to the host loopback; socket: between guests)",
+    "-nic user|socket[,model=virtio-net-pci][,...]  a backend and its NIC",
     "-chardev backend,id=id[,...]",
     "-bios file      set the filename for the BIOS",
     "-kernel bzImage use 'bzImage' as kernel image (direct 32-bit boot, or multiboot)",
@@ -205,6 +211,8 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
     optionRoms: [],
     drives: [],
     devices: [],
+    netdevs: [],
+    nics: [],
     chardevs: [],
     serials: [],
     debugcon: undefined,
@@ -242,7 +250,7 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
     try {
       return f();
     } catch (e) {
-      if (e instanceof QemuOptsError || e instanceof ChardevOptionError || e instanceof CpuModelError) {
+      if (e instanceof QemuOptsError || e instanceof ChardevOptionError || e instanceof CpuModelError || e instanceof NetdevOptionError) {
         throw new QemuCliError(e.message, loc);
       }
       throw e;
@@ -397,8 +405,16 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
         cfg.devices.push({ driver: d.get("driver") ?? "", opts: d, location: mbLoc(o) });
         break;
       }
-      case "netdev":
-      case "nic":
+      case "netdev": {
+        const ids = new Set([...cfg.netdevs.map((n) => n.config.id), ...cfg.nics.flatMap((n) => (n.nic.netdev ? [n.nic.netdev.id] : []))]);
+        cfg.netdevs.push({ config: wrap(mbLoc(o), () => parseNetdevOption(a, ids)), location: mbLoc(o) });
+        break;
+      }
+      case "nic": {
+        const ids = new Set([...cfg.netdevs.map((n) => n.config.id), ...cfg.nics.flatMap((n) => (n.nic.netdev ? [n.nic.netdev.id] : []))]);
+        cfg.nics.push({ nic: wrap(mbLoc(o), () => parseNicOption(a, ids)), location: mbLoc(o) });
+        break;
+      }
       case "net":
         checkNetOption(o, warn);
         break;
@@ -726,7 +742,7 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
 
 const NET_BACKENDS = ["user", "tap", "bridge", "l2tpv3", "socket", "stream", "dgram", "vde", "vhost-user", "vhost-vdpa", "hubport", "none", "nic"];
 
-/** -netdev / -nic / -net: checked as QEMU checks them, then refused (no network backend yet). */
+/** The legacy -net option (VLAN hubs): checked as QEMU checks it, then refused in favour of -netdev/-nic. */
 function checkNetOption(o: ParsedOption, warn: (m: string) => void): void {
   const n = parseQemuOpts(o.arg ?? "", "type", warn);
   const type = n.get("type") ?? "";
@@ -739,7 +755,7 @@ function checkNetOption(o: ParsedOption, warn: (m: string) => void): void {
   if (o.name === "netdev" && n.get("id") === undefined) {
     throw new QemuCliError("Parameter 'id' is missing", o.text);
   }
-  throw new QemuCliError(`network backend '${type}' is not supported by virtkit yet`, o.text);
+  throw new QemuCliError(`-net ${type} (legacy hub networking) is not supported by virtkit; use -netdev and -device, or -nic`, o.text);
 }
 
 function cpuHelp(): string {
