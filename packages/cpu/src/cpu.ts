@@ -13,9 +13,11 @@ import type { CpuidTable } from "./core/cpuid.js";
 import { defaultCpuid } from "./core/cpuid.js";
 import type { VmxCpuState } from "./vmx/vmx-state.js";
 import { X87Coprocessor } from "./core/x87-coprocessor.js";
+import { LZ_ADC, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_RESULT, LZ_SBB, LZ_SUB } from "./core/lazy-flags.js";
 import type { Block } from "./blocks/block.js";
 import { BlockCache } from "./blocks/block-cache.js";
 import { EXEC_NEXT, EXEC_STOP } from "./blocks/decoded-insn.js";
+import { compileAt, regionUsable } from "./jit/jit.js";
 
 /** What the processor needs from the rest of the machine (DESIGN.md "CPU ↔ world"). */
 export interface CpuHost {
@@ -53,19 +55,12 @@ export const STOP_INTERNAL_ERROR = 6;
  */
 export const STOP_EXCEPTION = 7;
 
-/** Lazy flag kinds: which operation produced `lzRes` from `lzOp1`/`lzOp2`. */
-export const LZ_ADD = 0;
-export const LZ_ADC = 1;
-export const LZ_SUB = 2;
-export const LZ_SBB = 3;
-export const LZ_LOGIC = 4;
-export const LZ_INC = 5;
-export const LZ_DEC = 6;
-/** Shifts/rotates and others that set CF/OF eagerly: only ZF/SF/PF lazy (AF is left 0: undefined). */
-export const LZ_RESULT = 7;
+export { LZ_ADD, LZ_ADC, LZ_SUB, LZ_SBB, LZ_LOGIC, LZ_INC, LZ_DEC, LZ_RESULT } from "./core/lazy-flags.js";
 
 const TLB_PAGES = 1 << 20;
 const TLB_TRACK = 8192;
+/** Most instructions a compiled region runs per call. */
+const JIT_SLICE = 1 << 16;
 /** Entries of the jump cache (linear address → block), a power of two. */
 const JUMP_CACHE_SIZE = 4096;
 
@@ -299,6 +294,10 @@ export class Cpu {
   codeEpoch = 0;
   /** Instructions a compiled region retired before it called out to code that threw (added by run()). */
   jitPartial = 0;
+  /** Regions compiled, compilations that failed (a JIT defect; the block interpreter ran instead), the last failure. */
+  jitCompiled = 0;
+  jitFailures = 0;
+  jitLastError = "";
 
   readonly u8s: Uint8Array[] = [];
   /** The physical-memory generation the chunk views were taken at. */
@@ -1411,6 +1410,26 @@ export class Cpu {
           if (useBlocks && this.debugWatch === 0 && this.interruptShadow === 0) {
             const b = this.findBlock();
             if (b !== null) {
+              if (this.jit) {
+                // (Not worth compiling for a budget the entry block does not fit in: single-stepping callers.)
+                if (b.region === null && !b.jitDeclined && budget - done >= b.insns.length && ++b.heat > this.jitThreshold) compileAt(this, b);
+                const fn = b.region;
+                if (fn !== null && regionUsable(this, b)) {
+                  this.blockStop = 0;
+                  // Regions run in slices: V8 then optimises them as ordinary calls, not on-stack replacement
+                  // of one endless call (whose code is several times slower).
+                  const left = budget - done;
+                  const k = fn(left < JIT_SLICE ? left : JIT_SLICE);
+                  if (k > 0) {
+                    done += k;
+                    if (this.stopReason !== STOP_NONE) {
+                      this.instructionsRetired += done;
+                      return this.stopReason;
+                    }
+                    continue;
+                  }
+                }
+              }
               const insns = b.insns;
               let n = insns.length;
               if (n > budget - done) n = budget - done;

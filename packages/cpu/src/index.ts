@@ -29,3 +29,4 @@ export { IO_QUAL_IN, IO_QUAL_STRING, IO_QUAL_REP, IO_QUAL_IMMEDIATE, CR_ACCESS_M
 export { INTR_INFO_VALID_MASK, INTR_INFO_DELIVER_CODE_MASK, INTR_TYPE_EXT_INTR, INTR_TYPE_NMI_INTR, INTR_TYPE_HARD_EXCEPTION, INTR_TYPE_SOFT_INTR, INTR_TYPE_PRIV_SW_EXCEPTION, INTR_TYPE_SOFT_EXCEPTION } from "./vmx/vm-entry.js";
 export { VmcsCache, vmcsSlot } from "./vmx/vmcs.js";
 export { describeExitQualification } from "./vmx/exit-qualification.js";
+export { setJitSourceListener } from "./jit/codegen.js";

@@ -36,10 +36,21 @@ export class BlockCache {
     return this.count;
   }
 
-  /** The block for this entry point, translating it if needed; null when the code cannot be translated. */
+  /**
+   * The block for this entry point, translating it if needed; null when the code cannot be translated.
+   * A cached block whose bytes may have changed since (stale epoch) is checked first.
+   */
   find(phys: number, eip: number, lin: number, mode: number): Block | null {
     for (let b = this.byPhys.get(phys) ?? null; b !== null; b = b.chain) {
-      if (b.eip === eip && b.lin === lin && b.mode === mode) return b;
+      if (b.eip === eip && b.lin === lin && b.mode === mode) {
+        if (b.epoch === this.cpu.codeEpoch) return b;
+        if (this.verify(b)) {
+          b.epoch = this.cpu.codeEpoch;
+          return b;
+        }
+        this.discard(b);
+        break;
+      }
     }
     return this.translate(phys, eip, lin, mode);
   }
@@ -142,6 +153,9 @@ export class BlockCache {
   private drop(b: Block): void {
     b.valid = false;
     b.region = null;
+    // Compiled regions that include this block's code go with it.
+    for (const e of b.usedBy) e.region = null;
+    b.usedBy = [];
     this.count--;
     this.codeFrames[b.frame] = this.codeFrames[b.frame]! - 1;
     let p = this.byPhys.get(b.phys) ?? null;

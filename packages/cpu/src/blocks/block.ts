@@ -28,12 +28,18 @@ export class Block {
   valid = true;
   /** Next block with the same physical address (other EIP or mode). */
   chain: Block | null = null;
-  /** Entries into this block through the block interpreter; drives JIT compilation. */
+  /** Entries into this block; drives JIT compilation. */
   heat = 0;
   /** The compiled region entered at this block, once hot; null before (or when compilation declined). */
   region: RegionFn | null = null;
-  /** Set when the JIT declined to compile this block (nothing worth compiling); counts entries before a retry. */
-  jitDeclined = 0;
+  /** The blocks the region was compiled from, the CS limit its branch targets were checked against, and the epoch they were last verified in. */
+  regionBlocks: Block[] = [];
+  regionCsLimit = 0;
+  regionEpoch = 0;
+  /** Entry blocks of the compiled regions that include this block (they are dropped with it). */
+  usedBy: Block[] = [];
+  /** The JIT found nothing worth compiling here. */
+  jitDeclined = false;
 
   constructor(phys: number, eip: number, lin: number, mode: number, insns: DecodedInsn[], bytes: Uint8Array, epoch: number) {
     this.phys = phys;

@@ -1,0 +1,866 @@
+/**
+ * The region compiler: a region's blocks become one JavaScript function (compiled by V8 through
+ * `new Function`) that runs them with the general registers in locals, flags resolved at compile
+ * time (flag-state.ts), memory accessed inline through the TLB, and the region's loop as a real loop
+ * with an instruction budget.
+ *
+ * Exactness rules:
+ * - An instruction compiled inline first checks everything that could make it behave differently
+ *   from its fast path (segment limits and rights, alignment checking, a TLB entry allowing the access
+ *   on the fast path, a page-crossing access); only then does it change state. If a check fails the
+ *   compiled code writes its registers and flags back and runs that one instruction with the block
+ *   interpreter's handler, which is the interpreter's exact semantics (slow paths, faults, device
+ *   accesses, self-modifying-code invalidation); a fault propagates to run() with EIP and the
+ *   instruction count as the interpreter leaves them (Cpu.jitPartial).
+ * - Instructions without an inline form always run through their handler that way.
+ * - After any handler call the compiled code continues only if nothing the region relies on changed
+ *   (the handler reports that, as in the block interpreter); otherwise it returns.
+ * - The budget is checked on every edge before a block is entered, so run(budget) never overshoots.
+ */
+import type { Cpu } from "../cpu.js";
+import { LZ_ADC, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_RESULT, LZ_SBB, LZ_SUB } from "../core/lazy-flags.js";
+import type { DecodedInsn } from "../blocks/decoded-insn.js";
+import { ATTR_BRANCH, ATTR_GENERIC } from "../blocks/decoded-insn.js";
+import type { RegionFn } from "../blocks/block.js";
+import { CC_FLAGS, conditionExpr, F_AF, F_CF, F_OF, flagExpr, FlagState, writeback, type Producer } from "./flag-state.js";
+import type { Region } from "./region.js";
+
+const ALL = 0x3f;
+const NOT_CF = 0x3e;
+const SS = 2;
+const ESP = 4;
+
+/** The parity flag as 0/1 by low result byte (SDM vol. 1 §3.4.3.1). */
+const PAR = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  let b = i, p = 1;
+  while (b) {
+    p ^= b & 1;
+    b >>= 1;
+  }
+  PAR[i] = p;
+}
+
+/** ALU op (group-1 order) → lazy kind. */
+const ALU_KIND = [LZ_ADD, LZ_LOGIC, LZ_ADC, LZ_SBB, LZ_LOGIC, LZ_SUB, LZ_LOGIC, LZ_SUB];
+
+/** Per instruction, what the liveness analysis needs: flags read, flags written, and whether it may leave the region. */
+interface FlagEffect {
+  use: number;
+  def: number;
+  exits: boolean;
+}
+
+function aluOp(d: DecodedInsn): number {
+  return d.op < 0x40 ? d.op >> 3 : d.reg;
+}
+
+/** The inline-compilable forms; anything else runs through its handler. */
+function inlineKind(d: DecodedInsn, region: Region): string | null {
+  if ((d.attrs & ATTR_GENERIC) !== 0) return null;
+  const op = d.op;
+  if (op < 0x40 && (op & 7) < 6) return "alu";
+  if (op >= 0x40 && op <= 0x4f) return "incdec";
+  if (op >= 0x50 && op <= 0x57) return "push";
+  if (op === 0x68 || op === 0x6a) return "push";
+  if (op >= 0x58 && op <= 0x5f) return "pop";
+  if ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f)) return d.imm >>> 0 > region.csLimit >>> 0 ? null : "jcc";
+  if (op === 0xeb || op === 0xe9) return d.imm >>> 0 > region.csLimit >>> 0 ? null : "jmp";
+  if (op >= 0xe0 && op <= 0xe3) return d.imm >>> 0 > region.csLimit >>> 0 ? null : "loop";
+  if (op === 0xe8) return d.imm >>> 0 > region.csLimit >>> 0 ? null : "call";
+  if (op === 0xc3 || op === 0xc2) return "ret";
+  if (op >= 0x80 && op <= 0x83) return "alu";
+  if (op === 0x84 || op === 0x85 || op === 0xa8 || op === 0xa9) return "test";
+  if (op === 0xf6 || op === 0xf7) return d.reg < 4 ? "group3" : null;
+  if (op === 0xfe || op === 0xff) return d.reg < 2 ? "incdec" : null;
+  if (op >= 0x88 && op <= 0x8b) return "mov";
+  if (op >= 0xb0 && op <= 0xbf) return "movimm";
+  if (op === 0xc6 || op === 0xc7) return d.reg === 0 ? "movimm" : null;
+  if (op >= 0xa0 && op <= 0xa3) return "moffs";
+  if (op === 0x8d) return d.mem ? "lea" : null;
+  if (op === 0x1b6 || op === 0x1b7 || op === 0x1be || op === 0x1bf) return "movx";
+  if (op >= 0x91 && op <= 0x97) return "xchg";
+  if (op === 0x90) return d.rep === 1 ? null : "nop";
+  if (op === 0x98 || op === 0x99) return "convert";
+  if (op === 0xf5 || op === 0xf8 || op === 0xf9) return "carry";
+  if (op >= 0x190 && op <= 0x19f) return "setcc";
+  if (op >= 0x140 && op <= 0x14f) return "cmovcc";
+  if ((op === 0xc1 || op === 0xd1) && d.o32 && !d.mem && (d.reg === 4 || d.reg === 5 || d.reg === 7)) {
+    return ((op === 0xd1 ? 1 : d.imm) & 0x1f) === 0 ? null : "shift";
+  }
+  if ((op === 0x1af || op === 0x69 || op === 0x6b) && d.o32) return "imul";
+  return null;
+}
+
+function flagEffect(d: DecodedInsn, kind: string | null): FlagEffect {
+  if (kind === null) return { use: ALL, def: 0, exits: true };
+  const mem = d.mem;
+  switch (kind) {
+    case "alu": {
+      const op = aluOp(d);
+      return { use: op === 2 || op === 3 ? 1 : 0, def: ALL, exits: mem };
+    }
+    case "incdec": return { use: 0, def: NOT_CF, exits: mem };
+    case "test": return { use: 0, def: ALL, exits: mem };
+    case "group3": return { use: 0, def: d.reg === 3 || d.reg < 2 ? ALL : 0, exits: mem };
+    case "jcc": return { use: CC_FLAGS[d.op & 0xf]!, def: 0, exits: false };
+    case "loop": return { use: d.op === 0xe0 || d.op === 0xe1 ? 0x08 : 0, def: 0, exits: false };
+    case "setcc":
+    case "cmovcc":
+      return { use: CC_FLAGS[d.op & 0xf]!, def: 0, exits: mem };
+    case "carry": return { use: d.op === 0xf5 ? 1 : 0, def: 1, exits: false };
+    case "shift":
+    case "imul":
+      return { use: 0, def: ALL, exits: mem };
+    case "push":
+    case "pop":
+    case "call":
+    case "ret":
+    case "mov":
+    case "movimm":
+    case "moffs":
+    case "movx":
+      return { use: 0, def: 0, exits: kind === "mov" || kind === "movimm" || kind === "movx" ? mem : true };
+    default:
+      return { use: 0, def: 0, exits: false };
+  }
+}
+
+/** Receives the source of every compiled region (debugging, tests); see setJitSourceListener. */
+let sourceListener: ((entryEip: number, source: string) => void) | null = null;
+
+/** Installs (or removes, with null) a listener for the JavaScript source of each compiled region. */
+export function setJitSourceListener(fn: ((entryEip: number, source: string) => void) | null): void {
+  sourceListener = fn;
+}
+
+/** Compiles a region; null when nothing in it is worth compiling. Throws on internal errors (the caller declines). */
+export function compileRegion(cpu: Cpu, region: Region): RegionFn | null {
+  const g = new Generator(cpu, region);
+  const body = g.generate();
+  if (body === null) return null;
+  sourceListener?.(region.entry.eip, body);
+  // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", body) as (...args: unknown[]) => RegionFn;
+  return make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s);
+}
+
+class Generator {
+  readonly insns: DecodedInsn[] = [];
+  private readonly kinds: (string | null)[] = [];
+  /** Index of each block's first instruction in `insns`. */
+  private readonly firstInsn: number[] = [];
+  private readonly liveIn: number[];
+  private readonly preds: number[];
+  private readonly entryStates: (FlagState | null)[];
+  private out: string[] = [];
+  private state = new FlagState();
+  private regsUsed = 0;
+  private regsWritten = 0;
+  private segsUsed = 0;
+  private locals: string[] = [];
+  /** The block being emitted, the current instruction's index in it and in the region. */
+  private blockIndex = 0;
+  private posInBlock = 0;
+  private k = 0;
+
+  constructor(
+    private readonly cpu: Cpu,
+    private readonly region: Region,
+  ) {
+    for (const b of region.blocks) {
+      this.firstInsn.push(this.insns.length);
+      for (const d of b.insns) {
+        this.insns.push(d);
+        this.kinds.push(inlineKind(d, region));
+      }
+    }
+    const nb = region.blocks.length;
+    this.preds = new Array<number>(nb).fill(0);
+    region.succ.forEach((ss, bi) => {
+      for (const t of ss) {
+        const j = this.blockAt(t);
+        if (j >= 0 && this.inRegion(bi, j)) this.preds[j]!++;
+      }
+    });
+    this.liveIn = this.liveness();
+    this.entryStates = new Array<FlagState | null>(nb).fill(null);
+  }
+
+  private blockAt(eip: number): number {
+    return this.region.blocks.findIndex((b) => b.eip === eip);
+  }
+
+  /** True when edges from block `from` to `to` stay inside the region. */
+  private inRegion(from: number, to: number): boolean {
+    return to === 0 || (to > from && to >= 0);
+  }
+
+  /**
+   * Flags live at each block's entry. Every edge between blocks carries a budget check that may leave
+   * the region, so all flags are live at every block's end; a block's entry needs what it reads, or
+   * everything if it may leave before redefining them.
+   */
+  private liveness(): number[] {
+    return this.region.blocks.map((b, bi) => {
+      let l = ALL;
+      const first = this.firstInsn[bi]!;
+      for (let i = b.insns.length - 1; i >= 0; i--) {
+        const e = flagEffect(this.insns[first + i]!, this.kinds[first + i]!);
+        l = e.exits ? ALL : (l & ~e.def) | e.use;
+      }
+      return l;
+    });
+  }
+
+  // ---------------- code helpers ----------------
+
+  private emit(s: string): void {
+    this.out.push(s);
+  }
+
+  private local(name: string): string {
+    this.locals.push(name);
+    return name;
+  }
+
+  private reg(r: number, size: number): string {
+    this.regsUsed |= 1 << r;
+    if (size === 4) return `r${r}`;
+    if (size === 2) return `(r${r} & 65535)`;
+    if (r < 4) return `(r${r} & 255)`;
+    this.regsUsed |= 1 << (r - 4);
+    return `((r${r - 4} >> 8) & 255)`;
+  }
+
+  private setReg(r: number, size: number, v: string): string {
+    if (size === 1 && r >= 4) {
+      this.regsUsed |= 1 << (r - 4);
+      this.regsWritten |= 1 << (r - 4);
+      return `r${r - 4} = (r${r - 4} & -65281) | ((${v} & 255) << 8);`;
+    }
+    this.regsUsed |= 1 << r;
+    this.regsWritten |= 1 << r;
+    if (size === 4) return `r${r} = ${v};`;
+    if (size === 2) return `r${r} = (r${r} & -65536) | (${v} & 65535);`;
+    return `r${r} = (r${r} & -256) | (${v} & 255);`;
+  }
+
+  /** The memory operand's offset, as decodeModrm computes it. */
+  private ea(d: DecodedInsn): string {
+    const parts: string[] = [];
+    if (d.disp !== 0 || (d.base < 0 && d.index < 0)) parts.push(`(${d.disp})`);
+    if (d.base >= 0) parts.push(this.reg(d.base, 4));
+    if (d.index >= 0) parts.push(d.scale === 0 ? this.reg(d.index, 4) : `(${this.reg(d.index, 4)} << ${d.scale})`);
+    return d.a32 ? `((${parts.join(" + ")}) | 0)` : `((${parts.join(" + ")}) & 65535)`;
+  }
+
+  /**
+   * Guards for an access of `size` bytes at segment `seg`, offset expression `off` (mode r, w or rw):
+   * every check that could send the interpreter off its fast path, each breaking to `slow`. Leaves the
+   * linear address in t_l, the chunk in t_c and the byte index in t_x.
+   */
+  private guard(seg: number, off: string, size: number, mode: "r" | "w" | "rw", slow: string): void {
+    this.segsUsed |= 1 << seg;
+    const hi = mode === "r" ? `shr${seg}` : `shw${seg}`;
+    this.emit(`t_o = ${off}; t_u = t_o >>> 0;`);
+    this.emit(`if (t_u < slo${seg} || t_u + ${size - 1} > ${hi}) break ${slow};`);
+    this.emit(`t_l = (sb${seg} + t_o) | 0;`);
+    if (size > 1) this.emit(`if ((t_l & ${size - 1} & acM) !== 0) break ${slow};`);
+    const m = mode === "r" ? "rdM" : mode === "w" ? "wrM" : "rwM";
+    this.emit(`t_p = t_l >>> 12;`);
+    this.emit(`if ((tF[t_p] & ${m}) !== ${m} || (t_l & 4095) > ${4096 - size}) break ${slow};`);
+    this.emit(`t_x = tO[t_p] | (t_l & 4095); t_c = tC[t_p];`);
+  }
+
+  /** Expression reading the guarded location. */
+  private load(size: number): string {
+    if (size === 1) return "U8[t_c][t_x]";
+    if (size === 2) return "(t_m = U8[t_c], t_m[t_x] | (t_m[t_x + 1] << 8))";
+    return "((t_l & 3) === 0 ? I32[t_c][t_x >>> 2] : (t_m = U8[t_c], t_m[t_x] | (t_m[t_x + 1] << 8) | (t_m[t_x + 2] << 16) | (t_m[t_x + 3] << 24)))";
+  }
+
+  /** Statement writing `v` to the guarded location. */
+  private store(size: number, v: string): string {
+    if (size === 1) return `U8[t_c][t_x] = ${v};`;
+    if (size === 2) return `t_v = ${v}; t_m = U8[t_c]; t_m[t_x] = t_v; t_m[t_x + 1] = t_v >> 8;`;
+    return `t_v = ${v}; if ((t_l & 3) === 0) I32[t_c][t_x >>> 2] = t_v; else { t_m = U8[t_c]; t_m[t_x] = t_v; t_m[t_x + 1] = t_v >> 8; t_m[t_x + 2] = t_v >> 16; t_m[t_x + 3] = t_v >> 24; }`;
+  }
+
+  /** Registers back to the processor (placeholder: the written set is known only at the end). */
+  private syncRegs(): string {
+    return "@WB@";
+  }
+
+  /** Everything back to the processor, then the instruction through its handler; leaves on any change. */
+  private callOut(d: DecodedInsn): void {
+    const i = this.posInBlock;
+    this.emit(`${this.syncRegs()}${writeback(this.state)}cpu.jitPartial = n + ${i}; cpu.insnStart = ${d.eip};`);
+    this.emit(`t_rc = D[${this.k}].exec(cpu, D[${this.k}]); cpu.jitPartial = 0;`);
+    this.emit(`if (t_rc !== 0) { if (t_rc === 2) cpu.eip = ${d.next}; return n + ${i + 1}; }`);
+    this.emit("@RL@");
+  }
+
+  /** After a handler ran an inline-compilable instruction: the producer's locals from the processor's lazy fields. */
+  private reloadProducer(p: Producer): void {
+    const isLocal = (s: string): boolean => /^[a-z]/.test(s);
+    let s = "";
+    if (isLocal(p.a)) s += `${p.a} = cpu.lzOp1 | 0; `;
+    if (isLocal(p.b)) s += `${p.b} = cpu.lzOp2 | 0; `;
+    s += `${p.r} = cpu.lzRes | 0;`;
+    if ((p.kind === LZ_ADC || p.kind === LZ_SBB) && isLocal(p.cin)) s += ` ${p.cin} = cpu.lzCarryIn;`;
+    this.emit(s);
+  }
+
+  /** Leaves the region at `eip` with the current state (n counts what retired). */
+  private exitCode(eip: number, count: string): string {
+    return `{ ${this.syncRegs()}${writeback(this.state)}cpu.eip = ${eip}; return ${count}; }`;
+  }
+
+  private newProducer(kind: number, bits: number, a: string, b: string): Producer {
+    const k = this.k;
+    return { kind, bits, a, b, r: this.local(`pr${k}`), cin: `pc${k}` };
+  }
+
+  // ---------------- generation ----------------
+
+  generate(): string | null {
+    const blocks = this.region.blocks;
+    const inline = this.kinds.some((k) => k !== null);
+    if (!inline) return null;
+    const nb = blocks.length;
+    this.emit("outer: for (;;) {");
+    for (let j = nb - 1; j >= 1; j--) this.emit(`b${j}: {`);
+    for (let bi = 0; bi < nb; bi++) {
+      if (bi > 0) this.emit(`} // b${bi}`);
+      this.blockIndex = bi;
+      const merged = bi === 0 || this.preds[bi]! > 1;
+      this.state = merged ? new FlagState() : (this.entryStates[bi] ?? new FlagState());
+      this.emitBlock(bi);
+    }
+    this.emit(`throw new Error("compiled region fell through");`);
+    this.emit("}");
+    return this.assemble();
+  }
+
+  private emitBlock(bi: number): void {
+    const b = this.region.blocks[bi]!;
+    const first = this.firstInsn[bi]!;
+    const n = b.insns.length;
+    for (let i = 0; i < n; i++) {
+      this.posInBlock = i;
+      this.k = first + i;
+      const d = b.insns[i]!;
+      const kind = this.kinds[this.k] ?? null;
+      const last = i === n - 1;
+      if (last && (kind === "jcc" || kind === "jmp" || kind === "loop")) {
+        this.emit(`n += ${n};`);
+        this.emitBranch(d, kind, bi);
+        return;
+      }
+      if (kind === null) {
+        this.callOut(d);
+        this.state = new FlagState();
+        if (last || (d.attrs & ATTR_BRANCH) !== 0) {
+          // A terminal instruction the handler completed without leaving (INTO not taken...): leave after it.
+          this.emit(`n += ${n};`);
+          if (this.region.succ[bi]!.length === 0) {
+            this.emit(`cpu.eip = ${d.next}; return n;`);
+            return;
+          }
+          this.gotoTarget(bi, b.endEip);
+          return;
+        }
+        continue;
+      }
+      this.emitInsn(d, kind, i, n);
+      if (kind === "call" || kind === "ret") {
+        // Both paths have left the region (the handlers of CALL and RET always transfer control).
+        this.emit(`throw new Error("compiled CALL/RET continued");`);
+        return;
+      }
+    }
+    this.emit(`n += ${n};`);
+    const succ = this.region.succ[bi]!;
+    if (succ.length === 0) {
+      this.emit(this.exitCode(b.endEip, "n"));
+      return;
+    }
+    this.gotoTarget(bi, succ[0]!);
+  }
+
+  /** Transfers to `target` from the end of block `from` (n already counts the block). */
+  private gotoTarget(from: number, target: number): void {
+    const j = this.blockAt(target);
+    if (j < 0 || !this.inRegion(from, j)) {
+      this.emit(this.exitCode(target, "n"));
+      return;
+    }
+    const len = this.region.blocks[j]!.insns.length;
+    this.emit(`if (n + ${len} > budget) ${this.exitCode(target, "n")}`);
+    const merged = j === 0 || this.preds[j]! > 1;
+    if (merged) {
+      if (this.liveIn[j] !== 0) this.emit(writeback(this.state));
+    } else {
+      this.entryStates[j] = this.state.clone();
+    }
+    this.emit(j === 0 ? "continue outer;" : `break b${j};`);
+  }
+
+  private emitBranch(d: DecodedInsn, kind: string, bi: number): void {
+    const [taken, fall] = [d.imm, d.next];
+    if (kind === "jmp") {
+      this.gotoTarget(bi, taken);
+      return;
+    }
+    let cond: string;
+    if (kind === "jcc") {
+      cond = conditionExpr(this.state, d.op & 0xf);
+    } else if (d.op === 0xe3) {
+      cond = d.a32 ? `${this.reg(1, 4)} === 0` : `(${this.reg(1, 4)} & 65535) === 0`;
+    } else {
+      if (d.a32) this.emit(`r1 = (r1 - 1) | 0;`);
+      else this.emit(`r1 = (r1 & -65536) | ((r1 - 1) & 65535);`);
+      this.regsUsed |= 2;
+      this.regsWritten |= 2;
+      const count = d.a32 ? "r1 !== 0" : "(r1 & 65535) !== 0";
+      cond = d.op === 0xe2 ? count : d.op === 0xe1 ? `${count} && ${flagExpr(this.state, 3)} !== 0` : `${count} && ${flagExpr(this.state, 3)} === 0`;
+    }
+    const saved = this.state.clone();
+    this.emit(`if (${cond}) {`);
+    this.gotoTarget(bi, taken);
+    this.emit("}");
+    this.state = saved;
+    this.gotoTarget(bi, fall);
+  }
+
+  /** One inline-compiled instruction at position i of an n-instruction block. */
+  private emitInsn(d: DecodedInsn, kind: string, i: number, n: number): void {
+    const k = this.k;
+    const slow = `s${k}`, done = `i${k}`;
+    // Instructions with memory operands (or the stack) have a guarded fast path and the handler as slow path.
+    const guarded = (d.mem && kind !== "lea") || kind === "push" || kind === "pop" || kind === "call" || kind === "ret" || kind === "moffs";
+    if (!guarded) {
+      this.fast(d, kind, slow, i, n);
+      return;
+    }
+    const before = this.state.clone();
+    this.emit(`${done}: { ${slow}: {`);
+    this.fast(d, kind, slow, i, n);
+    const after = this.state;
+    this.emit(`break ${done}; }`);
+    // Slow path: the handler, from the state before the instruction.
+    this.state = before;
+    this.callOut(d);
+    this.state = after;
+    this.afterSlow(before, after);
+    this.emit("}");
+  }
+
+  /** Brings the slow path's locals in line with the fast path's compile-time state. */
+  private afterSlow(before: FlagState, after: FlagState): void {
+    for (let f = 0; f < 6; f++) {
+      const a = after.src[f]!, b = before.src[f]!;
+      if (a === b) continue;
+      if (a.t === 1) {
+        // Defined lazily by this instruction: its operands are in the processor's lazy fields now.
+        this.reloadProducer(a.p);
+        break;
+      }
+    }
+    for (let f = 0; f < 6; f++) {
+      const a = after.src[f]!;
+      if (a.t === 3 && a !== before.src[f]) this.emit(`${a.name} = (cpu.flagsRaw >>> ${[0, 2, 4, 6, 7, 11][f]!}) & 1;`);
+    }
+  }
+
+  // ---------------- the inline forms ----------------
+
+  private fast(d: DecodedInsn, kind: string, slow: string, i: number, n: number): void {
+    switch (kind) {
+      case "alu": this.alu(d, slow); return;
+      case "incdec": this.incdec(d, slow); return;
+      case "test": this.test(d, slow); return;
+      case "group3": this.group3(d, slow); return;
+      case "mov": this.mov(d, slow); return;
+      case "movimm": this.movImm(d, slow); return;
+      case "moffs": this.moffs(d, slow); return;
+      case "lea": this.emit(this.setReg(d.reg, d.o32 ? 4 : 2, this.ea(d))); return;
+      case "movx": this.movx(d, slow); return;
+      case "xchg": {
+        const r = d.op & 7;
+        if (d.o32) this.emit(`t_v = r0; ${this.setReg(0, 4, this.reg(r, 4))} ${this.setReg(r, 4, "t_v")}`);
+        else this.emit(`t_v = ${this.reg(0, 2)}; ${this.setReg(0, 2, `r${r}`)} ${this.setReg(r, 2, "t_v")}`);
+        return;
+      }
+      case "nop": return;
+      case "convert":
+        if (d.op === 0x98) this.emit(d.o32 ? this.setReg(0, 4, `((${this.reg(0, 4)} << 16) >> 16)`) : this.setReg(0, 2, `((${this.reg(0, 4)} << 24) >> 24)`));
+        else this.emit(d.o32 ? this.setReg(2, 4, `(${this.reg(0, 4)} >> 31)`) : this.setReg(2, 2, `(((${this.reg(0, 4)} << 16) >> 31) & 65535)`));
+        return;
+      case "carry": {
+        if (d.op === 0xf5) {
+          const name = this.local(`fc${this.k}`);
+          this.emit(`${name} = 1 - ${flagExpr(this.state, F_CF)};`);
+          this.state.src[F_CF] = { t: 3, name };
+        } else {
+          this.state.src[F_CF] = { t: 2, v: d.op === 0xf9 ? 1 : 0 };
+        }
+        return;
+      }
+      case "setcc": {
+        const v = `(${conditionExpr(this.state, d.op & 0xf)} ? 1 : 0)`;
+        if (d.mem) {
+          this.emit(`t_w = ${v};`);
+          this.guard(d.seg, this.ea(d), 1, "w", slow);
+          this.emit(this.store(1, "t_w"));
+        } else {
+          this.emit(this.setReg(d.rm, 1, v));
+        }
+        return;
+      }
+      case "cmovcc": {
+        const size = d.o32 ? 4 : 2;
+        let src: string;
+        if (d.mem) {
+          this.guard(d.seg, this.ea(d), size, "r", slow);
+          this.emit(`t_w = ${this.load(size)};`);
+          src = "t_w";
+        } else {
+          src = this.reg(d.rm, size);
+        }
+        // A 32-bit destination is written only when the condition holds.
+        this.emit(`if (${conditionExpr(this.state, d.op & 0xf)}) ${this.setReg(d.reg, size, src)}`);
+        return;
+      }
+      case "push": this.push(d, slow); return;
+      case "pop": this.pop(d, slow); return;
+      case "call": this.call(d, slow, n); return;
+      case "ret": this.ret(d, slow, n); return;
+      case "shift": this.shift(d); return;
+      case "imul": this.imul(d, slow); return;
+      default: throw new Error(`no inline form ${kind}`);
+    }
+  }
+
+  /** Operand and flags of one ALU operation; returns the result local. */
+  private aluCompute(op: number, bits: number, a: string, b: string): Producer {
+    const k = this.k;
+    const pa = this.local(`pa${k}`);
+    const bIsConst = /^\(?-?\d+\)?$/.test(b);
+    const pb = bIsConst ? b : this.local(`pb${k}`);
+    const p = this.newProducer(ALU_KIND[op]!, bits, pa, pb);
+    let code = `${pa} = ${a}; ${bIsConst ? "" : `${pb} = ${b}; `}`;
+    if (op === 2 || op === 3) {
+      this.local(`pc${k}`);
+      code += `pc${k} = ${flagExpr(this.state, F_CF)}; `;
+    }
+    const expr = [`(${pa} + ${pb}) | 0`, `${pa} | ${pb}`, `(${pa} + ${pb} + pc${k}) | 0`, `(${pa} - ${pb} - pc${k}) | 0`, `${pa} & ${pb}`, `(${pa} - ${pb}) | 0`, `${pa} ^ ${pb}`, `(${pa} - ${pb}) | 0`][op]!;
+    code += `${p.r} = ${expr};`;
+    this.emit(code);
+    return p;
+  }
+
+  private alu(d: DecodedInsn, slow: string): void {
+    const op = aluOp(d);
+    const opc = d.op;
+    let size: number;
+    if (opc >= 0x80) size = opc === 0x80 || opc === 0x82 ? 1 : d.o32 ? 4 : 2;
+    else size = (opc & 1) === 0 ? 1 : d.o32 ? 4 : 2;
+    const bits = size * 8;
+    let p: Producer;
+    if (opc >= 0x80) {
+      // r/m, imm (83 sign-extended, masked to the operand size as the interpreter passes it).
+      const imm = opc === 0x83 ? (size === 4 ? (d.imm << 24) >> 24 : ((d.imm << 24) >> 24) & 0xffff) : d.imm;
+      const b = `(${imm})`;
+      if (d.mem) {
+        this.guard(d.seg, this.ea(d), size, op === 7 ? "r" : "rw", slow);
+        p = this.aluCompute(op, bits, this.load(size), b);
+        if (op !== 7) this.emit(this.store(size, p.r));
+      } else {
+        p = this.aluCompute(op, bits, this.reg(d.rm, size), b);
+        if (op !== 7) this.emit(this.setReg(d.rm, size, p.r));
+      }
+    } else {
+      const form = opc & 7;
+      if (form === 4 || form === 5) {
+        p = this.aluCompute(op, bits, this.reg(0, size), `(${d.imm})`);
+        if (op !== 7) this.emit(this.setReg(0, size, p.r));
+      } else if (form === 0 || form === 1) {
+        // r/m, reg
+        const src = this.reg(d.reg, size);
+        if (d.mem) {
+          this.guard(d.seg, this.ea(d), size, op === 7 ? "r" : "rw", slow);
+          p = this.aluCompute(op, bits, this.load(size), src);
+          if (op !== 7) this.emit(this.store(size, p.r));
+        } else {
+          p = this.aluCompute(op, bits, this.reg(d.rm, size), src);
+          if (op !== 7) this.emit(this.setReg(d.rm, size, p.r));
+        }
+      } else {
+        // reg, r/m
+        let src: string;
+        if (d.mem) {
+          this.guard(d.seg, this.ea(d), size, "r", slow);
+          this.emit(`t_w = ${this.load(size)};`);
+          src = "t_w";
+        } else {
+          src = this.reg(d.rm, size);
+        }
+        p = this.aluCompute(op, bits, this.reg(d.reg, size), src);
+        if (op !== 7) this.emit(this.setReg(d.reg, size, p.r));
+      }
+    }
+    this.state.define(ALL, { t: 1, p });
+  }
+
+  private incdec(d: DecodedInsn, slow: string): void {
+    const size = d.op === 0xfe ? 1 : d.o32 ? 4 : 2;
+    const dec = d.op < 0x50 ? d.op >= 0x48 : d.reg === 1;
+    const k = this.k;
+    const pa = this.local(`pa${k}`);
+    const p = this.newProducer(dec ? LZ_DEC : LZ_INC, size * 8, pa, "1");
+    const calc = `${p.r} = (${pa} ${dec ? "-" : "+"} 1) | 0;`;
+    if (d.op < 0x50) {
+      const r = d.op & 7;
+      this.emit(`${pa} = ${this.reg(r, size)}; ${calc} ${this.setReg(r, size, p.r)}`);
+    } else if (d.mem) {
+      this.guard(d.seg, this.ea(d), size, "rw", slow);
+      this.emit(`${pa} = ${this.load(size)}; ${calc} ${this.store(size, p.r)}`);
+    } else {
+      this.emit(`${pa} = ${this.reg(d.rm, size)}; ${calc} ${this.setReg(d.rm, size, p.r)}`);
+    }
+    this.state.define(NOT_CF, { t: 1, p });
+  }
+
+  private test(d: DecodedInsn, slow: string): void {
+    const size = d.op === 0x84 || d.op === 0xa8 ? 1 : d.o32 ? 4 : 2;
+    let a: string, b: string;
+    if (d.op >= 0xa8) {
+      a = this.reg(0, size);
+      b = `(${d.imm})`;
+    } else {
+      b = this.reg(d.reg, size);
+      if (d.mem) {
+        this.guard(d.seg, this.ea(d), size, "r", slow);
+        a = this.load(size);
+      } else {
+        a = this.reg(d.rm, size);
+      }
+    }
+    const p = this.aluCompute(4, size * 8, a, b);
+    this.state.define(ALL, { t: 1, p });
+  }
+
+  /** F6/F7 /0 /1 TEST imm, /2 NOT, /3 NEG. */
+  private group3(d: DecodedInsn, slow: string): void {
+    const size = d.op === 0xf6 ? 1 : d.o32 ? 4 : 2;
+    const op = d.reg;
+    let a: string;
+    if (d.mem) {
+      this.guard(d.seg, this.ea(d), size, op < 2 ? "r" : "rw", slow);
+      a = this.load(size);
+    } else {
+      a = this.reg(d.rm, size);
+    }
+    const put = (v: string): string => (d.mem ? this.store(size, v) : this.setReg(d.rm, size, v));
+    if (op < 2) {
+      const p = this.aluCompute(4, size * 8, a, `(${d.imm})`);
+      this.state.define(ALL, { t: 1, p });
+    } else if (op === 2) {
+      this.emit(`t_w = ~${a}; ${put("t_w")}`);
+    } else {
+      const k = this.k;
+      const pb = this.local(`pb${k}`);
+      const p = this.newProducer(LZ_SUB, size * 8, "0", pb);
+      this.emit(`${pb} = ${a}; ${p.r} = (0 - ${pb}) | 0; ${put(p.r)}`);
+      this.state.define(ALL, { t: 1, p });
+    }
+  }
+
+  private mov(d: DecodedInsn, slow: string): void {
+    const size = (d.op & 1) === 0 ? 1 : d.o32 ? 4 : 2;
+    if (d.op <= 0x89) {
+      const v = this.reg(d.reg, size);
+      if (d.mem) {
+        this.emit(`t_w = ${v};`);
+        this.guard(d.seg, this.ea(d), size, "w", slow);
+        this.emit(this.store(size, "t_w"));
+      } else {
+        this.emit(this.setReg(d.rm, size, v));
+      }
+    } else if (d.mem) {
+      this.guard(d.seg, this.ea(d), size, "r", slow);
+      this.emit(`t_w = ${this.load(size)}; ${this.setReg(d.reg, size, "t_w")}`);
+    } else {
+      this.emit(this.setReg(d.reg, size, this.reg(d.rm, size)));
+    }
+  }
+
+  private movImm(d: DecodedInsn, slow: string): void {
+    if (d.op >= 0xb0 && d.op <= 0xbf) {
+      const size = d.op < 0xb8 ? 1 : d.o32 ? 4 : 2;
+      this.emit(this.setReg(d.op & 7, size, `(${d.imm})`));
+      return;
+    }
+    const size = d.op === 0xc6 ? 1 : d.o32 ? 4 : 2;
+    if (d.mem) {
+      this.guard(d.seg, this.ea(d), size, "w", slow);
+      this.emit(this.store(size, `(${d.imm})`));
+    } else {
+      this.emit(this.setReg(d.rm, size, `(${d.imm})`));
+    }
+  }
+
+  private moffs(d: DecodedInsn, slow: string): void {
+    const size = (d.op & 1) === 0 ? 1 : d.o32 ? 4 : 2;
+    if (d.op <= 0xa1) {
+      this.guard(d.seg, `(${d.imm})`, size, "r", slow);
+      this.emit(`t_w = ${this.load(size)}; ${this.setReg(0, size, "t_w")}`);
+    } else {
+      this.emit(`t_w = ${this.reg(0, 4)};`);
+      this.guard(d.seg, `(${d.imm})`, size, "w", slow);
+      this.emit(this.store(size, "t_w"));
+    }
+  }
+
+  private movx(d: DecodedInsn, slow: string): void {
+    const word = (d.op & 1) !== 0;
+    const size = word ? 2 : 1;
+    let v: string;
+    if (d.mem) {
+      this.guard(d.seg, this.ea(d), size, "r", slow);
+      v = this.load(size);
+    } else {
+      v = this.reg(d.rm, size);
+    }
+    if (d.op >= 0x1be) v = word ? `((${v} << 16) >> 16)` : `((${v} << 24) >> 24)`;
+    this.emit(`t_w = ${v}; ${this.setReg(d.reg, d.o32 ? 4 : 2, "t_w")}`);
+  }
+
+  // ---------------- stack and control ----------------
+
+  /** Stack-pointer arithmetic for the stack size (SS.B, part of the mode key). */
+  private get stack32(): boolean {
+    return (this.region.entry.mode & 2) !== 0;
+  }
+
+  private push(d: DecodedInsn, slow: string): void {
+    const size = d.o32 ? 4 : 2;
+    const v = d.op === 0x68 ? `(${d.imm})` : d.op === 0x6a ? `(${(d.imm << 24) >> 24})` : this.reg(d.op & 7, 4);
+    this.emit(`t_w = ${v};`);
+    const sp = this.stack32 ? `((${this.reg(ESP, 4)} - ${size}) | 0)` : `((${this.reg(ESP, 4)} - ${size}) & 65535)`;
+    this.guard(SS, sp, size, "w", slow);
+    this.emit(this.store(size, "t_w"));
+    this.emit(this.stack32 ? this.setReg(ESP, 4, "t_o") : this.setReg(ESP, 2, "t_o"));
+  }
+
+  private pop(d: DecodedInsn, slow: string): void {
+    const size = d.o32 ? 4 : 2;
+    const sp = this.stack32 ? this.reg(ESP, 4) : `(${this.reg(ESP, 4)} & 65535)`;
+    this.guard(SS, sp, size, "r", slow);
+    this.emit(`t_w = ${this.load(size)};`);
+    this.emit(this.stack32 ? this.setReg(ESP, 4, `((t_o + ${size}) | 0)`) : this.setReg(ESP, 2, `(t_o + ${size})`));
+    this.emit(this.setReg(d.op & 7, size, "t_w"));
+  }
+
+  private call(d: DecodedInsn, slow: string, n: number): void {
+    const size = d.o32 ? 4 : 2;
+    const sp = this.stack32 ? `((${this.reg(ESP, 4)} - ${size}) | 0)` : `((${this.reg(ESP, 4)} - ${size}) & 65535)`;
+    this.guard(SS, sp, size, "w", slow);
+    this.emit(this.store(size, `(${d.next})`));
+    this.emit(this.stack32 ? this.setReg(ESP, 4, "t_o") : this.setReg(ESP, 2, "t_o"));
+    this.emit(this.exitCode(d.imm, `n + ${n}`));
+  }
+
+  private ret(d: DecodedInsn, slow: string, n: number): void {
+    const size = d.o32 ? 4 : 2;
+    const sp = this.stack32 ? this.reg(ESP, 4) : `(${this.reg(ESP, 4)} & 65535)`;
+    this.guard(SS, sp, size, "r", slow);
+    this.emit(`t_w = ${this.load(size)};`);
+    if (!d.o32) this.emit("t_w = t_w & 65535;");
+    // Beyond the CS limit the handler raises #GP(0) with nothing changed.
+    this.emit(`if ((t_w >>> 0) > ${this.region.csLimit >>> 0}) break ${slow};`);
+    const release = size + (d.op === 0xc2 ? d.imm : 0);
+    this.emit(this.stack32 ? this.setReg(ESP, 4, `((${this.reg(ESP, 4)} + ${release}) | 0)`) : this.setReg(ESP, 2, `(${this.reg(ESP, 4)} + ${release})`));
+    this.emit(`{ ${this.syncRegs()}${writeback(this.state)}cpu.eip = t_w; return n + ${n}; }`);
+  }
+
+  /** SHL/SHR/SAR r32 by a constant 1-31 (setResultFlags: CF and OF now, ZF SF PF lazy, AF 0). */
+  private shift(d: DecodedInsn): void {
+    const c = (d.op === 0xd1 ? 1 : d.imm) & 0x1f;
+    const k = this.k;
+    const v = this.local(`pa${k}`);
+    const cf = this.local(`fc${k}`);
+    const of = this.local(`fo${k}`);
+    const p = this.newProducer(LZ_RESULT, 32, v, "0");
+    let code = `${v} = ${this.reg(d.rm, 4)}; `;
+    switch (d.reg) {
+      case 4: code += `${cf} = (${v} >>> ${32 - c}) & 1; ${p.r} = ${v} << ${c}; ${of} = ((${p.r} >>> 31) ^ ${cf}) & 1;`; break;
+      case 5: code += `${cf} = (${v} >>> ${c - 1}) & 1; ${p.r} = (${v} >>> ${c}) | 0; ${of} = (${v} >>> 31) & 1;`; break;
+      default: code += `${cf} = (${v} >> ${c - 1}) & 1; ${p.r} = ${v} >> ${c}; ${of} = 0;`; break;
+    }
+    this.emit(`${code} ${this.setReg(d.rm, 4, p.r)}`);
+    this.state.define(ALL, { t: 1, p });
+    this.state.src[F_CF] = { t: 3, name: cf };
+    this.state.src[F_OF] = { t: 3, name: of };
+    this.state.src[F_AF] = { t: 2, v: 0 };
+  }
+
+  /** IMUL r32, r/m32[, imm]: the truncated product, CF = OF = "did not fit" (exact via double product). */
+  private imul(d: DecodedInsn, slow: string): void {
+    let src: string;
+    if (d.mem) {
+      this.guard(d.seg, this.ea(d), 4, "r", slow);
+      this.emit(`t_w = ${this.load(4)};`);
+      src = "t_w";
+    } else {
+      src = this.reg(d.rm, 4);
+    }
+    const k = this.k;
+    const a = d.op === 0x1af ? this.reg(d.reg, 4) : src;
+    const b = d.op === 0x1af ? src : d.op === 0x69 ? `(${d.imm})` : `(${(d.imm << 24) >> 24})`;
+    const pa = this.local(`pa${k}`), pb = this.local(`pb${k}`);
+    const of = this.local(`fo${k}`);
+    const p = this.newProducer(LZ_RESULT, 32, pa, "0");
+    this.emit(`${pa} = ${a}; ${pb} = ${b}; ${p.r} = Math.imul(${pa}, ${pb}); ${of} = ${pa} * ${pb} !== ${p.r} ? 1 : 0; ${this.setReg(d.reg, 4, p.r)}`);
+    this.state.define(ALL, { t: 1, p });
+    this.state.src[F_CF] = { t: 3, name: of };
+    this.state.src[F_OF] = { t: 3, name: of };
+    this.state.src[F_AF] = { t: 2, v: 0 };
+  }
+
+  // ---------------- assembly ----------------
+
+  private assemble(): string {
+    const regs = (mask: number, f: (r: number) => string): string => {
+      let s = "";
+      for (let r = 0; r < 8; r++) if (mask & (1 << r)) s += f(r);
+      return s;
+    };
+    const wb = regs(this.regsWritten, (r) => `R[${r}] = r${r}; `);
+    const rl = regs(this.regsUsed, (r) => `r${r} = R[${r}]; `);
+    let segLoad = "";
+    for (let s = 0; s < 6; s++) {
+      if ((this.segsUsed & (1 << s)) === 0) continue;
+      segLoad += `sb${s} = cpu.segBase[${s}]; slo${s} = cpu.segLo[${s}]; shr${s} = (cpu.segRw[${s}] & 1) !== 0 ? cpu.segHi[${s}] : -1; shw${s} = (cpu.segRw[${s}] & 2) !== 0 ? cpu.segHi[${s}] : -1; `;
+    }
+    const body = this.out.join("\n").replaceAll("@WB@", wb).replaceAll("@RL@", rl + segLoad);
+    const decls: string[] = ["n = 0", "t_o = 0", "t_u = 0", "t_l = 0", "t_p = 0", "t_x = 0", "t_c = 0", "t_v = 0", "t_w = 0", "t_rc = 0", "t_m = U8[0]"];
+    for (let r = 0; r < 8; r++) if (this.regsUsed & (1 << r)) decls.push(`r${r} = R[${r}]`);
+    for (let s = 0; s < 6; s++) if (this.segsUsed & (1 << s)) decls.push(`sb${s} = 0`, `slo${s} = 0`, `shr${s} = 0`, `shw${s} = 0`);
+    for (const l of new Set(this.locals)) decls.push(`${l} = 0`);
+    const entryLen = this.region.blocks[0]!.insns.length;
+    return [
+      `"use strict";`,
+      `return function region(budget) {`,
+      `const R = cpu.reg; const rdM = cpu.rdMask, wrM = cpu.wrMask, rwM = rdM | wrM, acM = cpu.acMask;`,
+      `let ${decls.join(", ")};`,
+      segLoad,
+      `if (${entryLen} > budget) return 0;`,
+      body,
+      `};`,
+    ].join("\n");
+  }
+}
