@@ -1,8 +1,9 @@
 // @virtkit/libvirt: the public API (Connect, Domain, ...), errors, the RPC protocol, the XML
 // configuration layer, and the test and remote drivers. As in libvirt.so, the test driver
 // (test:///) and the remote driver (everything with a transport, and local URIs no local driver
-// takes) are registered on import; the qemu driver registers through registerQemuDriverLoader.
-import { virRegisterConnectDriver } from "./api/registry.js";
+// takes) are registered on import; the qemu driver is registered through registerQemuDriverLoader
+// and loaded on the first qemu:/// open.
+import { registerQemuDriverLoader, virRegisterConnectDriver } from "./api/registry.js";
 import { remoteConnectDriver } from "./drivers/remote/remote-driver.js";
 import { registerTestDriver } from "./drivers/test/register.js";
 
@@ -20,3 +21,5 @@ export * from "./drivers/persist.js";
 
 registerTestDriver();
 virRegisterConnectDriver(remoteConnectDriver);
+// The qemu driver (and @virtkit/qemu behind it) is imported only when a qemu:/// URI is opened.
+registerQemuDriverLoader(() => import("./drivers/qemu/index.js").then((m) => m.qemuConnectDriver));
