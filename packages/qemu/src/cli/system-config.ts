@@ -762,13 +762,24 @@ function cpuHelp(): string {
   return "Available CPUs:\nx86 486\nx86 host                  processor with all supported host features\nx86 kvm32                 Common 32-bit KVM processor\nx86 max                   Enables all features supported by the accelerator in the current host\nx86 pentium\nx86 pentium2\nx86 pentium3\nx86 qemu32                QEMU Virtual CPU version 2.5+\n";
 }
 
+/** "-device help": the devices this qemu-system-i386 implements, in QEMU's categories and wording. */
 function deviceHelp(): string {
   return [
+    "Storage devices:",
+    'name "virtio-blk-pci", bus PCI, alias "virtio-blk"',
+    "",
+    "Network devices:",
+    'name "virtio-net-pci", bus PCI, alias "virtio-net"',
+    "",
     "Input devices:",
+    'name "virtconsole", bus virtio-serial-bus',
+    'name "virtio-serial-pci", bus PCI, alias "virtio-serial"',
+    'name "virtserialport", bus virtio-serial-bus',
     "",
     "Misc devices:",
     'name "isa-debug-exit", bus ISA',
     'name "isa-debugcon", bus ISA',
+    'name "virtio-rng-pci", bus PCI, alias "virtio-rng"',
     "",
     "Display devices:",
     "",
