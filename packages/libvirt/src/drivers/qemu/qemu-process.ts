@@ -192,7 +192,8 @@ export async function startProcess(drv: QemuDriver, obj: QemuDomainObj, opts: St
 
   const log = new DomainLog(drv.paths.logDir, live.name);
   const cmd = emulatorCommand(caps.emulator);
-  const env: Record<string, string> = { LC_ALL: "C", PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir };
+  // the environment libvirt gives QEMU (qemuProcessLaunch: LC_ALL, a fixed PATH, HOME)
+  const env: Record<string, string> = { LC_ALL: "C", PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin", HOME: dir };
   log.startingUp(caps.version, formatCommandForLog(env, caps.emulator, args));
   const logStart = log.size();
   const logFd = log.openForEmulator();
@@ -240,10 +241,10 @@ export async function startProcess(drv: QemuDriver, obj: QemuDomainObj, opts: St
   try {
     await monitorCommand(obj, "qmp_capabilities");
     if (!opts.paused) {
-      obj.runningReason = opts.runningReason;
-      await monitorCommand(obj, "cont");
+      // the state changes before "cont": its RESUME event then finds nothing to report
       obj.state = C.VIR_DOMAIN_RUNNING;
       obj.reason = opts.runningReason;
+      await monitorCommand(obj, "cont");
     } else {
       obj.state = C.VIR_DOMAIN_PAUSED;
       obj.reason = C.VIR_DOMAIN_PAUSED_USER;
@@ -379,13 +380,11 @@ async function shutdownOrReboot(drv: QemuDriver, obj: QemuDomainObj): Promise<vo
     obj.fakeReboot = false;
     try {
       await monitorCommand(obj, "system_reset");
-      obj.runningReason = C.VIR_DOMAIN_RUNNING_BOOTED;
-      obj.state = C.VIR_DOMAIN_PAUSED;
-      await monitorCommand(obj, "cont");
       obj.state = C.VIR_DOMAIN_RUNNING;
       obj.reason = C.VIR_DOMAIN_RUNNING_BOOTED;
+      await monitorCommand(obj, "cont");
+      // the emulator's RESET event reports the reboot
       drv.saveStatus(obj);
-      drv.emit({ eventID: C.VIR_DOMAIN_EVENT_ID_REBOOT, dom: drv.ref(obj) });
       return;
     } catch {
       /* fall through to stopping it */
@@ -418,10 +417,18 @@ export async function reconnectProcess(drv: QemuDriver, obj: QemuDomainObj): Pro
     if (!obj.persistent) drv.removeDomain(obj);
     return;
   }
-  let mon: QmpClient;
-  try {
-    mon = await QmpClient.connect({ path: obj.monitorPath }, 5000);
-  } catch {
+  // The emulator serves one monitor client at a time: right after a daemon was killed its old
+  // connection may still be open, so keep trying for a while before giving the domain up.
+  let mon: QmpClient | null = null;
+  const until = Date.now() + 10_000;
+  while (mon === null && Date.now() < until && processAlive(obj.pid)) {
+    try {
+      mon = await QmpClient.connect({ path: obj.monitorPath }, 2000);
+    } catch {
+      await sleep(100);
+    }
+  }
+  if (mon === null) {
     await killPainfully(obj.pid, 2000);
     cleanupProcess(drv, obj, "crashed", C.VIR_DOMAIN_SHUTOFF_CRASHED);
     if (!obj.persistent) drv.removeDomain(obj);

@@ -52,10 +52,9 @@ export async function saveDomain(drv: QemuDriver, obj: QemuDomainObj, path: stri
   } catch (e) {
     rmSync(path, { force: true });
     if (wasRunning && obj.monitor) {
-      obj.runningReason = C.VIR_DOMAIN_RUNNING_SAVE_CANCELED;
-      await monitorCommand(obj, "cont").catch(() => undefined);
       obj.state = C.VIR_DOMAIN_RUNNING;
       obj.reason = C.VIR_DOMAIN_RUNNING_SAVE_CANCELED;
+      await monitorCommand(obj, "cont").catch(() => undefined);
       drv.saveStatus(obj);
     }
     throw e;
@@ -87,10 +86,9 @@ export async function restoreDomain(drv: QemuDriver, obj: QemuDomainObj, path: s
   });
   drv.lifecycle(obj, C.VIR_DOMAIN_EVENT_STARTED, C.VIR_DOMAIN_EVENT_STARTED_RESTORED);
   if (!paused) {
-    obj.runningReason = C.VIR_DOMAIN_RUNNING_RESTORED;
-    await monitorCommand(obj, "cont");
     obj.state = C.VIR_DOMAIN_RUNNING;
     obj.reason = C.VIR_DOMAIN_RUNNING_RESTORED;
+    await monitorCommand(obj, "cont");
   } else {
     obj.state = C.VIR_DOMAIN_PAUSED;
     obj.reason = C.VIR_DOMAIN_PAUSED_SAVE;

@@ -305,10 +305,9 @@ export class QemuSnapshots {
         });
         this.drv.lifecycle(o, C.VIR_DOMAIN_EVENT_STARTED, C.VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT);
         if (wantRunning) {
-          o.runningReason = C.VIR_DOMAIN_RUNNING_FROM_SNAPSHOT;
-          await monitorCommand(o, "cont");
           o.state = C.VIR_DOMAIN_RUNNING;
           o.reason = C.VIR_DOMAIN_RUNNING_FROM_SNAPSHOT;
+          await monitorCommand(o, "cont");
         } else {
           o.state = C.VIR_DOMAIN_PAUSED;
           o.reason = C.VIR_DOMAIN_PAUSED_FROM_SNAPSHOT;
