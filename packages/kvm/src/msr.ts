@@ -22,10 +22,19 @@ export const MSR_MTRRdefType = 0x2ff;
 export const MSR_EFER = 0xc0000080;
 export const MSR_IA32_TSC_DEADLINE = 0x6e0;
 
+/** IA32_FEATURE_CONTROL lock bit (SDM Vol. 3C 23.7; arch/x86/include/asm/msr-index.h FEAT_CTL_LOCKED). */
+export const FEAT_CTL_LOCKED = 1;
+/**
+ * The IA32_FEATURE_CONTROL bits a guest may set: only the lock, since the guest CPUID has no VMX, SGX or
+ * LMCE (vmx_vcpu_create starts msr_ia32_feature_control_valid_bits at FEAT_CTL_LOCKED).
+ */
+const FEAT_CTL_VALID_BITS = FEAT_CTL_LOCKED;
+
 /** MSRs KVM_GET_MSR_INDEX_LIST reports: the ones a VMM saves and restores. */
 export const KVM_MSR_INDEX_LIST: readonly number[] = [
   MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_TSC, MSR_IA32_APICBASE, MSR_IA32_CR_PAT,
   MSR_IA32_MISC_ENABLE, MSR_MTRRdefType, MSR_IA32_TSC_DEADLINE, MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CAP, MSR_EFER,
+  MSR_IA32_FEATURE_CONTROL,
 ];
 
 /** Per-vCPU MSR state kept by kvm (not in the VMCS). */
@@ -33,6 +42,8 @@ export class KvmMsrState {
   apicBase = 0xfee00900;
   miscEnable = 1;
   mtrrDefType = 0;
+  /** vmx->msr_ia32_feature_control: what the guest (or the VMM) last wrote; firmware locks it at boot. */
+  featureControl = 0;
   readonly mtrr = new Map<number, [number, number]>();
   tscOffset = 0;
 }
@@ -50,9 +61,9 @@ export function kvmGetMsr(vcpu: KvmVcpu, index: number): [number, number] | unde
       const t = vcpu.vm.host.now() + s.tscOffset;
       return [t >>> 0, Math.floor(t / 0x100000000) | 0];
     }
+    case MSR_IA32_FEATURE_CONTROL: return [s.featureControl, 0];
     case MSR_IA32_PLATFORM_ID:
     case MSR_IA32_UCODE_REV:
-    case MSR_IA32_FEATURE_CONTROL:
     case MSR_IA32_MCG_STATUS:
       return [0, 0];
     case MSR_IA32_MCG_CAP:
@@ -80,11 +91,20 @@ export function kvmGetMsr(vcpu: KvmVcpu, index: number): [number, number] | unde
   }
 }
 
-/** Writes guest MSR `index`; false means #GP. */
-export function kvmSetMsr(vcpu: KvmVcpu, index: number, lo: number, hi: number): boolean {
+/**
+ * Writes guest MSR `index`; false means #GP. `hostInitiated` is KVM_SET_MSRS from the VMM (msr_info->host_initiated),
+ * which may rewrite MSRs the guest has locked.
+ */
+export function kvmSetMsr(vcpu: KvmVcpu, index: number, lo: number, hi: number, hostInitiated = false): boolean {
   const s = state(vcpu);
   const vmx = vcpu.vendor;
   switch (index) {
+    case MSR_IA32_FEATURE_CONTROL:
+      // is_vmx_feature_control_msr_valid: a locked register is read-only for the guest; unknown bits never stick.
+      if (!hostInitiated && (s.featureControl & FEAT_CTL_LOCKED) !== 0) return false;
+      if (hi !== 0 || (lo & ~FEAT_CTL_VALID_BITS) !== 0) return false;
+      s.featureControl = lo;
+      return true;
     case MSR_IA32_TSC: {
       const want = (hi >>> 0) * 0x100000000 + (lo >>> 0);
       s.tscOffset = want - vcpu.vm.host.now();

@@ -331,7 +331,7 @@ function msrs(vcpu: KvmVcpu, arg: IoctlArg, write: boolean): number {
     const at = KVM_MSRS_HEADER_SIZE + i * KVM_MSR_ENTRY_SIZE;
     const index = v.u32(at);
     if (write) {
-      if (!kvmSetMsr(vcpu, index, v.u32(at + 8), v.u32(at + 12))) return i;
+      if (!kvmSetMsr(vcpu, index, v.u32(at + 8), v.u32(at + 12), true)) return i;
     } else {
       const val = kvmGetMsr(vcpu, index);
       if (!val) return i;
