@@ -1,2 +1,5 @@
 export { measure, summarize, type Sample, type Summary } from "./measure.js";
-export { cpuIntegerLoop, kvmPioLoop, integerLoopCode, LOOP_ITERATIONS } from "./workloads.js";
+export {
+  cpuBranchyLoop, cpuIntegerLoop, cpuMemoryLoop, cpuPagingLoop, cpuStringLoop, cpuX87Loop, ENGINES, integerLoopCode, kvmPioLoop, lastState,
+  LOOP_ITERATIONS, STRING_DWORDS, type Engine,
+} from "./workloads.js";

@@ -16,7 +16,8 @@ import { X87Coprocessor } from "./core/x87-coprocessor.js";
 import { LZ_ADC, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_RESULT, LZ_SBB, LZ_SUB } from "./core/lazy-flags.js";
 import type { Block } from "./blocks/block.js";
 import { BlockCache } from "./blocks/block-cache.js";
-import { EXEC_NEXT, EXEC_STOP } from "./blocks/decoded-insn.js";
+import { EXEC_STOP } from "./blocks/decoded-insn.js";
+import { runBlock } from "./blocks/block-handlers.js";
 import { compileAt, regionUsable } from "./jit/jit.js";
 
 /** What the processor needs from the rest of the machine (DESIGN.md "CPU ↔ world"). */
@@ -292,8 +293,17 @@ export class Cpu {
    * blocks translated under an older epoch re-check their bytes before running.
    */
   codeEpoch = 0;
+  /**
+   * Bumped whenever what a block lookup depends on changes (translations, mode, privilege, CS, code
+   * bytes): links between blocks made under an older generation are not followed.
+   */
+  lookupGen = 0;
   /** Instructions a compiled region retired before it called out to code that threw (added by run()). */
   jitPartial = 0;
+  /** Instructions of a block that completed before one of them threw (added by run()). */
+  blockFaultAt = 0;
+  /** Instructions runBlocks() completed in earlier blocks of its chain (added by run() if one throws). */
+  chainDone = 0;
   /** Regions compiled, compilations that failed (a JIT defect; the block interpreter ran instead), the last failure. */
   jitCompiled = 0;
   jitFailures = 0;
@@ -379,7 +389,7 @@ export class Cpu {
 
   /** Replaces EFLAGS (bits already validated by the caller). */
   setFlags(value: number): void {
-    this.blockStop = EXEC_STOP;
+    this.contextChanged();
     const old = this.flagsRaw;
     this.flagsRaw = value | FLAG_FIXED1;
     this.lazyMask = 0;
@@ -585,7 +595,7 @@ export class Cpu {
   }
 
   updatePrivilegeMasks(): void {
-    this.blockStop = EXEC_STOP;
+    this.contextChanged();
     const user = this.cpl === 3;
     this.rdMask = user ? TLB_R_USER : TLB_R_SUP;
     this.wrMask = user ? TLB_W_USER : TLB_W_SUP;
@@ -611,7 +621,7 @@ export class Cpu {
   /** Recomputes the fast-check window of one segment from its hidden cache. */
   refreshSegment(s: number): void {
     // Blocks are translated for the code segment's size and compiled for the stack's.
-    if (s === CS || s === SS) this.blockStop = EXEC_STOP;
+    if (s === CS || s === SS) this.contextChanged();
     const ar = this.segAr[s]!;
     const limit = this.segLimit[s]! >>> 0;
     if (this.realAddressing && s !== LDTR && s !== TR) {
@@ -700,6 +710,8 @@ export class Cpu {
     if (large) this.tlbLargeSeen = true;
     const frame = phys >>> PAGE_SHIFT;
     const c = this.mem.frameChunk[frame]!;
+    // A page remapped without an invalidation (the walk found new tables): block links through it go stale.
+    if (this.tlbPerm[page] !== 0 && this.tlbPhys[page] !== (phys & ~PAGE_MASK)) this.lookupGen++;
     this.tlbPerm[page] = perm;
     this.tlbPhys[page] = phys & ~PAGE_MASK;
     this.tlbGlobal[page] = global ? 1 : 0;
@@ -722,7 +734,7 @@ export class Cpu {
   flushTlb(includingGlobal: boolean): void {
     this.fetchPage = -1;
     this.fetchAvail = 0;
-    this.blockStop = EXEC_STOP;
+    this.contextChanged();
     if (includingGlobal) this.tlbLargeSeen = false;
     if (this.tlbOverflow) {
       if (includingGlobal) {
@@ -778,7 +790,7 @@ export class Cpu {
   noteWrite(phys: number, size: number): void {
     const frame = phys >>> PAGE_SHIFT;
     if (this.blocks.codeFrames[frame] !== 0 && this.mem.frameReadOnly[frame] === 0 && this.blocks.invalidateWrite(phys, size)) {
-      this.blockStop = EXEC_STOP;
+      this.contextChanged();
     }
   }
 
@@ -792,7 +804,7 @@ export class Cpu {
    * changed what the processor must look at between instructions, so blocks end and re-check code.
    */
   hostCalled(): void {
-    this.codeEpoch++;
+    this.newCodeEpoch();
     this.blockStop = EXEC_STOP;
   }
 
@@ -823,7 +835,7 @@ export class Cpu {
       this.fetchPage = -1;
       this.fetchAvail = 0;
     }
-    this.blockStop = EXEC_STOP;
+    this.contextChanged();
   }
 
   /** Translates for the slow path and returns the physical address (faults are raised by the walker). */
@@ -1126,7 +1138,7 @@ export class Cpu {
   resetFetch(): void {
     this.fetchPage = -1;
     this.fetchAvail = 0;
-    this.blockStop = EXEC_STOP;
+    this.contextChanged();
   }
 
   /** Called when chunks are added to physical memory. */
@@ -1390,11 +1402,9 @@ export class Cpu {
     if (this.memGeneration !== this.mem.generation) this.syncChunks();
     this.stopReason = STOP_NONE;
     // The host may have written guest memory since the last run.
-    this.codeEpoch++;
+    this.newCodeEpoch();
     const useBlocks = this.blocksEnabled;
     let done = 0;
-    /** Instructions of the block being executed that completed (a fault in the block counts them). */
-    let inBlock = 0;
     for (;;) {
       try {
         while (done < budget) {
@@ -1404,58 +1414,18 @@ export class Cpu {
               return this.stopReason;
             }
           }
-          // A block runs without boundary checks between its instructions: not while single-stepping or
+          // Blocks run without boundary checks between their instructions: not while single-stepping or
           // breakpoints are armed, nor in an interrupt shadow. Pending events that are masked stay masked
           // until an instruction the interpreter runs (and which ends the block) unmasks them.
           if (useBlocks && this.debugWatch === 0 && this.interruptShadow === 0) {
-            const b = this.findBlock();
-            if (b !== null) {
-              if (this.jit) {
-                // (Not worth compiling for a budget the entry block does not fit in: single-stepping callers.)
-                if (b.region === null && !b.jitDeclined && budget - done >= b.insns.length && ++b.heat > this.jitThreshold) compileAt(this, b);
-                const fn = b.region;
-                if (fn !== null && regionUsable(this, b)) {
-                  this.blockStop = 0;
-                  // Regions run in slices: V8 then optimises them as ordinary calls, not on-stack replacement
-                  // of one endless call (whose code is several times slower).
-                  const left = budget - done;
-                  const k = fn(left < JIT_SLICE ? left : JIT_SLICE);
-                  if (k > 0) {
-                    done += k;
-                    if (this.stopReason !== STOP_NONE) {
-                      this.instructionsRetired += done;
-                      return this.stopReason;
-                    }
-                    continue;
-                  }
-                }
-              }
-              const insns = b.insns;
-              let n = insns.length;
-              if (n > budget - done) n = budget - done;
-              this.blockStop = 0;
-              for (;;) {
-                const d = insns[inBlock]!;
-                this.insnStart = d.eip;
-                const r = d.exec(this, d);
-                inBlock++;
-                if (r !== EXEC_NEXT) {
-                  if (r === EXEC_STOP) this.eip = d.next;
-                  break;
-                }
-                if (inBlock === n) {
-                  this.eip = d.next;
-                  break;
-                }
-              }
-              done += inBlock;
-              inBlock = 0;
-              if (this.stopReason !== STOP_NONE) {
-                this.instructionsRetired += done;
-                return this.stopReason;
-              }
-              continue;
+            const k = this.runBlocks(budget - done);
+            this.chainDone = 0;
+            done += k;
+            if (this.stopReason !== STOP_NONE) {
+              this.instructionsRetired += done;
+              return this.stopReason;
             }
+            if (k > 0) continue;
           }
           this.step();
           done++;
@@ -1473,8 +1443,10 @@ export class Cpu {
         }
         return (this.stopReason = STOP_BUDGET);
       } catch (e) {
-        done += inBlock + this.jitPartial;
-        inBlock = 0;
+        // Instructions the blocks and compiled regions completed before the one that faulted.
+        done += this.chainDone + this.blockFaultAt + this.jitPartial;
+        this.chainDone = 0;
+        this.blockFaultAt = 0;
         this.jitPartial = 0;
         if (e === CPU_EXCEPTION) {
           if (!this.pendingIsTrap) this.eip = this.insnStart;
@@ -1601,6 +1573,18 @@ export class Cpu {
     this.blockStop = EXEC_STOP;
   }
 
+  /** Something blocks rely on changed: the running block stops after this instruction and links are re-resolved. */
+  contextChanged(): void {
+    this.blockStop = EXEC_STOP;
+    this.lookupGen++;
+  }
+
+  /** Guest memory may have changed behind the processor's back: blocks re-check their bytes before running. */
+  newCodeEpoch(): void {
+    this.codeEpoch++;
+    this.lookupGen++;
+  }
+
   /** True when the next instruction boundary has work (events, shadows, debug): the run loop's test. */
   atBoundaryWork(): boolean {
     return this.halted || this.intr || this.nmiPending || this.interruptShadow !== 0 || this.vmxWindowCheck || this.debugWatch !== 0;
@@ -1609,6 +1593,71 @@ export class Cpu {
   /** The mode bits blocks are translated under: code size (bit 0), stack size (bit 1), CPL (bits 2-3). */
   modeKey(): number {
     return ((this.segAr[CS]! & AR_DB) !== 0 && (this.flagsRaw & FLAG_VM) === 0 ? 1 : 0) | ((this.segAr[SS]! & AR_DB) !== 0 ? 2 : 0) | (this.cpl << 2);
+  }
+
+  /**
+   * Runs blocks (or the regions compiled at them) back to back, following the links between them,
+   * while nothing needs the instruction boundary: returns the instructions retired, 0 when the next
+   * instruction must go through step(). A block that changed something blocks rely on, called the
+   * host, or ran an instruction that left boundary work sets blockStop and ends the chain.
+   */
+  private runBlocks(budgetIn: number): number {
+    // Small-integer arithmetic throughout (V8 would otherwise compare doubles at every instruction).
+    const budget = budgetIn > 0x3fffffff ? 0x3fffffff : budgetIn | 0;
+    let done = 0;
+    let prev: Block | null = null;
+    const jit = this.jit;
+    for (;;) {
+      let b: Block | null = null;
+      if (prev !== null) {
+        const eip = this.eip;
+        if (prev.chainGen === this.lookupGen) {
+          const l0: Block | null = prev.link0;
+          if (l0 !== null && l0.eip === eip) b = l0;
+          else {
+            const l1: Block | null = prev.link1;
+            if (l1 !== null && l1.eip === eip) b = l1;
+          }
+        } else {
+          prev.link0 = prev.link1 = null;
+          prev.chainGen = this.lookupGen;
+        }
+        if (b === null) {
+          b = this.findBlock();
+          if (b === null) return done;
+          if (prev.link0 === null) prev.link0 = b;
+          else prev.link1 = b;
+        }
+      } else {
+        b = this.findBlock();
+        if (b === null) return done;
+      }
+      this.blockStop = 0;
+      if (jit) {
+        // (Not worth compiling for a budget the entry block does not fit in: single-stepping callers.)
+        if (b.region === null && !b.jitDeclined && budget - done >= b.insns.length && ++b.heat > this.jitThreshold) compileAt(this, b);
+        const fn = b.region;
+        if (fn !== null && regionUsable(this, b)) {
+          // Regions run in slices: V8 then optimises them as ordinary calls, not on-stack replacement
+          // of one endless call (whose code is several times slower).
+          const left = (budget - done) | 0;
+          const k = fn(left < JIT_SLICE ? left : JIT_SLICE);
+          if (k > 0) {
+            done = (done + k) | 0;
+            this.chainDone = done;
+            if (this.blockStop !== 0 || this.stopReason !== STOP_NONE || done >= budget) return done;
+            prev = b;
+            continue;
+          }
+          this.blockStop = 0;
+        }
+      }
+      const left = (budget - done) | 0;
+      done = (done + runBlock(this, b, left)) | 0;
+      this.chainDone = done;
+      if (this.blockStop !== 0 || this.stopReason !== STOP_NONE || done >= budget) return done;
+      prev = b;
+    }
   }
 
   /**
@@ -1639,7 +1688,7 @@ export class Cpu {
       }
       b.epoch = this.codeEpoch;
     }
-    if ((b.endEip - 1) >>> 0 > this.segHi[CS]!) return null;
+    if (b.lastByteEip > this.segHi[CS]!) return null;
     return b;
   }
 

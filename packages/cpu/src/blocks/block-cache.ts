@@ -14,9 +14,9 @@
 import type { Cpu } from "../cpu.js";
 import { Block } from "./block.js";
 import { DecodedInsn } from "./decoded-insn.js";
-import { ATTR_BRANCH, ATTR_TERMINAL } from "./decoded-insn.js";
+import { ATTR_BRANCH, ATTR_FOLLOWED, ATTR_TERMINAL, ATTR_UNCONDITIONAL } from "./decoded-insn.js";
 import { decodeInsn } from "./decoder.js";
-import { selectHandler } from "./block-handlers.js";
+import { markFollowed, selectHandler } from "./block-handlers.js";
 
 /** Instructions per block at most (long straight-line code is split). */
 export const MAX_BLOCK_INSNS = 48;
@@ -65,26 +65,44 @@ export class BlockCache {
     const frameBase = cpu.mem.frameOffset[frame]!;
     const size32 = (mode & 1) !== 0;
     const start = phys & 0xfff;
-    // Bytes under the CS limit from EIP (the interpreter's fetch raises #GP beyond it).
-    const limitRoom = cpu.segHi[1]! - (eip >>> 0) + 1;
     const insns: DecodedInsn[] = [];
+    // The block is a trace: it goes on after a conditional branch (not taken) and through a JMP to
+    // code in the same page (never back into itself), and ends at any other control transfer.
     let off = start;
     let e = eip;
-    while (insns.length < MAX_BLOCK_INSNS && off < 0x1000) {
-      const room = limitRoom - (off - start);
+    let lo = start, hi = start;
+    const seen = new Set<number>();
+    while (insns.length < MAX_BLOCK_INSNS && off >= 0 && off < 0x1000 && !seen.has(off)) {
+      seen.add(off);
+      // Bytes under the CS limit from this instruction's EIP.
+      const room = cpu.segHi[1]! - (e >>> 0) + 1;
       const avail = Math.min(0x1000 - off, room);
       if (avail <= 0) break;
       const d = new DecodedInsn();
       if (!decodeInsn(u8, frameBase + off, avail, e, size32, d)) break;
       selectHandler(d);
       insns.push(d);
+      if (off < lo) lo = off;
+      if (off + d.len > hi) hi = off + d.len;
+      const attrs = d.attrs;
+      if ((attrs & ATTR_BRANCH) !== 0 && (attrs & ATTR_UNCONDITIONAL) !== 0) {
+        // JMP rel: follow it when its target is in this page, inside the CS limit, and new to the trace.
+        const toff = start + ((d.imm - eip) | 0);
+        if (toff < 0 || toff >= 0x1000 || d.imm >>> 0 > cpu.segHi[1]! >>> 0 || seen.has(toff) || insns.length >= MAX_BLOCK_INSNS) break;
+        d.attrs |= ATTR_FOLLOWED;
+        d.after = d.imm;
+        markFollowed(d);
+        off = toff;
+        e = d.imm;
+        continue;
+      }
+      if ((attrs & ATTR_TERMINAL) !== 0) break;
       off += d.len;
       e = d.next;
-      if ((d.attrs & (ATTR_TERMINAL | ATTR_BRANCH)) !== 0) break;
     }
     if (insns.length === 0) return null;
-    const bytes = u8.slice(frameBase + start, frameBase + off);
-    const b = new Block(phys, eip, lin, mode, insns, bytes, cpu.codeEpoch);
+    const bytes = u8.slice(frameBase + lo, frameBase + hi);
+    const b = new Block(phys, eip, lin, mode, insns, bytes, cpu.codeEpoch, lo);
     b.chain = this.byPhys.get(phys) ?? null;
     this.byPhys.set(phys, b);
     let list = this.byFrame.get(frame);
@@ -180,5 +198,6 @@ export class BlockCache {
     this.byFrame.clear();
     this.codeFrames.fill(0);
     this.count = 0;
+    this.cpu.lookupGen++;
   }
 }

@@ -8,17 +8,23 @@
  * block loop keeps `insnStart` current, so a fault rewinds EIP to the instruction as in step().
  */
 import type { Cpu } from "../cpu.js";
-import { LZ_DEC, LZ_INC, LZ_LOGIC, LZ_SUB } from "../cpu.js";
-import { CS, EAX, ECX, EDX, FLAG_CF } from "../core/registers.js";
+import { LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_SUB } from "../core/lazy-flags.js";
+import { CS, EAX, ECX, EDX, FLAG_CF, FLAGS_ARITH } from "../core/registers.js";
 import { alu, imulTrunc, shift } from "../ops/alu.js";
-import type { DecodedInsn } from "./decoded-insn.js";
-import { ATTR_GENERIC, EXEC_JUMPED, EXEC_NEXT } from "./decoded-insn.js";
+import type { DecodedInsn, Exec } from "./decoded-insn.js";
+import type { Block } from "./block.js";
+import { ATTR_GENERIC, EXEC_JUMPED, EXEC_NEXT, EXEC_STOP } from "./decoded-insn.js";
 
 /** Runs the instruction through the interpreter (prefixes, decoding, every check) and ends the block when needed. */
 export function execGeneric(cpu: Cpu, d: DecodedInsn): number {
   cpu.eip = d.eip;
   cpu.step();
-  if (cpu.eip !== d.next || cpu.blockStop !== 0 || cpu.stopReason !== 0 || cpu.atBoundaryWork()) return EXEC_JUMPED;
+  if (cpu.stopReason !== 0 || cpu.atBoundaryWork()) {
+    // The boundary has work now (a halt, a shadow, an event): the chain of blocks must end too.
+    cpu.blockStop = EXEC_STOP;
+    return EXEC_JUMPED;
+  }
+  if (cpu.eip !== d.next || cpu.blockStop !== 0) return EXEC_JUMPED;
   return EXEC_NEXT;
 }
 
@@ -311,11 +317,6 @@ function movEbGb(cpu: Cpu, d: DecodedInsn): number {
   setReg8(R, d.rm, v);
   return EXEC_NEXT;
 }
-function movEvGvR32(cpu: Cpu, d: DecodedInsn): number {
-  const R = cpu.reg;
-  R[d.rm] = R[d.reg]!;
-  return EXEC_NEXT;
-}
 function movEvGvM32(cpu: Cpu, d: DecodedInsn): number {
   cpu.wr32(d.seg, effectiveOffset(cpu, d), cpu.reg[d.reg]!);
   return cpu.blockStop;
@@ -334,9 +335,10 @@ function movGbEb(cpu: Cpu, d: DecodedInsn): number {
   setReg8(R, d.reg, d.mem ? cpu.rd8(d.seg, effectiveOffset(cpu, d)) : getReg8(R, d.rm));
   return cpu.blockStop;
 }
+/** MOV r32, r32 (8B or 89 with a register operand): x = destination, y = source (set by fastForm). */
 function movGvEvR32(cpu: Cpu, d: DecodedInsn): number {
   const R = cpu.reg;
-  R[d.reg] = R[d.rm]!;
+  R[d.x] = R[d.y]!;
   return EXEC_NEXT;
 }
 function movGvEvM32(cpu: Cpu, d: DecodedInsn): number {
@@ -466,13 +468,32 @@ function jumpNear(cpu: Cpu, target: number): number {
   cpu.eip = target;
   return EXEC_JUMPED;
 }
+// A branch not taken goes on with the block's next instruction (EXEC_NEXT): blocks are traces.
 function jcc(cpu: Cpu, d: DecodedInsn): number {
   if (cpu.condition(d.imm2)) return jumpNear(cpu, d.imm);
-  cpu.eip = d.next;
-  return EXEC_JUMPED;
+  return EXEC_NEXT;
 }
 function jmpRel(cpu: Cpu, d: DecodedInsn): number {
-  return jumpNear(cpu, d.imm);
+  return jumpTo(cpu, d);
+}
+/** A JMP the block follows: its target is the block's next instruction (checked against the CS limit with the block). */
+function jmpFollowed(): number {
+  return EXEC_NEXT;
+}
+/** Turns a decoded JMP rel into one the block follows. */
+export function markFollowed(d: DecodedInsn): void {
+  d.exec = jmpFollowed;
+  d.hid = H_FOLLOWED;
+}
+/** A jump to the decoded target; the #GP(0) beyond the CS limit faults this instruction. */
+function jumpTo(cpu: Cpu, d: DecodedInsn): number {
+  const target = d.imm;
+  if (target >>> 0 > cpu.segHi[CS]!) {
+    cpu.insnStart = d.eip;
+    cpu.gp0();
+  }
+  cpu.eip = target;
+  return EXEC_JUMPED;
 }
 function callRel(cpu: Cpu, d: DecodedInsn): number {
   const target = d.imm;
@@ -496,8 +517,7 @@ function loop(cpu: Cpu, d: DecodedInsn): number {
   if (d.op === 0xe3) {
     count = d.a32 ? R[ECX]! : R[ECX]! & 0xffff;
     if (count === 0) return jumpNear(cpu, d.imm);
-    cpu.eip = d.next;
-    return EXEC_JUMPED;
+    return EXEC_NEXT;
   }
   if (d.a32) {
     count = (R[ECX]! - 1) | 0;
@@ -508,8 +528,7 @@ function loop(cpu: Cpu, d: DecodedInsn): number {
   }
   const take = count !== 0 && (d.op === 0xe2 || (d.op === 0xe1 ? cpu.getZf() : !cpu.getZf()));
   if (take) return jumpNear(cpu, d.imm);
-  cpu.eip = d.next;
-  return EXEC_JUMPED;
+  return EXEC_NEXT;
 }
 /** FF /2 CALL r/m and FF /4 JMP r/m (near, absolute). */
 function indirectNear(cpu: Cpu, d: DecodedInsn): number {
@@ -589,8 +608,210 @@ function imul(cpu: Cpu, d: DecodedInsn): number {
   return cpu.blockStop;
 }
 
-/** Chooses the handler for a decoded instruction (and stores what it needs in imm2). */
+
+// ---------------- fast forms: 32-bit register operands (x = destination, y = source register) ----------------
+// Same results and flags as alu(): the lazy result is kept as an int32, which the lazy flag functions
+// mask to the width anyway.
+
+function setLazy32(cpu: Cpu, kind: number, a: number, b: number, r: number): void {
+  cpu.lzKind = kind;
+  cpu.lzOp1 = a;
+  cpu.lzOp2 = b;
+  cpu.lzRes = r;
+  cpu.lzBits = 32;
+  cpu.lazyMask = FLAGS_ARITH;
+}
+function addRR32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = R[d.y]!, r = (a + b) | 0;
+  R[d.x] = r;
+  setLazy32(cpu, LZ_ADD, a, b, r);
+  return EXEC_NEXT;
+}
+function subRR32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = R[d.y]!, r = (a - b) | 0;
+  R[d.x] = r;
+  setLazy32(cpu, LZ_SUB, a, b, r);
+  return EXEC_NEXT;
+}
+function cmpRR32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = R[d.y]!;
+  setLazy32(cpu, LZ_SUB, a, b, (a - b) | 0);
+  return EXEC_NEXT;
+}
+function andRR32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = R[d.y]!, r = a & b;
+  R[d.x] = r;
+  setLazy32(cpu, LZ_LOGIC, a, b, r);
+  return EXEC_NEXT;
+}
+function orRR32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = R[d.y]!, r = a | b;
+  R[d.x] = r;
+  setLazy32(cpu, LZ_LOGIC, a, b, r);
+  return EXEC_NEXT;
+}
+function xorRR32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = R[d.y]!, r = a ^ b;
+  R[d.x] = r;
+  setLazy32(cpu, LZ_LOGIC, a, b, r);
+  return EXEC_NEXT;
+}
+function testRR32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = R[d.y]!;
+  setLazy32(cpu, LZ_LOGIC, a, b, a & b);
+  return EXEC_NEXT;
+}
+// Register, immediate (y = the immediate as alu() receives it).
+function addRI32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = d.y, r = (a + b) | 0;
+  R[d.x] = r;
+  setLazy32(cpu, LZ_ADD, a, b, r);
+  return EXEC_NEXT;
+}
+function subRI32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = d.y, r = (a - b) | 0;
+  R[d.x] = r;
+  setLazy32(cpu, LZ_SUB, a, b, r);
+  return EXEC_NEXT;
+}
+function cmpRI32(cpu: Cpu, d: DecodedInsn): number {
+  const a = cpu.reg[d.x]!, b = d.y;
+  setLazy32(cpu, LZ_SUB, a, b, (a - b) | 0);
+  return EXEC_NEXT;
+}
+function andRI32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = d.y, r = a & b;
+  R[d.x] = r;
+  setLazy32(cpu, LZ_LOGIC, a, b, r);
+  return EXEC_NEXT;
+}
+function orRI32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = d.y, r = a | b;
+  R[d.x] = r;
+  setLazy32(cpu, LZ_LOGIC, a, b, r);
+  return EXEC_NEXT;
+}
+function xorRI32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, b = d.y, r = a ^ b;
+  R[d.x] = r;
+  setLazy32(cpu, LZ_LOGIC, a, b, r);
+  return EXEC_NEXT;
+}
+/** TEST r8, imm8 (F6 /0 with a register operand; x = the byte register number). */
+function testRI8(cpu: Cpu, d: DecodedInsn): number {
+  const a = getReg8(cpu.reg, d.x), b = d.y;
+  cpu.setLazy(LZ_LOGIC, a, b, a & b, 8);
+  return EXEC_NEXT;
+}
+function inc32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, r = (a + 1) | 0;
+  R[d.x] = r;
+  cpu.setLazyKeepCf(LZ_INC, a, r, 32);
+  return EXEC_NEXT;
+}
+function dec32(cpu: Cpu, d: DecodedInsn): number {
+  const R = cpu.reg, a = R[d.x]!, r = (a - 1) | 0;
+  R[d.x] = r;
+  cpu.setLazyKeepCf(LZ_DEC, a, r, 32);
+  return EXEC_NEXT;
+}
+/** JZ/JNZ (x = 1 for JNZ): ZF from the lazy result or EFLAGS. */
+function jzFast(cpu: Cpu, d: DecodedInsn): number {
+  if (cpu.getZf() !== (d.x !== 0)) return jumpTo(cpu, d);
+  return EXEC_NEXT;
+}
+
+const H_GENERIC = 0;
+const H_ADD_RR = 1, H_SUB_RR = 2, H_CMP_RR = 3, H_AND_RR = 4, H_OR_RR = 5, H_XOR_RR = 6, H_TEST_RR = 7;
+const H_ADD_RI = 8, H_SUB_RI = 9, H_CMP_RI = 10, H_AND_RI = 11, H_OR_RI = 12, H_XOR_RI = 13, H_TEST_RI8 = 14;
+const H_INC = 15, H_DEC = 16, H_JZ = 17, H_JCC = 18, H_JMP = 19, H_MOV_RR = 20, H_MOV_RI = 21, H_LOAD = 22, H_STORE = 23;
+const H_PUSH = 24, H_POP = 25, H_CALL = 26, H_RET = 27, H_LEA = 28, H_LOOP = 29, H_FOLLOWED = 30;
+
+/** Fast register-register and register-immediate handlers by ALU op (ADD OR ADC SBB AND SUB XOR CMP); ADC/SBB stay general. */
+const RR: (readonly [Exec, number] | null)[] = [[addRR32, H_ADD_RR], [orRR32, H_OR_RR], null, null, [andRR32, H_AND_RR], [subRR32, H_SUB_RR], [xorRR32, H_XOR_RR], [cmpRR32, H_CMP_RR]];
+const RI: (readonly [Exec, number] | null)[] = [[addRI32, H_ADD_RI], [orRI32, H_OR_RI], null, null, [andRI32, H_AND_RI], [subRI32, H_SUB_RI], [xorRI32, H_XOR_RI], [cmpRI32, H_CMP_RI]];
+
+/** Gives a 32-bit register form its fast handler when there is one. */
+function fastForm(d: DecodedInsn): void {
+  const op = d.op;
+  if (op < 0x40 && (op & 7) <= 3 && (op & 1) === 1 && d.o32 && !d.mem) {
+    // 01/03 forms: destination r/m or reg.
+    const f = RR[op >> 3];
+    if (f === null || f === undefined) return;
+    d.exec = f[0];
+    d.hid = f[1];
+    if ((op & 2) === 0) {
+      d.x = d.rm;
+      d.y = d.reg;
+    } else {
+      d.x = d.reg;
+      d.y = d.rm;
+    }
+    return;
+  }
+  if ((op === 0x81 || op === 0x83) && d.o32 && !d.mem) {
+    const f = RI[d.reg];
+    if (f === null || f === undefined) return;
+    d.exec = f[0];
+    d.hid = f[1];
+    d.x = d.rm;
+    d.y = d.imm2;
+    return;
+  }
+  if (op === 0x85 && d.o32 && !d.mem) {
+    d.exec = testRR32;
+    d.hid = H_TEST_RR;
+    d.x = d.rm;
+    d.y = d.reg;
+    return;
+  }
+  if (op === 0xf6 && d.reg === 0 && !d.mem) {
+    d.exec = testRI8;
+    d.hid = H_TEST_RI8;
+    d.x = d.rm;
+    d.y = d.imm;
+    return;
+  }
+  if (op >= 0x40 && op <= 0x4f && d.o32) {
+    d.exec = op < 0x48 ? inc32 : dec32;
+    d.hid = op < 0x48 ? H_INC : H_DEC;
+    d.x = op & 7;
+    return;
+  }
+  if (op === 0x74 || op === 0x75 || op === 0x184 || op === 0x185) {
+    d.exec = jzFast;
+    d.hid = H_JZ;
+    d.x = op & 1;
+    return;
+  }
+  const e = d.exec;
+  if (e === jcc) d.hid = H_JCC;
+  else if (e === jmpRel) d.hid = H_JMP;
+  else if (e === movGvEvR32) {
+    d.exec = movGvEvR32;
+    d.hid = H_MOV_RR;
+    // movGvEvR32 copies rm into reg; 89 copies reg into rm.
+    d.x = op === 0x8b ? d.reg : d.rm;
+    d.y = op === 0x8b ? d.rm : d.reg;
+  } else if (e === movRegImm && d.o32) d.hid = H_MOV_RI;
+  else if (e === movGvEvM32) d.hid = H_LOAD;
+  else if (e === movEvGvM32) d.hid = H_STORE;
+  else if (e === pushReg) d.hid = H_PUSH;
+  else if (e === popReg) d.hid = H_POP;
+  else if (e === callRel) d.hid = H_CALL;
+  else if (e === retNear) d.hid = H_RET;
+  else if (e === lea) d.hid = H_LEA;
+  else if (e === loop) d.hid = H_LOOP;
+}
+
+/** Chooses the handler for a decoded instruction (and stores what it needs in imm2, x, y, hid). */
 export function selectHandler(d: DecodedInsn): void {
+  d.hid = H_GENERIC;
+  chooseHandler(d);
+  if (d.exec !== execGeneric) fastForm(d);
+}
+
+function chooseHandler(d: DecodedInsn): void {
   d.exec = execGeneric;
   if (d.lock) {
     d.attrs |= ATTR_GENERIC;
@@ -671,7 +892,7 @@ export function selectHandler(d: DecodedInsn): void {
       d.exec = testAccImm;
       return;
     case 0x88: d.exec = movEbGb; return;
-    case 0x89: d.exec = d.o32 ? (d.mem ? movEvGvM32 : movEvGvR32) : movEvGv16; return;
+    case 0x89: d.exec = d.o32 ? (d.mem ? movEvGvM32 : movGvEvR32) : movEvGv16; return;
     case 0x8a: d.exec = movGbEb; return;
     case 0x8b: d.exec = d.o32 ? (d.mem ? movGvEvM32 : movGvEvR32) : movGvEv16; return;
     case 0x8d:
@@ -763,4 +984,62 @@ export function selectHandler(d: DecodedInsn): void {
       return;
   }
   d.attrs |= ATTR_GENERIC;
+}
+
+/**
+ * Runs up to `budget` instructions of block `insns` from its first; returns how many completed (EIP
+ * is left where execution continues). When the block ends by branching back to its own start and
+ * nothing it relies on changed, it runs again without a lookup. The hottest forms are dispatched by
+ * a switch (V8 inlines them) instead of an indirect call; a fault leaves the number completed in
+ * Cpu.blockFaultAt.
+ */
+export function runBlock(cpu: Cpu, b: Block, budget: number): number {
+  const insns = b.insns;
+  const len = insns.length;
+  // With the JIT on, a hot loop goes back to the run loop, which compiles it.
+  const rounds = cpu.jit && b.region === null && !b.jitDeclined ? cpu.jitThreshold + 1 : 0x7fffffff;
+  let round = 0;
+  const start = insns[0]!.eip;
+  let done = 0;
+  let n = len < budget ? len : budget;
+  let i = 0;
+  try {
+    for (;;) {
+      const d = insns[i]!;
+      let r: number;
+      // The register-only forms here cannot fault (JZ/JMP record their EIP before a #GP): no insnStart needed.
+      switch (d.hid) {
+        case H_ADD_RR: r = addRR32(cpu, d); break;
+        case H_SUB_RR: r = subRR32(cpu, d); break;
+        case H_CMP_RR: r = cmpRR32(cpu, d); break;
+        case H_TEST_RI8: r = testRI8(cpu, d); break;
+        case H_DEC: r = dec32(cpu, d); break;
+        case H_JZ: r = jzFast(cpu, d); break;
+        case H_FOLLOWED: r = EXEC_NEXT; break;
+        default:
+          cpu.insnStart = d.eip;
+          r = d.exec(cpu, d);
+      }
+      i++;
+      if (r !== EXEC_NEXT) {
+        if (r !== EXEC_JUMPED) {
+          cpu.eip = d.after;
+          return done + i;
+        }
+        // Back to the block's own start with nothing changed: go round again.
+        done += i;
+        if (cpu.eip !== start || cpu.blockStop !== 0 || budget - done < len || ++round >= rounds) return done;
+        i = 0;
+        n = len;
+        continue;
+      }
+      if (i === n) {
+        cpu.eip = d.after;
+        return done + i;
+      }
+    }
+  } catch (e) {
+    cpu.blockFaultAt = done + i;
+    throw e;
+  }
 }

@@ -15,9 +15,9 @@ export class Block {
   readonly lin: number;
   readonly mode: number;
   readonly insns: DecodedInsn[];
-  /** EIP just past the last byte (the block is usable while `endEip - 1` is inside the CS limit). */
-  readonly endEip: number;
-  /** Physical frame and the byte range [lo, hi) of it the block was translated from. */
+  /** The highest EIP of any of its bytes (the block is usable while it is inside the CS limit). */
+  readonly lastByteEip: number;
+  /** Physical frame and the byte range [lo, hi) of it holding the block's instructions (a hull for a trace). */
   readonly frame: number;
   readonly lo: number;
   readonly hi: number;
@@ -40,18 +40,24 @@ export class Block {
   usedBy: Block[] = [];
   /** The JIT found nothing worth compiling here. */
   jitDeclined = false;
+  /** The blocks that followed this one last (links valid while Cpu.lookupGen equals chainGen). */
+  link0: Block | null = null;
+  link1: Block | null = null;
+  chainGen = -1;
 
-  constructor(phys: number, eip: number, lin: number, mode: number, insns: DecodedInsn[], bytes: Uint8Array, epoch: number) {
+  /** `lo` is the frame offset of the first byte of `bytes` (the trace's lowest byte). */
+  constructor(phys: number, eip: number, lin: number, mode: number, insns: DecodedInsn[], bytes: Uint8Array, epoch: number, lo: number) {
     this.phys = phys;
     this.eip = eip;
     this.lin = lin;
     this.mode = mode;
     this.insns = insns;
-    const last = insns[insns.length - 1]!;
-    this.endEip = last.next;
+    let top = 0;
+    for (const d of insns) if ((d.next - 1) >>> 0 > top) top = (d.next - 1) >>> 0;
+    this.lastByteEip = top;
     this.frame = phys >>> 12;
-    this.lo = phys & 0xfff;
-    this.hi = this.lo + bytes.length;
+    this.lo = lo;
+    this.hi = lo + bytes.length;
     this.bytes = bytes;
     this.epoch = epoch;
   }

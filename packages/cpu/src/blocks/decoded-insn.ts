@@ -27,11 +27,18 @@ export const ATTR_BRANCH = 2;
 export const ATTR_UNCONDITIONAL = 4;
 /** Executed by the interpreter's step() (no specialised handler). */
 export const ATTR_GENERIC = 8;
+/** A JMP rel whose target the block continues with (the next instruction of the block is at the target). */
+export const ATTR_FOLLOWED = 16;
 
 export class DecodedInsn {
   /** EIP of the first byte (prefixes included), and of the next instruction. */
   eip = 0;
   next = 0;
+  /**
+   * EIP where execution continues when the instruction does not leave its block: `next`, or the target
+   * of a JMP the block follows (a block is a trace through followed JMPs and not-taken branches).
+   */
+  after = 0;
   len = 0;
   /** Opcode: 0x000-0x0FF the one-byte map, 0x100-0x1FF the 0F map. */
   op = 0;
@@ -59,6 +66,10 @@ export class DecodedInsn {
   imm = 0;
   imm2 = 0;
   attrs = 0;
+  /** Operands a fast handler uses (register numbers, an immediate), and its number for the block loop's switch (0: call exec). */
+  x = 0;
+  y = 0;
+  hid = 0;
   /** The block interpreter's handler for this form (set by selectHandler). */
   exec: Exec = execNotSelected;
 }

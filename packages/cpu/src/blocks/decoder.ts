@@ -253,6 +253,7 @@ export function decodeInsn(bytes: Uint8Array, at: number, avail: number, eip: nu
   d.len = p;
   const next = (eip + p) | 0;
   d.next = next;
+  d.after = next;
   if (bits & (J8 | JV)) {
     // Near relative branches: the target is next + displacement, truncated to 16 bits for a 16-bit
     // operand size (SDM vol. 2A Jcc/JMP/CALL); kept in imm.

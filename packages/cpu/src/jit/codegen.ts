@@ -20,10 +20,10 @@
 import type { Cpu } from "../cpu.js";
 import { LZ_ADC, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_RESULT, LZ_SBB, LZ_SUB } from "../core/lazy-flags.js";
 import type { DecodedInsn } from "../blocks/decoded-insn.js";
-import { ATTR_BRANCH, ATTR_GENERIC } from "../blocks/decoded-insn.js";
+import { ATTR_FOLLOWED, ATTR_GENERIC } from "../blocks/decoded-insn.js";
 import type { RegionFn } from "../blocks/block.js";
 import { CC_FLAGS, conditionExpr, F_AF, F_CF, F_OF, flagExpr, FlagState, writeback, type Producer } from "./flag-state.js";
-import type { Region } from "./region.js";
+import { finalSuccessors, type Region } from "./region.js";
 
 const ALL = 0x3f;
 const NOT_CF = 0x3e;
@@ -65,7 +65,10 @@ function inlineKind(d: DecodedInsn, region: Region): string | null {
   if (op === 0x68 || op === 0x6a) return "push";
   if (op >= 0x58 && op <= 0x5f) return "pop";
   if ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f)) return d.imm >>> 0 > region.csLimit >>> 0 ? null : "jcc";
-  if (op === 0xeb || op === 0xe9) return d.imm >>> 0 > region.csLimit >>> 0 ? null : "jmp";
+  if (op === 0xeb || op === 0xe9) {
+    if ((d.attrs & ATTR_FOLLOWED) !== 0) return "jmpf";
+    return d.imm >>> 0 > region.csLimit >>> 0 ? null : "jmp";
+  }
   if (op >= 0xe0 && op <= 0xe3) return d.imm >>> 0 > region.csLimit >>> 0 ? null : "loop";
   if (op === 0xe8) return d.imm >>> 0 > region.csLimit >>> 0 ? null : "call";
   if (op === 0xc3 || op === 0xc2) return "ret";
@@ -103,8 +106,9 @@ function flagEffect(d: DecodedInsn, kind: string | null): FlagEffect {
     case "incdec": return { use: 0, def: NOT_CF, exits: mem };
     case "test": return { use: 0, def: ALL, exits: mem };
     case "group3": return { use: 0, def: d.reg === 3 || d.reg < 2 ? ALL : 0, exits: mem };
-    case "jcc": return { use: CC_FLAGS[d.op & 0xf]!, def: 0, exits: false };
-    case "loop": return { use: d.op === 0xe0 || d.op === 0xe1 ? 0x08 : 0, def: 0, exits: false };
+    // A branch may leave the block (a side exit, or the edges at its end): everything is live there.
+    case "jcc": return { use: CC_FLAGS[d.op & 0xf]!, def: 0, exits: true };
+    case "loop": return { use: d.op === 0xe0 || d.op === 0xe1 ? 0x08 : 0, def: 0, exits: true };
     case "setcc":
     case "cmovcc":
       return { use: CC_FLAGS[d.op & 0xf]!, def: 0, exits: mem };
@@ -298,7 +302,7 @@ class Generator {
     const i = this.posInBlock;
     this.emit(`${this.syncRegs()}${writeback(this.state)}cpu.jitPartial = n + ${i}; cpu.insnStart = ${d.eip};`);
     this.emit(`t_rc = D[${this.k}].exec(cpu, D[${this.k}]); cpu.jitPartial = 0;`);
-    this.emit(`if (t_rc !== 0) { if (t_rc === 2) cpu.eip = ${d.next}; return n + ${i + 1}; }`);
+    this.emit(`if (t_rc !== 0) { if (t_rc === 2) cpu.eip = ${d.after}; return n + ${i + 1}; }`);
     this.emit("@RL@");
   }
 
@@ -354,25 +358,48 @@ class Generator {
       const d = b.insns[i]!;
       const kind = this.kinds[this.k] ?? null;
       const last = i === n - 1;
-      if (last && (kind === "jcc" || kind === "jmp" || kind === "loop")) {
-        this.emit(`n += ${n};`);
-        this.emitBranch(d, kind, bi);
-        return;
-      }
       if (kind === null) {
         this.callOut(d);
         this.state = new FlagState();
-        if (last || (d.attrs & ATTR_BRANCH) !== 0) {
+        if (!last) continue;
+        this.emit(`n += ${n};`);
+        const fs = finalSuccessors(b);
+        if (fs.length === 0) {
           // A terminal instruction the handler completed without leaving (INTO not taken...): leave after it.
-          this.emit(`n += ${n};`);
-          if (this.region.succ[bi]!.length === 0) {
-            this.emit(`cpu.eip = ${d.next}; return n;`);
-            return;
-          }
-          this.gotoTarget(bi, b.endEip);
+          this.emit(`cpu.eip = ${d.after}; return n;`);
           return;
         }
+        // (A branch the handler took has returned already: this is its fall-through.)
+        this.gotoTarget(bi, fs[fs.length - 1]!);
+        return;
+      }
+      if (kind === "jcc" || kind === "loop") {
+        if (last) {
+          this.emit(`n += ${n};`);
+          this.emitBranch(d, kind, bi);
+          return;
+        }
+        // A branch inside the trace: taken, it leaves the block; not taken, the block goes on.
+        const cond = this.branchCondition(d, kind);
+        const saved = this.state.clone();
+        this.emit(`if (${cond}) {`);
+        this.emit(`n += ${i + 1};`);
+        this.gotoTarget(bi, d.imm);
+        this.emit("}");
+        this.state = saved;
         continue;
+      }
+      if (kind === "jmp") {
+        this.emit(`n += ${n};`);
+        this.gotoTarget(bi, d.imm);
+        return;
+      }
+      if (kind === "jmpf") {
+        // A JMP the block follows: nothing to do but count it.
+        if (!last) continue;
+        this.emit(`n += ${n};`);
+        this.gotoTarget(bi, d.after);
+        return;
       }
       this.emitInsn(d, kind, i, n);
       if (kind === "call" || kind === "ret") {
@@ -382,12 +409,13 @@ class Generator {
       }
     }
     this.emit(`n += ${n};`);
-    const succ = this.region.succ[bi]!;
-    if (succ.length === 0) {
-      this.emit(this.exitCode(b.endEip, "n"));
+    const fs = finalSuccessors(b);
+    const last = b.insns[n - 1]!;
+    if (fs.length === 0) {
+      this.emit(this.exitCode(last.after, "n"));
       return;
     }
-    this.gotoTarget(bi, succ[0]!);
+    this.gotoTarget(bi, fs[0]!);
   }
 
   /** Transfers to `target` from the end of block `from` (n already counts the block). */
@@ -408,31 +436,27 @@ class Generator {
     this.emit(j === 0 ? "continue outer;" : `break b${j};`);
   }
 
+  /** The condition of a Jcc or LOOP/JCXZ (LOOP's ECX decrement is emitted first: it happens either way). */
+  private branchCondition(d: DecodedInsn, kind: string): string {
+    if (kind === "jcc") return conditionExpr(this.state, d.op & 0xf);
+    if (d.op === 0xe3) return d.a32 ? `${this.reg(1, 4)} === 0` : `(${this.reg(1, 4)} & 65535) === 0`;
+    if (d.a32) this.emit(`r1 = (r1 - 1) | 0;`);
+    else this.emit(`r1 = (r1 & -65536) | ((r1 - 1) & 65535);`);
+    this.regsUsed |= 2;
+    this.regsWritten |= 2;
+    const count = d.a32 ? "r1 !== 0" : "(r1 & 65535) !== 0";
+    return d.op === 0xe2 ? count : d.op === 0xe1 ? `${count} && ${flagExpr(this.state, 3)} !== 0` : `${count} && ${flagExpr(this.state, 3)} === 0`;
+  }
+
+  /** The branch ending a block: taken target, then fall-through. */
   private emitBranch(d: DecodedInsn, kind: string, bi: number): void {
-    const [taken, fall] = [d.imm, d.next];
-    if (kind === "jmp") {
-      this.gotoTarget(bi, taken);
-      return;
-    }
-    let cond: string;
-    if (kind === "jcc") {
-      cond = conditionExpr(this.state, d.op & 0xf);
-    } else if (d.op === 0xe3) {
-      cond = d.a32 ? `${this.reg(1, 4)} === 0` : `(${this.reg(1, 4)} & 65535) === 0`;
-    } else {
-      if (d.a32) this.emit(`r1 = (r1 - 1) | 0;`);
-      else this.emit(`r1 = (r1 & -65536) | ((r1 - 1) & 65535);`);
-      this.regsUsed |= 2;
-      this.regsWritten |= 2;
-      const count = d.a32 ? "r1 !== 0" : "(r1 & 65535) !== 0";
-      cond = d.op === 0xe2 ? count : d.op === 0xe1 ? `${count} && ${flagExpr(this.state, 3)} !== 0` : `${count} && ${flagExpr(this.state, 3)} === 0`;
-    }
+    const cond = this.branchCondition(d, kind);
     const saved = this.state.clone();
     this.emit(`if (${cond}) {`);
-    this.gotoTarget(bi, taken);
+    this.gotoTarget(bi, d.imm);
     this.emit("}");
     this.state = saved;
-    this.gotoTarget(bi, fall);
+    this.gotoTarget(bi, d.after);
   }
 
   /** One inline-compiled instruction at position i of an n-instruction block. */

@@ -7,7 +7,7 @@
  */
 import type { Cpu } from "../cpu.js";
 import type { Block } from "../blocks/block.js";
-import { ATTR_BRANCH, ATTR_TERMINAL, ATTR_UNCONDITIONAL } from "../blocks/decoded-insn.js";
+import { ATTR_BRANCH, ATTR_FOLLOWED, ATTR_TERMINAL, ATTR_UNCONDITIONAL } from "../blocks/decoded-insn.js";
 
 /** Limits that keep compiled functions small enough for V8 to optimise quickly. */
 export const MAX_REGION_BLOCKS = 24;
@@ -28,15 +28,26 @@ function after(a: number, b: number): boolean {
   return a >>> 0 > b >>> 0;
 }
 
-/** The successor EIPs of a block, in the order the compiler tests them. */
-export function successors(b: Block): number[] {
+/** Where execution goes when the block's last instruction completes without leaving it otherwise. */
+export function finalSuccessors(b: Block): number[] {
   const last = b.insns[b.insns.length - 1]!;
+  if ((last.attrs & ATTR_FOLLOWED) !== 0) return [last.after];
   if ((last.attrs & ATTR_BRANCH) !== 0) {
-    return (last.attrs & ATTR_UNCONDITIONAL) !== 0 ? [last.imm] : [last.imm, last.next];
+    return (last.attrs & ATTR_UNCONDITIONAL) !== 0 ? [last.imm] : [last.imm, last.after];
   }
   if ((last.attrs & ATTR_TERMINAL) !== 0) return [];
   // The block stopped early (length limit, end of page, an instruction left to the interpreter).
-  return [b.endEip];
+  return [last.after];
+}
+
+/** Every EIP a block may continue at: the taken targets of its branches inside the trace, then the final ones. */
+export function successors(b: Block): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < b.insns.length - 1; i++) {
+    const d = b.insns[i]!;
+    if ((d.attrs & ATTR_BRANCH) !== 0 && (d.attrs & ATTR_FOLLOWED) === 0) out.push(d.imm);
+  }
+  return [...out, ...finalSuccessors(b)];
 }
 
 /** Collects the region entered at `entry`, translating the blocks it reaches. */

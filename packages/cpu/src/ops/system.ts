@@ -42,7 +42,7 @@ function cpuid(cpu: Cpu): void {
   if (cpu.nonRoot) vmxCpuid(cpu);
   // A serialising instruction: code another processor wrote (cross-modifying code, SDM vol. 3A §8.1.3)
   // must be fetched afresh after it.
-  cpu.codeEpoch++;
+  cpu.newCodeEpoch();
   cpu.cpuid.query(cpu.reg[EAX]!, cpu.reg[ECX]!, scratch);
   cpu.reg[EAX] = scratch[0]!;
   cpu.reg[EBX] = scratch[1]!;
