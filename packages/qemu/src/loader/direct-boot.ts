@@ -3,11 +3,13 @@ import { E820_RAM, E820_RESERVED, type E820Entry } from "../hw/fw-cfg-pc.js";
 import type { PcMachine } from "../machine/pc.js";
 import { LinuxBootError, isLinuxKernel, loadLinux } from "./linux-boot.js";
 import { type MultibootModule, loadMultiboot } from "./multiboot.js";
+import { firmwarePciIrqSetup } from "./pci-irq-setup.js";
+import { isElf, loadVmlinux } from "./vmlinux-boot.js";
 import { applyBootState } from "./x86-boot-state.js";
 
 /*
  * -kernel/-initrd/-append on a PC machine (QEMU x86_load_linux's dispatch): a Linux bzImage, else a
- * multiboot kernel, else QEMU's error. The images are ROM blobs (copied back at every reset, as
+ * multiboot kernel, else an uncompressed ELF kernel (a Linux vmlinux: vmlinux-boot.ts), else QEMU's error. The images are ROM blobs (copied back at every reset, as
  * QEMU's linuxboot ROM reloads them from fw_cfg on every boot) and the boot vCPU is put into the
  * kernel's entry state after every CPU reset.
  */
@@ -82,12 +84,12 @@ function splitModules(spec: string): string[] {
 }
 
 /** Loads the kernel (and initrd or multiboot modules) and arranges the direct boot. */
-export function setupDirectBoot(pc: PcMachine, files: DirectBootFiles, biosSize: number): { kind: "linux" | "multiboot"; warnings: string[] } {
+export function setupDirectBoot(pc: PcMachine, files: DirectBootFiles, biosSize: number): { kind: "linux" | "multiboot" | "vmlinux"; warnings: string[] } {
   const kernel = readOrFail(files.kernelPath, (e) => `qemu: could not open kernel file '${files.kernelPath}': ${errnoText(e)}`);
   const cmdline = files.append ?? "";
   const e820 = firmwareE820(pc, biosSize);
   let result: { boot: Parameters<typeof applyBootState>[1]; blobs: { name: string; addr: number; data: Uint8Array }[] };
-  let kind: "linux" | "multiboot";
+  let kind: "linux" | "multiboot" | "vmlinux";
   const warnings: string[] = [];
   if (isLinuxKernel(kernel)) {
     const initrd = files.initrdPath === undefined ? undefined : readOrFail(files.initrdPath, () => `qemu: could not load initial ram disk '${files.initrdPath}'`);
@@ -109,13 +111,26 @@ export function setupDirectBoot(pc: PcMachine, files: DirectBootFiles, biosSize:
       }
     }
     const mb = loadMultiboot(pc.guestMemory, pc.fwCfg, { kernel, kernelName: files.kernelPath, cmdline, modules, e820 });
-    if (mb === undefined) {
+    if (mb !== undefined) {
+      warnings.push(...mb.layout.warnings);
+      result = mb;
+      kind = "multiboot";
+    } else if (isElf(kernel)) {
+      // QEMU's next try after multiboot (load_elfboot): an uncompressed ELF kernel; see vmlinux-boot.ts.
+      const initrd = files.initrdPath === undefined ? undefined : readOrFail(files.initrdPath, () => `qemu: could not load initial ram disk '${files.initrdPath}'`);
+      result = loadVmlinux(pc.guestMemory, pc.fwCfg, {
+        kernel,
+        kernelName: files.kernelPath,
+        cmdline,
+        belowFourG: pc.belowFourG,
+        e820,
+        ...(initrd !== undefined ? { initrd } : {}),
+      });
+      kind = "vmlinux";
+    } else {
       // QEMU would treat it as a protocol-0 "low" kernel and hand it to the real-mode setup path.
       throw new LinuxBootError(`qemu: ${files.kernelPath}: not a bzImage (no "HdrS" boot protocol header) nor a multiboot kernel`);
     }
-    warnings.push(...mb.layout.warnings);
-    result = mb;
-    kind = "multiboot";
   }
   for (const b of result.blobs) {
     pc.roms.addFixed(b.name, b.addr, b.data);
@@ -124,6 +139,8 @@ export function setupDirectBoot(pc: PcMachine, files: DirectBootFiles, biosSize:
   if (bsp !== undefined) {
     const boot = result.boot;
     const apply = (): void => {
+      // No firmware runs before the kernel: the loader does the firmware's PCI interrupt setup (pci-irq-setup.ts).
+      firmwarePciIrqSetup(pc);
       applyBootState(bsp.vcpu, boot);
       bsp.resyncTsc();
     };

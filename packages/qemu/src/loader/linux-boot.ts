@@ -187,17 +187,22 @@ export function layoutLinux(input: LinuxBootInput): LinuxBootLayout {
   const bootParams = new Uint8Array(BP_SIZE);
   const hdrEnd = Math.min(0x202 + header[0x201]!, setupSize, BP_SIZE);
   bootParams.set(header.subarray(LINUX_SETUP_HEADER_OFFSET, hdrEnd), LINUX_SETUP_HEADER_OFFSET);
-  const e820 = input.e820.slice(0, BP_E820_MAX_ENTRIES);
+  fillBootParamsE820(bootParams, input.e820);
+  const entry = protocol >= 0x200 ? u32(header, HDR_CODE32_START) || kernelAddr : kernelAddr;
+  return { protocol, setupAddr, cmdlineAddr, kernelAddr, initrdAddr, bootParams, setup, protectedMode, entry };
+}
+
+/** boot_params.e820_entries and e820_table (up to 128 entries of {u64 addr, u64 size, u32 type}). */
+export function fillBootParamsE820(bootParams: Uint8Array, map: readonly E820Entry[]): void {
+  const e820 = map.slice(0, BP_E820_MAX_ENTRIES);
   bootParams[BP_E820_ENTRIES] = e820.length;
-  const view = new DataView(bootParams.buffer);
+  const view = new DataView(bootParams.buffer, bootParams.byteOffset, bootParams.byteLength);
   e820.forEach((e, i) => {
     const at = BP_E820_TABLE + i * 20;
     view.setBigUint64(at, BigInt(e.address), true);
     view.setBigUint64(at + 8, BigInt(e.length), true);
     view.setUint32(at + 16, e.type, true);
   });
-  const entry = protocol >= 0x200 ? u32(header, HDR_CODE32_START) || kernelAddr : kernelAddr;
-  return { protocol, setupAddr, cmdlineAddr, kernelAddr, initrdAddr, bootParams, setup, protectedMode, entry };
 }
 
 /** Where the loader puts the GDT for the 32-bit entry (just past boot_params, below the command line). */

@@ -1,0 +1,39 @@
+import { pciSlotGetPirq } from "../hw/pci-bus.js";
+import { PCI_INTERRUPT_LINE, PCI_INTERRUPT_PIN } from "../hw/pci-device.js";
+import { PIIX_NUM_PIRQS, PIIX_PIRQCA } from "../hw/piix3.js";
+import type { PcMachine } from "../machine/pc.js";
+
+/*
+ * The firmware's share of PCI interrupt setup on the i440FX/PIIX3 board, done by the loader when a kernel
+ * is booted directly (no BIOS runs): what SeaBIOS's pciinit.c does on every boot of QEMU's pc machine —
+ * steer PIRQA-D to ISA IRQs 10, 10, 11, 11 in the PIIX3 (PIRQRC[A:D], 82371SB 2.2.9), make those IRQs
+ * level-triggered in the ELCR, and write each bus-0 function's IRQ into its Interrupt Line register
+ * (PCI Local Bus 3.0 6.2.4) through the board swizzle. A kernel that finds no routing table ($PIR) or
+ * ACPI _PRT uses the Interrupt Line as is (Linux: arch/x86/pci/irq.c pirq_enable_irq keeps dev->irq);
+ * without this step its PCI devices have no IRQ ("can't find IRQ for PCI INT A").
+ * BARs are left to the kernel, which assigns what it finds unassigned.
+ */
+
+/** SeaBIOS's pci_irqs: the ISA IRQ each of PIRQA-D is steered to (src/fw/pciinit.c). */
+export const FIRMWARE_PCI_IRQS: readonly number[] = [10, 10, 11, 11];
+
+/** Programs PIRQ routing, ELCR and Interrupt Line registers as SeaBIOS would; a no-op on the ISA-only machine. */
+export function firmwarePciIrqSetup(pc: PcMachine): void {
+  const bus = pc.pciBus;
+  const piix3 = pc.piix3;
+  if (bus === undefined || piix3 === undefined) return;
+  const elcr = [0, 0];
+  for (let i = 0; i < PIIX_NUM_PIRQS; i++) {
+    const irq = FIRMWARE_PCI_IRQS[i]!;
+    elcr[irq >> 3]! |= 1 << (irq & 7);
+    bus.configWrite(piix3.devfn, PIIX_PIRQCA + i, 1, irq);
+  }
+  pc.pic.elcrPorts.write(0, 1, elcr[0]!);
+  pc.pic.elcrPorts.write(1, 1, elcr[1]!);
+  for (const dev of bus.devices()) {
+    const pin = bus.configRead(dev.devfn, PCI_INTERRUPT_PIN, 1);
+    if (pin >= 1 && pin <= 4) {
+      bus.configWrite(dev.devfn, PCI_INTERRUPT_LINE, 1, FIRMWARE_PCI_IRQS[pciSlotGetPirq(dev.devfn, pin - 1)]!);
+    }
+  }
+}
