@@ -300,6 +300,11 @@ export class Cpu {
   lookupGen = 0;
   /** Instructions a compiled region retired before it called out to code that threw (added by run()). */
   jitPartial = 0;
+  /**
+   * Set by an intercept that took its VM exit without unwinding (vmx/intercepts.ts instructionExitNoUnwind):
+   * the instruction step() just ran did not complete. step()'s caller consumes it.
+   */
+  exitAbort = false;
   /** Instructions of a block that completed before one of them threw (added by run()). */
   blockFaultAt = 0;
   /** Instructions runBlocks() completed in earlier blocks of its chain (added by run() if one throws). */
@@ -1428,6 +1433,10 @@ export class Cpu {
             if (k > 0) continue;
           }
           this.step();
+          if (this.exitAbort) {
+            this.exitAbort = false;
+            return this.vmExited(done);
+          }
           done++;
           if (this.stopReason !== STOP_NONE) {
             this.instructionsRetired += done;
@@ -1484,9 +1493,16 @@ export class Cpu {
    */
   private vmExited(done: number): number {
     this.instructionsRetired += done;
+    this.vmExitTaken();
+    return this.stopReason;
+  }
+
+  /** The current instruction caused a VM exit (already performed): stop running, drop the guest's collected traps. */
+  vmExitTaken(): void {
     this.debugTrap = 0;
     this.updateDebugWatch();
-    return (this.stopReason = STOP_VM_EXIT);
+    this.stopReason = STOP_VM_EXIT;
+    this.blockStop = EXEC_STOP;
   }
 
   private internal(e: unknown, done: number): number {

@@ -13,12 +13,26 @@ import { CS, EAX, ECX, EDX, FLAG_CF, FLAGS_ARITH } from "../core/registers.js";
 import { alu, imulTrunc, shift } from "../ops/alu.js";
 import type { DecodedInsn, Exec } from "./decoded-insn.js";
 import type { Block } from "./block.js";
-import { ATTR_GENERIC, EXEC_JUMPED, EXEC_NEXT, EXEC_STOP } from "./decoded-insn.js";
+import { ATTR_GENERIC, EXEC_ABORTED, EXEC_JUMPED, EXEC_NEXT, EXEC_STOP } from "./decoded-insn.js";
+import { VM_EXIT } from "../core/exceptions.js";
 
 /** Runs the instruction through the interpreter (prefixes, decoding, every check) and ends the block when needed. */
 export function execGeneric(cpu: Cpu, d: DecodedInsn): number {
   cpu.eip = d.eip;
-  cpu.step();
+  try {
+    cpu.step();
+    if (cpu.exitAbort) {
+      cpu.exitAbort = false;
+      cpu.vmExitTaken();
+      return EXEC_ABORTED;
+    }
+  } catch (e) {
+    // An intercepted instruction's VM exit, caught here rather than after unwinding every frame of the
+    // run loop (a JavaScript throw costs per frame it crosses, and port I/O exits are frequent).
+    if (e !== VM_EXIT) throw e;
+    cpu.vmExitTaken();
+    return EXEC_ABORTED;
+  }
   if (cpu.stopReason !== 0 || cpu.atBoundaryWork()) {
     // The boundary has work now (a halt, a shadow, an event): the chain of blocks must end too.
     cpu.blockStop = EXEC_STOP;
@@ -1020,8 +1034,9 @@ export function runBlock(cpu: Cpu, b: Block, budget: number): number {
           cpu.insnStart = d.eip;
           r = d.exec(cpu, d);
       }
-      i++;
       if (r !== EXEC_NEXT) {
+        if (r === EXEC_ABORTED) return done + i;
+        i++;
         if (r !== EXEC_JUMPED) {
           cpu.eip = d.after;
           return done + i;
@@ -1033,6 +1048,7 @@ export function runBlock(cpu: Cpu, b: Block, budget: number): number {
         n = len;
         continue;
       }
+      i++;
       if (i === n) {
         cpu.eip = d.after;
         return done + i;

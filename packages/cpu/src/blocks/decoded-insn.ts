@@ -17,6 +17,8 @@ export type Exec = (cpu: Cpu, d: DecodedInsn) => number;
 export const EXEC_NEXT = 0;
 export const EXEC_JUMPED = 1;
 export const EXEC_STOP = 2;
+/** The instruction did not complete (it caused a VM exit): not counted, and everything stops. */
+export const EXEC_ABORTED = 3;
 
 /** Attribute bits. */
 /** The instruction always ends its block (it transfers control, or what follows it cannot be known statically). */

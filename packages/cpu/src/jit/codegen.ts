@@ -302,7 +302,8 @@ class Generator {
     const i = this.posInBlock;
     this.emit(`${this.syncRegs()}${writeback(this.state)}cpu.jitPartial = n + ${i}; cpu.insnStart = ${d.eip};`);
     this.emit(`t_rc = D[${this.k}].exec(cpu, D[${this.k}]); cpu.jitPartial = 0;`);
-    this.emit(`if (t_rc !== 0) { if (t_rc === 2) cpu.eip = ${d.after}; return n + ${i + 1}; }`);
+    // 3: the instruction caused a VM exit and did not complete.
+    this.emit(`if (t_rc !== 0) { if (t_rc === 3) return n + ${i}; if (t_rc === 2) cpu.eip = ${d.after}; return n + ${i + 1}; }`);
     this.emit("@RL@");
   }
 

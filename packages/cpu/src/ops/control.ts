@@ -182,7 +182,7 @@ export function installControl(t: Handler[], t0f: Handler[]): void {
   t[0xff] = groupFF;
   t[0xf4] = (cpu) => {
     if (cpu.protectedMode && cpu.cpl !== 0) cpu.raise(EXC_GP, 0);
-    if (cpu.nonRoot) vmxHlt(cpu);
+    if (cpu.nonRoot && vmxHlt(cpu)) return;
     cpu.halted = true;
   };
   // CLI/STI are IOPL-sensitive in protected and V86 mode; VME and PVI make them work on VIF.

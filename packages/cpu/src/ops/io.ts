@@ -45,7 +45,7 @@ export function ioWrite(cpu: Cpu, port: number, size: number, value: number): vo
 
 function inOp(cpu: Cpu, port: number, size: number, immediate: boolean): void {
   checkIoPermission(cpu, port, size);
-  if (cpu.nonRoot) vmxIo(cpu, port, size, true, false, immediate);
+  if (cpu.nonRoot && vmxIo(cpu, port, size, true, false, immediate)) return;
   const v = ioRead(cpu, port, size);
   if (size === 1) cpu.setReg8(EAX, v);
   else if (size === 2) cpu.setReg16(EAX, v);
@@ -54,7 +54,7 @@ function inOp(cpu: Cpu, port: number, size: number, immediate: boolean): void {
 
 function outOp(cpu: Cpu, port: number, size: number, immediate: boolean): void {
   checkIoPermission(cpu, port, size);
-  if (cpu.nonRoot) vmxIo(cpu, port, size, false, false, immediate);
+  if (cpu.nonRoot && vmxIo(cpu, port, size, false, false, immediate)) return;
   ioWrite(cpu, port, size, cpu.reg[EAX]!);
 }
 

@@ -39,7 +39,7 @@ function stringOp(cpu: Cpu, kind: number, size: number): void {
     if (cpu.nonRoot) {
       const off = kind === INS ? r[EDI]! & amask : r[ESI]! & amask;
       const seg = kind === INS ? ES : srcSeg;
-      vmxIo(cpu, port, size, kind === INS, true, false, seg, (cpu.segBase[seg]! + off) | 0);
+      if (vmxIo(cpu, port, size, kind === INS, true, false, seg, (cpu.segBase[seg]! + off) | 0)) return;
     }
   }
   let n = 0;

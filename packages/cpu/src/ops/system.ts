@@ -39,7 +39,10 @@ function requireProtected(cpu: Cpu): void {
 const scratch = new Int32Array(4);
 
 function cpuid(cpu: Cpu): void {
-  if (cpu.nonRoot) vmxCpuid(cpu);
+  if (cpu.nonRoot) {
+    vmxCpuid(cpu);
+    return;
+  }
   // A serialising instruction: code another processor wrote (cross-modifying code, SDM vol. 3A §8.1.3)
   // must be fetched afresh after it.
   cpu.newCodeEpoch();

@@ -39,6 +39,20 @@ export function instructionExit(cpu: Cpu, reason: number, qualification: number)
   throw VM_EXIT;
 }
 
+/**
+ * The same exit for the frequent intercepts (port I/O, HLT, CPUID) without unwinding: the exit is
+ * taken, Cpu.exitAbort tells step()'s caller the instruction did not complete, and the handler must
+ * return at once. (A JavaScript throw costs about a microsecond here; exits to port I/O are the
+ * hot path of a virtual machine.) Always returns true.
+ */
+export function instructionExitNoUnwind(cpu: Cpu, reason: number, qualification: number): true {
+  const vmx = cpu.vmx!;
+  vmx.exitInsnLen = (cpu.eip - cpu.insnStart) & 0xf;
+  vmExit(cpu, reason, qualification, cpu.insnStart);
+  cpu.exitAbort = true;
+  return true;
+}
+
 /** Whether the I/O bitmaps select any byte of the access (SDM vol. 3C §25.1.3). Wrapping past 0xFFFF exits. */
 function ioBitmapHit(cpu: Cpu, port: number, size: number): boolean {
   const vmx = cpu.vmx!;
@@ -55,26 +69,28 @@ function ioBitmapHit(cpu: Cpu, port: number, size: number): boolean {
  * IN/OUT/INS/OUTS. `immediate` for the imm8 port forms; `stringSeg` is the segment of the memory operand
  * (for the VMX-instruction-information field, reported since IA32_VMX_BASIC[54] = 1).
  */
-export function vmxIo(cpu: Cpu, port: number, size: number, isIn: boolean, isString: boolean, immediate: boolean, stringSeg = 0, linear = 0): void {
+/** Returns true when the instruction caused a VM exit (the caller returns at once; see instructionExitNoUnwind). */
+export function vmxIo(cpu: Cpu, port: number, size: number, isIn: boolean, isString: boolean, immediate: boolean, stringSeg = 0, linear = 0): boolean {
   const vmx = cpu.vmx!;
   const exits = vmx.proc & CPU_BASED_USE_IO_BITMAPS ? ioBitmapHit(cpu, port, size) : (vmx.proc & CPU_BASED_UNCOND_IO_EXITING) !== 0;
-  if (!exits) return;
+  if (!exits) return false;
   let q = (size - 1) | (isIn ? IO_QUAL_IN : 0) | (immediate ? IO_QUAL_IMMEDIATE : 0) | (port << 16);
   if (isString) {
     q |= IO_QUAL_STRING | (cpu.rep !== 0 ? IO_QUAL_REP : 0);
     vmx.exitInsnInfo = ((cpu.a32 ? 1 : 0) << 7) | (stringSeg << 15);
     vmx.exitGuestLinear = linear;
   }
-  instructionExit(cpu, EXIT_REASON_IO_INSTRUCTION, q);
+  return instructionExitNoUnwind(cpu, EXIT_REASON_IO_INSTRUCTION, q);
 }
 
-export function vmxHlt(cpu: Cpu): void {
-  if (cpu.vmx!.proc & CPU_BASED_HLT_EXITING) instructionExit(cpu, EXIT_REASON_HLT, 0);
+/** Returns true when HLT caused a VM exit (the caller returns at once). */
+export function vmxHlt(cpu: Cpu): boolean {
+  return (cpu.vmx!.proc & CPU_BASED_HLT_EXITING) !== 0 && instructionExitNoUnwind(cpu, EXIT_REASON_HLT, 0);
 }
 
-/** CPUID always exits in non-root operation. */
-export function vmxCpuid(cpu: Cpu): never {
-  return instructionExit(cpu, EXIT_REASON_CPUID, 0);
+/** CPUID always exits in non-root operation (the caller returns at once). */
+export function vmxCpuid(cpu: Cpu): true {
+  return instructionExitNoUnwind(cpu, EXIT_REASON_CPUID, 0);
 }
 
 export function vmxRdtsc(cpu: Cpu): void {
