@@ -94,7 +94,6 @@ start:
   mov dword [es:8], 16
   mov word [es:12], 2
   mov word [es:0x84], 0
-  mov word [es:0x82], 1
   mov dx, IO + 8
   mov eax, 0x10
   out dx, eax
@@ -102,6 +101,10 @@ start:
   mov al, 7
   out dx, al
   call irr
+  ; publish the buffer only after DRIVER_OK: QEMU's virtio-rng looks at the queue when the status
+  ; changes and its entropy backend answers asynchronously, so a buffer already available here
+  ; would race with the IRR read above
+  mov word [es:0x82], 1
   mov dx, IO + 0x10
   xor ax, ax
   out dx, ax
