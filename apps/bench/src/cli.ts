@@ -1,70 +1,77 @@
 #!/usr/bin/env node
 /**
- * virtkit-bench: median of several runs per workload and engine, wall and CPU time, written as a
- * table and JSON. Engines: "step" (decode every instruction), "interpreter" (decoded blocks, the JIT
- * off: cpu.jit = false / VIRTKIT_JIT=0) and "jit". Every run checks its exact instruction count.
+ * virtkit-bench: virtkit and its peers on the same guest code (guests/bench.bin) in the same run.
+ * Writes a table to stdout (progress to stderr), and results/latest.{json,svg,md} under apps/bench.
  *
- * VIRTKIT_BENCH_RUNS     runs per measurement (default 5)
- * VIRTKIT_BENCH_ONLY     a regular expression selecting workloads by name
- * VIRTKIT_BENCH_ENGINES  comma-separated engines (default step,interpreter,jit)
+ *   --quick                a short run (regions of ~0.05 s, 3 runs): for smoke tests, not for quoting
+ *   --runs N               runs per cell (default 5; VIRTKIT_BENCH_RUNS)
+ *   --seconds S            target length of one measured region (default 1; VIRTKIT_BENCH_SECONDS)
+ *   --only REGEX           workloads by name (integer branchy memory string paging x87 pio mmio; VIRTKIT_BENCH_ONLY)
+ *   --runners a,b          runner ids (default all; VIRTKIT_BENCH_RUNNERS)
+ *   --out DIR              results folder (default apps/bench/results)
+ * VIRTKIT_BENCH_QUICK=1 is --quick.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { cpuBranchyLoop, cpuIntegerLoop, cpuMemoryLoop, cpuPagingLoop, cpuStringLoop, cpuX87Loop, ENGINES, kvmPioLoop, type Engine } from "./workloads.js";
-import { measure, summarize, type Sample } from "./measure.js";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { runBench } from "./bench.js";
+import { formatTable, toJson, toMarkdown, toSvg } from "./report.js";
+import { WORKLOADS } from "./rom.js";
+import { ALL_RUNNERS } from "./runners/index.js";
 
-const RUNS = Number(process.env.VIRTKIT_BENCH_RUNS ?? 5);
-const only = process.env.VIRTKIT_BENCH_ONLY === undefined ? null : new RegExp(process.env.VIRTKIT_BENCH_ONLY);
-const engines = (process.env.VIRTKIT_BENCH_ENGINES?.split(",") ?? ENGINES).filter((e): e is Engine => (ENGINES as readonly string[]).includes(e));
-
-/** Work per run scaled by engine so every measurement lasts a few hundred milliseconds. */
-const SCALE: Record<Engine, number> = { step: 1, interpreter: 2, jit: 20 };
-
-interface Workload {
-  name: string;
-  unit: "MIPS" | "exits/s";
-  /** Runs the workload once on an engine at the given scale; returns the units of work done. */
-  run: (engine: Engine, scale: number) => number;
-  engines: readonly Engine[];
+function fail(message: string): never {
+  process.stderr.write(`virtkit-bench: ${message}\n`);
+  process.exit(2);
 }
 
-const cpuWorkloads: Workload[] = [
-  { name: "integer loop", unit: "MIPS", run: (e, s) => cpuIntegerLoop(2_000_000 * s, e), engines },
-  { name: "branchy loop", unit: "MIPS", run: (e, s) => cpuBranchyLoop(1_000_000 * s, e), engines },
-  { name: "memory loop", unit: "MIPS", run: (e, s) => cpuMemoryLoop(1_000_000 * s, e), engines },
-  { name: "string (rep movsd/stosd)", unit: "MIPS", run: (e, s) => cpuStringLoop(20 * s, e), engines },
-  { name: "paging (TLB misses, #PF)", unit: "MIPS", run: (e, s) => cpuPagingLoop(10 * s, e), engines },
-  { name: "x87 loop", unit: "MIPS", run: (e, s) => cpuX87Loop(100_000 * Math.min(s, 2), e), engines },
-];
-const workloads: Workload[] = [...cpuWorkloads, { name: "kvm: port-I/O exits to user space", unit: "exits/s", run: () => kvmPioLoop(), engines: ["jit"] }];
-
-const results = [];
-for (const w of workloads) {
-  if (only !== null && !only.test(w.name)) continue;
-  for (const engine of w.engines) {
-    if (!engines.includes(engine)) continue;
-    const scale = SCALE[engine];
-    const label = w.unit === "MIPS" ? `${w.name} [${engine}]` : w.name;
-    w.run(engine, scale); // warm-up
-    const samples: Sample[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      if (process.stderr.isTTY) process.stderr.write(`\r${label}: run ${i + 1}/${RUNS}   `);
-      samples.push(measure(() => w.run(engine, scale)));
-    }
-    if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
-    const s = summarize(samples);
-    const rate = w.unit === "MIPS" ? s.ratePerSec / 1e6 : s.ratePerSec;
-    // The same work per CPU second (the machines are shared: wall time includes other processes).
-    const units = samples[0]?.units ?? 0;
-    const cpuRate = (units / s.medianCpuMs) * 1000 / (w.unit === "MIPS" ? 1e6 : 1);
-    results.push({ workload: w.name, engine, unit: w.unit, rate, cpuRate, ...s });
-    const digits = w.unit === "MIPS" ? 1 : 0;
-    console.log(`${label.padEnd(48)} ${rate.toFixed(digits).padStart(12)} ${w.unit.padEnd(8)} (${cpuRate.toFixed(digits)} per CPU s) median wall ${s.medianWallMs.toFixed(0)} ms, cpu ${s.medianCpuMs.toFixed(0)} ms (${s.runs} runs)`);
-  }
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      quick: { type: "boolean" },
+      runs: { type: "string" },
+      seconds: { type: "string" },
+      only: { type: "string" },
+      runners: { type: "string" },
+      out: { type: "string" },
+    },
+  }));
+} catch (e) {
+  fail(e instanceof Error ? e.message : String(e));
 }
-// Results go to the repository's bench-results/ folder (two levels above apps/bench/dist).
-const dir = join(import.meta.dirname, "..", "..", "..", "bench-results");
-mkdirSync(dir, { recursive: true });
-const file = join(dir, "latest.json");
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2) + "\n");
-console.log(`results written to ${file}`);
+const env = process.env;
+const quick = values.quick === true || env.VIRTKIT_BENCH_QUICK === "1";
+const runs = Number(values.runs ?? env.VIRTKIT_BENCH_RUNS ?? (quick ? 3 : 5));
+const seconds = Number(values.seconds ?? env.VIRTKIT_BENCH_SECONDS ?? (quick ? 0.05 : 1));
+if (!Number.isInteger(runs) || runs < 1) fail(`--runs must be a positive integer, not ${String(values.runs ?? env.VIRTKIT_BENCH_RUNS)}`);
+if (!(seconds > 0)) fail(`--seconds must be a positive number, not ${String(values.seconds ?? env.VIRTKIT_BENCH_SECONDS)}`);
+const onlyText = values.only ?? env.VIRTKIT_BENCH_ONLY;
+let only: RegExp | null = null;
+try {
+  only = onlyText === undefined ? null : new RegExp(onlyText);
+} catch {
+  fail(`--only: not a regular expression: ${onlyText ?? ""}`);
+}
+const workloads = WORKLOADS.filter((w) => only === null || only.test(w.name));
+if (workloads.length === 0) fail(`--only ${onlyText ?? ""} matches no workload (${WORKLOADS.map((w) => w.name).join(", ")})`);
+const runnerIds = (values.runners ?? env.VIRTKIT_BENCH_RUNNERS)?.split(",").map((s) => s.trim()).filter((s) => s !== "");
+const unknown = runnerIds?.filter((id) => !ALL_RUNNERS.some((r) => r.id === id)) ?? [];
+if (unknown.length > 0) fail(`unknown runner ${unknown.join(", ")} (known: ${ALL_RUNNERS.map((r) => r.id).join(", ")})`);
+const runners = runnerIds === undefined ? ALL_RUNNERS : ALL_RUNNERS.filter((r) => runnerIds.includes(r.id));
+const outDir = resolve(values.out ?? join(import.meta.dirname, "..", "results"));
+
+const tty = process.stderr.isTTY;
+const result = await runBench({
+  runners, workloads, runs, targetSeconds: seconds,
+  progress: (line) => {
+    if (tty) process.stderr.write(`\r\x1b[K${line}`);
+    else process.stderr.write(`${line}\n`);
+  },
+});
+if (tty) process.stderr.write("\r\x1b[K");
+console.log(formatTable(result));
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, "latest.json"), toJson(result));
+writeFileSync(join(outDir, "latest.svg"), toSvg(result));
+writeFileSync(join(outDir, "latest.md"), toMarkdown(result));
+console.log(`\nresults: ${join(outDir, "latest.json")}, latest.svg, latest.md`);

@@ -1,5 +1,11 @@
-export { measure, summarize, type Sample, type Summary } from "./measure.js";
+export { measure, median, summarize, type Sample, type Summary } from "./measure.js";
 export {
   cpuBranchyLoop, cpuIntegerLoop, cpuMemoryLoop, cpuPagingLoop, cpuStringLoop, cpuX87Loop, ENGINES, integerLoopCode, kvmPioLoop, lastState,
   LOOP_ITERATIONS, STRING_DWORDS, type Engine,
 } from "./workloads.js";
+export { EMPTY_WORKLOAD, romFor, WORKLOADS, workloadByName, type Unit, type Workload, type WorkloadName } from "./rom.js";
+export { GuestProtocol } from "./guest-protocol.js";
+export type { Runner, RunResult } from "./runner.js";
+export { ALL_RUNNERS, runnerById } from "./runners/index.js";
+export { runBench, type BenchResult, type Cell } from "./bench.js";
+export { formatTable, headlineRatios, ratios, toJson, toMarkdown, toSvg, type Ratio } from "./report.js";

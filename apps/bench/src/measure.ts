@@ -26,7 +26,9 @@ export function measure(run: () => number): Sample {
   return { wallMs, cpuMs: (c.user + c.system) / 1000, units };
 }
 
-function median(xs: number[]): number {
+/** The median (the upper one of the middle two for an even count); NaN for none. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
