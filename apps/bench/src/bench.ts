@@ -74,8 +74,11 @@ async function measureCell(r: Runner, w: Workload, reference: string | undefined
   // Calibrate: scale from the check run, then once more from a run at the scaled N (JIT warm-up and
   // start-up make the first estimate low).
   let n = scaledN(w, w.checkN, check.wallMs, opts.targetSeconds);
+  // A short check run can also overestimate (the markers of a process peer arrive close together):
+  // rescale from the probe whenever it is off by more than a factor of two either way.
   const probe = await r.run(w, n);
-  if (probe.wallMs < (opts.targetSeconds * 1000) / 2) n = scaledN(w, n, probe.wallMs, opts.targetSeconds);
+  const targetMs = opts.targetSeconds * 1000;
+  if (probe.wallMs < targetMs / 2 || probe.wallMs > targetMs * 2) n = scaledN(w, n, probe.wallMs, opts.targetSeconds);
   const samples: RunResult[] = [];
   for (let i = 0; i < opts.runs; i++) {
     opts.progress?.(`${w.name} on ${r.id}: run ${i + 1}/${opts.runs} (N=${n})`);
