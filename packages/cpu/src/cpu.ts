@@ -1658,7 +1658,9 @@ export class Cpu {
           // of one endless call (whose code is several times slower).
           const left = (budget - done) | 0;
           const k = fn(left < JIT_SLICE ? left : JIT_SLICE);
-          if (k > 0) {
+          // 0 is also the count when the region's first instruction took a VM exit (it did not
+          // complete): then the processor is in root operation now and the guest's block must not run.
+          if (k > 0 || this.stopReason !== STOP_NONE) {
             done = (done + k) | 0;
             this.chainDone = done;
             if (this.blockStop !== 0 || this.stopReason !== STOP_NONE || done >= budget) return done;

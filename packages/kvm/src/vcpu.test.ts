@@ -53,6 +53,26 @@ describe("port I/O exits", () => {
     expect(g.vcpu.getRegs().rip).toBe(0x100c);
   });
 
+  it("a loop compiled by the JIT whose first instruction exits to user space exits once per iteration, with the right data", () => {
+    // mov dx,0x3f8; xor al,al; l: out dx,al; inc al; cmp al,100; jne l; hlt
+    // The region compiled at l begins with the OUT: its VM exit happens before the region retired anything,
+    // and the guest's block must not run again in root operation after it.
+    const saved = process.env.VIRTKIT_JIT_THRESHOLD;
+    process.env.VIRTKIT_JIT_THRESHOLD = "0";
+    let g: Guest;
+    try {
+      g = guest([0xba, 0xf8, 0x03, 0x30, 0xc0, 0xee, 0xfe, 0xc0, 0x3c, 0x64, 0x75, 0xf9, 0xf4]);
+    } finally {
+      if (saved === undefined) delete process.env.VIRTKIT_JIT_THRESHOLD;
+      else process.env.VIRTKIT_JIT_THRESHOLD = saved;
+    }
+    const seen: string[] = [];
+    for (let i = 0; i < 100; i++) seen.push(describeExit(g.vcpu.runExit()));
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => `io-out 3f8 size 1 count 1 data ${i}`));
+    expect(g.vcpu.runExit().reason).toBe("hlt");
+    expect(g.vcpu.getRegs().rip).toBe(0x100d);
+  });
+
   it("completes IN with the data user space leaves in the PIO page (AL, then AX)", () => {
     // in al, 0x60; mov bl, al; in ax, dx; hlt
     const g = guest([0xe4, 0x60, 0x88, 0xc3, 0xed, 0xf4], { rdx: 0x71, rax: 0xaabbccdd });

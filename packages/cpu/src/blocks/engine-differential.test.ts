@@ -8,7 +8,7 @@ import { machine, type TestMachine } from "../testing/test-machine.js";
 import { MODES, prepareRandomRun, Rng, saveMachine, type Mode } from "../testing/random-modes.js";
 import { ENGINES, firstMemoryDifference, stateOf, useEngine, type Engine } from "../testing/engine-state.js";
 
-const RUNS = Number(process.env.VIRTKIT_ENGINE_DIFF_RUNS ?? 150);
+const RUNS = Number(process.env.VIRTKIT_ENGINE_DIFF_RUNS ?? 80);
 const SEED = Number(process.env.VIRTKIT_ENGINE_DIFF_SEED ?? 0x5eed1234);
 
 interface Rig {

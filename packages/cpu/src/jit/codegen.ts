@@ -24,6 +24,7 @@ import { ATTR_FOLLOWED, ATTR_GENERIC } from "../blocks/decoded-insn.js";
 import type { RegionFn } from "../blocks/block.js";
 import { CC_FLAGS, conditionExpr, F_AF, F_CF, F_OF, flagExpr, FlagState, writeback, type Producer } from "./flag-state.js";
 import { finalSuccessors, type Region } from "./region.js";
+import { compileAllowed, inlineAllowed } from "./diagnostics.js";
 
 const ALL = 0x3f;
 const NOT_CF = 0x3e;
@@ -57,6 +58,11 @@ function aluOp(d: DecodedInsn): number {
 
 /** The inline-compilable forms; anything else runs through its handler. */
 function inlineKind(d: DecodedInsn, region: Region): string | null {
+  const k = inlineFormOf(d, region);
+  return k !== null && !inlineAllowed(k) ? null : k;
+}
+/** The inline form of an instruction by its opcode, before the diagnostics switches. */
+function inlineFormOf(d: DecodedInsn, region: Region): string | null {
   if ((d.attrs & ATTR_GENERIC) !== 0) return null;
   const op = d.op;
   if (op < 0x40 && (op & 7) < 6) return "alu";
@@ -143,6 +149,11 @@ export function compileRegion(cpu: Cpu, region: Region): RegionFn | null {
   const g = new Generator(cpu, region);
   const body = g.generate();
   if (body === null) return null;
+  const describe = (): string =>
+    `entry eip ${(region.entry.eip >>> 0).toString(16)} linear ${(region.entry.lin >>> 0).toString(16)}\n` +
+    region.blocks.map((b) => b.insns.map((d) => `${(d.eip >>> 0).toString(16)}:${d.op.toString(16)}`).join(" ")).join("\n") +
+    `\n${body}`;
+  if (!compileAllowed(describe)) return null;
   sourceListener?.(region.entry.eip, body);
   // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval

@@ -14,7 +14,7 @@ import { caseCode, initialWindow, type CaseResult, type CaseRunner, type NativeC
 import { nativeUnavailableReason } from "../../oracle/native/native.js";
 import { CaseMachine, type CaseInput, type CaseOutcome } from "../testing/case-machine.js";
 
-const CASES = Number(process.env.VIRTKIT_JIT_DIFF_CASES ?? 600);
+const CASES = Number(process.env.VIRTKIT_JIT_DIFF_CASES ?? 400);
 
 function input(c: NativeCase, code = caseCode(c)): CaseInput {
   return { code, regs: c.regs, eflags: c.eflags, window: initialWindow(c) };
