@@ -54,6 +54,11 @@ export function countNote(c: Cell): string {
   return `${d > 0 ? "+" : ""}${d}`;
 }
 
+/** Two decimals, or two significant digits below 0.01 (exit ratios can be 1e-3). */
+export function fmtRatio(v: number): string {
+  return v < 0.01 ? v.toPrecision(2) : v.toFixed(2);
+}
+
 function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
 }
@@ -70,7 +75,7 @@ export function formatTable(result: BenchResult): string {
   const hr = headlineRatios(result);
   if (hr.length > 0) {
     lines.push("", "ratios (virtkit / peer, same run; wall time, CPU time in parentheses; > 1 = virtkit faster):");
-    for (const r of hr) lines.push(`  ${pad(r.workload, 9)} ${pad(r.subject, 20)} vs ${pad(r.peer, 12)} ${pad(r.ratio.toFixed(2), 8, true)}x (${r.cpuRatio.toFixed(2)}x)`);
+    for (const r of hr) lines.push(`  ${pad(r.workload, 9)} ${pad(r.subject, 20)} vs ${pad(r.peer, 12)} ${pad(fmtRatio(r.ratio), 8, true)}x (${fmtRatio(r.cpuRatio)}x)`);
   }
   for (const f of result.failures) lines.push(`failed: ${f.workload} on ${titles.get(f.runner) ?? f.runner}: ${f.error}`);
   for (const r of result.runners) if (r.skipped !== undefined) lines.push(`skipped: ${r.title}: ${r.skipped}`);
@@ -116,7 +121,7 @@ export function toSvg(result: BenchResult): string {
       const x0 = x(1), x1 = x(r.ratio);
       const s = `${r.subject} vs ${r.peer}`;
       out.push(`<rect x="${Math.min(x0, x1).toFixed(1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0)).toFixed(1)}" height="${bar - 2}" fill="${color.get(s) ?? "#999"}"><title>${esc(`${g.w.name}: ${s} ${r.ratio.toFixed(3)}×`)}</title></rect>`);
-      out.push(`<text x="${(Math.max(x0, x1) + 3).toFixed(1)}" y="${y + bar - 3}" font-size="9">${r.ratio < 0.01 ? r.ratio.toExponential(1) : r.ratio.toFixed(2)}</text>`);
+      out.push(`<text x="${(Math.max(x0, x1) + 3).toFixed(1)}" y="${y + bar - 3}" font-size="9">${fmtRatio(r.ratio)}</text>`);
       y += bar;
     }
     y += gap;
@@ -157,7 +162,7 @@ export function toMarkdown(result: BenchResult): string {
       const row = hr.filter((r) => r.workload === w.name);
       if (row.length === 0) continue;
       const head = headlineRunner(w.unit);
-      const cell = (r: Ratio | undefined): string => (r === undefined ? "" : `${r.ratio < 0.01 ? r.ratio.toExponential(1) : r.ratio.toFixed(2)}×`);
+      const cell = (r: Ratio | undefined): string => (r === undefined ? "" : `${fmtRatio(r.ratio)}×`);
       out.push(`| ${w.name} | ${peers.map((p) => cell(row.find((r) => r.subject === head && r.peer === p))).join(" | ")} | ${cell(row.find((r) => r.subject === "virtkit-interpreter" && r.peer === "bochs"))} |`);
     }
   }
