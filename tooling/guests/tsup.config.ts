@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  entry: ["src/index.ts", "src/linux-guest-cli.ts", "src/linux-boot-cli.ts"],
   format: ["esm"],
   target: "node20",
   sourcemap: true,

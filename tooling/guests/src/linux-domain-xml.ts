@@ -1,0 +1,49 @@
+/**
+ * The libvirt domain XML for the Linux guest (https://libvirt.org/formatdomain.html): direct kernel boot
+ * (<kernel>, <initrd>, <cmdline>) on the pc machine with the kvm accelerator, the ext2 image as a virtio disk,
+ * COM1 as a pty serial console, and the other virtio devices the initramfs loads drivers for (virtio-net on
+ * the user network, virtio-serial, virtio-rng). ACPI is left out of <features>: the pc machine has none yet.
+ */
+import { LINUX_CMDLINE, type LinuxGuestPaths } from "./linux-guest.js";
+
+function esc(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+export function linuxDomainXml(paths: Pick<LinuxGuestPaths, "vmlinuz" | "initramfs" | "disk">, opts: { name?: string; memoryMiB?: number; kernel?: string } = {}): string {
+  return `<domain type='kvm'>
+  <name>${esc(opts.name ?? "virtkit-linux")}</name>
+  <memory unit='MiB'>${String(opts.memoryMiB ?? 256)}</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='i686' machine='pc'>hvm</type>
+    <kernel>${esc(opts.kernel ?? paths.vmlinuz)}</kernel>
+    <initrd>${esc(paths.initramfs)}</initrd>
+    <cmdline>${esc(LINUX_CMDLINE)}</cmdline>
+  </os>
+  <on_reboot>restart</on_reboot>
+  <devices>
+    <emulator>/usr/bin/qemu-system-i386</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='${esc(paths.disk)}'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <controller type='virtio-serial' index='0'/>
+    <interface type='user'>
+      <model type='virtio'/>
+    </interface>
+    <serial type='pty'>
+      <target type='isa-serial' port='0'/>
+    </serial>
+    <console type='pty'>
+      <target type='serial' port='0'/>
+    </console>
+    <rng model='virtio'>
+      <backend model='random'>/dev/urandom</backend>
+    </rng>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+`;
+}
