@@ -63,12 +63,18 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls `f` until it returns true (bounded; the bound is a hang guard, not a timing check). */
-export async function until(f: () => boolean | Promise<boolean>, what: string, maxMs = 30_000): Promise<void> {
+/**
+ * Polls `f` until it returns true (bounded; the bound is a hang guard, not a timing check). `what`
+ * names the wait in the error; a function is evaluated when the wait fails, so it can show the
+ * state at that moment (say, everything a terminal showed) rather than at the start.
+ */
+export async function until(f: () => boolean | Promise<boolean>, what: string | (() => string), maxMs = 30_000): Promise<void> {
   const end = Date.now() + maxMs;
-  while (Date.now() < end) {
+  for (;;) {
     if (await f()) return;
+    // checked after f(), so a loop stalled past the bound still sees what arrived meanwhile
+    if (Date.now() >= end) break;
     await sleep(25);
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
 }
