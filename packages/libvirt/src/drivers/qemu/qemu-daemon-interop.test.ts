@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_KERNEL, TEST_EMULATOR, demoDisk, demoXML, hasDemoKernel, hasKvmModule, until } from "./testing/harness.js";
 import { OUR_LIBVIRTD, OUR_VIRSH, QemuDaemon, REAL_VIRSH, SYSTEM_PYTHON, hasPythonLibvirt, hasRealVirsh, hasScript, onPty, run, waitForBuild } from "./testing/daemon.js";
-import { processAlive } from "./qemu-process.js";
+import { emulatorsOf, processAlive } from "./qemu-process.js";
 
 const base = [!hasDemoKernel && `the demo guest ${DEMO_KERNEL}`, !hasKvmModule && "@virtkit/qemu's build"].filter(Boolean);
 const hasDaemon = base.length === 0 && (await waitForBuild(OUR_LIBVIRTD));
@@ -248,6 +248,9 @@ print(seen)
       // had the start completed just before the kill, p3 runs and was reconnected
       const p3 = state("p3");
       expect(["shut off (failed)\n\n", "running (booted)\n\n"]).toContain(p3);
+      // ...and no emulator of it is left behind, even one the killed daemon had not recorded
+      const p3uuid = virsh("domuuid", "p3").out.trim();
+      expect(emulatorsOf(p3uuid).length).toBe(p3.startsWith("running") ? 1 : 0);
       if (p3.startsWith("running")) expect(virsh("destroy", "p3").status).toBe(0);
       expect(existsSync(join(root, "run/qemu/p3.xml"))).toBe(false);
       expect(existsSync(join(root, "run/qemu/p3.pid"))).toBe(false);

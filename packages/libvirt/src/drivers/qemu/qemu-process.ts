@@ -5,7 +5,7 @@
 // after a daemon restart. Monitor events drive the domain's state as libvirt's
 // qemuProcessHandle* callbacks do.
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { QmpClient, type JsonValue } from "@virtkit/qemu";
 import * as C from "../../api/constants.js";
@@ -50,6 +50,35 @@ export function processIsEmulatorOf(pid: number, uuid: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The processes running an emulator for `uuid` (their command line has "-uuid UUID"): how a
+ * restarted daemon finds the emulator of a start it did not finish — the status file it saved
+ * before spawning has no pid yet, and the emulator may not have written its -pidfile either.
+ */
+export function emulatorsOf(uuid: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    if (pid === process.pid) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${e}/cmdline`, "latin1").split("\0");
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    const i = argv.indexOf("-uuid");
+    if (i >= 0 && argv[i + 1] === uuid) found.push(pid);
+  }
+  return found;
 }
 
 /** qemuGetProcessInfo: the process's CPU time (utime + stime) in nanoseconds and its RSS in KiB. */
@@ -410,8 +439,10 @@ export async function reconnectProcess(drv: QemuDriver, obj: QemuDomainObj): Pro
   const alive = obj.pid > 0 && processAlive(obj.pid) && processIsEmulatorOf(obj.pid, obj.def.uuid);
   if (!alive || startingUp) {
     // An emulator the previous daemon had not finished starting is not trusted (libvirt kills
-    // domains whose start job was interrupted).
+    // domains whose start job was interrupted). Killed between saving the status and recording
+    // the pid, the daemon left no pid behind: the emulator is found by its -uuid instead.
     if (alive) await killPainfully(obj.pid, 2000);
+    if (startingUp) await Promise.all(emulatorsOf(obj.def.uuid).map((pid) => killPainfully(pid, 2000)));
     obj.pid = 0;
     cleanupProcess(drv, obj, "crashed", startingUp ? C.VIR_DOMAIN_SHUTOFF_FAILED : C.VIR_DOMAIN_SHUTOFF_CRASHED);
     if (!obj.persistent) drv.removeDomain(obj);
