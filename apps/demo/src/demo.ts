@@ -1,0 +1,100 @@
+// The main demo, as a person would do it with virsh on the embedded qemu driver
+// (qemu:///embed?root=DIR: libvirt's qemu driver running inside the virsh process, everything it
+// keeps under DIR): write the domain XML for the bundled guest and a disk for it, `virsh define`,
+// `virsh start`, `virsh list`, `virsh console` — typed by the person on a terminal, or by the demo
+// itself without one — then `virsh destroy` and `virsh undefine`.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ConsoleScriptError, DEFAULT_CONSOLE_SCRIPT, runConsoleScript } from "./console-script.js";
+import { createDemoDisk, demoDomainXML, DEMO_DISK_BYTES } from "./demo-guest.js";
+import { VirshStepFailed, VirshSteps } from "./virsh-steps.js";
+
+export interface DemoOptions {
+  /** The embedded driver's root; a fresh temporary directory (removed afterwards) when absent. */
+  root?: string;
+  /** Type into the console yourself (stdin must be a terminal), or let the demo type `script`. */
+  interactive: boolean;
+  /** The lines the demo types when not interactive. */
+  script?: readonly string[];
+  /** The domain's name. */
+  name?: string;
+  /** Where the demo's own lines and the scripted console's output go. */
+  write: (text: string | Uint8Array) => void;
+}
+
+export interface DemoResult {
+  status: number;
+  root: string;
+  /** What the scripted console showed (empty when interactive). */
+  console: string;
+}
+
+/** The `$ cat FILE` of a file the demo wrote, so the reader sees what virsh is given. */
+function showFile(write: (t: string) => void, path: string, text: string): void {
+  write(`$ cat ${path}\n${text}`);
+}
+
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const say = (t: string): void => {
+    o.write(t);
+  };
+  const ownRoot = o.root === undefined;
+  // short: unix socket paths under the root must stay below 108 bytes
+  const root = o.root !== undefined ? resolve(o.root) : mkdtempSync(join(tmpdir(), "virtkit-demo-"));
+  const name = o.name ?? "demo";
+  const uri = `qemu:///embed?root=${root}`;
+  const virsh = new VirshSteps({ uri, write: say, istty: o.interactive });
+  const files = join(root, "demo");
+  mkdirSync(files, { recursive: true });
+  const disk = join(files, `${name}.img`);
+  const xmlFile = join(files, `${name}.xml`);
+  let defined = false;
+  let consoleText = "";
+  let status = 0;
+
+  say(`virtkit demo: the bundled guest on libvirt's embedded qemu driver, everything under ${root}\n\n`);
+  try {
+    createDemoDisk(disk);
+    say(`# a ${String(DEMO_DISK_BYTES >> 20)} MiB raw disk for the guest: ${disk}\n`);
+    const xml = demoDomainXML({ name, disk });
+    writeFileSync(xmlFile, xml);
+    showFile(say, xmlFile, xml);
+    say("\n");
+    await virsh.must(["define", xmlFile]);
+    defined = true;
+    await virsh.must(["start", name]);
+    await virsh.must(["list"]);
+    if (o.interactive) {
+      say(
+        "# You are about to type into the guest's serial console. Try: help, info, disk,\n" +
+          "# write SOME-TEXT, read. Leave the console with Ctrl+] (the demo then stops the guest).\n",
+      );
+      await virsh.must(["console", name]);
+      say("\n");
+    } else {
+      const lines = o.script ?? DEFAULT_CONSOLE_SCRIPT;
+      say(`$ ${virsh.commandLine(["console", name])}\n`);
+      say(
+        "# stdin is not a terminal and virsh console needs one, so the demo opens the same console\n" +
+          `# stream (virDomainOpenConsole) and types: ${lines.join(", ")}\n`,
+      );
+      consoleText = await runConsoleScript({ uri, domain: name, lines, output: (chunk) => { o.write(chunk); } });
+      say("\n# (the session ends as Ctrl+] would end virsh console)\n");
+    }
+  } catch (e) {
+    status = 1;
+    if (e instanceof VirshStepFailed) say(`virtkit demo: stopping: ${e.message}\n`);
+    else if (e instanceof ConsoleScriptError) say(`\nvirtkit demo: stopping: ${e.message}\n`);
+    else throw e;
+  } finally {
+    if (defined) {
+      // the guest goes away whatever happened above
+      if ((await virsh.run(["destroy", name])) !== 0 && status === 0) status = 1;
+      if ((await virsh.run(["undefine", name])) !== 0 && status === 0) status = 1;
+    }
+    if (ownRoot) rmSync(root, { recursive: true, force: true });
+  }
+  if (status === 0) say(ownRoot ? "virtkit demo: done (its temporary root is removed)\n" : `virtkit demo: done; the root ${root} is kept\n`);
+  return { status, root, console: consoleText };
+}
