@@ -26,6 +26,8 @@ export interface ConsoleScriptOptions {
   lines: readonly string[];
   /** Receives the guest's output as it arrives (bytes as the serial port sent them). */
   output: (chunk: Uint8Array) => void;
+  /** Ends the session early (Ctrl+C on the demo): the wait in progress fails with the reason. */
+  signal?: AbortSignal;
 }
 
 /** The text the console has shown so far, and a way to wait for more. */
@@ -34,7 +36,11 @@ class ConsoleText {
   private ended: string | null = null;
   private waiter: (() => void) | null = null;
 
-  constructor(stream: Stream, output: (chunk: Uint8Array) => void) {
+  constructor(stream: Stream, output: (chunk: Uint8Array) => void, signal?: AbortSignal) {
+    signal?.addEventListener("abort", () => {
+      this.ended = String(signal.reason);
+      this.wake();
+    });
     stream.setHandler({
       data: (chunk) => {
         output(chunk);
@@ -91,7 +97,7 @@ export async function runConsoleScript(o: ConsoleScriptOptions): Promise<string>
     const dom = await conn.lookupByName(o.domain);
     const stream = conn.newStream();
     await dom.openConsole(null, stream, 0);
-    const shown = new ConsoleText(stream, o.output);
+    const shown = new ConsoleText(stream, o.output, o.signal);
     try {
       let at = await shown.waitFor(GUEST_PROMPT, 0, "the guest's first prompt");
       for (const line of o.lines) {

@@ -1,7 +1,7 @@
 // The demo end to end as CI runs it: the built CLI with stdin not a terminal, so it types its own
 // script into the guest's console; everything runs on this repository's code (virsh, the embedded
 // qemu driver, qemu-system-i386, the kvm module, the CPU).
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,8 +11,11 @@ import { virshMain, BufferIO } from "@virtkit/virsh";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "../dist/cli.js");
 
-/** Runs the demo CLI to its end; stdin is /dev/null, as in CI. */
-function demo(args: string[]): Promise<{ out: string; err: string; status: number | null }> {
+/**
+ * Runs the demo CLI to its end; stdin is /dev/null, as in CI. `during` sees the output so far
+ * and the process (to signal it).
+ */
+function demo(args: string[], during?: (out: () => string, p: ChildProcess) => Promise<void>): Promise<{ out: string; err: string; status: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
     let out = "";
@@ -20,9 +23,10 @@ function demo(args: string[]): Promise<{ out: string; err: string; status: numbe
     p.stdout.setEncoding("latin1").on("data", (d: string) => (out += d));
     p.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
     p.on("error", reject);
-    p.on("close", (status) => {
-      resolve({ out, err, status });
+    p.on("close", (status, signal) => {
+      resolve({ out, err, status, signal });
     });
+    during?.(() => out, p).catch(reject);
   });
 }
 
@@ -90,11 +94,27 @@ describe("virtkit-demo", () => {
     expect(io.out).toBe("\n");
   });
 
+  it("--type chooses the lines; Ctrl+C while the guest does not answer stops typing and still destroys and undefines it", async () => {
+    const r = await demo(["--type", "info", "--type", "halt"], async (out, p) => {
+      // 'halt' leaves the guest stopped without a prompt: the demo waits for one
+      await until(() => out().includes("demo> halt\r\nhalted\r\n"), () => `the guest halting: ${JSON.stringify(out())}`);
+      p.kill("SIGINT");
+    });
+    expect(r.err).toBe("");
+    expect(r.out).toContain("and types: info, halt\n");
+    expect(r.out).toContain("\nvirtkit demo: stopping: interrupted by SIGINT while waiting for the answer to 'halt'\n");
+    expect(r.out).toContain("destroy demo\nDomain 'demo' destroyed\n\n");
+    expect(r.out).toContain("undefine demo\nDomain 'demo' has been undefined\n\n");
+    expect(r.status).toBe(130);
+    const root = /everything under (\S+)\n/.exec(r.out)?.[1] ?? "";
+    expect(existsSync(root)).toBe(false);
+  });
+
   it("refuses an unknown option with its usage", async () => {
     const r = await demo(["--bogus"]);
     expect(r.status).toBe(2);
     expect(r.out).toBe("");
-    expect(r.err).toMatch(/^virtkit-demo: unrecognized option '--bogus'\nUsage: virtkit-demo \[--root DIR\] \[--scripted\]\n/);
+    expect(r.err).toMatch(/^virtkit-demo: unrecognized option '--bogus'\nUsage: virtkit-demo \[--root DIR\] \[--scripted\] \[--type LINE\]\.\.\.\n/);
   });
 
   it.skipIf(!hasScript)("on a terminal: the person types into virsh console, Ctrl+] leaves it, and the demo cleans up", async () => {

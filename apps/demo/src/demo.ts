@@ -52,6 +52,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   let defined = false;
   let consoleText = "";
   let status = 0;
+  // Ctrl+C while the demo types for you: stop typing, then still destroy and undefine the guest
+  // (its emulator is a process of its own and would otherwise keep running)
+  const interrupt = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupt.abort(`interrupted by ${sig}`);
+  };
+  if (!o.interactive) for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, onSignal);
+  const check = (): void => {
+    if (interrupt.signal.aborted) throw new ConsoleScriptError(String(interrupt.signal.reason));
+  };
 
   say(`virtkit demo: the bundled guest on libvirt's embedded qemu driver, everything under ${root}\n\n`);
   try {
@@ -61,10 +71,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     writeFileSync(xmlFile, xml);
     showFile(say, xmlFile, xml);
     say("\n");
+    check();
     await virsh.must(["define", xmlFile]);
     defined = true;
+    check();
     await virsh.must(["start", name]);
+    check();
     await virsh.must(["list"]);
+    check();
     if (o.interactive) {
       say(
         "# You are about to type into the guest's serial console. Try: help, info, disk,\n" +
@@ -79,15 +93,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         "# stdin is not a terminal and virsh console needs one, so the demo opens the same console\n" +
           `# stream (virDomainOpenConsole) and types: ${lines.join(", ")}\n`,
       );
-      consoleText = await runConsoleScript({ uri, domain: name, lines, output: (chunk) => { o.write(chunk); } });
+      consoleText = await runConsoleScript({ uri, domain: name, lines, output: (chunk) => { o.write(chunk); }, signal: interrupt.signal });
       say("\n# (the session ends as Ctrl+] would end virsh console)\n");
     }
   } catch (e) {
-    status = 1;
+    status = interrupt.signal.aborted ? 130 : 1;
     if (e instanceof VirshStepFailed) say(`virtkit demo: stopping: ${e.message}\n`);
     else if (e instanceof ConsoleScriptError) say(`\nvirtkit demo: stopping: ${e.message}\n`);
     else throw e;
   } finally {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.off(sig, onSignal);
     if (defined) {
       // the guest goes away whatever happened above
       if ((await virsh.run(["destroy", name])) !== 0 && status === 0) status = 1;
