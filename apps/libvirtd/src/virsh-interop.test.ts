@@ -191,17 +191,27 @@ describe.skipIf(missing.length > 0)("real virsh: our libvirtd prints what the re
   beforeAll(async () => {
     writeFileSync(xmlPath, DOMAIN_XML);
     writeFileSync(xmlPath2, DOMAIN_XML.replace("<name>vk1</name>", "<name>vk2</name>").replace(VK1_UUID, "0000c0de-0000-4000-8000-00000000aa02"));
-    const r = await startRealLibvirtd();
+    let r = await startRealLibvirtd();
     const o = await startOurLibvirtd();
     try {
       real = await runSequence(r, xmlPath, xmlPath2, shotPath);
+      // The reference itself can fail on a loaded machine (CI once saw the real virsh's managedsave end
+      // by a signal, with no output): a transcript with such a step is no reference. Once, from a fresh
+      // real daemon, the whole sequence again.
+      const broken = real.steps.findIndex((x) => x.code === -1);
+      if (broken >= 0) {
+        console.warn(`the real virsh did not finish 'virsh ${SEQUENCE[broken]!.join(" ")}' (killed or timed out); running the reference sequence again`);
+        await r.stop();
+        r = await startRealLibvirtd();
+        real = await runSequence(r, xmlPath, xmlPath2, shotPath);
+      }
       ours = await runSequence(o, xmlPath, xmlPath2, shotPath);
       hostnames = [virsh(r.testURI, ["hostname"]), virsh(o.testURI, ["hostname"])];
     } finally {
       await r.stop();
       await o.stop();
     }
-  }, 120_000);
+  }, 240_000);
   afterAll(() => { rmSync(tmp, { recursive: true, force: true }); });
 
   it.each(SEQUENCE.map((args, i) => [args.join(" "), i] as const))("virsh %s", (_name, i) => {
