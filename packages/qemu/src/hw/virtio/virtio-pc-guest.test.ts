@@ -28,6 +28,41 @@ const hasNasm = spawnSync("nasm", ["-v"], { stdio: "ignore" }).status === 0;
 if (!hasNasm) console.warn("virtio-pc-guest: nasm not found, skipping the whole-system virtio test");
 if (hasNasm && !hasQemu) console.warn(`virtio-pc-guest: ${QEMU} not found, the output is not compared with the real QEMU`);
 
+/** Both ROMs: hex32/hex16/hex8 print EAX/AX/AL in hex and a space on port 0xE9; then the reset vector. */
+const HEX_AND_RESET = `hex32:
+  push eax
+  shr eax, 16
+  call hex16
+  pop eax
+hex16:
+  push ax
+  mov al, ah
+  call hex8nosp
+  pop ax
+hex8:
+  call hex8nosp
+  mov al, ' '
+  out 0xe9, al
+  ret
+hex8nosp:
+  push ax
+  shr al, 4
+  call nib
+  pop ax
+  and al, 15
+nib:
+  add al, '0'
+  cmp al, '9'
+  jbe .o
+  add al, 7
+.o:
+  out 0xe9, al
+  ret
+times 0xfff0 - ($-$$) db 0xff
+  jmp 0xf000:start
+times 0x10000 - ($-$$) db 0xff
+`;
+
 const ROM = `
 bits 16
 org 0
@@ -144,39 +179,7 @@ irr:
   out 0xa0, al
   in al, 0xa0
   jmp hex8
-hex32:
-  push eax
-  shr eax, 16
-  call hex16
-  pop eax
-hex16:
-  push ax
-  mov al, ah
-  call hex8nosp
-  pop ax
-hex8:
-  call hex8nosp
-  mov al, ' '
-  out 0xe9, al
-  ret
-hex8nosp:
-  push ax
-  shr al, 4
-  call nib
-  pop ax
-  and al, 15
-nib:
-  add al, '0'
-  cmp al, '9'
-  jbe .o
-  add al, 7
-.o:
-  out 0xe9, al
-  ret
-times 0xfff0 - ($-$$) db 0xff
-  jmp 0xf000:start
-times 0x10000 - ($-$$) db 0xff
-`;
+${HEX_AND_RESET}`;
 
 const dir = mkdtempSync(join(tmpdir(), "virtkit-virtio-guest-"));
 afterAll(() => {
@@ -384,40 +387,8 @@ desc:
   pop bx
   inc bx
   ret
-hex32:
-  push eax
-  shr eax, 16
-  call hex16
-  pop eax
-hex16:
-  push ax
-  mov al, ah
-  call hex8nosp
-  pop ax
-hex8:
-  call hex8nosp
-  mov al, ' '
-  out 0xe9, al
-  ret
-hex8nosp:
-  push ax
-  shr al, 4
-  call nib
-  pop ax
-  and al, 15
-nib:
-  add al, '0'
-  cmp al, '9'
-  jbe .o
-  add al, 7
-.o:
-  out 0xe9, al
-  ret
 msg: db "virtkit wrote sector 1", 0
-times 0xfff0 - ($-$$) db 0xff
-  jmp 0xf000:start
-times 0x10000 - ($-$$) db 0xff
-`;
+${HEX_AND_RESET}`;
 
 describe.skipIf(!hasNasm)("virtio-blk-pci on the pc machine, driven by guest code", () => {
   it("writes and reads sectors of a raw image with asynchronous completions while the machine runs its event loop", async () => {
