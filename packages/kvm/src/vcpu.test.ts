@@ -55,8 +55,10 @@ describe("port I/O exits", () => {
 
   it("a loop compiled by the JIT whose first instruction exits to user space exits once per iteration, with the right data", () => {
     // mov dx,0x3f8; xor al,al; l: out dx,al; inc al; cmp al,100; jne l; hlt
-    // The region compiled at l begins with the OUT: its VM exit happens before the region retired anything,
-    // and the guest's block must not run again in root operation after it.
+    // The region compiled at l begins with the OUT, so every iteration's exit happens before the region
+    // retired anything; user space must still see each port write once, in order, and the HLT after.
+    // (That the processor is then in root operation at HOST_RIP is checked at the CPU level, in
+    // packages/cpu/src/jit/vm-exit-in-region.test.ts.)
     const saved = process.env.VIRTKIT_JIT_THRESHOLD;
     process.env.VIRTKIT_JIT_THRESHOLD = "0";
     let g: Guest;
