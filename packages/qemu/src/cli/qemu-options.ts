@@ -45,7 +45,7 @@ export const SUPPORTED_OPTIONS = new Set([
   "append", "option-rom", "drive", "hda", "hdb", "hdc", "hdd", "device", "netdev", "nic", "net", "chardev", "serial",
   "debugcon", "monitor", "qmp", "qmp-pretty", "mon", "nographic", "display", "vga", "no-reboot", "no-shutdown", "S",
   "name", "uuid", "pidfile", "daemonize", "D", "d", "nodefaults", "L", "boot", "rtc", "icount", "parallel", "k",
-  "no-user-config", "msg", "loadvm", "action", "incoming",
+  "no-user-config", "msg", "loadvm", "action", "incoming", "object",
 ]);
 
 export interface ParsedOption {

@@ -1,3 +1,4 @@
+import { ObjectOptionError, type RngSource, openRngBackend } from "../backends/rng-backend.js";
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
@@ -82,6 +83,8 @@ export class QemuSystem implements MonitorHost {
   readonly drives: { id: string; driver: BlockDriver; iface: string }[] = [];
   /** -netdev / -nic backends by id. */
   readonly netdevs = new Map<string, Netdev>();
+  /** -object rng-random / rng-builtin, opened before the devices that name them (rng=ID). */
+  private readonly rngBackends = new Map<string, RngSource>();
   /** The virtio functions plugged in, with their devices (for info and snapshots). */
   readonly virtioDevices: { id: string | undefined; driver: string; created: CreatedVirtioPciDevice }[] = [];
   /** Backends a device already took (QEMU's "in use" checks). */
@@ -246,6 +249,14 @@ export class QemuSystem implements MonitorHost {
       }
     }
     // -netdev and -nic backends (opened before the NICs that use them)
+    for (const o of config.objects) {
+      try {
+        this.rngBackends.set(o.object.id, openRngBackend(o.object));
+      } catch (e) {
+        if (e instanceof ObjectOptionError) throw new QemuCliError(e.message, o.location);
+        throw e;
+      }
+    }
     for (const n of config.netdevs) {
       await this.openNetdev(n.config, n.location);
     }
@@ -442,6 +453,7 @@ export class QemuSystem implements MonitorHost {
       dma: machine.guestMemory,
       drive: (id) => this.drives.find((x) => x.id === id)?.driver,
       netdev: (id) => this.netdevs.get(id),
+      rng: (id) => this.rngBackends.get(id),
       chardev: (id) => (this.openChardevs.has(id) ? dev(id) : undefined),
       inUse: this.backendsInUse,
       onWarning: (m) => (this.env.stderr ?? process.stderr).write(`${this.prog}: warning: ${m}\n`),

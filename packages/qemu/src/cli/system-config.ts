@@ -3,6 +3,7 @@ import { NetdevOptionError, parseNetdevOption, parseNicOption, type NetdevConfig
 import { PC_DEFAULT_RAM_SIZE, PC_MAX_CPUS, type PcMachineType } from "../machine/pc.js";
 import { CpuModelError, DEFAULT_I386_CPU_MODEL, parseCpuOption } from "../machine/x86-cpu-model.js";
 import { type CompatChardev, parseCompatChardev } from "./legacy-chardev.js";
+import { ObjectOptionError, type RngObject, parseObjectOption } from "../backends/rng-backend.js";
 import { type ParsedOption, QemuCliError, SUPPORTED_OPTIONS, parseArgv } from "./qemu-options.js";
 import { type QemuOpts, QemuOptsError, parseBool, parseQemuOpts, parseSize, sizeError } from "./qemu-opts.js";
 
@@ -100,6 +101,8 @@ export interface SystemConfig {
   /** -nic: a backend plus its NIC. */
   nics: { nic: NicOption; location: string }[];
   chardevs: ChardevSpec[];
+  /** -object rng-random / rng-builtin backends. */
+  objects: { object: RngObject; location: string }[];
   /** Per COM index: a chardev label or undefined (none). */
   serials: (string | undefined)[];
   debugcon: string | undefined;
@@ -211,6 +214,7 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
     optionRoms: [],
     drives: [],
     devices: [],
+    objects: [],
     netdevs: [],
     nics: [],
     chardevs: [],
@@ -250,7 +254,7 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
     try {
       return f();
     } catch (e) {
-      if (e instanceof QemuOptsError || e instanceof ChardevOptionError || e instanceof CpuModelError || e instanceof NetdevOptionError) {
+      if (e instanceof QemuOptsError || e instanceof ChardevOptionError || e instanceof CpuModelError || e instanceof NetdevOptionError || e instanceof ObjectOptionError) {
         throw new QemuCliError(e.message, loc);
       }
       throw e;
@@ -403,6 +407,11 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
         }
         const d = wrap(mbLoc(o), () => parseQemuOpts(a, "driver", warn));
         cfg.devices.push({ driver: d.get("driver") ?? "", opts: d, location: mbLoc(o) });
+        break;
+      }
+      case "object": {
+        const ids = new Set(cfg.objects.map((x) => x.object.id));
+        cfg.objects.push({ object: wrap(mbLoc(o), () => parseObjectOption(a, ids)), location: mbLoc(o) });
         break;
       }
       case "netdev": {

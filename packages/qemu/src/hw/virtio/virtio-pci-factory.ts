@@ -35,6 +35,8 @@ export interface VirtioDeviceEnvironment {
   /** -drive if=none,id=ID backends. */
   drive?: (id: string) => BlockDriver | undefined;
   netdev?: (id: string) => NetClient | undefined;
+  /** -object rng-random/rng-builtin entropy backends (virtio-rng-pci rng=ID). */
+  rng?: (id: string) => ((dest: Uint8Array) => void) | undefined;
   chardev?: (id: string) => CharBackend | undefined;
   /** The function sits on a PCI Express port (q35 root port): disable-legacy=auto means on. */
   pcie?: boolean;
@@ -92,7 +94,7 @@ const DEVICE_PROPS: Readonly<Record<VirtioPciDeviceName, readonly string[]>> = {
   ],
   "virtio-net-pci": ["netdev", "mac", "mrg_rxbuf", "rx_queue_size", "tx_queue_size", "mq", "status", "ctrl_vq"],
   "virtio-serial-pci": ["max_ports", "emergency-write"],
-  "virtio-rng-pci": ["max-bytes", "period"],
+  "virtio-rng-pci": ["rng", "max-bytes", "period"],
 };
 
 const BOOL_TRUE = new Set(["on", "yes", "true", "y"]);
@@ -270,7 +272,12 @@ export function createVirtioPciDevice(driver: VirtioPciDeviceName, props: Record
       const period = p.int("period");
       if (period === 0) throw new VirtioDeviceOptionError("'period' parameter expects a positive integer");
       if (maxBytes === 0) throw new VirtioDeviceOptionError("'max-bytes' parameter must be non-zero, and less than 2^63");
-      device = new VirtioRng({ ...(maxBytes !== undefined ? { maxBytes } : {}), ...(period !== undefined ? { periodMs: period } : {}) });
+      // rng=ID names an -object backend; without it QEMU creates a default rng-builtin.
+      const rngId = p.str("rng");
+      const source = rngId === undefined ? undefined : env.rng?.(rngId);
+      if (rngId !== undefined && source === undefined) throw new VirtioDeviceOptionError(`Property 'virtio-rng-device.rng' can't find value '${rngId}'`);
+      if (rngId !== undefined && !takeBackend(env, `rng:${rngId}`)) throw new VirtioDeviceOptionError(`Property 'virtio-rng-device.rng' can't take value '${rngId}', it's in use`);
+      device = new VirtioRng({ ...(source !== undefined ? { source } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}), ...(period !== undefined ? { periodMs: period } : {}) });
       break;
     }
   }
