@@ -3,6 +3,8 @@
  * (<kernel>, <initrd>, <cmdline>) on the pc machine with the kvm accelerator, the ext2 image as a virtio disk,
  * COM1 as a pty serial console, and the other virtio devices the initramfs loads drivers for (virtio-net on
  * the user network, virtio-serial, virtio-rng). ACPI is left out of <features>: the pc machine has none yet.
+ * No USB controller (libvirt would add a PIIX3 UHCI, which virtkit's qemu-system does not provide), and
+ * `emulator` names the QEMU binary: the real one or virtkit's apps/qemu-system CLI.
  */
 import { LINUX_CMDLINE, type LinuxGuestPaths } from "./linux-guest.js";
 
@@ -10,7 +12,7 @@ function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-export function linuxDomainXml(paths: Pick<LinuxGuestPaths, "vmlinuz" | "initramfs" | "disk">, opts: { name?: string; memoryMiB?: number; kernel?: string } = {}): string {
+export function linuxDomainXml(paths: Pick<LinuxGuestPaths, "vmlinuz" | "initramfs" | "disk">, opts: { name?: string; memoryMiB?: number; kernel?: string; emulator?: string } = {}): string {
   return `<domain type='kvm'>
   <name>${esc(opts.name ?? "virtkit-linux")}</name>
   <memory unit='MiB'>${String(opts.memoryMiB ?? 256)}</memory>
@@ -23,12 +25,13 @@ export function linuxDomainXml(paths: Pick<LinuxGuestPaths, "vmlinuz" | "initram
   </os>
   <on_reboot>restart</on_reboot>
   <devices>
-    <emulator>/usr/bin/qemu-system-i386</emulator>
+    <emulator>${esc(opts.emulator ?? "/usr/bin/qemu-system-i386")}</emulator>
     <disk type='file' device='disk'>
       <driver name='qemu' type='raw'/>
       <source file='${esc(paths.disk)}'/>
       <target dev='vda' bus='virtio'/>
     </disk>
+    <controller type='usb' model='none'/>
     <controller type='virtio-serial' index='0'/>
     <interface type='user'>
       <model type='virtio'/>
