@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createConnection, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const REAL_LIBVIRTD = "/usr/sbin/libvirtd";
@@ -71,8 +72,35 @@ function stopPid(pidFile: string): Promise<void> {
   });
 }
 
-function freePortGuess(): number {
-  return 20000 + Math.floor(Math.random() * 20000);
+/** A TCP port the kernel just handed out (bound to port 0, then released): unlikely to collide. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+      srv.close(() => { resolve(port); });
+    });
+  });
+}
+
+/**
+ * Waits until a TCP connection to the daemon succeeds (CI saw "Connection refused" when the test
+ * connected before the TCP listener was up, or the daemon had exited on a port already taken).
+ */
+async function waitAccepting(target: number, proc: ChildProcess, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = createConnection(target, "127.0.0.1");
+      c.once("connect", () => { c.destroy(); resolve(true); });
+      c.once("error", () => { resolve(false); });
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${what}: port ${String(target)} does not accept connections`);
 }
 
 /** Start the real libvirtd (-d, private config and socket directory). */
@@ -80,7 +108,7 @@ export async function startRealLibvirtd(opts: { tcp?: boolean } = {}): Promise<P
   const dir = mkdtempSync(join(tmpdir(), "real-libvirtd-"));
   const drv = join(dir, "drivers");
   mkdirSync(drv);
-  const port = opts.tcp ? freePortGuess() : null;
+  const port = opts.tcp ? await freePort() : null;
   writeFileSync(join(dir, "libvirtd.conf"), conf(dir, port ? `listen_tcp = 1\nlisten_addr = "127.0.0.1"\ntcp_port = "${port}"\nauth_tcp = "none"\n` : ""));
   const args = ["-d", "-f", join(dir, "libvirtd.conf"), "-p", join(dir, "pid")];
   if (port) args.push("--listen");
@@ -103,7 +131,7 @@ export async function startRealLibvirtd(opts: { tcp?: boolean } = {}): Promise<P
 /** Start this package's libvirtd from dist (foreground child, stopped with SIGTERM). */
 export async function startOurLibvirtd(opts: { tcp?: boolean; extraConf?: string } = {}): Promise<PrivateDaemon & { proc: ChildProcess; stderr: () => string }> {
   const dir = mkdtempSync(join(tmpdir(), "our-libvirtd-"));
-  const port = opts.tcp ? freePortGuess() : null;
+  const port = opts.tcp ? await freePort() : null;
   writeFileSync(
     join(dir, "libvirtd.conf"),
     conf(dir, (port ? `listen_tcp = 1\nlisten_addr = "127.0.0.1"\ntcp_port = "${port}"\nauth_tcp = "none"\n` : "") + (opts.extraConf ?? "")),
@@ -114,6 +142,9 @@ export async function startOurLibvirtd(opts: { tcp?: boolean; extraConf?: string
   let err = "";
   proc.stderr.on("data", (b: Buffer) => { err += b.toString(); });
   await waitFor(join(dir, "libvirt-sock-ro"), proc, `our libvirtd (${err})`);
+  // The TCP listener comes up after the UNIX sockets. (Probing the UNIX sockets too would count
+  // against max_clients, which a test checks.)
+  if (port !== null) await waitAccepting(port, proc, `our libvirtd (${err})`);
   return {
     dir,
     proc,
