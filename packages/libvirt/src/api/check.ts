@@ -2,6 +2,7 @@
 // (src/internal.h virCheck*Arg*, virCheckReadOnlyGoto; src/util/virerror.h virReport*).
 import { VirError, virError } from "../errors/vir-error.js";
 import { VIR_ERR_ERROR, VirErrorNumber } from "../errors/virterror.js";
+import { resolve } from "node:path";
 import { VIR_CONNECT_RO } from "./constants.js";
 import type { HypervisorConnection } from "./driver.js";
 
@@ -94,4 +95,23 @@ export function entry<K extends keyof HypervisorConnection>(drv: HypervisorConne
   const f = drv[key];
   if (typeof f !== "function") throw virError(from, VirErrorNumber.VIR_ERR_NO_SUPPORT, api);
   return (f as (...a: unknown[]) => unknown).bind(drv) as DriverFn<K>;
+}
+
+/**
+ * VIR_EXCLUSIVE_FLAGS_GOTO (internal.h): "Flags 'A' and 'B' are mutually exclusive",
+ * VIR_ERR_INVALID_ARG.
+ */
+export function checkExclusiveFlags(flags: number, a: number, aName: string, b: number, bName: string, api: string, from: number): void {
+  if (flags & a && flags & b) throw invalidArg(from, api, "flags", `Flags '${aName}' and '${bName}' are mutually exclusive`);
+}
+
+/**
+ * g_canonicalize_filename(path, NULL): absolute against the working directory, with ".", ".."
+ * and repeated or trailing slashes removed (symbolic links are not resolved). The public API
+ * does this before a file name leaves the process, because the daemon has another cwd.
+ */
+export function canonicalizeFilename(path: string): string {
+  const out = resolve(path);
+  // POSIX keeps exactly two leading slashes (implementation-defined); glib does too.
+  return /^\/\/[^/]/.test(path) ? `/${out}` : out;
 }

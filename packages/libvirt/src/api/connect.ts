@@ -2,8 +2,8 @@
 // open a driver by URI, then validate and forward every call to the driver table.
 import { VirError, virError } from "../errors/vir-error.js";
 import { VirErrorDomain, VirErrorNumber } from "../errors/virterror.js";
-import { checkFlags, checkNonNull, checkReadOnly, checkString, entry, invalidArg, parseUUID } from "./check.js";
-import { VIR_CONNECT_RO } from "./constants.js";
+import { canonicalizeFilename, checkExclusiveFlags, checkFlags, checkNonNull, checkReadOnly, checkString, entry, invalidArg, parseUUID } from "./check.js";
+import { VIR_CONNECT_RO, VIR_DOMAIN_SAVE_PAUSED, VIR_DOMAIN_SAVE_RUNNING } from "./constants.js";
 import { Domain } from "./domain.js";
 import type { DomainEventCallback, DomainRef, HypervisorConnection, NodeInfo, SecurityModel, VirURI } from "./driver.js";
 import { Network } from "./network.js";
@@ -127,6 +127,23 @@ export class Connect {
     checkFlags(flags, "virNodeGetCPUMap", HOST);
     return entry(this.live("virNodeGetCPUMap"), "nodeGetCPUMap", "virNodeGetCPUMap", HOST)(flags);
   }
+  /**
+   * virNodeGetCellsFreeMemory: the free memory (bytes) of NUMA cells startCell, startCell + 1, ...
+   * — at most maxCells values, fewer when the host has fewer cells.
+   */
+  async getCellsFreeMemory(startCell: number, maxCells: number): Promise<number[]> {
+    const api = "virNodeGetCellsFreeMemory";
+    const d = this.live(api);
+    if (typeof maxCells !== "number" || !Number.isInteger(maxCells) || maxCells <= 0) {
+      throw invalidArg(HOST, api, "maxCells", `maxCells in ${api} must be greater than zero`);
+    }
+    if (typeof startCell !== "number" || !Number.isInteger(startCell) || startCell < 0) {
+      throw invalidArg(HOST, api, "startCell", `startCell in ${api} must be zero or greater`);
+    }
+    // the C API takes int arguments
+    if (maxCells > 0x7fffffff || startCell > 0x7fffffff) throw invalidArg(HOST, api, maxCells > 0x7fffffff ? "maxCells" : "startCell", `argument out of range in ${api}`);
+    return entry(d, "nodeGetCellsFreeMemory", api, HOST)(startCell, maxCells);
+  }
   async isSecure(): Promise<boolean> {
     return entry(this.live("virConnectIsSecure"), "connectIsSecure", "virConnectIsSecure", HOST)();
   }
@@ -242,6 +259,40 @@ export class Connect {
     checkString(xml, "xml", "virDomainDefineXMLFlags", DOM);
     checkFlags(flags, "virDomainDefineXMLFlags", DOM);
     return new Domain(this, await entry(this.live("virDomainDefineXMLFlags"), "domainDefineXMLFlags", "virDomainDefineXMLFlags", DOM)(xml, flags));
+  }
+
+  // ---- save images ----
+  /** virDomainRestore: the flag-less entry, or virDomainRestoreFlags with no flags. */
+  async restore(from: string): Promise<void> {
+    checkReadOnly(this.flags, "virDomainRestore", DOM);
+    checkString(from, "from", "virDomainRestore", DOM);
+    const d = this.live("virDomainRestore");
+    const path = canonicalizeFilename(from);
+    if (d.domainRestore) await d.domainRestore(path);
+    else await entry(d, "domainRestoreFlags", "virDomainRestore", DOM)(path, null, 0);
+  }
+  /**
+   * virDomainRestoreFlags: start the domain saved in `from` (made absolute here); `dxml`
+   * replaces its stored XML, VIR_DOMAIN_SAVE_RUNNING / _PAUSED override the saved run state.
+   */
+  async restoreFlags(from: string, dxml: string | null = null, flags = 0): Promise<void> {
+    const api = "virDomainRestoreFlags";
+    const d = this.live(api);
+    checkReadOnly(this.flags, api, DOM);
+    checkString(from, "from", api, DOM);
+    if (dxml !== null) checkString(dxml, "dxml", api, DOM);
+    checkFlags(flags, api, DOM);
+    checkExclusiveFlags(flags, VIR_DOMAIN_SAVE_RUNNING, "VIR_DOMAIN_SAVE_RUNNING", VIR_DOMAIN_SAVE_PAUSED, "VIR_DOMAIN_SAVE_PAUSED", api, DOM);
+    await entry(d, "domainRestoreFlags", api, DOM)(canonicalizeFilename(from), dxml, flags);
+  }
+  /** virDomainSaveImageGetXMLDesc: the domain XML stored in a save image. */
+  async saveImageGetXMLDesc(file: string, flags = 0): Promise<string> {
+    const api = "virDomainSaveImageGetXMLDesc";
+    const d = this.live(api);
+    checkString(file, "file", api, DOM);
+    checkReadOnly(this.flags, api, DOM);
+    checkFlags(flags, api, DOM);
+    return entry(d, "domainSaveImageGetXMLDesc", api, DOM)(canonicalizeFilename(file), flags);
   }
 
   /** virConnectDomainEventRegisterAny: returns the callback id. */

@@ -318,6 +318,19 @@ export const VIR_DOMAIN_SAVE_RUNNING = 2;
 export const VIR_DOMAIN_SAVE_PAUSED = 4;
 export const VIR_DOMAIN_SAVE_RESET_NVRAM = 8;
 
+/** virDomainSaveImageXMLFlags. */
+export const VIR_DOMAIN_SAVE_IMAGE_XML_SECURE = 1;
+
+/** virDomainInterfaceAddressesSource (libvirt-domain.h). */
+export const VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE = 0;
+export const VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT = 1;
+export const VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP = 2;
+export const VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LAST = 3;
+
+/** virIPAddrType (libvirt-network.h). */
+export const VIR_IP_ADDR_TYPE_IPV4 = 0;
+export const VIR_IP_ADDR_TYPE_IPV6 = 1;
+
 export const VIR_DOMAIN_CONSOLE_FORCE = 1;
 export const VIR_DOMAIN_CONSOLE_SAFE = 2;
 

@@ -2,12 +2,20 @@
 // validate, refuse writes on read-only connections, then call the driver table.
 import { virError } from "../errors/vir-error.js";
 import { VirErrorDomain, VirErrorNumber } from "../errors/virterror.js";
-import { checkFlags, checkReadOnly, checkString, checkUnsigned, entry, formatUUID, invalidArg } from "./check.js";
-import { VIR_CONNECT_RO, VIR_DOMAIN_XML_MIGRATABLE, VIR_DOMAIN_XML_SECURE } from "./constants.js";
+import { canonicalizeFilename, checkExclusiveFlags, checkFlags, checkReadOnly, checkString, checkUnsigned, entry, formatUUID, invalidArg } from "./check.js";
+import {
+  VIR_CONNECT_RO,
+  VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT,
+  VIR_DOMAIN_SAVE_PAUSED,
+  VIR_DOMAIN_SAVE_RUNNING,
+  VIR_DOMAIN_XML_MIGRATABLE,
+  VIR_DOMAIN_XML_SECURE,
+} from "./constants.js";
 import type { Connect } from "./connect.js";
 import type {
   BlockStats,
   DomainInfo,
+  DomainInterface,
   DomainRef,
   DomainSnapshotRef,
   DomainState,
@@ -224,6 +232,45 @@ export class Domain {
   async managedSaveRemove(flags = 0): Promise<void> {
     checkFlags(flags, "virDomainManagedSaveRemove", DOM);
     await entry(this.w("virDomainManagedSaveRemove"), "domainManagedSaveRemove", "virDomainManagedSaveRemove", DOM)(this.ref, flags);
+  }
+
+  // ---- save / restore (the restore side is Connect.restore*) ----
+  /** virDomainSave: the flag-less entry, or virDomainSaveFlags with no flags when the driver lacks it. */
+  async save(to: string): Promise<void> {
+    checkReadOnly(this.conn.flags, "virDomainSave", DOM);
+    checkString(to, "to", "virDomainSave", DOM);
+    const d = this.d;
+    const path = canonicalizeFilename(to);
+    if (d.domainSave) await d.domainSave(this.ref, path);
+    else await entry(d, "domainSaveFlags", "virDomainSave", DOM)(this.ref, path, null, 0);
+    this.ref = { ...this.ref, id: -1 };
+  }
+  /**
+   * virDomainSaveFlags: the domain's state goes into the file `to` (made absolute here, as the
+   * daemon runs elsewhere) and the domain stops; `dxml` replaces the XML stored with it.
+   */
+  async saveFlags(to: string, dxml: string | null = null, flags = 0): Promise<void> {
+    const api = "virDomainSaveFlags";
+    checkReadOnly(this.conn.flags, api, DOM);
+    checkString(to, "to", api, DOM);
+    if (dxml !== null) checkString(dxml, "dxml", api, DOM);
+    checkFlags(flags, api, DOM);
+    checkExclusiveFlags(flags, VIR_DOMAIN_SAVE_RUNNING, "VIR_DOMAIN_SAVE_RUNNING", VIR_DOMAIN_SAVE_PAUSED, "VIR_DOMAIN_SAVE_PAUSED", api, DOM);
+    await entry(this.d, "domainSaveFlags", api, DOM)(this.ref, canonicalizeFilename(to), dxml, flags);
+    this.ref = { ...this.ref, id: -1 };
+  }
+
+  /**
+   * virDomainInterfaceAddresses: the guest's interfaces and their IP addresses as `source`
+   * (VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE/AGENT/ARP) knows them. Asking the guest agent
+   * needs a read-write connection.
+   */
+  async interfaceAddresses(source = 0, flags = 0): Promise<DomainInterface[]> {
+    const api = "virDomainInterfaceAddresses";
+    if (source === VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT) checkReadOnly(this.conn.flags, api, DOM);
+    checkUnsigned(source, "source", api, DOM);
+    checkFlags(flags, api, DOM);
+    return entry(this.d, "domainInterfaceAddresses", api, DOM)(this.ref, source, flags);
   }
 
   // ---- statistics ----

@@ -45,6 +45,21 @@ export interface NodeInfo {
   threads: number;
 }
 
+/** virDomainIPAddress: type is VIR_IP_ADDR_TYPE_*. */
+export interface DomainIPAddress {
+  type: number;
+  addr: string;
+  prefix: number;
+}
+
+/** virDomainInterface: one guest interface and its addresses (virDomainInterfaceAddresses). */
+export interface DomainInterface {
+  name: string;
+  /** MAC address, or null when the source does not know it */
+  hwaddr: string | null;
+  addrs: DomainIPAddress[];
+}
+
 /** virDomainInfo. */
 export interface DomainInfo {
   state: number;
@@ -183,6 +198,8 @@ export interface HypervisorConnection {
   nodeGetFreeMemory?(): MaybePromise<number>;
   nodeGetSecurityModel?(): MaybePromise<SecurityModel>;
   nodeGetCPUMap?(flags: number): MaybePromise<CpuMap>;
+  /** virNodeGetCellsFreeMemory: free bytes of cells startCell.. (at most maxCells). */
+  nodeGetCellsFreeMemory?(startCell: number, maxCells: number): MaybePromise<number[]>;
 
   connectListDomains?(maxids: number): MaybePromise<number[]>;
   connectNumOfDomains?(): MaybePromise<number>;
@@ -237,6 +254,13 @@ export interface HypervisorConnection {
   domainManagedSave?(dom: DomainRef, flags: number): MaybePromise<void>;
   domainHasManagedSaveImage?(dom: DomainRef, flags: number): MaybePromise<boolean>;
   domainManagedSaveRemove?(dom: DomainRef, flags: number): MaybePromise<void>;
+  /** `to` / `from` arrive absolute: the public API canonicalizes them as libvirt does. */
+  domainSave?(dom: DomainRef, to: string): MaybePromise<void>;
+  domainSaveFlags?(dom: DomainRef, to: string, dxml: string | null, flags: number): MaybePromise<void>;
+  domainRestore?(from: string): MaybePromise<void>;
+  domainRestoreFlags?(from: string, dxml: string | null, flags: number): MaybePromise<void>;
+  domainSaveImageGetXMLDesc?(file: string, flags: number): MaybePromise<string>;
+  domainInterfaceAddresses?(dom: DomainRef, source: number, flags: number): MaybePromise<DomainInterface[]>;
   domainBlockStats?(dom: DomainRef, path: string): MaybePromise<BlockStats>;
   domainInterfaceStats?(dom: DomainRef, device: string): MaybePromise<InterfaceStats>;
   domainMemoryStats?(dom: DomainRef, nrStats: number, flags: number): MaybePromise<MemoryStat[]>;

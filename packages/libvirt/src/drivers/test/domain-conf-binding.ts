@@ -43,4 +43,5 @@ export const testDomainConf: DomainConfOps<DomainDef> = {
   description: (def) => def.description,
   setTitle: (def, v) => { def.title = v; },
   setDescription: (def, v) => { def.description = v; },
+  interfaces: (def) => def.nets.map((n) => ({ type: n.type, network: n.type === "network" ? (n.source?.network ?? null) : null, mac: n.mac, ifname: n.ifname })),
 };

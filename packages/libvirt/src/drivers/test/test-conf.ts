@@ -7,12 +7,31 @@
 /** VIR_DOMAIN_DEF_PARSE_* (domain_conf.h) the test driver passes. */
 export const VIR_DOMAIN_DEF_PARSE_INACTIVE = 1 << 1;
 export const VIR_DOMAIN_DEF_PARSE_VALIDATE_SCHEMA = 1 << 6;
+export const VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE = 1 << 8;
 
 export interface DiskInfo {
   /** <target dev> */
   dst: string;
   /** <source file|dev|...> or "" */
   src: string;
+}
+
+/** One <interface> as testDomainInterfaceAddresses reads it. */
+export interface NetInterfaceInfo {
+  /** virDomainNetType name: "network", "bridge", "user", ... */
+  type: string;
+  /** <source network=...> of a type='network' interface, else null */
+  network: string | null;
+  /** canonical "aa:bb:cc:dd:ee:ff" */
+  mac: string;
+  /** <target dev=...>, null when none */
+  ifname: string | null;
+}
+
+/** An IP address as raw bytes in network order (4 for IPv4, 16 for IPv6). */
+export interface IPAddressBytes {
+  family: "ipv4" | "ipv6";
+  bytes: number[];
 }
 
 export interface DomainConfOps<Def> {
@@ -52,6 +71,7 @@ export interface DomainConfOps<Def> {
   description(def: Def): string | null;
   setTitle(def: Def, v: string | null): void;
   setDescription(def: Def, v: string | null): void;
+  interfaces(def: Def): NetInterfaceInfo[];
 }
 
 export interface SnapshotDefInfo {
@@ -80,6 +100,14 @@ export interface NetworkConfOps<Net> {
   name(net: Net): string;
   uuid(net: Net): Uint8Array;
   bridge(net: Net): string | null;
+  /**
+   * The first <ip> of the network as testDomainInterfaceAddressFromNet uses it: where its
+   * first DHCP range starts (the address itself without a range) and the prefix
+   * (virSocketAddrGetIPPrefix, -1 when none can be derived). Null for a network without <ip>.
+   */
+  firstIP(net: Net): { start: IPAddressBytes; prefix: number } | null;
+  /** virSocketAddrFormat. */
+  formatIP(addr: IPAddressBytes): string;
 }
 
 export interface PoolConfOps<Pool, Vol> {

@@ -171,3 +171,81 @@ describe("configuration files (testOpenFromFile)", () => {
     }
   });
 });
+
+describe("NUMA cells (testNodeGetCellsFreeMemory, testNodeGetFreeMemory)", () => {
+  it("reports each default cell's memory from startCell on, and the free total", async () => {
+    const c = await conn();
+    expect(await c.getCellsFreeMemory(0, 8)).toEqual([2048 * 1024, 4096 * 1024]);
+    expect(await c.getCellsFreeMemory(1, 1)).toEqual([4096 * 1024]);
+    expect(await c.getCellsFreeMemory(0, 1)).toEqual([2048 * 1024]);
+    expect(await c.getFreeMemory()).toBe(3 * 1024 * 1024);
+    const range = await fail(c.getCellsFreeMemory(2, 1));
+    expect([range.code, range.domain, range.message]).toEqual([8, 12, "invalid argument: Range exceeds available cells"]);
+    expect((await fail(c.getCellsFreeMemory(-1, 1))).message).toBe("startCell in virNodeGetCellsFreeMemory must be zero or greater");
+    expect((await fail(c.getCellsFreeMemory(0, 0))).message).toBe("maxCells in virNodeGetCellsFreeMemory must be greater than zero");
+  });
+
+  it("has no cells with a file configuration", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "test-node-"));
+    try {
+      const f = join(dir, "node.xml");
+      writeFileSync(f, "<node/>");
+      const c = await conn(`test://${f}`);
+      expect((await fail(c.getCellsFreeMemory(0, 1))).message).toBe("invalid argument: Range exceeds available cells");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("interface addresses (testDomainInterfaceAddresses)", () => {
+  const NETS =
+    "<devices>" +
+    "<interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/></interface>" +
+    "<interface type='bridge'><mac address='52:54:00:00:00:02'/><source bridge='br0'/></interface>" +
+    "<interface type='user'><mac address='52:54:00:00:00:03'/></interface>" +
+    "<interface type='network'><mac address='52:54:00:00:00:04'/><source network='v6'/><target dev='mytap'/></interface>" +
+    "</devices>";
+
+  it("answers every source with the first range start + 20 * (id - 1) + i + 1, other types 192.168.0.(i + 1)/24", async () => {
+    const c = await conn();
+    // the values a real libvirtd 9.0 test driver gives for this domain with id 4
+    await c.networkDefineXML("<network><name>v6</name><ip family='ipv6' address='fd00::1' prefix='64'><dhcp><range start='fd00::ff' end='fd00::1ff'/></dhcp></ip></network>");
+    for (let i = 0; i < 2; i++) await (await c.createXML(XML(`pad${i}`, `0000c0de-0000-4000-8000-00000000010${i}`))).destroy();
+    const d = await c.createXML(XML("multi", "0000c0de-0000-4000-8000-0000000001ff", NETS));
+    expect(d.ID()).toBe(4);
+    const expected = [
+      { name: "testnet0", hwaddr: "52:54:00:00:00:01", addrs: [{ type: C.VIR_IP_ADDR_TYPE_IPV4, addr: "192.168.122.63", prefix: 24 }] },
+      { name: "testnet1", hwaddr: "52:54:00:00:00:02", addrs: [{ type: C.VIR_IP_ADDR_TYPE_IPV4, addr: "192.168.0.2", prefix: 24 }] },
+      { name: "testnet2", hwaddr: "52:54:00:00:00:03", addrs: [{ type: C.VIR_IP_ADDR_TYPE_IPV4, addr: "192.168.0.3", prefix: 24 }] },
+      // fd00::ff + 64 wraps within the last byte: fd00::3f
+      { name: "mytap", hwaddr: "52:54:00:00:00:04", addrs: [{ type: C.VIR_IP_ADDR_TYPE_IPV6, addr: "fd00::3f", prefix: 64 }] },
+    ];
+    for (const src of [C.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, C.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT, C.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP]) {
+      expect(await d.interfaceAddresses(src)).toEqual(expected);
+    }
+    expect(await (await c.lookupByName("test")).interfaceAddresses()).toEqual([
+      { name: "testnet0", hwaddr: "aa:bb:cc:dd:ee:ff", addrs: [{ type: 0, addr: "192.168.122.3", prefix: 24 }] },
+    ]);
+  });
+
+  it("gives the driver's errors: unknown source, inactive domain, missing network or one without <ip>, flags, read-only agent", async () => {
+    const c = await conn();
+    const t = await c.lookupByName("test");
+    const src = await fail(t.interfaceAddresses(3));
+    expect([src.code, src.message]).toEqual([74, "argument unsupported: Unknown IP address data source 3"]);
+    expect((await fail(t.interfaceAddresses(0, 1))).message).toBe("unsupported flags (0x1) in function testDomainInterfaceAddresses");
+    const nonet = await c.createXML(XML("nonet", "0000c0de-0000-4000-8000-0000000002ff", "<devices><interface type='network'><mac address='52:54:00:00:00:05'/><source network='nosuchnet'/></interface></devices>"));
+    const e = await fail(nonet.interfaceAddresses());
+    expect([e.code, e.domain, e.message]).toEqual([43, 12, "Network not found: no network with matching name 'nosuchnet'"]);
+    await c.networkDefineXML("<network><name>noip</name></network>");
+    const noip = await c.createXML(XML("noip", "0000c0de-0000-4000-8000-0000000003ff", "<devices><interface type='network'><mac address='52:54:00:00:00:06'/><source network='noip'/></interface></devices>"));
+    // (libvirtd's test driver dereferences the missing <ip> and crashes here)
+    expect((await fail(noip.interfaceAddresses())).message).toBe("Requested operation is not valid: network 'noip' has no IP address to derive a guest address from");
+    await t.destroy();
+    expect((await fail(t.interfaceAddresses())).message).toBe("Requested operation is not valid: domain is not running");
+    const ro = await conn("test:///default", true);
+    const rot = await ro.lookupByName("nonet");
+    expect((await fail(rot.interfaceAddresses(C.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT))).message).toBe("operation forbidden: read only access prevents virDomainInterfaceAddresses");
+  });
+});

@@ -11,6 +11,7 @@ import type {
   ConnectDriver,
   DomainEvent,
   DomainEventCallback,
+  DomainInterface,
   DomainRef,
   DomainSnapshotRef,
   HypervisorConnection,
@@ -24,7 +25,8 @@ import type {
 } from "../../api/driver.js";
 import { VirError, virError } from "../../errors/vir-error.js";
 import { VIR_ERR_ERROR, VirErrorDomain, VirErrorNumber } from "../../errors/virterror.js";
-import { VIR_DOMAIN_DEF_PARSE_INACTIVE, VIR_DOMAIN_DEF_PARSE_VALIDATE_SCHEMA, type TestConf } from "./test-conf.js";
+import { VIR_DOMAIN_DEF_PARSE_INACTIVE, VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE, VIR_DOMAIN_DEF_PARSE_VALIDATE_SCHEMA, type TestConf } from "./test-conf.js";
+import { readTestSaveImage, writeTestSaveImage } from "./test-save-image.js";
 import { TEST_DEFAULT_CONFIG, parseTestConfig } from "./test-default-config.js";
 
 const TEST = VirErrorDomain.VIR_FROM_TEST;
@@ -110,8 +112,11 @@ interface EventCallback {
 /** One test driver instance (testDriver): what all connections to the same config share. */
 export class TestDriverState<Def = unknown, Snap = unknown, Net = unknown, Pool = unknown, Vol = unknown> {
   nodeInfo: NodeInfo = { ...TEST_DEFAULT_NODE_INFO };
-  /** testOpenDefault sets up 2 NUMA cells with freeMem (i + 1) * 1024 * 1024; file configs have none. */
-  cellsFreeMem: number[] = [];
+  /**
+   * testCell: testOpenDefault sets up 2 NUMA cells, mem (i + 1) * 2048 * 1024 and freeMem
+   * (i + 1) * 1024 * 1024; a file config has none (testOpenFromFile sets numCells = 0).
+   */
+  cells: { mem: number; freeMem: number }[] = [];
   readonly domains: DomObj<Def, Snap>[] = [];
   readonly networks: NetObj<Net>[] = [];
   readonly pools: PoolObj<Pool, Vol>[] = [];
@@ -360,9 +365,20 @@ export class TestConnection implements HypervisorConnection {
   nodeGetInfo(): NodeInfo {
     return { ...this.state.nodeInfo };
   }
-  /** testNodeGetFreeMemory: the sum of the cells' freeMem (the default config has 1 MiB + 2 MiB). */
+  /**
+   * testNodeGetFreeMemory: the sum of the cells' freeMem (the default config has 1 MiB + 2 MiB),
+   * added up in an `unsigned int` as test_driver.c does.
+   */
   nodeGetFreeMemory(): number {
-    return this.state.cellsFreeMem.reduce((a, b) => a + b, 0);
+    let sum = 0;
+    for (const c of this.state.cells) sum = (sum + c.freeMem) >>> 0;
+    return sum;
+  }
+  /** testNodeGetCellsFreeMemory: reports each cell's `mem` (not freeMem), as test_driver.c does. */
+  nodeGetCellsFreeMemory(startCell: number, maxCells: number): number[] {
+    const cells = this.state.cells;
+    if (startCell >= cells.length) throw err(E.VIR_ERR_INVALID_ARG, "Range exceeds available cells");
+    return cells.slice(startCell, startCell + maxCells).map((c) => c.mem);
   }
   nodeGetSecurityModel() {
     return { model: TEST_SECURITY_MODEL, doi: "" };
@@ -867,6 +883,105 @@ export class TestConnection implements HypervisorConnection {
   domainManagedSaveRemove(ref: DomainRef, flags: number): void {
     checkSupportedFlags(flags, 0, "testDomainManagedSaveRemove", TEST);
     this.obj(ref).hasManagedSave = false;
+  }
+
+  // ---- save / restore (testDomainSaveFlags, testDomainRestoreFlags) ----
+  /** The image holds the running definition as virDomainDefFormat(def, SECURE) writes it. */
+  domainSaveFlags(ref: DomainRef, path: string, dxml: string | null, flags: number): void {
+    checkSupportedFlags(flags, 0, "testDomainSaveFlags", TEST);
+    if (dxml !== null) throw err(E.VIR_ERR_ARGUMENT_UNSUPPORTED, "xml modification unsupported");
+    const o = this.obj(ref);
+    this.checkActive(o);
+    writeTestSaveImage(path, this.conf.domain.name(o.def), this.conf.domain.format(o.def, C.VIR_DOMAIN_XML_SECURE, o.id));
+    this.stopped(o, C.VIR_DOMAIN_SHUTOFF_SAVED, C.VIR_DOMAIN_EVENT_STOPPED_SAVED);
+  }
+  domainSave(ref: DomainRef, path: string): void {
+    this.domainSaveFlags(ref, path, null, 0);
+  }
+
+  /**
+   * The image's definition becomes the running one (virDomainObjListAdd with ADD_LIVE |
+   * CHECK_LIVE): an inactive persistent domain of the same name and UUID keeps its
+   * configuration, an unknown one comes back transient; it runs (restored) with a new id.
+   */
+  domainRestoreFlags(path: string, dxml: string | null, flags: number): void {
+    checkSupportedFlags(flags, 0, "testDomainRestoreFlags", TEST);
+    if (dxml !== null) throw err(E.VIR_ERR_ARGUMENT_UNSUPPORTED, "xml modification unsupported");
+    const def = this.loadSaveImage(path);
+    this.conf.domain.generateIfnames(def);
+    const existing = this.checkNewDef(def, true);
+    let obj: DomObj<unknown, unknown>;
+    if (existing) {
+      // virDomainObjAssignDef(live): the current definition waits as newDef for the stop
+      existing.newDef ??= existing.def;
+      existing.def = def;
+      obj = existing;
+    } else {
+      obj = this.state.addDomain(def, false);
+    }
+    this.state.startState(obj, C.VIR_DOMAIN_RUNNING_RESTORED);
+    this.state.lifecycle(obj, C.VIR_DOMAIN_EVENT_STARTED, C.VIR_DOMAIN_EVENT_STARTED_RESTORED);
+  }
+  domainRestore(path: string): void {
+    this.domainRestoreFlags(path, null, 0);
+  }
+
+  /** testDomainSaveImageGetXMLDesc: the stored definition, parsed and formatted again. */
+  domainSaveImageGetXMLDesc(path: string, flags: number): string {
+    checkSupportedFlags(flags, C.VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, "testDomainSaveImageGetXMLDesc", TEST);
+    return this.conf.domain.format(this.loadSaveImage(path), C.VIR_DOMAIN_XML_SECURE, null);
+  }
+
+  /** testDomainSaveImageOpen: the image's XML parsed as an inactive definition, unvalidated. */
+  private loadSaveImage(path: string): unknown {
+    return this.conf.domain.parse(readTestSaveImage(path), VIR_DOMAIN_DEF_PARSE_INACTIVE | VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE);
+  }
+
+  // ---- interface addresses (testDomainInterfaceAddresses) ----
+  /**
+   * Every source gets the same made-up answer: one IPv4 (or IPv6) address per interface. A
+   * type='network' interface gets the network's first DHCP range start (or its address) plus
+   * 20 * (id - 1) + i + 1 with the network's prefix, any other type 192.168.0.(i + 1)/24.
+   */
+  domainInterfaceAddresses(ref: DomainRef, source: number, flags: number): DomainInterface[] {
+    checkSupportedFlags(flags, 0, "testDomainInterfaceAddresses", TEST);
+    if (source >= C.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LAST) {
+      throw err(E.VIR_ERR_ARGUMENT_UNSUPPORTED, `Unknown IP address data source ${source | 0}`);
+    }
+    const o = this.obj(ref);
+    this.checkActive(o);
+    return this.conf.domain.interfaces(o.def).map((net, i) => {
+      const iface: DomainInterface = { name: net.ifname ?? "", hwaddr: net.mac, addrs: [] };
+      if (net.type === "network") {
+        iface.addrs.push(this.addressFromNetwork(net.network ?? "", 20 * (o.id - 1) + i + 1));
+      } else {
+        iface.addrs.push({ type: C.VIR_IP_ADDR_TYPE_IPV4, addr: `192.168.0.${1 + i}`, prefix: 24 });
+      }
+      return iface;
+    });
+  }
+
+  /** testDomainInterfaceAddressFromNet: offset the last byte (IPv6) or the whole address (IPv4). */
+  private addressFromNetwork(name: string, offset: number) {
+    const netConf = this.netConf;
+    const n = this.state.networks.find((x) => netConf.name(x.def) === name);
+    if (!n) throw err(E.VIR_ERR_NO_NETWORK, `no network with matching name '${name}'`);
+    const ip = netConf.firstIP(n.def);
+    // test_driver.c dereferences the network's first <ip> without checking it exists
+    if (!ip) throw err(E.VIR_ERR_OPERATION_INVALID, `network '${name}' has no IP address to derive a guest address from`);
+    const bytes = [...ip.start.bytes];
+    if (ip.start.family === "ipv6") {
+      bytes[15] = (bytes[15]! + offset) & 0xff;
+    } else {
+      const v = ((((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0) + offset) >>> 0;
+      bytes.splice(0, 4, v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+    }
+    return {
+      type: ip.start.family === "ipv6" ? C.VIR_IP_ADDR_TYPE_IPV6 : C.VIR_IP_ADDR_TYPE_IPV4,
+      addr: netConf.formatIP({ family: ip.start.family, bytes }),
+      // virSocketAddrGetIPPrefix's -1 lands in an unsigned int
+      prefix: ip.prefix >>> 0,
+    };
   }
 
   // ---- statistics ----
@@ -1420,7 +1535,7 @@ export function createTestConnectDriver(conf: TestConf): ConnectDriver {
         let st = shared.get(uri.path);
         if (!st) {
           st = new TestDriverState(conf);
-          st.cellsFreeMem = [1024 * 1024, 2 * 1024 * 1024];
+          st.cells = [0, 1].map((i) => ({ mem: (i + 1) * 2048 * 1024, freeMem: (i + 1) * 1024 * 1024 }));
           st.load(TEST_DEFAULT_CONFIG);
           shared.set(uri.path, st);
         }
