@@ -7,10 +7,10 @@ import type { DomainRef, DomainSnapshotRef, NetworkRef, StoragePoolRef, StorageV
 import { Network } from "../api/network.js";
 import { StoragePool, StorageVol } from "../api/storage.js";
 import type { Stream } from "../api/stream.js";
-import { virError } from "../errors/vir-error.js";
+import { VirError, virError } from "../errors/vir-error.js";
 import { VirErrorDomain, VirErrorNumber } from "../errors/virterror.js";
 import * as P from "./remote-procedures.js";
-import type { RemoteArgs, RemoteProcNumber, RemoteRet } from "./remote-protocol.js";
+import { REMOTE_DOMAIN_INTERFACE_MAX, REMOTE_DOMAIN_IP_ADDR_MAX, REMOTE_NODE_MAX_CELLS, type RemoteArgs, type RemoteProcNumber, type RemoteRet } from "./remote-protocol.js";
 
 /** What a procedure handler may use of the client it runs for. */
 export interface DispatchClient {
@@ -92,6 +92,16 @@ export const remoteDispatch: HandlerTable = {
   [P.REMOTE_PROC_NODE_GET_INFO]: async (c) => c.conn().getInfo(),
   [P.REMOTE_PROC_NODE_GET_FREE_MEMORY]: async (c) => ({ freeMem: await c.conn().getFreeMemory() }),
   [P.REMOTE_PROC_NODE_GET_SECURITY_MODEL]: async (c) => c.conn().getSecurityModel(),
+  // remoteDispatchNodeGetCellsFreeMemory (generated, gendispatch.pl): the bounds of the reply
+  // array are checked before the call, and a call that finds no cell is an error too ("<= 0").
+  [P.REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY]: async (c, a) => {
+    if (a.maxcells < 0) throw virError(VirErrorDomain.VIR_FROM_RPC, VirErrorNumber.VIR_ERR_RPC, "maxcells must be non-negative");
+    if (a.maxcells > REMOTE_NODE_MAX_CELLS) throw virError(VirErrorDomain.VIR_FROM_RPC, VirErrorNumber.VIR_ERR_RPC, "maxcells > REMOTE_NODE_MAX_CELLS");
+    const cells = await c.conn().getCellsFreeMemory(a.startCell, a.maxcells);
+    // virNetMessageSaveError without a last error
+    if (cells.length === 0) throw new VirError({ code: VirErrorNumber.VIR_ERR_INTERNAL_ERROR, domain: VirErrorDomain.VIR_FROM_RPC, message: "Library function returned error but did not set virError" });
+    return { cells };
+  },
   [P.REMOTE_PROC_NODE_GET_CPU_MAP]: async (c, a) => {
     const m = await c.conn().getCPUMap(a.flags);
     return { cpumap: a.need_map ? m.map : new Uint8Array(0), online: a.need_online ? m.online : 0, ret: m.cpus };
@@ -190,6 +200,24 @@ export const remoteDispatch: HandlerTable = {
   [P.REMOTE_PROC_DOMAIN_MANAGED_SAVE]: async (c, a) => { await dom(c, a.dom).managedSave(a.flags); return {}; },
   [P.REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE]: async (c, a) => ({ result: b(await dom(c, a.dom).hasManagedSaveImage(a.flags)) }),
   [P.REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE]: async (c, a) => { await dom(c, a.dom).managedSaveRemove(a.flags); return {}; },
+  [P.REMOTE_PROC_DOMAIN_SAVE]: async (c, a) => { await dom(c, a.dom).save(a.to); return {}; },
+  [P.REMOTE_PROC_DOMAIN_SAVE_FLAGS]: async (c, a) => { await dom(c, a.dom).saveFlags(a.to, a.dxml, a.flags); return {}; },
+  [P.REMOTE_PROC_DOMAIN_RESTORE]: async (c, a) => { await c.conn().restore(a.from); return {}; },
+  [P.REMOTE_PROC_DOMAIN_RESTORE_FLAGS]: async (c, a) => { await c.conn().restoreFlags(a.from, a.dxml, a.flags); return {}; },
+  [P.REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC]: async (c, a) => ({ xml: await c.conn().saveImageGetXMLDesc(a.file, a.flags) }),
+  // remoteDispatchDomainInterfaceAddresses / remoteSerializeDomainInterface
+  [P.REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES]: async (c, a) => {
+    const ifaces = await dom(c, a.dom).interfaceAddresses(a.source, a.flags);
+    if (ifaces.length > REMOTE_DOMAIN_INTERFACE_MAX) {
+      throw virError(VirErrorDomain.VIR_FROM_REMOTE, VirErrorNumber.VIR_ERR_INTERNAL_ERROR, `Number of interfaces, ${ifaces.length} exceeds the max limit: ${REMOTE_DOMAIN_INTERFACE_MAX}`);
+    }
+    for (const i of ifaces) {
+      if (i.addrs.length > REMOTE_DOMAIN_IP_ADDR_MAX) {
+        throw virError(VirErrorDomain.VIR_FROM_REMOTE, VirErrorNumber.VIR_ERR_INTERNAL_ERROR, `Number of interfaces, ${i.addrs.length} exceeds the max limit: ${REMOTE_DOMAIN_IP_ADDR_MAX}`);
+      }
+    }
+    return { ifaces };
+  },
   [P.REMOTE_PROC_DOMAIN_BLOCK_STATS]: async (c, a) => dom(c, a.dom).blockStats(a.path),
   [P.REMOTE_PROC_DOMAIN_INTERFACE_STATS]: async (c, a) => dom(c, a.dom).interfaceStats(a.device),
   [P.REMOTE_PROC_DOMAIN_MEMORY_STATS]: async (c, a) => {

@@ -47,6 +47,9 @@ export const REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX = 262144;
 export const REMOTE_DOMAIN_MESSAGES_MAX = 2048;
 export const REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX = 16;
 export const REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX = 16;
+export const REMOTE_NODE_MAX_CELLS = 1024;
+export const REMOTE_DOMAIN_INTERFACE_MAX = 2048;
+export const REMOTE_DOMAIN_IP_ADDR_MAX = 2048;
 
 /** enum remote_auth_type. */
 export const REMOTE_AUTH_NONE = 0;
@@ -98,6 +101,12 @@ export type RemoteTypedParam = Infer<typeof remote_typed_param>;
 
 export const remote_vcpu_info = struct({ number: uint, state: int, cpu_time: uhyperBig, cpu: int });
 export const remote_domain_memory_stat = struct({ tag: int, val: uhyper });
+export const remote_domain_ip_addr = struct({ type: int, addr: remote_nonnull_string, prefix: uint });
+export const remote_domain_interface = struct({
+  name: remote_nonnull_string,
+  hwaddr: remote_string,
+  addrs: array(remote_domain_ip_addr, REMOTE_DOMAIN_IP_ADDR_MAX),
+});
 export const remote_domain_stats_record = struct({
   dom: remote_nonnull_domain,
   params: array(remote_typed_param, REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX),
@@ -372,6 +381,22 @@ export const remoteProcs = {
   [P.REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK]: proc(E, E),
   [P.REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK]: proc(E, E),
   [P.REMOTE_PROC_DOMAIN_GET_MESSAGES]: proc(domFlags, struct({ msgs: array(remote_nonnull_string, REMOTE_DOMAIN_MESSAGES_MAX) })),
+  [P.REMOTE_PROC_DOMAIN_SAVE]: proc(struct({ dom: remote_nonnull_domain, to: remote_nonnull_string }), E),
+  [P.REMOTE_PROC_DOMAIN_RESTORE]: proc(struct({ from: remote_nonnull_string }), E),
+  [P.REMOTE_PROC_DOMAIN_SAVE_FLAGS]: proc(
+    struct({ dom: remote_nonnull_domain, to: remote_nonnull_string, dxml: remote_string, flags: uint }),
+    E,
+  ),
+  [P.REMOTE_PROC_DOMAIN_RESTORE_FLAGS]: proc(struct({ from: remote_nonnull_string, dxml: remote_string, flags: uint }), E),
+  [P.REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC]: proc(struct({ file: remote_nonnull_string, flags: uint }), xmlRet),
+  [P.REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES]: proc(
+    struct({ dom: remote_nonnull_domain, source: uint, flags: uint }),
+    struct({ ifaces: array(remote_domain_interface, REMOTE_DOMAIN_INTERFACE_MAX) }),
+  ),
+  [P.REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY]: proc(
+    struct({ startCell: int, maxcells: int }),
+    struct({ cells: array(uhyper, REMOTE_NODE_MAX_CELLS) }),
+  ),
 } as const;
 
 export type RemoteProcNumber = keyof typeof remoteProcs;

@@ -22,7 +22,7 @@ import {
   VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK,
 } from "../../rpc/remote-dispatch.js";
 import * as P from "../../rpc/remote-procedures.js";
-import { REMOTE_AUTH_NONE, remoteMsgs, type RemoteMsg } from "../../rpc/remote-protocol.js";
+import { REMOTE_AUTH_NONE, REMOTE_NODE_MAX_CELLS, remoteMsgs, type RemoteMsg } from "../../rpc/remote-protocol.js";
 import { XdrReader } from "../../rpc/xdr.js";
 
 const REMOTE = VirErrorDomain.VIR_FROM_REMOTE;
@@ -167,6 +167,13 @@ export class RemoteConnection implements HypervisorConnection {
   async nodeGetInfo() { return this.client.call(P.REMOTE_PROC_NODE_GET_INFO, {}); }
   async nodeGetFreeMemory() { return (await this.client.call(P.REMOTE_PROC_NODE_GET_FREE_MEMORY, {})).freeMem; }
   async nodeGetSecurityModel() { return this.client.call(P.REMOTE_PROC_NODE_GET_SECURITY_MODEL, {}); }
+  /** remoteNodeGetCellsFreeMemory: the reply array holds at most REMOTE_NODE_MAX_CELLS. */
+  async nodeGetCellsFreeMemory(startCell: number, maxCells: number) {
+    if (maxCells > REMOTE_NODE_MAX_CELLS) {
+      throw virError(REMOTE, VirErrorNumber.VIR_ERR_RPC, `too many NUMA cells: ${maxCells} > ${REMOTE_NODE_MAX_CELLS}`);
+    }
+    return (await this.client.call(P.REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY, { startCell, maxcells: maxCells })).cells;
+  }
   async nodeGetCPUMap(flags: number) {
     const r = await this.client.call(P.REMOTE_PROC_NODE_GET_CPU_MAP, { need_map: 1, need_online: 1, flags });
     return { cpus: r.ret, online: r.online, map: r.cpumap };
@@ -257,6 +264,14 @@ export class RemoteConnection implements HypervisorConnection {
   async domainManagedSave(dom: DomainRef, flags: number) { await this.client.call(P.REMOTE_PROC_DOMAIN_MANAGED_SAVE, { dom, flags }); }
   async domainHasManagedSaveImage(dom: DomainRef, flags: number) { return (await this.client.call(P.REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE, { dom, flags })).result !== 0; }
   async domainManagedSaveRemove(dom: DomainRef, flags: number) { await this.client.call(P.REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE, { dom, flags }); }
+  async domainSave(dom: DomainRef, to: string) { await this.client.call(P.REMOTE_PROC_DOMAIN_SAVE, { dom, to }); }
+  async domainSaveFlags(dom: DomainRef, to: string, dxml: string | null, flags: number) { await this.client.call(P.REMOTE_PROC_DOMAIN_SAVE_FLAGS, { dom, to, dxml, flags }); }
+  async domainRestore(from: string) { await this.client.call(P.REMOTE_PROC_DOMAIN_RESTORE, { from }); }
+  async domainRestoreFlags(from: string, dxml: string | null, flags: number) { await this.client.call(P.REMOTE_PROC_DOMAIN_RESTORE_FLAGS, { from, dxml, flags }); }
+  async domainSaveImageGetXMLDesc(file: string, flags: number) { return (await this.client.call(P.REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC, { file, flags })).xml; }
+  async domainInterfaceAddresses(dom: DomainRef, source: number, flags: number) {
+    return (await this.client.call(P.REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES, { dom, source, flags })).ifaces;
+  }
   async domainBlockStats(dom: DomainRef, path: string) { return this.client.call(P.REMOTE_PROC_DOMAIN_BLOCK_STATS, { dom, path }); }
   async domainInterfaceStats(dom: DomainRef, device: string) { return this.client.call(P.REMOTE_PROC_DOMAIN_INTERFACE_STATS, { dom, device }); }
   async domainMemoryStats(dom: DomainRef, nrStats: number, flags: number) {
