@@ -5,4 +5,4 @@ export { qemuDriverPaths, defaultEmulator, type QemuDriverPaths } from "./qemu-c
 export { buildCommandLine, chardevArg, formatCommandForLog, type CommandContext } from "./qemu-command.js";
 export { probeEmulator, parseDeviceHelp, parseMachineHelp, type QemuBinaryCaps } from "./qemu-capabilities.js";
 export { formatDomainStatus, parseDomainStatus, type DomainStatus } from "./qemu-status.js";
-export { QEMU_SAVE_MAGIC, QEMU_SAVE_PARTIAL, QEMU_SAVE_HEADER_SIZE, readSaveImage, writeSaveImageHeader, finishSaveImage } from "./qemu-saveimage.js";
+export { QEMU_SAVE_MAGIC, QEMU_SAVE_PARTIAL, QEMU_SAVE_HEADER_SIZE, QEMU_SAVE_XML_PADDING, encodeSaveImageData, readSaveImage, writeSaveImageHeader, finishSaveImage, type SaveImage, type SaveImageHeader } from "./qemu-saveimage.js";

@@ -29,7 +29,7 @@ async function openDriver(key: string, mode: { privileged: boolean; root: string
   let p = drivers.get(key);
   if (!p) {
     p = (async () => {
-      const drv = new QemuDriver(qemuDriverPaths(mode), embedded, new StorageDriver(driverPaths("storage", mode)), new NetworkDriver(driverPaths("network", mode)));
+      const drv = new QemuDriver(qemuDriverPaths(mode), embedded, new StorageDriver(driverPaths("storage", mode)), new NetworkDriver(driverPaths("network", mode), driverPaths("dnsmasq", mode).libDir));
       await drv.initialize();
       return drv;
     })();

@@ -1,13 +1,14 @@
 // One qemu:/// connection: libvirt 9.0's qemuHypervisorDriver entries (src/qemu/qemu_driver.c)
 // over the shared QemuDriver, plus the network and storage driver entries a qemu:/// connection
 // reaches (libvirt routes them to the network and storage drivers of the same daemon).
-import { cpus, freemem, hostname, totalmem } from "node:os";
+import { cpus, hostname, totalmem } from "node:os";
 import { existsSync, mkdirSync } from "node:fs";
 import * as C from "../../api/constants.js";
 import { checkSupportedFlags } from "../../api/check.js";
 import type {
   DomainEventCallback,
   DomainInfo,
+  DomainInterface,
   DomainRef,
   DomainSnapshotRef,
   DomainState,
@@ -31,7 +32,10 @@ import { openConsole } from "./qemu-console.js";
 import { isActive, newDomainObj, type QemuDomainObj } from "./qemu-domain.js";
 import type { QemuDriver } from "./qemu-driver.js";
 import { monitorCommand, processInfo, startProcess, stopProcess } from "./qemu-process.js";
-import { hasManagedSave, managedSavePath, restoreDomain, saveDomain } from "./qemu-save.js";
+import { hasManagedSave, imageDefinition, managedSavePath, openSaveImage, restoreDomain, restoreManagedSave, saveDomain } from "./qemu-save.js";
+import { readSaveImage } from "./qemu-saveimage.js";
+import { hostCellsFreeMemory, hostFreeMemory } from "../../util/host-memory.js";
+import { arpTableGet } from "../../util/arp-table.js";
 import { QemuSnapshots } from "./qemu-snapshot.js";
 import { rmSync } from "node:fs";
 
@@ -113,8 +117,13 @@ export class QemuConnection implements HypervisorConnection {
     const list = cpus();
     return { model: process.arch === "x64" ? "x86_64" : process.arch, memory: Math.floor(totalmem() / 1024), cpus: list.length, mhz: list[0]?.speed ?? 0, nodes: 1, sockets: 1, cores: list.length, threads: 1 };
   }
+  /** qemuNodeGetFreeMemory: virHostMemGetInfo's free memory (the NUMA nodes' MemFree). */
   nodeGetFreeMemory(): number {
-    return freemem();
+    return hostFreeMemory();
+  }
+  /** qemuNodeGetCellsFreeMemory: virHostMemGetCellsFree. */
+  nodeGetCellsFreeMemory(startCell: number, maxCells: number): number[] {
+    return hostCellsFreeMemory(startCell, maxCells);
   }
   nodeGetSecurityModel() {
     return { model: "none", doi: "0" };
@@ -308,7 +317,7 @@ export class QemuConnection implements HypervisorConnection {
         if (flags & C.VIR_DOMAIN_START_FORCE_BOOT) rmSync(save, { force: true });
         else {
           // qemuDomainObjStart: a managed save image is restored instead of booting
-          await restoreDomain(this.drv, o, save, paused ? C.VIR_DOMAIN_SAVE_PAUSED : 0);
+          await restoreManagedSave(this.drv, o, paused);
           rmSync(save, { force: true });
           return this.drv.ref(o);
         }
@@ -608,6 +617,105 @@ export class QemuConnection implements HypervisorConnection {
       await saveDomain(this.drv, o, managedSavePath(this.drv, o.def.name), flags);
     });
   }
+
+  // ---- save / restore to a file the caller names ----
+  /** qemuDomainSaveFlags: qemuDomainSaveInternal into `path` (made absolute by the API). */
+  domainSaveFlags(ref: DomainRef, path: string, dxml: string | null, flags: number): Promise<void> {
+    checkSupportedFlags(flags, C.VIR_DOMAIN_SAVE_BYPASS_CACHE | C.VIR_DOMAIN_SAVE_RUNNING | C.VIR_DOMAIN_SAVE_PAUSED, "qemuDomainSaveFlags", QEMU);
+    const o = this.obj(ref);
+    this.checkActive(o);
+    return this.drv.runJob(o, async () => {
+      if (!isActive(o)) throw virError(QEMU, E.VIR_ERR_INTERNAL_ERROR, "guest unexpectedly quit");
+      await saveDomain(this.drv, o, path, flags, dxml);
+    });
+  }
+  domainSave(ref: DomainRef, path: string): Promise<void> {
+    return this.domainSaveFlags(ref, path, null, 0);
+  }
+
+  /**
+   * qemuDomainRestoreInternal: the image's domain is added as virDomainObjListAdd(LIVE |
+   * CHECK_LIVE) adds it — an inactive domain of that name and UUID runs the image's definition
+   * and keeps its own as the configuration, an unknown one comes back transient — and a new
+   * emulator loads the stream. A domain added here is dropped again if the start fails.
+   */
+  async domainRestoreFlags(path: string, dxml: string | null, flags: number): Promise<void> {
+    checkSupportedFlags(flags, C.VIR_DOMAIN_SAVE_BYPASS_CACHE | C.VIR_DOMAIN_SAVE_RUNNING | C.VIR_DOMAIN_SAVE_PAUSED | C.VIR_DOMAIN_SAVE_RESET_NVRAM, "qemuDomainRestoreFlags", QEMU);
+    const image = openSaveImage(path);
+    const def = await imageDefinition(this.drv, image, dxml);
+    const existing = this.checkNewDef(def.name, def.uuid, true);
+    const obj = existing ?? newDomainObj(def, false);
+    if (!existing) this.drv.domains.push(obj);
+    let wasRunning = image.header.wasRunning;
+    if (flags & C.VIR_DOMAIN_SAVE_RUNNING) wasRunning = true;
+    else if (flags & C.VIR_DOMAIN_SAVE_PAUSED) wasRunning = false;
+    try {
+      await this.drv.runJob(obj, async () => {
+        if (isActive(obj)) throw virError(DOM, E.VIR_ERR_OPERATION_INVALID, `domain '${def.name}' is already active`);
+        await restoreDomain(this.drv, obj, image, { def, wasRunning, startPaused: false });
+      });
+    } catch (e) {
+      // qemuDomainRemoveInactive
+      if (!obj.persistent && !isActive(obj)) this.drv.removeDomain(obj);
+      throw e;
+    }
+  }
+  domainRestore(path: string): Promise<void> {
+    return this.domainRestoreFlags(path, null, 0);
+  }
+
+  /** qemuDomainSaveImageGetXMLDesc: the image's definition as the driver formats it. */
+  async domainSaveImageGetXMLDesc(path: string, flags: number): Promise<string> {
+    checkSupportedFlags(flags, C.VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, "qemuDomainSaveImageGetXMLDesc", QEMU);
+    const def = await imageDefinition(this.drv, readSaveImage(path), null);
+    return formatDomainXML(def, { flags: flags & C.VIR_DOMAIN_SAVE_IMAGE_XML_SECURE ? C.VIR_DOMAIN_XML_SECURE : 0 });
+  }
+
+  // ---- interface addresses ----
+  /**
+   * qemuDomainInterfaceAddresses. LEASE: the leases the network driver's DHCP server recorded
+   * for each type='network' interface (virDomainNetDHCPInterfaces). AGENT: the guest agent,
+   * which needs an org.qemu.guest_agent.0 channel — virtkit's qemu driver starts no domain with
+   * channels, so this is libvirt's answer for a domain without one. ARP: the host's neighbour
+   * table matched against each interface's MAC (virDomainNetARPInterfaces).
+   */
+  domainInterfaceAddresses(ref: DomainRef, source: number, flags: number): DomainInterface[] {
+    checkSupportedFlags(flags, 0, "qemuDomainInterfaceAddresses", QEMU);
+    const o = this.obj(ref);
+    this.checkActive(o);
+    switch (source) {
+      case C.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE: {
+        const out: DomainInterface[] = [];
+        for (const net of o.def.nets) {
+          if (net.type !== "network") continue;
+          const leases = this.drv.network.dhcpLeasesByName(net.source?.network ?? "", net.mac);
+          if (leases.length === 0) continue;
+          out.push({ name: net.ifname ?? "", hwaddr: net.mac, addrs: leases.map((l) => ({ type: l.type, addr: l.ipaddr, prefix: l.prefix })) });
+        }
+        return out;
+      }
+      case C.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT:
+        // qemuDomainAgentAvailable
+        if (o.state !== C.VIR_DOMAIN_RUNNING) throw virError(QEMU, E.VIR_ERR_OPERATION_INVALID, "domain is not running");
+        if (o.def.channels.some((c) => c.targetType === "virtio" && c.targetName === "org.qemu.guest_agent.0")) {
+          throw virError(QEMU, E.VIR_ERR_AGENT_UNRESPONSIVE, "QEMU guest agent is not connected");
+        }
+        throw virError(QEMU, E.VIR_ERR_ARGUMENT_UNSUPPORTED, "QEMU guest agent is not configured");
+      case C.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP: {
+        const table = arpTableGet();
+        const out: DomainInterface[] = [];
+        for (const net of o.def.nets) {
+          for (const entry of table) {
+            if (entry.mac === net.mac.toLowerCase()) out.push({ name: net.ifname ?? "", hwaddr: net.mac, addrs: [{ type: C.VIR_IP_ADDR_TYPE_IPV4, addr: entry.ipaddr, prefix: 0 }] });
+          }
+        }
+        return out;
+      }
+      default:
+        throw virError(QEMU, E.VIR_ERR_ARGUMENT_UNSUPPORTED, `Unknown IP address data source ${source | 0}`);
+    }
+  }
+
   domainHasManagedSaveImage(ref: DomainRef, flags: number): boolean {
     checkSupportedFlags(flags, 0, "qemuDomainHasManagedSaveImage", QEMU);
     return hasManagedSave(this.drv, this.obj(ref));

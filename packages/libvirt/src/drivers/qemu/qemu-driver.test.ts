@@ -144,8 +144,11 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     const image = readFileSync(join(root, "lib/qemu/save/demo.save"));
     expect(image.toString("latin1", 0, 16)).toBe("LibvirtQemudSave");
     expect(image.readUInt32LE(16)).toBe(2);
-    expect(image.toString("utf8", 96, 96 + 22)).toBe("<domain type='kvm'>\n  ");
-    const streamAt = 96 + image.readUInt32LE(20);
+    // virQEMUSaveHeader is 92 bytes; the XML, its NUL and 64 KiB of padding follow
+    expect(image.toString("utf8", 92, 92 + 22)).toBe("<domain type='kvm'>\n  ");
+    const xmlEnd = image.indexOf(0, 92);
+    expect(image.readUInt32LE(20)).toBe(xmlEnd + 1 - 92 + 65536);
+    const streamAt = 92 + image.readUInt32LE(20);
     expect(image.toString("latin1", streamAt, streamAt + 4)).toBe("QEVM");
     const undef = await failure(dom.undefine());
     expect(undef.message).toBe("Requested operation is not valid: Refusing to undefine while domain managed save image exists");

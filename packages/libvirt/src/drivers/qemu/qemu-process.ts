@@ -147,9 +147,12 @@ export async function monitorCommand(obj: QemuDomainObj, command: string, args?:
  * directory, with a log of everything the guest writes (logDir/NAME-ALIAS.log) so that a console
  * opened later still shows what a pty would have buffered (the boot banner).
  */
+function served(def: DomainDef): DomainDef["serials"] {
+  return [...def.serials, ...def.consoles.filter((c, i) => !(i === 0 && c.targetType === "serial" && def.serials.length > 0)), ...def.channels];
+}
+
 function resolveChardevSources(def: DomainDef, dir: string, logDir: string): void {
-  const all = [...def.serials, ...def.consoles.filter((c, i) => !(i === 0 && c.targetType === "serial" && def.serials.length > 0)), ...def.channels];
-  for (const chr of all) {
+  for (const chr of served(def)) {
     if (chr.source.type === "pty") {
       const alias = chr.info.alias ?? "chr";
       chr.source.type = "unix";
@@ -161,6 +164,28 @@ function resolveChardevSources(def: DomainDef, dir: string, logDir: string): voi
       }
     }
   }
+}
+
+/**
+ * The running definition as the configuration it was started from: the pty character devices
+ * that resolveChardevSources turned into sockets in `domainDir` (and their logs) become ptys
+ * again. What a save image stores, so the restore wires them anew.
+ */
+export function unresolveChardevSources(def: DomainDef, domainDir: string, logDir: string): DomainDef {
+  const out = structuredClone(def);
+  for (const chr of served(out)) {
+    const alias = chr.info.alias ?? "chr";
+    const src = chr.source;
+    if (src.type !== "unix" || !src.listen || src.path !== join(domainDir, `${alias}.sock`)) continue;
+    src.type = "pty";
+    src.listen = false;
+    src.path = null;
+    if (src.logFile === join(logDir, `${def.name}-${alias}.log`)) {
+      src.logFile = null;
+      src.logAppend = null;
+    }
+  }
+  return out;
 }
 
 export interface StartOptions {

@@ -1,18 +1,23 @@
-// Managed save and restore (libvirt 9.0 src/qemu/qemu_driver.c qemuDomainSaveInternal,
-// qemuDomainObjRestore, src/qemu/qemu_saveimage.c): the domain is paused, its definition and
-// the emulator's migration stream go into libDir/save/NAME.save, and the emulator stops; the next
-// start loads the image into a new emulator (-incoming) and the image is removed.
+// Save and restore (libvirt 9.0 src/qemu/qemu_driver.c qemuDomainSaveInternal,
+// qemuDomainRestoreInternal, qemuDomainObjRestore; src/qemu/qemu_saveimage.c
+// qemuSaveImageCreate, qemuSaveImageStartVM, qemuSaveImageUpdateDef): the domain is paused,
+// libvirt's save image header and the domain XML go into the file, the emulator writes its
+// migration stream after them, and the emulator stops; a restore starts a new emulator with
+// -incoming on the same file. virDomainManagedSave uses libDir/save/NAME.save; virDomainSave
+// any path the caller names, and the image carries everything a fresh daemon needs to restore.
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as C from "../../api/constants.js";
+import { checkDomainABIStability } from "../../conf/domain-abi.js";
 import { formatDomainXML } from "../../conf/domain-conf.js";
+import type { DomainDef } from "../../conf/domain-def.js";
 import { VIR_DOMAIN_DEF_PARSE_INACTIVE, VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE } from "../../conf/domain-flags.js";
 import { virError } from "../../errors/vir-error.js";
 import { VirErrorDomain, VirErrorNumber } from "../../errors/virterror.js";
 import type { QemuDomainObj } from "./qemu-domain.js";
 import type { QemuDriver } from "./qemu-driver.js";
-import { monitorCommand, startProcess, stopProcess } from "./qemu-process.js";
-import { finishSaveImage, readSaveImage, SaveImageError, writeSaveImageHeader } from "./qemu-saveimage.js";
+import { monitorCommand, startProcess, stopProcess, unresolveChardevSources } from "./qemu-process.js";
+import { QEMU_SAVE_FORMATS, finishSaveImage, readSaveImage, writeSaveImageHeader, type SaveImage } from "./qemu-saveimage.js";
 
 const QEMU = VirErrorDomain.VIR_FROM_QEMU;
 const E = VirErrorNumber;
@@ -26,31 +31,56 @@ export function hasManagedSave(drv: QemuDriver, obj: QemuDomainObj): boolean {
   return existsSync(managedSavePath(drv, obj.def.name));
 }
 
-/** qemuDomainSaveInternal into `path`; the domain ends shut off (saved). */
-export async function saveDomain(drv: QemuDriver, obj: QemuDomainObj, path: string, flags: number): Promise<void> {
-  const wasRunning = obj.state === C.VIR_DOMAIN_RUNNING;
-  mkdirSync(drv.paths.saveDir, { recursive: true });
+/** The definition parsed from a save image or a replacement XML (INACTIVE, not validated). */
+function parseImageDef(drv: QemuDriver, xml: string): Promise<DomainDef> {
+  return drv.parseDomain(xml, VIR_DOMAIN_DEF_PARSE_INACTIVE | VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE);
+}
+
+/**
+ * What the image stores (qemuDomainDefFormatLive(inactive, compatible)): the running
+ * definition — the hardware the emulator's state belongs to — in its configuration form, or
+ * `xmlin` once it passed the ABI stability check against it.
+ */
+async function imageXML(drv: QemuDriver, obj: QemuDomainObj, xmlin: string | null): Promise<string> {
+  const live = unresolveChardevSources(obj.def, obj.domainDir, drv.paths.logDir);
+  let def = live;
+  if (xmlin !== null) {
+    def = await parseImageDef(drv, xmlin);
+    checkDomainABIStability(live, def);
+  }
+  return formatDomainXML(def, { flags: C.VIR_DOMAIN_XML_SECURE | C.VIR_DOMAIN_XML_INACTIVE | C.VIR_DOMAIN_XML_MIGRATABLE });
+}
+
+/**
+ * qemuDomainSaveInternal into `path`; the domain ends shut off (saved), a transient one is
+ * gone. `xmlin` (virDomainSaveFlags' dxml) replaces the stored XML. On failure a domain that was
+ * running runs again (RUNNING_SAVE_CANCELED) and an image file created here is removed.
+ */
+export async function saveDomain(drv: QemuDriver, obj: QemuDomainObj, path: string, flags: number, xmlin: string | null = null): Promise<void> {
+  let wasRunning = false;
   if (obj.state === C.VIR_DOMAIN_RUNNING) {
+    wasRunning = true;
     obj.pausedReason = C.VIR_DOMAIN_PAUSED_SAVE;
     await monitorCommand(obj, "stop");
     obj.state = C.VIR_DOMAIN_PAUSED;
     obj.reason = C.VIR_DOMAIN_PAUSED_SAVE;
     drv.saveStatus(obj);
   }
-  // The configuration that restores it: the persistent definition's (runtime-only wiring such
-  // as the console sockets is made again at restore).
-  const xml = formatDomainXML(obj.newDef ?? obj.def, { flags: C.VIR_DOMAIN_XML_SECURE | C.VIR_DOMAIN_XML_INACTIVE });
+  // libvirt-domain.c already guaranteed these two flags are exclusive
   const running = flags & C.VIR_DOMAIN_SAVE_RUNNING ? true : flags & C.VIR_DOMAIN_SAVE_PAUSED ? false : wasRunning;
+  let created = false;
   try {
-    const offset = writeSaveImageHeader(path, xml, running);
-    await monitorCommand(obj, "migrate", { uri: `file:${path},offset=${offset}` });
+    const xml = await imageXML(drv, obj, xmlin);
+    const img = writeSaveImageHeader(path, xml, running);
+    created = img.created;
+    await monitorCommand(obj, "migrate", { uri: `file:${path},offset=${img.streamOffset}` });
     const info = (await monitorCommand(obj, "query-migrate")) as { status?: string; "error-desc"?: string };
     if (info.status !== "completed") {
-      throw virError(QEMU, E.VIR_ERR_OPERATION_FAILED, `operation failed: job 'migration out' failed: ${info["error-desc"] ?? "unknown"}`);
+      throw virError(QEMU, E.VIR_ERR_OPERATION_FAILED, `job 'migration out' failed: ${info["error-desc"] ?? "unknown"}`);
     }
-    finishSaveImage(path);
+    finishSaveImage(path, img.header);
   } catch (e) {
-    rmSync(path, { force: true });
+    if (created) rmSync(path, { force: true });
     if (wasRunning && obj.monitor) {
       obj.state = C.VIR_DOMAIN_RUNNING;
       obj.reason = C.VIR_DOMAIN_RUNNING_SAVE_CANCELED;
@@ -62,37 +92,74 @@ export async function saveDomain(drv: QemuDriver, obj: QemuDomainObj, path: stri
   await stopProcess(drv, obj, C.VIR_DOMAIN_SHUTOFF_SAVED, C.VIR_DOMAIN_EVENT_STOPPED_SAVED);
 }
 
-/** qemuDomainObjRestore / qemuSaveImageStartVM: start `obj` from the image at `path`. */
-export async function restoreDomain(drv: QemuDriver, obj: QemuDomainObj, path: string, flags: number): Promise<void> {
-  let image;
-  try {
-    image = readSaveImage(path);
-  } catch (e) {
-    if (e instanceof SaveImageError) throw virError(QEMU, E.VIR_ERR_OPERATION_FAILED, e.message);
-    throw e;
+/** qemuSaveImageOpen as the restore paths use it: compressed images need a decompressor virtkit does not run. */
+export function openSaveImage(path: string): SaveImage {
+  const image = readSaveImage(path);
+  if (image.header.compressed !== 0) {
+    const fmt = QEMU_SAVE_FORMATS[image.header.compressed] ?? String(image.header.compressed);
+    throw virError(QEMU, E.VIR_ERR_OPERATION_UNSUPPORTED, `save image compressed with '${fmt}': virtkit restores raw images only`);
   }
-  const def = await drv.parseDomain(image.xml, VIR_DOMAIN_DEF_PARSE_INACTIVE | VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE);
-  if (def.uuid !== obj.def.uuid) {
-    throw virError(QEMU, E.VIR_ERR_OPERATION_FAILED, `cannot restore domain '${obj.def.name}' uuid ${obj.def.uuid} from a file which belongs to domain '${def.name}' uuid ${def.uuid}`);
-  }
-  const paused = flags & C.VIR_DOMAIN_SAVE_PAUSED ? true : flags & C.VIR_DOMAIN_SAVE_RUNNING ? false : !image.header.wasRunning;
+  return image;
+}
+
+/**
+ * qemuSaveImageUpdateDef: `xmlin` replaces the image's definition if the guest could not tell
+ * the difference (virDomainDefCheckABIStability against the stored one).
+ */
+export async function imageDefinition(drv: QemuDriver, image: SaveImage, xmlin: string | null): Promise<DomainDef> {
+  const def = await parseImageDef(drv, image.xml);
+  if (xmlin === null) return def;
+  const replacement = await parseImageDef(drv, xmlin);
+  checkDomainABIStability(def, replacement);
+  return replacement;
+}
+
+export interface RestoreOptions {
+  /** the definition to run (the image's, or its ABI-compatible replacement) */
+  def: DomainDef;
+  /** header.was_running after VIR_DOMAIN_SAVE_RUNNING / _PAUSED */
+  wasRunning: boolean;
+  /** virDomainCreate(VIR_DOMAIN_START_PAUSED) of a managed save: stays paused, SUSPENDED_PAUSED */
+  startPaused: boolean;
+}
+
+/**
+ * qemuSaveImageStartVM: a new emulator loads the stream (-incoming), STARTED RESTORED; then it
+ * runs (RUNNING_RESTORED) if it was running, or stays paused (PAUSED_MIGRATION, as
+ * qemuProcessStart leaves an incoming domain) with SUSPENDED RESTORED.
+ */
+export async function restoreDomain(drv: QemuDriver, obj: QemuDomainObj, image: SaveImage, o: RestoreOptions): Promise<void> {
   await startProcess(drv, obj, {
     paused: true,
     runningReason: C.VIR_DOMAIN_RUNNING_RESTORED,
     startedDetail: C.VIR_DOMAIN_EVENT_STARTED_RESTORED,
-    incoming: `file:${path},offset=${image.streamOffset}`,
-    def,
+    incoming: `file:${image.path},offset=${image.streamOffset}`,
+    def: o.def,
     events: false,
   });
+  obj.state = C.VIR_DOMAIN_PAUSED;
+  obj.reason = C.VIR_DOMAIN_PAUSED_MIGRATION;
   drv.lifecycle(obj, C.VIR_DOMAIN_EVENT_STARTED, C.VIR_DOMAIN_EVENT_STARTED_RESTORED);
-  if (!paused) {
+  if (o.wasRunning && !o.startPaused) {
     obj.state = C.VIR_DOMAIN_RUNNING;
     obj.reason = C.VIR_DOMAIN_RUNNING_RESTORED;
     await monitorCommand(obj, "cont");
   } else {
-    obj.state = C.VIR_DOMAIN_PAUSED;
-    obj.reason = C.VIR_DOMAIN_PAUSED_SAVE;
-    drv.lifecycle(obj, C.VIR_DOMAIN_EVENT_SUSPENDED, C.VIR_DOMAIN_EVENT_SUSPENDED_RESTORED);
+    drv.lifecycle(obj, C.VIR_DOMAIN_EVENT_SUSPENDED, o.startPaused ? C.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED : C.VIR_DOMAIN_EVENT_SUSPENDED_RESTORED);
   }
   drv.saveStatus(obj);
+}
+
+/** qemuDomainObjRestore: a managed save image must belong to the domain being started. */
+export async function restoreManagedSave(drv: QemuDriver, obj: QemuDomainObj, startPaused: boolean): Promise<void> {
+  const image = openSaveImage(managedSavePath(drv, obj.def.name));
+  const def = await imageDefinition(drv, image, null);
+  if (def.uuid !== obj.def.uuid) {
+    throw virError(QEMU, E.VIR_ERR_OPERATION_FAILED, `cannot restore domain '${obj.def.name}' uuid ${obj.def.uuid} from a file which belongs to domain '${def.name}' uuid ${def.uuid}`);
+  }
+  await restoreDomain(drv, obj, image, { def, wasRunning: image.header.wasRunning, startPaused });
+}
+
+export function ensureSaveDir(drv: QemuDriver): void {
+  mkdirSync(drv.paths.saveDir, { recursive: true });
 }
