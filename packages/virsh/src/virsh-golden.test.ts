@@ -43,6 +43,8 @@ function makeFiles(): Files {
     "@DOMXML2": join(dir, "vk2.xml"),
     "@NETXML": join(dir, "vknet.xml"),
     "@SHOT": join(dir, "shot.png"),
+    "@SAVE": join(dir, "test.save"),
+    "@SAVE2": join(dir, "test2.save"),
   };
   writeFileSync(map["@DOMXML"]!, DOMAIN_XML);
   writeFileSync(map["@DOMXML2"]!, DOMAIN_XML.replace("<name>vk1</name>", "<name>vk2</name>").replace(VK1_UUID, "0000c0de-0000-4000-8000-00000000aa02"));
@@ -95,7 +97,8 @@ async function runSequence(mode: "real" | "ours" | "ours-in-process", d: Private
 }
 
 describe.skipIf(missingTools.length > 0)("golden: our virsh prints what the real virsh prints", () => {
-  const f = makeFiles();
+  // Each run its own files: the runs go side by side and save images to these paths.
+  const files = { real: makeFiles(), oursOnReal: makeFiles(), oursOnOurs: makeFiles() };
   let real: Run;
   let oursOnReal: Run;
   let oursOnOurs: Run | null = null;
@@ -112,9 +115,9 @@ describe.skipIf(missingTools.length > 0)("golden: our virsh prints what the real
     const realDaemon2 = await startRealLibvirtd();
     try {
       [real, oursOnReal, oursOnOurs] = await Promise.all([
-        runSequence("real", realDaemon, f),
-        runSequence("ours", realDaemon2, f),
-        ours ? runSequence("ours-in-process", ours, f) : Promise.resolve(null),
+        runSequence("real", realDaemon, files.real),
+        runSequence("ours", realDaemon2, files.oursOnReal),
+        ours ? runSequence("ours-in-process", ours, files.oursOnOurs) : Promise.resolve(null),
       ]);
     } finally {
       await realDaemon.stop();
@@ -122,7 +125,9 @@ describe.skipIf(missingTools.length > 0)("golden: our virsh prints what the real
       await ours?.stop();
     }
   }, 240_000);
-  afterAll(() => { rmSync(f.dir, { recursive: true, force: true }); });
+  afterAll(() => {
+    for (const f of Object.values(files)) rmSync(f.dir, { recursive: true, force: true });
+  });
 
   it.each(SEQUENCE.map((args, i) => [args.join(" "), i] as const))("against real libvirtd: virsh %s", (_n, i) => {
     expect(oursOnReal.steps[i]).toEqual(real.steps[i]);
@@ -130,6 +135,12 @@ describe.skipIf(missingTools.length > 0)("golden: our virsh prints what the real
 
   it.skipIf(ourDaemonMissing).each(SEQUENCE.map((args, i) => [args.join(" "), i] as const))("against our libvirtd: virsh %s", (_n, i) => {
     expect(oursOnOurs?.steps[i]).toEqual(real.steps[i]);
+  });
+
+  it.skipIf(ourDaemonMissing)("save: our daemon's test driver writes the real libvirtd's image, byte for byte", () => {
+    const image = readFileSync(files.real.map["@SAVE"]!);
+    expect(image.subarray(0, 15).toString("latin1")).toBe("TestGuestMagic\0");
+    expect(readFileSync(files.oursOnOurs.map["@SAVE"]!).equals(image)).toBe(true);
   });
 
   it("event --all --loop: the same lifecycle events, the same end", () => {

@@ -71,7 +71,7 @@ import { select } from "../util/xml-reader.js";
 import { dumpXML } from "../util/xpath.js";
 import { VIRSH_BYID, VIRSH_BYNAME, VIRSH_BYUUID, optDomain } from "./lookup.js";
 import { domainState, domainXmlDoc } from "./domain-monitoring.js";
-import { domainRestore, domainSave, storageVolWipe } from "./optional-api.js";
+import { storageVolWipe } from "./optional-api.js";
 import { splitCommas } from "./virsh-itself.js";
 
 /** VIR_DOMAIN_AFFECT_* */
@@ -376,7 +376,8 @@ async function cmdRestore(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
   if (cmd.bool("reset-nvram")) flags |= VIR_DOMAIN_SAVE_RESET_NVRAM;
   const xmlfile = cmd.string(ctl, "xml");
   const xml = xmlfile !== null ? readXMLFile(xmlfile) : null;
-  const r = await ctl.attempt(domainRestore(ctl.c, from, xml, flags));
+  // virsh-domain.c cmdRestore: the flag-less API when there is nothing to pass
+  const r = await ctl.attempt(flags || xml !== null ? ctl.c.restoreFlags(from, xml, flags) : ctl.c.restore(from));
   if (!r.ok) {
     ctl.error(`Failed to restore domain from ${from}`);
     return false;
@@ -407,7 +408,8 @@ async function cmdSave(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
   const flags = saveFlags(cmd);
   const xmlfile = cmd.string(ctl, "xml");
   const xml = xmlfile !== null ? readXMLFile(xmlfile) : null;
-  const r = await ctl.attempt(domainSave(dom, to, xml, flags));
+  // virsh-domain.c doSave: the flag-less API when there is nothing to pass
+  const r = await ctl.attempt(flags || xml !== null ? dom.saveFlags(to, xml, flags) : dom.save(to));
   if (!r.ok) {
     ctl.error(`Failed to save domain '${name}' to ${to}`);
     return false;

@@ -54,7 +54,7 @@ import { VSH_ERR_DEBUG, type Shell } from "../shell/shell.js";
 import { VshTable } from "../shell/table.js";
 import { XmlReadError, readXml, select, type XElement } from "../util/xml-reader.js";
 import { lookupDomain, optDomain } from "./lookup.js";
-import { domainInterfaceAddresses, domainSetMemoryStatsPeriod } from "./optional-api.js";
+import { domainSetMemoryStatsPeriod } from "./optional-api.js";
 import { domainStateReasonToString, domainStateToString, typedParamValue } from "./strings.js";
 
 const DOMAIN_OPT = { name: "domain", type: "data", required: true, help: "domain name, id or uuid", complete: "domain" } as const;
@@ -478,7 +478,7 @@ async function cmdDomIfAddr(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
     }
   }
   const { dom } = await optDomain(ctl, cmd);
-  const r = await ctl.attempt(domainInterfaceAddresses(dom, source, 0));
+  const r = await ctl.attempt(dom.interfaceAddresses(source, 0));
   if (!r.ok) {
     ctl.error("Failed to query for interfaces addresses");
     return false;

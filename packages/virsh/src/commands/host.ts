@@ -7,7 +7,7 @@ import { exclusive } from "../shell/option-rules.js";
 import type { ParsedCommand } from "../shell/parsed-command.js";
 import type { Shell } from "../shell/shell.js";
 import { readXml, select } from "../util/xml-reader.js";
-import { getDomainCapabilities, nodeGetCellsFreeMemory } from "./optional-api.js";
+import { getDomainCapabilities } from "./optional-api.js";
 
 /** major.minor.micro of a libvirt version number. */
 export function versionString(v: number): string {
@@ -33,7 +33,7 @@ async function cmdFreecell(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
   if (cellno) cell = cmd.int(ctl, "cellno") ?? -1;
   if (!all) {
     if (cellno) {
-      const mem = await nodeGetCellsFreeMemory(conn, cell, 1);
+      const mem = await conn.getCellsFreeMemory(cell, 1);
       if (mem.length !== 1) return false;
       ctl.print(`${cell}: ${Math.floor(mem[0]! / 1024)} KiB\n`);
       return true;
@@ -59,7 +59,7 @@ async function cmdFreecell(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
     }
     const id = Number(idText);
     ids.push(id);
-    const r = await ctl.attempt(nodeGetCellsFreeMemory(conn, id, 1));
+    const r = await ctl.attempt(conn.getCellsFreeMemory(id, 1));
     if (!r.ok || r.value.length !== 1) {
       ctl.error(`failed to get free memory for NUMA node number: ${id}`);
       return false;

@@ -1,16 +1,9 @@
 // Public API entry points virsh needs that @virtkit/libvirt does not expose yet
-// (virDomainSaveFlags, virDomainRestoreFlags, virDomainInterfaceAddresses,
-// virNodeGetCellsFreeMemory, virConnectGetDomainCapabilities). A command calls the method when
+// (virConnectGetDomainCapabilities, virDomainSetMemoryStatsPeriod, virStorageVolWipe,
+// virNetworkDefineXMLFlags, virStorageVolGetInfoFlags). A command calls the method when
 // the library object has it; otherwise it fails exactly as libvirt does for a driver without the
 // entry: VIR_ERR_NO_SUPPORT "this function is not supported by the connection driver: <api>".
 import { VirErrorDomain, VirErrorNumber, virError, type Connect, type Domain, type Network, type StorageVol, type StorageVolInfo } from "@virtkit/libvirt";
-
-/** virDomainInterface / virDomainIPAddress */
-export interface DomainInterface {
-  name: string;
-  hwaddr: string | null;
-  addrs: { type: number; addr: string; prefix: number }[];
-}
 
 type Method<A extends unknown[], R> = (...args: A) => Promise<R>;
 /** The resolution of an API call that returns nothing. */
@@ -23,30 +16,6 @@ function method<A extends unknown[], R>(obj: object, name: string): Method<A, R>
 
 function noSupport(api: string, from: number): never {
   throw virError(from, VirErrorNumber.VIR_ERR_NO_SUPPORT, api);
-}
-
-export async function domainSave(dom: Domain, to: string, dxml: string | null, flags: number): Promise<void> {
-  const f = method<[string, string | null, number], Done>(dom, "saveFlags");
-  if (!f) noSupport("virDomainSaveFlags", VirErrorDomain.VIR_FROM_DOMAIN);
-  await f(to, dxml, flags);
-}
-
-export async function domainRestore(conn: Connect, from: string, dxml: string | null, flags: number): Promise<void> {
-  const f = method<[string, string | null, number], Done>(conn, "restoreFlags");
-  if (!f) noSupport("virDomainRestoreFlags", VirErrorDomain.VIR_FROM_DOMAIN);
-  await f(from, dxml, flags);
-}
-
-export async function domainInterfaceAddresses(dom: Domain, source: number, flags: number): Promise<DomainInterface[]> {
-  const f = method<[number, number], DomainInterface[]>(dom, "interfaceAddresses");
-  if (!f) noSupport("virDomainInterfaceAddresses", VirErrorDomain.VIR_FROM_DOMAIN);
-  return f(source, flags);
-}
-
-export async function nodeGetCellsFreeMemory(conn: Connect, startCell: number, maxCells: number): Promise<number[]> {
-  const f = method<[number, number], number[]>(conn, "getCellsFreeMemory");
-  if (!f) noSupport("virNodeGetCellsFreeMemory", VirErrorDomain.VIR_FROM_NONE);
-  return f(startCell, maxCells);
 }
 
 export async function getDomainCapabilities(conn: Connect, emulatorbin: string | null, arch: string | null, machine: string | null, virttype: string | null, flags: number): Promise<string> {
