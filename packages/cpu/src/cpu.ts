@@ -19,6 +19,7 @@ import { BlockCache } from "./blocks/block-cache.js";
 import { EXEC_STOP } from "./blocks/decoded-insn.js";
 import { runBlock } from "./blocks/block-handlers.js";
 import { compileAt, regionUsable } from "./jit/jit.js";
+import { JIT_CODE_BUDGET, JitCodeBuffer } from "./jit/code-buffer.js";
 
 /** What the processor needs from the rest of the machine (DESIGN.md "CPU ↔ world"). */
 export interface CpuHost {
@@ -278,6 +279,8 @@ export class Cpu {
   jit = envSwitch("VIRTKIT_JIT", true);
   /** Block entries before the JIT compiles a region there (VIRTKIT_JIT_THRESHOLD; 0 compiles at once). */
   jitThreshold = envNumber("VIRTKIT_JIT_THRESHOLD", 40);
+  /** Generated code the live regions may hold before all are dropped (VIRTKIT_JIT_CODE_BUDGET, bytes of source). */
+  readonly jitCode = new JitCodeBuffer(envNumber("VIRTKIT_JIT_CODE_BUDGET", JIT_CODE_BUDGET));
   /** The translation cache (blocks by physical address, code frames, invalidation). */
   readonly blocks: BlockCache = new BlockCache(this);
   /** Linear-address-indexed cache of recently entered blocks (validated against the TLB on use). */

@@ -36,6 +36,11 @@ export class BlockCache {
     return this.count;
   }
 
+  /** The cached blocks, frame by frame (for statistics and tests). */
+  frames(): IterableIterator<readonly Block[]> {
+    return this.byFrame.values();
+  }
+
   /**
    * The block for this entry point, translating it if needed; null when the code cannot be translated.
    * A cached block whose bytes may have changed since (stale epoch) is checked first.
@@ -198,6 +203,7 @@ export class BlockCache {
     this.byFrame.clear();
     this.codeFrames.fill(0);
     this.count = 0;
+    this.cpu.jitCode.reset();
     this.cpu.lookupGen++;
   }
 }

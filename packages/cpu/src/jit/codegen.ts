@@ -144,8 +144,14 @@ export function setJitSourceListener(fn: ((entryEip: number, source: string) => 
   sourceListener = fn;
 }
 
+/** A compiled region and the size of its generated source (what it costs the JIT's code budget). */
+export interface CompiledRegion {
+  fn: RegionFn;
+  bytes: number;
+}
+
 /** Compiles a region; null when nothing in it is worth compiling. Throws on internal errors (the caller declines). */
-export function compileRegion(cpu: Cpu, region: Region): RegionFn | null {
+export function compileRegion(cpu: Cpu, region: Region): CompiledRegion | null {
   const g = new Generator(cpu, region);
   const body = g.generate();
   if (body === null) return null;
@@ -158,7 +164,7 @@ export function compileRegion(cpu: Cpu, region: Region): RegionFn | null {
   // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", body) as (...args: unknown[]) => RegionFn;
-  return make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s);
+  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s), bytes: body.length };
 }
 
 class Generator {
@@ -308,14 +314,18 @@ class Generator {
     return "@WB@";
   }
 
-  /** Everything back to the processor, then the instruction through its handler; leaves on any change. */
-  private callOut(d: DecodedInsn): void {
+  /**
+   * Everything back to the processor, then the instruction through its handler; leaves on any change.
+   * `inlineKind`: the slow path of an inline form, whose handler cannot load a segment register (it
+   * leaves the region if it faults), so the region's segment copies stay valid and are not reloaded.
+   */
+  private callOut(d: DecodedInsn, inlineKind = false): void {
     const i = this.posInBlock;
     this.emit(`${this.syncRegs()}${writeback(this.state)}cpu.jitPartial = n + ${i}; cpu.insnStart = ${d.eip};`);
     this.emit(`t_rc = D[${this.k}].exec(cpu, D[${this.k}]); cpu.jitPartial = 0;`);
     // 3: the instruction caused a VM exit and did not complete.
     this.emit(`if (t_rc !== 0) { if (t_rc === 3) return n + ${i}; if (t_rc === 2) cpu.eip = ${d.after}; return n + ${i + 1}; }`);
-    this.emit("@RL@");
+    this.emit(inlineKind ? "@RR@" : "@RL@");
   }
 
   /** After a handler ran an inline-compilable instruction: the producer's locals from the processor's lazy fields. */
@@ -488,7 +498,7 @@ class Generator {
     this.emit(`break ${done}; }`);
     // Slow path: the handler, from the state before the instruction.
     this.state = before;
-    this.callOut(d);
+    this.callOut(d, true);
     this.state = after;
     this.afterSlow(before, after);
     this.emit("}");
@@ -882,7 +892,7 @@ class Generator {
       if ((this.segsUsed & (1 << s)) === 0) continue;
       segLoad += `sb${s} = cpu.segBase[${s}]; slo${s} = cpu.segLo[${s}]; shr${s} = (cpu.segRw[${s}] & 1) !== 0 ? cpu.segHi[${s}] : -1; shw${s} = (cpu.segRw[${s}] & 2) !== 0 ? cpu.segHi[${s}] : -1; `;
     }
-    const body = this.out.join("\n").replaceAll("@WB@", wb).replaceAll("@RL@", rl + segLoad);
+    const body = this.out.join("\n").replaceAll("@WB@", wb).replaceAll("@RL@", rl + segLoad).replaceAll("@RR@", rl);
     const decls: string[] = ["n = 0", "t_o = 0", "t_u = 0", "t_l = 0", "t_p = 0", "t_x = 0", "t_c = 0", "t_v = 0", "t_w = 0", "t_rc = 0", "t_m = U8[0]"];
     for (let r = 0; r < 8; r++) if (this.regsUsed & (1 << r)) decls.push(`r${r} = R[${r}]`);
     for (let s = 0; s < 6; s++) if (this.segsUsed & (1 << s)) decls.push(`sb${s} = 0`, `slo${s} = 0`, `shr${s} = 0`, `shw${s} = 0`);

@@ -13,16 +13,20 @@ export function compileAt(cpu: Cpu, b: Block): void {
     const region = discoverRegion(cpu, b);
     // Translating the region's other blocks may have flushed a full cache.
     if (!region.blocks.every((x) => x.valid)) return;
-    const fn = compileRegion(cpu, region);
-    if (fn === null) {
+    const compiled = compileRegion(cpu, region);
+    if (compiled === null) {
       b.jitDeclined = true;
       return;
     }
-    b.region = fn;
+    // Out of code budget: drop every region (this one stays, it is the hottest code right now).
+    if (cpu.jitCode.full(compiled.bytes)) cpu.jitCode.flush();
+    b.region = compiled.fn;
     b.regionBlocks = region.blocks;
     b.regionCsLimit = region.csLimit;
     b.regionEpoch = cpu.codeEpoch;
-    for (const x of region.blocks) x.usedBy.push(b);
+    // (A region dropped with one of its blocks is compiled again later: its entry is listed once.)
+    for (const x of region.blocks) if (!x.usedBy.includes(b)) x.usedBy.push(b);
+    cpu.jitCode.add(b, compiled.bytes);
     cpu.jitCompiled++;
   } catch (e) {
     // A compiler defect must not stop the guest: the block interpreter runs this code instead.
