@@ -35,6 +35,7 @@ import { monitorCommand, processInfo, startProcess, stopProcess } from "./qemu-p
 import { hasManagedSave, imageDefinition, managedSavePath, openSaveImage, restoreDomain, restoreManagedSave, saveDomain } from "./qemu-save.js";
 import { readSaveImage } from "./qemu-saveimage.js";
 import { hostCellsFreeMemory, hostFreeMemory } from "../../util/host-memory.js";
+import { hostNumaCells } from "../../util/host-numa.js";
 import { arpTableGet } from "../../util/arp-table.js";
 import { QemuSnapshots } from "./qemu-snapshot.js";
 import { rmSync } from "node:fs";
@@ -101,7 +102,15 @@ export class QemuConnection implements HypervisorConnection {
   async connectGetCapabilities(): Promise<string> {
     await this.drv.emulatorCaps("");
     return formatCapabilities({
-      host: { arch: process.arch === "x64" ? "x86_64" : process.arch, iommu: false, migration: { live: true, uriTransports: ["tcp", "rdma"] }, netprefix: "vnet", secModels: [{ model: "none", doi: "0" }] },
+      host: {
+        arch: process.arch === "x64" ? "x86_64" : process.arch,
+        iommu: false,
+        migration: { live: true, uriTransports: ["tcp", "rdma"] },
+        netprefix: "vnet",
+        // virCapabilitiesHostNUMANewHost: what virsh freecell --all walks
+        numaCells: hostNumaCells(),
+        secModels: [{ model: "none", doi: "0" }],
+      },
       guests: this.drv.capsList.map((c) => ({
         osType: "hvm",
         arch: c.arch,

@@ -85,6 +85,10 @@ describe.skipIf(missing.length > 0)("qemu driver: interface addresses and NUMA c
     expect(cells.length).toBe(hostCellsFreeMemory(0, 1024).length);
     expect(cells.every((c) => c >= 0)).toBe(true);
     expect(await conn.getFreeMemory()).toBeGreaterThan(0);
+    // the capabilities list the same cells (what virsh freecell --all walks)
+    const caps = await conn.getCapabilities();
+    expect(caps).toContain(`<cells num='${numaNodes()?.length ?? 1}'>`);
+    expect(caps).toMatch(/<cell id='0'>\n\s+<memory unit='KiB'>\d+<\/memory>\n\s+<pages unit='KiB' size='4'>\d+<\/pages>/);
     const e = await failure(conn.getCellsFreeMemory(max + 1, 1));
     expect(e.message).toBe(`internal error: start cell ${max + 1} out of range (0-${max})`);
     await conn.close();

@@ -27,7 +27,13 @@ async function console_(conn: Connect, dom: Domain): Promise<{ stream: Stream; t
     eof: () => undefined,
     error: () => undefined,
   });
-  return { stream, text: () => text, type: (s) => stream.send(new TextEncoder().encode(s)) };
+  return {
+    stream,
+    text: () => text,
+    type: async (s) => {
+      await stream.send(new TextEncoder().encode(s));
+    },
+  };
 }
 
 async function failure(p: Promise<unknown>): Promise<VirError> {
