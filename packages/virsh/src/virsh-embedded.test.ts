@@ -35,6 +35,9 @@ describe.skipIf(missing.length > 0)("golden: our virsh on the embedded test driv
     "@DOMXML2": join(dir, "vk2.xml"),
     "@NETXML": join(dir, "vknet.xml"),
     "@SHOT": join(dir, "shot.png"),
+    // the real run and ours go one after the other: they may share the save images' paths
+    "@SAVE": join(dir, "test.save"),
+    "@SAVE2": join(dir, "test2.save"),
   };
   const clean = (s: string, daemonDir: string): string => {
     let out = normalize(s);
