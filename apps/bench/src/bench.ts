@@ -7,6 +7,7 @@
  */
 import { median } from "./measure.js";
 import { WORKLOADS, type Unit, type Workload, type WorkloadName } from "./rom.js";
+import type { LinuxBootResult } from "./linux-boot.js";
 import type { RunResult, Runner } from "./runner.js";
 
 export interface BenchOptions {
@@ -51,6 +52,8 @@ export interface BenchResult {
   runners: { id: string; title: string; group: string; skipped?: string }[];
   cells: Cell[];
   failures: Failure[];
+  /** The opt-in linux-boot benchmark (`--linux`), which has its own date: each kind of run keeps the other's part of latest.json. */
+  linuxBoot?: LinuxBootResult;
 }
 
 /** Rate of one run in the workload's unit. */

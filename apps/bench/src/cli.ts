@@ -9,15 +9,22 @@
  *   --only REGEX           workloads by name (integer branchy memory string paging x87 pio mmio; VIRTKIT_BENCH_ONLY)
  *   --runners a,b          runner ids (default all; VIRTKIT_BENCH_RUNNERS)
  *   --out DIR              results folder (default apps/bench/results)
- * VIRTKIT_BENCH_QUICK=1 is --quick.
+ *   --linux                instead of the ROM workloads: the linux-boot benchmark (Debian's kernel and our initramfs
+ *                          to the shell prompt on virtkit, QEMU TCG and v86; minutes per boot). --runs is then the
+ *                          number of boots per runner (default 1), --runners picks among virtkit-vmlinux,
+ *                          virtkit-bzimage, qemu-tcg, v86-jit. VIRTKIT_BENCH_LINUX=1 is --linux.
+ * VIRTKIT_BENCH_QUICK=1 is --quick. Each kind of run replaces its own part of results/latest.json and keeps the other's.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { runBench } from "./bench.js";
-import { formatTable, toJson, toMarkdown, toSvg } from "./report.js";
+import { runBench, type BenchResult } from "./bench.js";
+import { runLinuxBoot } from "./linux-boot.js";
+import { linuxBootGuest } from "./linux-boot-guest.js";
+import { formatLinuxBootTable } from "./linux-boot-report.js";
+import { formatTable, fromJson, toJson, toMarkdown, toSvg } from "./report.js";
 import { WORKLOADS } from "./rom.js";
-import { ALL_RUNNERS } from "./runners/index.js";
+import { ALL_RUNNERS, LINUX_BOOT_RUNNERS } from "./runners/index.js";
 
 function fail(message: string): never {
   process.stderr.write(`virtkit-bench: ${message}\n`);
@@ -34,6 +41,7 @@ try {
       only: { type: "string" },
       runners: { type: "string" },
       out: { type: "string" },
+      linux: { type: "boolean" },
     },
   }));
 } catch (e) {
@@ -41,7 +49,9 @@ try {
 }
 const env = process.env;
 const quick = values.quick === true || env.VIRTKIT_BENCH_QUICK === "1";
-const runs = Number(values.runs ?? env.VIRTKIT_BENCH_RUNS ?? (quick ? 3 : 5));
+const linux = values.linux === true || env.VIRTKIT_BENCH_LINUX === "1";
+if (linux && (values.only !== undefined || quick || values.seconds !== undefined)) fail("--linux boots Linux instead of running the ROM workloads: --only, --quick and --seconds do not apply");
+const runs = Number(values.runs ?? env.VIRTKIT_BENCH_RUNS ?? (linux ? 1 : quick ? 3 : 5));
 const seconds = Number(values.seconds ?? env.VIRTKIT_BENCH_SECONDS ?? (quick ? 0.05 : 1));
 if (!Number.isInteger(runs) || runs < 1) fail(`--runs must be a positive integer, not ${String(values.runs ?? env.VIRTKIT_BENCH_RUNS)}`);
 if (!(seconds > 0)) fail(`--seconds must be a positive number, not ${String(values.seconds ?? env.VIRTKIT_BENCH_SECONDS)}`);
@@ -55,21 +65,38 @@ try {
 const workloads = WORKLOADS.filter((w) => only === null || only.test(w.name));
 if (workloads.length === 0) fail(`--only ${onlyText ?? ""} matches no workload (${WORKLOADS.map((w) => w.name).join(", ")})`);
 const runnerIds = (values.runners ?? env.VIRTKIT_BENCH_RUNNERS)?.split(",").map((s) => s.trim()).filter((s) => s !== "");
-const unknown = runnerIds?.filter((id) => !ALL_RUNNERS.some((r) => r.id === id)) ?? [];
-if (unknown.length > 0) fail(`unknown runner ${unknown.join(", ")} (known: ${ALL_RUNNERS.map((r) => r.id).join(", ")})`);
-const runners = runnerIds === undefined ? ALL_RUNNERS : ALL_RUNNERS.filter((r) => runnerIds.includes(r.id));
+const known = (linux ? LINUX_BOOT_RUNNERS : ALL_RUNNERS).map((r) => r.id);
+const unknown = runnerIds?.filter((id) => !known.includes(id)) ?? [];
+if (unknown.length > 0) fail(`unknown ${linux ? "linux-boot " : ""}runner ${unknown.join(", ")} (known: ${known.join(", ")})`);
+const picked = <T extends { id: string }>(all: readonly T[]): readonly T[] => (runnerIds === undefined ? all : all.filter((r) => runnerIds.includes(r.id)));
 const outDir = resolve(values.out ?? join(import.meta.dirname, "..", "results"));
 
 const tty = process.stderr.isTTY;
-const result = await runBench({
-  runners, workloads, runs, targetSeconds: seconds,
-  progress: (line) => {
-    if (tty) process.stderr.write(`\r\x1b[K${line}`);
-    else process.stderr.write(`${line}\n`);
-  },
-});
-if (tty) process.stderr.write("\r\x1b[K");
-console.log(formatTable(result));
+const progress = (line: string): void => {
+  if (tty) process.stderr.write(`\r\x1b[K${line}`);
+  else process.stderr.write(`${line}\n`);
+};
+const latest = join(outDir, "latest.json");
+const previous = existsSync(latest) ? fromJson(readFileSync(latest, "utf8")) : null;
+if (existsSync(latest) && previous === null) progress(`${latest} is not a results file of this harness: it is replaced\n`);
+let result: BenchResult;
+if (linux) {
+  let guest;
+  try {
+    guest = linuxBootGuest((l) => progress(`guest: ${l}`));
+  } catch (e) {
+    fail(`the Linux guest cannot be assembled: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const linuxBoot = await runLinuxBoot({ runners: picked(LINUX_BOOT_RUNNERS), guest, runs, progress });
+  if (tty) process.stderr.write("\r\x1b[K");
+  console.log(formatLinuxBootTable(linuxBoot));
+  result = { ...(previous ?? { date: linuxBoot.date, host: linuxBoot.host, options: { runs: 0, targetSeconds: 0 }, runners: [], cells: [], failures: [] }), linuxBoot };
+} else {
+  result = await runBench({ runners: picked(ALL_RUNNERS), workloads, runs, targetSeconds: seconds, progress });
+  if (tty) process.stderr.write("\r\x1b[K");
+  console.log(formatTable(result));
+  if (previous?.linuxBoot !== undefined) result.linuxBoot = previous.linuxBoot;
+}
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "latest.json"), toJson(result));
 writeFileSync(join(outDir, "latest.svg"), toSvg(result));

@@ -6,6 +6,11 @@ export {
 export { EMPTY_WORKLOAD, romFor, WORKLOADS, workloadByName, type Unit, type Workload, type WorkloadName } from "./rom.js";
 export { GuestProtocol } from "./guest-protocol.js";
 export type { Runner, RunResult } from "./runner.js";
-export { ALL_RUNNERS, runnerById } from "./runners/index.js";
 export { runBench, type BenchResult, type Cell } from "./bench.js";
 export { formatTable, headlineRatios, ratios, toJson, toMarkdown, toSvg, type Ratio } from "./report.js";
+export { ALL_RUNNERS, LINUX_BOOT_RUNNERS, runnerById } from "./runners/index.js";
+export { BootFailure, BootMilestones, type BootMilestone, type BootRecord, type BootTimes } from "./boot-milestones.js";
+export { linuxBootRatios, runLinuxBoot, LINUX_BOOT_DEVICES, type KernelImage, type LinuxBootCell, type LinuxBootGuest, type LinuxBootRatio, type LinuxBootResult, type LinuxBootRunner } from "./linux-boot.js";
+export { linuxBootGuest, linuxBootGuestFrom, LINUX_BOOT_MEMORY_MIB } from "./linux-boot-guest.js";
+export { formatLinuxBootTable, linuxBootMarkdown } from "./linux-boot-report.js";
+export { fromJson } from "./report.js";

@@ -4,6 +4,8 @@
  */
 import { WORKLOADS, type WorkloadName } from "./rom.js";
 import type { BenchResult, Cell } from "./bench.js";
+import { linuxBootRatios } from "./linux-boot.js";
+import { linuxBootChartRatios, linuxBootMarkdown } from "./linux-boot-report.js";
 
 export interface Ratio {
   workload: WorkloadName;
@@ -83,7 +85,34 @@ export function formatTable(result: BenchResult): string {
 }
 
 export function toJson(result: BenchResult): string {
-  return JSON.stringify({ ...result, ratios: ratios(result) }, null, 2) + "\n";
+  const { linuxBoot, ...workloads } = result;
+  return JSON.stringify({ ...workloads, ratios: ratios(result), ...(linuxBoot === undefined ? {} : { linuxBoot: { ...linuxBoot, ratios: linuxBootRatios(linuxBoot) } }) }, null, 2) + "\n";
+}
+
+/**
+ * A results file written by toJson, read back so that a run of one kind (the ROM workloads, or --linux) keeps
+ * the other kind's part; null when the text is not such a file (the caller then starts afresh).
+ */
+export function fromJson(text: string): BenchResult | null {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof j !== "object" || j === null) return null;
+  const o = j as Record<string, unknown>;
+  if (typeof o.date !== "string" || typeof o.host !== "object" || !Array.isArray(o.runners) || !Array.isArray(o.cells) || !Array.isArray(o.failures)) return null;
+  const { ratios: _ratios, linuxBoot, ...rest } = o;
+  const result = rest as unknown as BenchResult;
+  if (typeof linuxBoot === "object" && linuxBoot !== null) {
+    const l = linuxBoot as Record<string, unknown>;
+    if (typeof l.date === "string" && Array.isArray(l.runners) && Array.isArray(l.cells) && Array.isArray(l.failures)) {
+      const { ratios: _linuxRatios, ...linux } = l;
+      result.linuxBoot = linux as unknown as NonNullable<BenchResult["linuxBoot"]>;
+    }
+  }
+  return result;
 }
 
 function esc(s: string): string {
@@ -95,14 +124,36 @@ const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948
 const MIN_RATIO = 0.001;
 const MAX_RATIO = 1000;
 
-/** A horizontal bar chart of the headline ratios on a log10 axis, grouped by workload. */
-export function toSvg(result: BenchResult): string {
+interface ChartBar {
+  series: string;
+  ratio: number;
+  title: string;
+}
+
+/** The chart's groups of bars: the workloads' headline ratios, then the Linux boot to the prompt. */
+function chartGroups(result: BenchResult): { label: string; bars: ChartBar[] }[] {
   const rs = headlineRatios(result);
-  const series = [...new Set(rs.map((r) => `${r.subject} vs ${r.peer}`))];
+  const groups: { label: string; bars: ChartBar[] }[] = WORKLOADS.map((w) => ({
+    label: w.name,
+    bars: rs.filter((r) => r.workload === w.name).map((r) => ({ series: `${r.subject} vs ${r.peer}`, ratio: r.ratio, title: `${w.name}: ${r.subject} vs ${r.peer} ${r.ratio.toFixed(3)}×` })),
+  }));
+  if (result.linuxBoot !== undefined) {
+    groups.push({
+      label: "Linux boot",
+      bars: linuxBootChartRatios(result.linuxBoot).map((q) => ({ series: `${q.subject} vs ${q.peer}`, ratio: q.ratio, title: `Linux boot to the shell prompt: ${q.subject} vs ${q.peer} ${q.ratio.toFixed(3)}× (${result.linuxBoot?.date.slice(0, 10) ?? ""})` })),
+    });
+  }
+  return groups.filter((g) => g.bars.length > 0);
+}
+
+/** A horizontal bar chart of the headline ratios on a log10 axis, grouped by workload (and the Linux boot, when measured). */
+export function toSvg(result: BenchResult): string {
+  const groups = chartGroups(result);
+  const series = [...new Set(groups.flatMap((g) => g.bars.map((b) => b.series)))];
   const color = new Map(series.map((s, i) => [s, PALETTE[i % PALETTE.length]!]));
-  const groups = WORKLOADS.map((w) => ({ w, bars: rs.filter((r) => r.workload === w.name) })).filter((g) => g.bars.length > 0);
   const left = 150, plotW = 560, bar = 12, gap = 14, top = 50;
-  const height = top + groups.reduce((h, g) => h + g.bars.length * bar + gap, 0) + 40 + series.length * 16;
+  const linuxNote = result.linuxBoot === undefined ? null : `Linux boot: time to the shell prompt, peer / virtkit, measured ${result.linuxBoot.date.slice(0, 10)}`;
+  const height = top + groups.reduce((h, g) => h + g.bars.length * bar + gap, 0) + 40 + series.length * 16 + (linuxNote === null ? 0 : 16);
   const x = (v: number): number => left + ((Math.log10(Math.min(MAX_RATIO, Math.max(MIN_RATIO, v))) - Math.log10(MIN_RATIO)) / (Math.log10(MAX_RATIO) - Math.log10(MIN_RATIO))) * plotW;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${left + plotW + 80}" height="${height}" font-family="sans-serif" font-size="11">`);
@@ -116,12 +167,11 @@ export function toSvg(result: BenchResult): string {
   }
   let y = top;
   for (const g of groups) {
-    out.push(`<text x="${left - 6}" y="${(y + (g.bars.length * bar) / 2 + 4).toFixed(1)}" text-anchor="end">${esc(g.w.name)}</text>`);
-    for (const r of g.bars) {
-      const x0 = x(1), x1 = x(r.ratio);
-      const s = `${r.subject} vs ${r.peer}`;
-      out.push(`<rect x="${Math.min(x0, x1).toFixed(1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0)).toFixed(1)}" height="${bar - 2}" fill="${color.get(s) ?? "#999"}"><title>${esc(`${g.w.name}: ${s} ${r.ratio.toFixed(3)}×`)}</title></rect>`);
-      out.push(`<text x="${(Math.max(x0, x1) + 3).toFixed(1)}" y="${y + bar - 3}" font-size="9">${fmtRatio(r.ratio)}</text>`);
+    out.push(`<text x="${left - 6}" y="${(y + (g.bars.length * bar) / 2 + 4).toFixed(1)}" text-anchor="end">${esc(g.label)}</text>`);
+    for (const b of g.bars) {
+      const x0 = x(1), x1 = x(b.ratio);
+      out.push(`<rect x="${Math.min(x0, x1).toFixed(1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0)).toFixed(1)}" height="${bar - 2}" fill="${color.get(b.series) ?? "#999"}"><title>${esc(b.title)}</title></rect>`);
+      out.push(`<text x="${(Math.max(x0, x1) + 3).toFixed(1)}" y="${y + bar - 3}" font-size="9">${fmtRatio(b.ratio)}</text>`);
       y += bar;
     }
     y += gap;
@@ -131,6 +181,7 @@ export function toSvg(result: BenchResult): string {
     out.push(`<rect x="${left}" y="${y - 9}" width="10" height="10" fill="${color.get(s) ?? "#999"}"/><text x="${left + 14}" y="${y}">${esc(s)}</text>`);
     y += 16;
   }
+  if (linuxNote !== null) out.push(`<text x="${left}" y="${y}">${esc(linuxNote)}</text>`);
   out.push(`</svg>`);
   return out.join("\n") + "\n";
 }
@@ -139,6 +190,9 @@ export function toSvg(result: BenchResult): string {
 export function toMarkdown(result: BenchResult): string {
   const runnersWithCells = result.runners.filter((r) => result.cells.some((c) => c.runner === r.id));
   const out: string[] = [];
+  const linux = result.linuxBoot === undefined ? "" : linuxBootMarkdown(result.linuxBoot);
+  // A --linux run before any workload run: only the Linux section.
+  if (result.runners.length === 0) return linux;
   out.push(`Measured ${result.date.slice(0, 16).replace("T", " ")} UTC on ${result.host.cpus} CPUs (${result.host.model}), Node ${result.host.node}; median of ${result.options.runs} runs, each region about ${result.options.targetSeconds} s; wall-time rates (CPU-time rates in results/latest.json).`, "");
   out.push(`| workload | unit | ${runnersWithCells.map((r) => r.id).join(" | ")} |`);
   out.push(`| --- | --- |${runnersWithCells.map(() => " ---: |").join("")}`);
@@ -170,5 +224,6 @@ export function toMarkdown(result: BenchResult): string {
     out.push("", "Failures in this run:", "");
     for (const f of result.failures) out.push(`- ${f.workload} on ${f.runner}: ${f.error.replace(/\|/g, "\\|")}`);
   }
+  if (linux !== "") out.push("", linux.trimEnd());
   return out.join("\n") + "\n";
 }

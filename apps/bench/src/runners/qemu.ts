@@ -47,7 +47,7 @@ export function debugconParser(): StdoutParser {
 }
 
 // Not apps/qemu-system's bin of the same name, which pnpm puts on PATH under node_modules/.bin.
-const qemuBinary = (): string | undefined => findExecutable("qemu-system-i386", { skipNodeModules: true });
+export const qemuBinary = (): string | undefined => findExecutable("qemu-system-i386", { skipNodeModules: true });
 
 export const qemuTcgRunner: Runner = {
   id: "qemu-tcg",
@@ -59,7 +59,7 @@ export const qemuTcgRunner: Runner = {
 };
 
 /** apps/qemu-system's built CLI, found through the workspace dependency. */
-function virtkitQemuCli(): string | null {
+export function virtkitQemuCli(): string | null {
   try {
     const cli = join(fileURLToPath(import.meta.resolve("qemu-system")), "..", "cli.js");
     return existsSync(cli) ? cli : null;
