@@ -1,10 +1,18 @@
+import { copyFileSync } from "node:fs";
 import { defineConfig } from "tsup";
 
+// testing/pty: the pseudo-terminal driver, exported as @virtkit/virsh/testing/pty for other
+// packages' console tests (apps/libvirtd boots a Linux guest behind `virsh console`); its python
+// half is copied beside the built module, where pty.ts looks for it.
 export default defineConfig({
-  entry: ["src/index.ts", "src/cli.ts"],
+  entry: { index: "src/index.ts", cli: "src/cli.ts", "testing/pty": "src/testing/pty.ts" },
   format: ["esm"],
   target: "node20",
   sourcemap: true,
   clean: true,
-  dts: { entry: "src/index.ts", compilerOptions: { ignoreDeprecations: "6.0" } },
+  dts: { entry: { index: "src/index.ts", "testing/pty": "src/testing/pty.ts" }, compilerOptions: { ignoreDeprecations: "6.0" } },
+  onSuccess: () => {
+    copyFileSync("src/testing/pty-driver.py", "dist/testing/pty-driver.py");
+    return Promise.resolve();
+  },
 });

@@ -1,9 +1,18 @@
 # Drives a program on a pseudo-terminal for the console and interactive-shell tests.
 # Usage: python3 pty-driver.py SPEC_JSON
-#   SPEC_JSON = {"argv": [...], "env": {...}, "steps": [{"expect": "text"} | {"send": "text"}], "cols": 200, "rows": 50}
+#   SPEC_JSON = {"argv": [...], "env": {...}, "steps": [{"expect": "text"} | {"send": "text"}],
+#                "cols": 200, "rows": 50, "guard": 60, "log": "/path/or/absent"}
 # Each "expect" waits (after the previous match) until the text appears in the terminal output;
-# "send" types bytes. After the last step the program's output is read until it exits. Prints
-# one JSON object: {"output": ..., "status": exit status or -signal, "failed": null | "step N: ..."}.
+# "send" types bytes. After the last step the program's output is read until it exits; after a
+# failed step it is killed.
+# "guard" (seconds, default 60) is how long one step may wait, and the program may take to exit,
+# before the run is reported as hung: a guard against a program that never answers, not a
+# behaviour under test (a guest that boots Linux needs minutes). "log" names a file that gets
+# the terminal output as it arrives, for watching a long run.
+# Prints one JSON object: {"output": ..., "status": exit status or -signal,
+#   "failed": null | "step N: ...", "marks": [...], "times": [...]}, where marks[i] is the offset
+# in "output" (characters) reached by step i — just past the text an "expect" matched, the end of
+# what had been shown when a "send" typed — and times[i] the seconds since the start at that step.
 import fcntl
 import json
 import os
@@ -15,6 +24,7 @@ import termios
 import time
 
 spec = json.loads(sys.argv[1])
+t0 = time.monotonic()
 pid, fd = pty.fork()
 if pid == 0:
     os.execvpe(spec["argv"][0], spec["argv"], spec["env"])
@@ -24,8 +34,10 @@ buf = b""
 pos = 0
 eof = False
 failed = None
-# A guard against a program that hangs: a failure to report, not a behaviour under test.
-GUARD = 60.0
+marks = []
+times = []
+GUARD = float(spec.get("guard", 60))
+log = open(spec["log"], "ab", buffering=0) if spec.get("log") else None
 
 
 def pump(timeout):
@@ -40,6 +52,15 @@ def pump(timeout):
     if not data:
         eof = True
     buf += data
+    if log is not None and data:
+        log.write(data)
+
+
+def mark(at):
+    # a character offset into the decoded output; `at` is always at a UTF-8 boundary (the end
+    # of a match of UTF-8 text, or of everything read so far, which the decoder also ends on)
+    marks.append(len(buf[:at].decode("utf-8", "replace")))
+    times.append(round(time.monotonic() - t0, 3))
 
 
 for i, step in enumerate(spec["steps"]):
@@ -57,11 +78,14 @@ for i, step in enumerate(spec["steps"]):
             pump(0.5)
         if failed:
             break
+        mark(pos)
     elif "send" in step:
         os.write(fd, step["send"].encode())
+        mark(len(buf))
 
+# After a failed step the program is not waited for again: it is killed below.
 start = time.monotonic()
-while not eof and time.monotonic() - start < GUARD:
+while failed is None and not eof and time.monotonic() - start < GUARD:
     pump(0.5)
 status = None
 try:
@@ -74,4 +98,6 @@ try:
     status = os.WEXITSTATUS(st) if os.WIFEXITED(st) else -os.WTERMSIG(st)
 except ChildProcessError:
     status = None
-print(json.dumps({"output": buf.decode("utf-8", "replace"), "status": status, "failed": failed}))
+if log is not None:
+    log.close()
+print(json.dumps({"output": buf.decode("utf-8", "replace"), "status": status, "failed": failed, "marks": marks, "times": times}))
