@@ -1,15 +1,75 @@
 /**
- * The scripted session on the Linux guest (tooling/guests/linux/boot-test.sh and the VIRTKIT_LINUX_BOOT test):
- * boot to the initramfs marker and the busybox prompt, then what a person would check on a new machine —
- * uname, /proc/cpuinfo, /proc/interrupts, the virtio lines of dmesg, the virtio disk mounted, read and
- * written — and `reboot -f`, after which the machine must reset and boot to the prompt again.
+ * The scripted session on the Linux guest (tooling/guests/linux/boot-test.sh, the VIRTKIT_LINUX_BOOT test on
+ * qemu-system, and apps/libvirtd's test through virsh console): boot to the initramfs marker and the busybox
+ * prompt, then what a person would check on a new machine — uname, /proc/cpuinfo, /proc/interrupts, the virtio
+ * lines of dmesg, the virtio disk mounted, read and written — and `reboot -f`, after which the machine must
+ * reset and boot to the prompt again. The commands and what their outputs must show are tables here, so every
+ * way of reaching the console types and checks the same things.
  */
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { INIT_MARKER, LINUX_CMDLINE, SHELL_PROMPT, type LinuxGuestPaths } from "./linux-guest.js";
-import { type ProcessTimes, SerialSession } from "./serial-session.js";
+import { hasCommand } from "./host-tools.js";
+import { DISK_HELLO, INIT_MARKER, LINUX_CMDLINE, LINUX_KERNEL_ABI, SHELL_PROMPT, type LinuxGuestPaths } from "./linux-guest.js";
+import { type ProcessTimes, SerialSession, commandOutput, consoleText } from "./serial-session.js";
+
+/** What the guest writes to its virtio disk, and where (the ext2 root): read back in the guest and on the host. */
+export const GUEST_WRITTEN_FILE = "guest.txt";
+export const GUEST_WRITTEN_TEXT = "written-by-the-guest";
+
+/** The commands typed at the prompt, in order; `name` is the key their output is kept under. */
+export const LINUX_SESSION_COMMANDS = [
+  { name: "uname", line: "uname -a" },
+  { name: "cpuinfo", line: "cat /proc/cpuinfo" },
+  { name: "interrupts", line: "cat /proc/interrupts" },
+  { name: "dmesgVirtio", line: "dmesg | grep -i virtio" },
+  { name: "mount", line: "mkdir -p /mnt/disk && mount -t ext2 /dev/vda /mnt/disk && echo mounted" },
+  { name: "diskHello", line: "cat /mnt/disk/hello.txt" },
+  // written, synced and unmounted, then mounted again: the text read back comes from the disk, not the page cache
+  { name: "diskWrite", line: `echo ${GUEST_WRITTEN_TEXT} > /mnt/disk/${GUEST_WRITTEN_FILE} && sync && umount /mnt/disk && echo unmounted` },
+  { name: "remount", line: "mount -t ext2 /dev/vda /mnt/disk" },
+  { name: "diskReadBack", line: `cat /mnt/disk/${GUEST_WRITTEN_FILE} && umount /mnt/disk` },
+] as const;
+
+export type SessionCommandName = (typeof LINUX_SESSION_COMMANDS)[number]["name"];
+export type SessionOutputs = Record<SessionCommandName, string>;
+
+function exactly(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+}
+
+/**
+ * What the outputs must show on virtkit's pc machine: Debian's kernel, the CPU model virtkit advertises (QEMU's
+ * qemu32 name), the serial port and the virtio devices on the 8259 PIC (no APIC is modelled), the virtio disk
+ * found, the ext2 file made by mke2fs read, and the guest's own file read back after a remount.
+ */
+export const LINUX_SESSION_EXPECTATIONS: readonly { name: SessionCommandName; what: string; pattern: RegExp }[] = [
+  { name: "uname", what: "uname -a: Debian's 686 kernel", pattern: new RegExp(`^Linux virtkit ${LINUX_KERNEL_ABI.replace(/\./g, "\\.")} #1 SMP PREEMPT_DYNAMIC Debian 6\\.1\\.176-1 .* i686 GNU/Linux$`, "m") },
+  { name: "cpuinfo", what: "/proc/cpuinfo: the CPU model virtkit advertises", pattern: /^model name\s*: QEMU Virtual CPU version 2\.5\+$/m },
+  { name: "interrupts", what: "/proc/interrupts: COM1 on IRQ 4 of the 8259", pattern: /^\s*4:\s+\d+\s+XT-PIC\s+ttyS0$/m },
+  { name: "interrupts", what: "/proc/interrupts: the virtio devices' interrupts", pattern: /^\s*\d+:\s+\d+\s+XT-PIC\s+.*\bvirtio0\b/m },
+  { name: "dmesgVirtio", what: "dmesg: the virtio disk found", pattern: /virtio_blk virtio\d: \[vda\] 32768 512-byte logical blocks/ },
+  { name: "mount", what: "the ext2 disk mounted", pattern: exactly("mounted\n") },
+  { name: "diskHello", what: "hello.txt from the disk image", pattern: exactly(DISK_HELLO) },
+  { name: "diskWrite", what: "the written file synced and the disk unmounted", pattern: exactly("unmounted\n") },
+  { name: "remount", what: "mounted again, silently", pattern: exactly("") },
+  { name: "diskReadBack", what: "the guest's file read back from the remounted disk", pattern: exactly(`${GUEST_WRITTEN_TEXT}\n`) },
+];
+
+/** Lines on the console that mean something of ours went wrong on the way (an unchecked MSR, a missing IRQ, an oops). */
+export const LINUX_CONSOLE_FAULTS = /unchecked MSR access|can't find IRQ|BUG:|Oops|Call Trace/;
+
+/**
+ * The guest's file as the host sees it in the disk image, read by e2fsprogs' debugfs (without mounting), or
+ * undefined when debugfs is not installed.
+ */
+export function guestFileOnHost(image: string, file = GUEST_WRITTEN_FILE): string | undefined {
+  if (!hasCommand("debugfs")) return undefined;
+  const r = spawnSync("debugfs", ["-R", `cat /${file}`, image], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  return r.stdout;
+}
 
 /** apps/qemu-system's CLI in this repository (built by `pnpm --filter qemu-system build`). */
 export const VIRTKIT_QEMU_CLI = fileURLToPath(new URL("../../../apps/qemu-system/dist/cli.js", import.meta.url));
@@ -46,16 +106,10 @@ export function bootArgv(o: BootOptions, disk: string): string[] {
   return o.emulator === "virtkit" ? [process.execPath, VIRTKIT_QEMU_CLI, ...args] : ["qemu-system-i386", "-accel", "tcg", ...args];
 }
 
-export interface SessionResult {
+export interface SessionResult extends SessionOutputs {
   argv: string[];
   toMarker: ProcessTimes;
   toPrompt: ProcessTimes;
-  uname: string;
-  cpuinfo: string;
-  interrupts: string;
-  dmesgVirtio: string;
-  diskHello: string;
-  diskReadBack: string;
   /** The second boot (after `reboot -f`), from typing the command to the prompt. */
   rebootToPrompt: ProcessTimes;
   diskImage: string;
@@ -95,15 +149,8 @@ export async function runLinuxSession(o: BootOptions, log: (line: string) => voi
     await s.expect(p);
     const toPrompt = s.times();
     log(`shell prompt after ${fmt(toPrompt)}`);
-    const uname = await s.run("uname -a", p);
-    const cpuinfo = await s.run("cat /proc/cpuinfo", p);
-    const interrupts = await s.run("cat /proc/interrupts", p);
-    const dmesgVirtio = await s.run("dmesg | grep -i virtio", p);
-    await s.run("mkdir -p /mnt/disk && mount -t ext2 /dev/vda /mnt/disk && echo mounted", p);
-    const diskHello = await s.run("cat /mnt/disk/hello.txt", p);
-    await s.run("echo written-by-the-guest > /mnt/disk/guest.txt && sync && umount /mnt/disk && echo unmounted", p);
-    await s.run("mount -t ext2 /dev/vda /mnt/disk", p);
-    const diskReadBack = await s.run("cat /mnt/disk/guest.txt && umount /mnt/disk", p);
+    const outputs = {} as SessionOutputs;
+    for (const c of LINUX_SESSION_COMMANDS) outputs[c.name] = await s.run(c.line, p);
     log("reboot -f");
     const before = s.times();
     s.type("reboot -f");
@@ -113,7 +160,7 @@ export async function runLinuxSession(o: BootOptions, log: (line: string) => voi
     const after = s.times();
     const rebootToPrompt = { wallMs: after.wallMs - before.wallMs, cpuMs: after.cpuMs - before.cpuMs };
     log(`prompt again ${fmt(rebootToPrompt)} after reboot -f`);
-    return { argv, toMarker, toPrompt, uname, cpuinfo, interrupts, dmesgVirtio, diskHello, diskReadBack, rebootToPrompt, diskImage: disk, transcript: s.transcript };
+    return { argv, toMarker, toPrompt, ...outputs, rebootToPrompt, diskImage: disk, transcript: s.transcript };
   } finally {
     await s.kill();
   }
@@ -121,4 +168,70 @@ export async function runLinuxSession(o: BootOptions, log: (line: string) => voi
 
 export function fmt(t: ProcessTimes): string {
   return `${(t.wallMs / 1000).toFixed(1)} s wall, ${(t.cpuMs / 1000).toFixed(1)} s CPU`;
+}
+
+/** One step of a terminal script: wait for text, or type bytes (the steps packages/virsh's pty driver runs). */
+export type ConsoleStep = { expect: string } | { send: string };
+
+/** Typed at the prompt after `reboot -f`: the second boot's shell reads the console too. */
+export const AFTER_REBOOT_COMMAND = "uname -r";
+
+export interface ConsoleSessionReading extends SessionOutputs {
+  /** The first boot as the console showed it (escape sequences and CRs removed), up to the first prompt. */
+  boot: string;
+  /** From the `reboot -f` typed to the prompt of the second boot. */
+  reboot: string;
+  /** What AFTER_REBOOT_COMMAND printed. */
+  afterReboot: string;
+  /** The whole console, as text. */
+  text: string;
+}
+
+export interface ConsoleSessionScript {
+  /** From the first kernel line to the prompt after the reboot and one command there (the caller adds how it leaves). */
+  steps: ConsoleStep[];
+  /**
+   * The outputs, from everything the terminal showed and the offset each step reached in it (the pty driver's
+   * `marks`); throws when the session did not get through every step.
+   */
+  read(output: string, marks: readonly number[]): ConsoleSessionReading;
+}
+
+/**
+ * The scripted session as a terminal script, for a console reached through something that replays the guest's
+ * output (virsh console): the kernel's log from "Linux version", the initramfs marker, the prompt, each of
+ * LINUX_SESSION_COMMANDS, `reboot -f` and the same three again, then AFTER_REBOOT_COMMAND.
+ */
+export function linuxConsoleScript(): ConsoleSessionScript {
+  const p = SHELL_PROMPT;
+  const steps: ConsoleStep[] = [{ expect: "Linux version " }, { expect: INIT_MARKER }, { expect: p }];
+  const firstPrompt = steps.length - 1;
+  const typed: { name: SessionCommandName | "afterReboot"; line: string; from: number; to: number }[] = [];
+  const type = (name: SessionCommandName | "afterReboot", line: string): void => {
+    const from = steps.length - 1;
+    steps.push({ send: `${line}\r` }, { expect: p });
+    typed.push({ name, line, from, to: steps.length - 1 });
+  };
+  for (const c of LINUX_SESSION_COMMANDS) type(c.name, c.line);
+  const rebootFrom = steps.length - 1;
+  steps.push({ send: "reboot -f\r" }, { expect: "Linux version " }, { expect: INIT_MARKER }, { expect: p });
+  const rebootTo = steps.length - 1;
+  type("afterReboot", AFTER_REBOOT_COMMAND);
+  return {
+    steps,
+    read(output, marks) {
+      if (marks.length < steps.length) {
+        throw new Error(`the console session stopped after step ${String(marks.length)} of ${String(steps.length)}`);
+      }
+      const at = (i: number): number => marks[i] ?? 0;
+      const outputs = {} as SessionOutputs & { afterReboot: string };
+      for (const t of typed) outputs[t.name] = commandOutput(consoleText(output.slice(at(t.from), at(t.to) - p.length)), t.line);
+      return {
+        ...outputs,
+        boot: consoleText(output.slice(0, at(firstPrompt))),
+        reboot: consoleText(output.slice(at(rebootFrom), at(rebootTo))),
+        text: consoleText(output),
+      };
+    },
+  };
 }

@@ -14,6 +14,34 @@ const ESC = String.fromCharCode(0x1b);
 const BEL = String.fromCharCode(0x07);
 const ESCAPES = new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]|${ESC}\\][^${BEL}]*${BEL}|\r`, "g");
 
+/** Console bytes as text a person reads: escape sequences (busybox's cursor queries) and CRs removed. */
+export function consoleText(raw: string): string {
+  return raw.replace(ESCAPES, "");
+}
+
+/**
+ * What a command printed, from the console text between the prompt it was typed at and the next
+ * prompt: the shell's echo of the command line comes first, then the output. The echo is `line`
+ * with the line breaks a terminal wrap adds (busybox's line editor wraps at 80 columns on a serial
+ * console, which reports no size); without `line`, or when the echo is not `line`, it is the first line.
+ */
+export function commandOutput(betweenPrompts: string, line?: string): string {
+  if (line !== undefined) {
+    let i = 0;
+    let j = 0;
+    while (j < line.length && i < betweenPrompts.length) {
+      if (betweenPrompts[i] === line[j]) {
+        i++;
+        j++;
+      } else if (betweenPrompts[i] === "\n") i++;
+      else break;
+    }
+    if (j === line.length) return betweenPrompts.startsWith("\n", i) ? betweenPrompts.slice(i + 1) : betweenPrompts.slice(i);
+  }
+  const nl = betweenPrompts.indexOf("\n");
+  return nl < 0 ? "" : betweenPrompts.slice(nl + 1);
+}
+
 export interface ProcessTimes {
   wallMs: number;
   cpuMs: number;
@@ -36,7 +64,7 @@ export class SerialSession {
     this.child = spawn(argv[0]!, argv.slice(1), { stdio: "pipe", ...spawnOpts });
     this.child.stdout.on("data", (d: Buffer) => {
       if (consoleLog !== undefined) appendFileSync(consoleLog, d);
-      this.transcript += d.toString("latin1").replace(ESCAPES, "");
+      this.transcript += consoleText(d.toString("latin1"));
       this.waiter?.();
     });
     this.child.stderr.on("data", (d: Buffer) => this.stderrChunks.push(d.toString()));
@@ -112,9 +140,7 @@ export class SerialSession {
   /** Types a command at the prompt and returns its output (the echoed command line removed). */
   async run(command: string, prompt: string, limitMs?: number): Promise<string> {
     this.type(command);
-    const out = await this.expect(prompt, limitMs);
-    const nl = out.indexOf("\n");
-    return nl < 0 ? "" : out.slice(nl + 1);
+    return commandOutput(await this.expect(prompt, limitMs), command);
   }
 
   async kill(): Promise<void> {
