@@ -31,9 +31,13 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+// `pnpm --filter bench bench -- --linux` hands the script a leading "--": take the options after it.
+const args = process.argv.slice(2);
+if (args[0] === "--") args.shift();
 let values;
 try {
   ({ values } = parseArgs({
+    args,
     options: {
       quick: { type: "boolean" },
       runs: { type: "string" },
