@@ -3,63 +3,20 @@
 // read-only connection, and finding running emulators again after the driver went away.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Connect } from "../../api/connect.js";
-import type { Domain } from "../../api/domain.js";
 import * as C from "../../api/constants.js";
-import type { Stream } from "../../api/stream.js";
-import type { VirError } from "../../errors/vir-error.js";
 import { VirErrorNumber } from "../../errors/virterror.js";
 import "../../index.js";
-import { DEMO_KERNEL, TEST_EMULATOR, demoDisk, demoXML, hasDemoKernel, hasKvmModule, newRoot, until } from "./testing/harness.js";
+import { consoleSession, failure, useTestEmulator } from "./testing/driver-test.js";
+import { DEMO_KERNEL, demoDisk, demoXML, hasDemoKernel, hasKvmModule, newRoot, until } from "./testing/harness.js";
 import { processAlive } from "./qemu-process.js";
 
 const missing = [!hasDemoKernel && `the demo guest ${DEMO_KERNEL}`, !hasKvmModule && "@virtkit/qemu's build"].filter(Boolean);
 if (missing.length) console.warn(`qemu driver tests: skipping, missing ${missing.join(", ")}`);
 
-/** Reads a console stream into a growing text, for "wait until the guest printed X". */
-function reader(stream: Stream): { text: () => string } {
-  let text = "";
-  stream.setHandler({
-    data: (d) => (text += Buffer.from(d).toString("latin1").replace(/\r/g, "")),
-    hole: () => undefined,
-    eof: () => undefined,
-    error: () => undefined,
-  });
-  return { text: () => text };
-}
-
-async function openConsole(conn: Connect, dom: Domain): Promise<{ stream: Stream; text: () => string; type: (s: string) => Promise<void> }> {
-  const stream = conn.newStream();
-  await dom.openConsole(null, stream);
-  const r = reader(stream);
-  return {
-    stream,
-    text: r.text,
-    type: async (s) => {
-      await stream.send(new TextEncoder().encode(s));
-    },
-  };
-}
-
-async function failure(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as VirError;
-  }
-  throw new Error("expected a failure");
-}
-
 describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
-  const saved = process.env.VIRTKIT_QEMU_EMULATOR;
-  beforeAll(() => {
-    process.env.VIRTKIT_QEMU_EMULATOR = TEST_EMULATOR;
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.VIRTKIT_QEMU_EMULATOR;
-    else process.env.VIRTKIT_QEMU_EMULATOR = saved;
-  });
+  useTestEmulator();
 
   it("defines, starts, shows the live XML and console, suspends, resumes, reboots, destroys and undefines with libvirt's events", async () => {
     const root = newRoot("life");
@@ -95,7 +52,7 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     expect(log).toContain("-device virtio-blk-pci,bus=pci.0,addr=0x2,drive=drive-virtio-disk0,id=virtio-disk0 \\\n");
 
     // the console shows what the guest printed before it was opened, then is live both ways
-    const con = await openConsole(conn, dom);
+    const con = await consoleSession(conn, dom);
     await until(() => con.text().includes("demo> "), "the demo prompt");
     expect(con.text()).toContain("virtkit demo guest: 32-bit protected mode, booted by multiboot\n");
     expect(con.text()).toContain("disk says: hello from the virtio disk\n");
@@ -132,7 +89,7 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     const conn = await Connect.open(`qemu:///embed?root=${root}`);
     const dom = await conn.defineXML(demoXML());
     await dom.create();
-    let con = await openConsole(conn, dom);
+    let con = await consoleSession(conn, dom);
     await until(() => con.text().includes("demo> "), "the prompt");
     // half a command typed before the save: it lives in guest RAM and the vCPU state
     await con.type("in");
@@ -156,7 +113,7 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     await dom.create();
     expect(await dom.state()).toEqual({ state: C.VIR_DOMAIN_RUNNING, reason: C.VIR_DOMAIN_RUNNING_RESTORED });
     expect(await dom.hasManagedSaveImage()).toBe(false);
-    con = await openConsole(conn, dom);
+    con = await consoleSession(conn, dom);
     await con.type("fo\r");
     await until(() => con.text().includes("cpu: QEMU Virtual CPU"), "the restored guest finishing 'info'");
     await con.stream.finish();
@@ -173,7 +130,7 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     const off = await dom.snapshotCreateXML("<domainsnapshot><name>off</name></domainsnapshot>");
     expect(await off.getXMLDesc()).toContain("<state>shutoff</state>");
     await dom.create();
-    let con = await openConsole(conn, dom);
+    let con = await consoleSession(conn, dom);
     await until(() => con.text().includes("demo> "), "the prompt");
     await con.type("in");
     await until(() => con.text().endsWith("demo> in"), "the echo");
@@ -191,7 +148,7 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     await con.stream.finish();
     await snap.revert();
     expect(await dom.state()).toEqual({ state: C.VIR_DOMAIN_RUNNING, reason: C.VIR_DOMAIN_RUNNING_FROM_SNAPSHOT });
-    con = await openConsole(conn, dom);
+    con = await consoleSession(conn, dom);
     await con.type("fo\r");
     await until(() => con.text().includes("cpu: QEMU Virtual CPU"), "'info' completed after revert");
     await con.stream.finish();
@@ -261,7 +218,7 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     conn = await Connect.open(`qemu:///embed?root=${root}`);
     dom = await conn.lookupByName("demo");
     expect(await dom.state()).toEqual({ state: C.VIR_DOMAIN_RUNNING, reason: C.VIR_DOMAIN_RUNNING_BOOTED });
-    const con = await openConsole(conn, dom);
+    const con = await consoleSession(conn, dom);
     await con.type("info\r");
     await until(() => con.text().includes("cpu: QEMU Virtual CPU"), "the reconnected guest answering");
     await con.stream.finish();

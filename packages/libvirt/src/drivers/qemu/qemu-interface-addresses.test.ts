@@ -3,38 +3,22 @@
 // configured (virtkit's qemu driver starts no domain with channels), ARP is the host's table.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Connect } from "../../api/connect.js";
 import * as C from "../../api/constants.js";
-import type { VirError } from "../../errors/vir-error.js";
 import { VirErrorDomain, VirErrorNumber } from "../../errors/virterror.js";
 import "../../index.js";
 import { hostCellsFreeMemory, numaNodes } from "../../util/host-memory.js";
-import { DEMO_KERNEL, TEST_EMULATOR, demoXML, hasDemoKernel, hasKvmModule, newRoot } from "./testing/harness.js";
+import { failure, useTestEmulator } from "./testing/driver-test.js";
+import { DEMO_KERNEL, demoXML, hasDemoKernel, hasKvmModule, newRoot } from "./testing/harness.js";
 
 const missing = [!hasDemoKernel && `the demo guest ${DEMO_KERNEL}`, !hasKvmModule && "@virtkit/qemu's build"].filter(Boolean);
 if (missing.length) console.warn(`qemu interface address tests: skipping, missing ${missing.join(", ")}`);
 
-async function failure(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as VirError;
-  }
-  throw new Error("expected a failure");
-}
-
 const MAC = "52:54:00:aa:bb:01";
 
 describe.skipIf(missing.length > 0)("qemu driver: interface addresses and NUMA cells", () => {
-  const saved = process.env.VIRTKIT_QEMU_EMULATOR;
-  beforeAll(() => {
-    process.env.VIRTKIT_QEMU_EMULATOR = TEST_EMULATOR;
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.VIRTKIT_QEMU_EMULATOR;
-    else process.env.VIRTKIT_QEMU_EMULATOR = saved;
-  });
+  useTestEmulator();
 
   it("answers lease, agent and ARP as qemuDomainInterfaceAddresses does", async () => {
     const root = newRoot("ifa");

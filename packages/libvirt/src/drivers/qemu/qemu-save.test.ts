@@ -4,65 +4,28 @@
 // restores it with the guest exactly where it was.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Connect } from "../../api/connect.js";
-import type { Domain } from "../../api/domain.js";
 import * as C from "../../api/constants.js";
-import type { Stream } from "../../api/stream.js";
-import type { VirError } from "../../errors/vir-error.js";
 import { VirErrorNumber } from "../../errors/virterror.js";
 import "../../index.js";
-import { DEMO_KERNEL, TEST_EMULATOR, demoXML, hasDemoKernel, hasKvmModule, newRoot, until } from "./testing/harness.js";
+import { consoleSession, failure, useTestEmulator } from "./testing/driver-test.js";
+import { DEMO_KERNEL, demoXML, hasDemoKernel, hasKvmModule, newRoot, until } from "./testing/harness.js";
 
 const missing = [!hasDemoKernel && `the demo guest ${DEMO_KERNEL}`, !hasKvmModule && "@virtkit/qemu's build"].filter(Boolean);
 if (missing.length) console.warn(`qemu save/restore tests: skipping, missing ${missing.join(", ")}`);
 
-async function console_(conn: Connect, dom: Domain): Promise<{ stream: Stream; text: () => string; type: (s: string) => Promise<void> }> {
-  const stream = conn.newStream();
-  await dom.openConsole(null, stream);
-  let text = "";
-  stream.setHandler({
-    data: (d) => (text += Buffer.from(d).toString("latin1").replace(/\r/g, "")),
-    hole: () => undefined,
-    eof: () => undefined,
-    error: () => undefined,
-  });
-  return {
-    stream,
-    text: () => text,
-    type: async (s) => {
-      await stream.send(new TextEncoder().encode(s));
-    },
-  };
-}
-
-async function failure(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as VirError;
-  }
-  throw new Error("expected a failure");
-}
-
 const UUID = "0000c0de-0000-4000-8000-0000000005a1";
 
 describe.skipIf(missing.length > 0)("qemu driver: save to a file and restore", () => {
-  const saved = process.env.VIRTKIT_QEMU_EMULATOR;
-  beforeAll(() => {
-    process.env.VIRTKIT_QEMU_EMULATOR = TEST_EMULATOR;
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.VIRTKIT_QEMU_EMULATOR;
-    else process.env.VIRTKIT_QEMU_EMULATOR = saved;
-  });
+  useTestEmulator();
 
   it("saves to the caller's path in libvirt's image format; a driver on another root restores the guest where it was", async () => {
     const root = newRoot("svA");
     const conn = await Connect.open(`qemu:///embed?root=${root}`);
     const dom = await conn.defineXML(demoXML({ uuid: UUID }));
     await dom.create();
-    let con = await console_(conn, dom);
+    let con = await consoleSession(conn, dom);
     await until(() => con.text().includes("demo> "), "the prompt");
     // half a command typed before the save: it lives in guest RAM and the vCPU state
     await con.type("in");
@@ -98,7 +61,7 @@ describe.skipIf(missing.length > 0)("qemu driver: save to a file and restore", (
     expect(r.UUIDString()).toBe(UUID);
     expect(await r.isPersistent()).toBe(false);
     expect(await r.state()).toEqual({ state: C.VIR_DOMAIN_RUNNING, reason: C.VIR_DOMAIN_RUNNING_RESTORED });
-    con = await console_(conn2, r);
+    con = await consoleSession(conn2, r);
     await con.type("fo\r");
     await until(() => con.text().includes("cpu: QEMU Virtual CPU"), "the restored guest finishing 'info'");
     await con.stream.finish();
