@@ -128,8 +128,11 @@ export async function startRealLibvirtd(opts: { tcp?: boolean } = {}): Promise<P
   };
 }
 
-/** Start this package's libvirtd from dist (foreground child, stopped with SIGTERM). */
-export async function startOurLibvirtd(opts: { tcp?: boolean; extraConf?: string } = {}): Promise<PrivateDaemon & { proc: ChildProcess; stderr: () => string }> {
+/**
+ * Start this package's libvirtd from dist (foreground child, stopped with SIGTERM). `env` is its
+ * environment (default: this process's), e.g. VIRTKIT_QEMU_ROOT for a qemu driver on a private root.
+ */
+export async function startOurLibvirtd(opts: { tcp?: boolean; extraConf?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PrivateDaemon & { proc: ChildProcess; stderr: () => string }> {
   const dir = mkdtempSync(join(tmpdir(), "our-libvirtd-"));
   const port = opts.tcp ? await freePort() : null;
   writeFileSync(
@@ -138,7 +141,7 @@ export async function startOurLibvirtd(opts: { tcp?: boolean; extraConf?: string
   );
   const args = [OUR_CLI, "-f", join(dir, "libvirtd.conf"), "-p", join(dir, "pid")];
   if (port) args.push("--listen");
-  const proc = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const proc = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], env: opts.env ?? process.env });
   let err = "";
   proc.stderr.on("data", (b: Buffer) => { err += b.toString(); });
   await waitFor(join(dir, "libvirt-sock-ro"), proc, `our libvirtd (${err})`);
