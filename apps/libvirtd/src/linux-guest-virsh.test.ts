@@ -96,7 +96,7 @@ describe.skipIf(missing.length > 0)("Debian's i386 Linux through our virsh and o
     writeFileSync(xmlFile, linuxDomainXml({ ...guest.paths!, disk }, { name: NAME, kernel: guest.paths!.vmlinux, emulator: VIRTKIT_QEMU_CLI }));
     daemon = await startOurLibvirtd({ env: { ...env, VIRTKIT_QEMU_ROOT: root } });
     uri = `qemu+unix:///system?socket=${daemon.sock}`;
-  });
+  }, 120_000);
 
   afterAll(async () => {
     events?.kill("SIGINT");
@@ -115,7 +115,7 @@ describe.skipIf(missing.length > 0)("Debian's i386 Linux through our virsh and o
       await daemon.stop();
     }
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it("define, start, console: the kernel boots to the busybox prompt, the session's checks pass, reboot -f restarts it in place, ^] leaves; destroy, undefine; the guest's write is on the host's image", { timeout: 40 * 60_000 }, async () => {
     const t0 = performance.now();
