@@ -12,7 +12,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { extractVmlinux } from "./bzimage.js";
 import { type CpioEntry, writeCpioNewc } from "./cpio-newc.js";
@@ -298,8 +298,49 @@ export function makeExt2(path: string, workDir: string): string {
 
 /** Builds (or rebuilds) the guest: returns where everything is. */
 export function buildLinuxGuest(opts: BuildOptions = {}): LinuxGuestPaths & { manifestData: Record<string, unknown> } {
-  const log = opts.log ?? ((): void => undefined);
   const cache = opts.cacheDir ?? defaultCacheDir();
+  mkdirSync(cache, { recursive: true });
+  // Test files in several processes build the guest at once on a fresh checkout: one builds, the others
+  // wait and then find it up to date (a half-written vmlinux must never be read).
+  return withBuildLock(cache, () => buildLocked(cache, opts));
+}
+
+/** A lock older than this belongs to a builder that died (a build takes well under a minute). */
+const STALE_LOCK_MS = 20 * 60_000;
+
+function lockAge(lock: string): number | undefined {
+  try {
+    return Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `build` holding the cache's build lock (a directory: mkdir is atomic), waiting while another process holds it. */
+export function withBuildLock<T>(cache: string, build: () => T): T {
+  const lock = join(cache, ".build-lock");
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const age = lockAge(lock);
+      if (age === undefined) continue; // released meanwhile
+      if (age > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(pause, 0, 0, 250);
+    }
+  }
+  try {
+    return build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function buildLocked(cache: string, opts: BuildOptions): LinuxGuestPaths & { manifestData: Record<string, unknown> } {
+  const log = opts.log ?? ((): void => undefined);
   const paths = guestPaths(cache);
   mkdirSync(paths.dir, { recursive: true });
   const byHand = opts.kernelRoot !== undefined || opts.busybox !== undefined || opts.kernelDeb !== undefined;
