@@ -85,6 +85,10 @@ describe("the linux-boot report", () => {
     expect(svg).toMatch(/<text x="144" y="[\d.]+" text-anchor="end">Linux boot<\/text>/);
     expect(svg).toContain("Linux boot: time to the shell prompt, peer / virtkit, measured 2026-11-27");
     expect(svg.match(/<title>integer:/g)).toHaveLength(1);
+    // Every series has a colour of its own (the palette has one for each of a full run's 15).
+    const fills = [...svg.matchAll(/<rect x="150" y="[\d.]+" width="10" height="10" fill="(#[0-9a-f]{6})"\/>/g)].map((m) => m[1]);
+    expect(fills).toHaveLength(3);
+    expect(new Set(fills).size).toBe(3);
   });
 
   it("appends the section to latest.md after the workloads, or stands alone before any workload run", () => {

@@ -119,7 +119,8 @@ function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"];
+/** One colour per series (the workloads' 11 and the Linux boot's 4 in a full run): no two series share one. */
+const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#17becf", "#393b79", "#bcbd22", "#843c39", "#7b4173", "#637939"];
 /** Log-scale range of the chart (ratios outside are drawn to the edge and labelled). */
 const MIN_RATIO = 0.001;
 const MAX_RATIO = 1000;
