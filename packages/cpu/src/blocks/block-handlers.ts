@@ -1010,8 +1010,9 @@ function chooseHandler(d: DecodedInsn): void {
 export function runBlock(cpu: Cpu, b: Block, budget: number): number {
   const insns = b.insns;
   const len = insns.length;
-  // With the JIT on, a hot loop goes back to the run loop, which compiles it.
-  const rounds = cpu.jit && b.region === null && !b.jitDeclined ? cpu.jitThreshold + 1 : 0x7fffffff;
+  // With the JIT on, a hot loop goes back to the run loop, which compiles it: every round counts as an
+  // entry to the block (its heat), and the loop returns once that makes it hot.
+  const rounds = cpu.jit && b.region === null && !b.jitDeclined ? Math.max(1, cpu.jitThreshold + 1 - b.heat) : 0x7fffffff;
   let round = 0;
   const start = insns[0]!.eip;
   let done = 0;
@@ -1044,6 +1045,7 @@ export function runBlock(cpu: Cpu, b: Block, budget: number): number {
         // Back to the block's own start with nothing changed: go round again.
         done += i;
         if (cpu.eip !== start || cpu.blockStop !== 0 || budget - done < len || ++round >= rounds) return done;
+        b.heat++;
         i = 0;
         n = len;
         continue;

@@ -900,13 +900,15 @@ class Generator {
     const entryLen = this.region.blocks[0]!.insns.length;
     return [
       `"use strict";`,
-      `return function region(budget) {`,
+      // In parentheses, so V8 compiles the region with the factory (its eager-compile heuristic for
+      // parenthesised functions) instead of pre-parsing it now and parsing it all again at its first call.
+      `return (function region(budget) {`,
       `const R = cpu.reg; const rdM = cpu.rdMask, wrM = cpu.wrMask, rwM = rdM | wrM, acM = cpu.acMask;`,
       `let ${decls.join(", ")};`,
       segLoad,
       `if (${entryLen} > budget) return 0;`,
       body,
-      `};`,
+      `});`,
     ].join("\n");
   }
 }
