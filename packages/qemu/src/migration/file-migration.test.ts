@@ -33,6 +33,21 @@ async function start(dir: string, tag: string, extra: string[]): Promise<{ qmp: 
   throw new Error("no QMP socket");
 }
 
+interface MigrateInfo {
+  status: string;
+  "total-time"?: number;
+  ram: { transferred: number; remaining: number; total: number; duplicate: number; normal: number };
+}
+
+/** query-migrate until the job is over (libvirt's qemuMigrationSrcWaitForCompletion polls the same way). */
+async function completed(qmp: QmpClient): Promise<MigrateInfo> {
+  for (;;) {
+    const info = (await qmp.execute("query-migrate")).return as unknown as MigrateInfo;
+    if (info.status !== "active" && info.status !== "setup") return info;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 describe("file: migration", () => {
   it("parses file:PATH[,offset=N] as QEMU's file transport does", () => {
     expect(parseFileMigrationUri("file:/tmp/x")).toEqual({ path: "/tmp/x", offset: 0 });
@@ -56,8 +71,10 @@ describe("file: migration", () => {
     // A running source stops for the migration and stays in postmigrate.
     expect(a.qmp.events.at(-1)).toMatchObject({ event: "STOP" });
     expect((await a.qmp.execute("query-status")).return).toMatchObject({ status: "postmigrate", running: false });
-    const info = (await a.qmp.execute("query-migrate")).return as { status: string; ram: { transferred: number } };
+    const info = await completed(a.qmp);
     expect(info.status).toBe("completed");
+    expect(info.ram.remaining).toBe(0);
+    expect(info.ram.total).toBeGreaterThanOrEqual(16 * 1024 * 1024);
     const bytes = readFileSync(file);
     expect(bytes.subarray(0, 4096).equals(header)).toBe(true);
     expect(bytes.readUInt32BE(4096)).toBe(QEMU_VM_FILE_MAGIC);
@@ -71,6 +88,45 @@ describe("file: migration", () => {
     expect(regsB).toBe(regsA);
     await b.qmp.execute("quit");
     expect(await b.status).toBe(0);
+  });
+
+  it("runs after the command returned: query-migrate shows RAM transferred growing and remaining shrinking to the total", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "virtkit-mig-"));
+    const file = join(dir, "big.img");
+    const a = await start(dir, "big", ["-m", "256"]);
+    expect(await a.qmp.execute("migrate", { uri: `file:${file}` })).toEqual({ return: {} });
+    const seen: MigrateInfo[] = [];
+    for (;;) {
+      const info = (await a.qmp.execute("query-migrate")).return as unknown as MigrateInfo;
+      if (info.status !== "active") {
+        expect(info.status).toBe("completed");
+        seen.push(info);
+        break;
+      }
+      seen.push(info);
+    }
+    const active = seen.filter((i) => i.status === "active");
+    // 256 MiB at 8 MiB a step: the monitor answers between steps
+    expect(active.length).toBeGreaterThan(0);
+    // guest RAM plus the ROM blocks
+    const total = seen[0]!.ram.total;
+    expect(total).toBeGreaterThanOrEqual(256 * 1024 * 1024);
+    for (let k = 0; k < seen.length; k++) {
+      const i = seen[k]!;
+      expect(i.ram.total).toBe(total);
+      expect(i.ram.remaining).toBeLessThanOrEqual(total);
+      if (k > 0) {
+        expect(i.ram.transferred).toBeGreaterThanOrEqual(seen[k - 1]!.ram.transferred);
+        expect(i.ram.remaining).toBeLessThanOrEqual(seen[k - 1]!.ram.remaining);
+      }
+    }
+    expect(active.some((i) => i.ram.remaining > 0 && i.ram.remaining < total)).toBe(true);
+    const last = seen.at(-1)!;
+    expect(last.ram.remaining).toBe(0);
+    expect(last.ram.duplicate + last.ram.normal).toBe(total / 4096);
+    expect(readFileSync(file).length).toBe(last.ram.transferred);
+    await a.qmp.execute("quit");
+    expect(await a.status).toBe(0);
   });
 
   it("-incoming refuses a file without a stream with QEMU's message", async () => {

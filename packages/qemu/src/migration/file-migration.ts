@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import type { PcMachine } from "../machine/pc.js";
-import { VmStateError, loadVmState, saveVmState } from "./vmstate.js";
+import type { JsonValue } from "../monitor/qmp-json.js";
+import { VmStateError, loadVmState, ramBytesTotal, saveVmStateSteps } from "./vmstate.js";
 
 /*
  * Migration to and from a file (QEMU migration/file.c, the "file:" transport of QEMU 8.1+):
@@ -11,6 +12,9 @@ import { VmStateError, loadVmState, saveVmState } from "./vmstate.js";
  *
  * The state of the last outgoing migration is kept per machine for query-migrate
  * (qapi/migration.json MigrationInfo: status "active", "completed" or "failed" with error-desc).
+ * As in QEMU, "migrate" only starts the job: the stream is written a step of RAM pages at a
+ * time, the event loop (and so the monitor) running between steps as QEMU's main loop runs beside
+ * its migration thread, and query-migrate shows the RAM transferred, remaining and total.
  */
 
 export interface FileMigrationUri {
@@ -47,18 +51,33 @@ export type MigrationStatus = "none" | "setup" | "active" | "completed" | "faile
 
 export interface MigrationInfo {
   status: MigrationStatus;
-  /** Bytes of the stream written (ram.transferred in QEMU's report). */
+  /** Bytes of the stream written so far (ram.transferred in QEMU's report). */
   transferred: number;
-  /** Host milliseconds the migration took. */
+  /** Guest RAM bytes not yet sent (ram.remaining). */
+  remaining: number;
+  /** Guest RAM bytes the migration covers (ram.total). */
+  total: number;
+  /** Zero pages sent as a flag alone (ram.duplicate). */
+  duplicate: number;
+  /** Pages sent whole (ram.normal; normal-bytes is this times the page size). */
+  normal: number;
+  /** Host milliseconds since the migration started, or that it took once over. */
   totalTimeMs: number;
+  /** performance.now() at the start, for total-time while active. */
+  startedAt: number;
   errorDesc?: string;
+  /** Settles when the migration is over (completed or failed); never rejects. */
+  done: Promise<void>;
 }
+
+/** RAM pages per step of the migration: 8 MiB of guest RAM between two turns of the event loop. */
+export const MIGRATION_PAGES_PER_STEP = 2048;
 
 const outgoing = new WeakMap<PcMachine, MigrationInfo>();
 
 /** query-migrate's view of the machine's last outgoing migration. */
 export function migrationInfo(pc: PcMachine): MigrationInfo {
-  return outgoing.get(pc) ?? { status: "none", transferred: 0, totalTimeMs: 0 };
+  return outgoing.get(pc) ?? { status: "none", transferred: 0, remaining: 0, total: 0, duplicate: 0, normal: 0, totalTimeMs: 0, startedAt: 0, done: Promise.resolve() };
 }
 
 function errnoText(e: unknown): string {
@@ -69,16 +88,26 @@ function errnoText(e: unknown): string {
 
 /**
  * qmp_migrate to a file: a running VM stops (STOP, state "postmigrate", where QEMU leaves the
- * source of a completed migration and from which "cont" resumes it), the whole stream is written
- * at the offset. A failure restarts a VM that was running.
+ * source of a completed migration and from which "cont" resumes it), then the stream is written
+ * at the offset in steps (see MIGRATION_PAGES_PER_STEP); the call returns once the job started,
+ * as QEMU's does, and `done` settles at its end. A file that cannot be opened fails the command
+ * itself; a failed write ends the job "failed" and restarts a VM that was running.
  */
-export function migrateToFile(pc: PcMachine, uri: string): MigrationInfo {
+export function migrateToFile(pc: PcMachine, uri: string, pagesPerStep = MIGRATION_PAGES_PER_STEP): MigrationInfo {
   const target = parseFileMigrationUri(uri);
-  const began = performance.now();
-  const wasRunning = pc.running;
-  const info: MigrationInfo = { status: "active", transferred: 0, totalTimeMs: 0 };
+  const info: MigrationInfo = {
+    status: "setup",
+    transferred: 0,
+    remaining: 0,
+    total: 0,
+    duplicate: 0,
+    normal: 0,
+    totalTimeMs: 0,
+    startedAt: performance.now(),
+    done: Promise.resolve(),
+  };
   outgoing.set(pc, info);
-  let fd: number | undefined;
+  let fd: number;
   try {
     fd = openSync(target.path, "r+");
   } catch (e) {
@@ -95,14 +124,33 @@ export function migrateToFile(pc: PcMachine, uri: string): MigrationInfo {
       throw new MigrationError(info.errorDesc);
     }
   }
+  const wasRunning = pc.running;
+  pc.vmStop("postmigrate");
+  info.total = ramBytesTotal(pc);
+  info.remaining = info.total;
+  info.status = "active";
+  info.done = runMigration(pc, info, fd, target.offset, pagesPerStep, wasRunning);
+  return info;
+}
+
+/** The migration thread's loop: one step of the stream, then a turn of the event loop. */
+async function runMigration(pc: PcMachine, info: MigrationInfo, fd: number, offset: number, pagesPerStep: number, wasRunning: boolean): Promise<void> {
   try {
-    pc.vmStop("postmigrate");
-    const stream = saveVmState(pc);
-    let at = 0;
-    while (at < stream.length) {
-      at += writeSync(fd, stream, at, stream.length - at, target.offset + at);
+    const steps = saveVmStateSteps(pc, pagesPerStep);
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) break;
+      const seg = r.value;
+      let at = 0;
+      while (at < seg.bytes.length) {
+        at += writeSync(fd, seg.bytes, at, seg.bytes.length - at, offset + seg.at + at);
+      }
+      info.transferred = Math.max(info.transferred, seg.at + seg.bytes.length);
+      info.remaining = info.total - seg.ramDone;
+      info.duplicate = seg.duplicate;
+      info.normal = seg.normal;
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    info.transferred = stream.length;
     info.status = "completed";
   } catch (e) {
     info.status = "failed";
@@ -112,9 +160,46 @@ export function migrateToFile(pc: PcMachine, uri: string): MigrationInfo {
     }
   } finally {
     closeSync(fd);
-    info.totalTimeMs = Math.round(performance.now() - began);
+    info.totalTimeMs = Math.round(performance.now() - info.startedAt);
   }
-  return info;
+}
+
+/**
+ * query-migrate's MigrationInfo (qapi/migration.json): nothing before a first migration; the
+ * status with total-time and the "ram" statistics while active and once completed; error-desc
+ * once failed.
+ */
+export function queryMigrate(pc: PcMachine): JsonValue {
+  const m = migrationInfo(pc);
+  if (m.status === "none") return {};
+  const out: Record<string, JsonValue> = { status: m.status };
+  if (m.status === "active" || m.status === "completed") {
+    const elapsed = m.status === "active" ? Math.round(performance.now() - m.startedAt) : m.totalTimeMs;
+    out["total-time"] = elapsed;
+    // mbps as QEMU's migration_update_counters: bits over the elapsed time, in Mbit/s
+    const mbps = elapsed > 0 ? (m.transferred * 8) / (elapsed * 1000) : 0;
+    out.ram = {
+      transferred: m.transferred,
+      remaining: m.remaining,
+      total: m.total,
+      duplicate: m.duplicate,
+      normal: m.normal,
+      "normal-bytes": m.normal * 4096,
+      "dirty-pages-rate": 0,
+      mbps,
+      "dirty-sync-count": 1,
+      "postcopy-requests": 0,
+      "page-size": 4096,
+      multifd_bytes: 0,
+      "pages-per-second": elapsed > 0 ? Math.round(((m.duplicate + m.normal) * 1000) / elapsed) : 0,
+      precopy_bytes: m.transferred,
+      downtime_bytes: 0,
+      postcopy_bytes: 0,
+      "dirty-sync-missed-zero-copy": 0,
+    };
+  }
+  if (m.status === "failed" && m.errorDesc !== undefined) out["error-desc"] = m.errorDesc;
+  return out;
 }
 
 /** -incoming file:PATH[,offset=N]: loads the stream into the machine (which stays stopped). */

@@ -113,7 +113,8 @@ class Reader {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function section(w: Writer, id: number, name: string, payload: Uint8Array): void {
+/** QEMU_VM_SECTION_FULL, section id, id string, instance and version; the payload length follows. */
+function sectionHeader(w: Writer, id: number, name: string): void {
   w.u8(QEMU_VM_SECTION_FULL);
   w.u32(id);
   const n = enc.encode(name);
@@ -121,12 +122,86 @@ function section(w: Writer, id: number, name: string, payload: Uint8Array): void
   w.bytes(n);
   w.u32(0); // instance id
   w.u32(1); // version id
+}
+
+function section(w: Writer, id: number, name: string, payload: Uint8Array): void {
+  sectionHeader(w, id, name);
   w.u32(payload.length);
   w.bytes(payload);
 }
 
-function ramPayload(pc: PcMachine): Uint8Array {
-  const w = new Writer();
+/** One RAM block's pages [from, to) into `w`: a flag byte per page, the page itself when raw. */
+function ramPages(w: Writer, bytes: Uint8Array, size: number, from: number, to: number, counts: RamCounts): void {
+  for (let off = from; off < to; off += PAGE) {
+    const end = Math.min(off + PAGE, size);
+    let zero = true;
+    for (let i = off; i < end; i++) {
+      if (bytes[i] !== 0) {
+        zero = false;
+        break;
+      }
+    }
+    if (zero) {
+      w.u8(0);
+      counts.duplicate++;
+    } else {
+      w.u8(1);
+      w.bytes(bytes.subarray(off, end));
+      counts.normal++;
+    }
+  }
+}
+
+interface RamCounts {
+  /** zero pages sent as a flag alone (QEMU's "duplicate") */
+  duplicate: number;
+  /** pages sent whole (QEMU's "normal") */
+  normal: number;
+}
+
+/** One step of an incremental save: bytes at their offset in the stream, and the RAM sent so far. */
+export interface VmStateSegment {
+  /** offset of `bytes` in the stream */
+  at: number;
+  bytes: Uint8Array;
+  /** guest RAM bytes covered so far, of ramBytesTotal() */
+  ramDone: number;
+  /** zero pages so far */
+  duplicate: number;
+  /** whole pages so far */
+  normal: number;
+}
+
+/** The bytes of guest RAM a save covers (QEMU's ram_bytes_total: every migratable RAM block). */
+export function ramBytesTotal(pc: PcMachine): number {
+  let n = 0;
+  for (const b of ramBlocks(pc)) n += b.size;
+  return n;
+}
+
+/**
+ * qemu_savevm_state in steps, as QEMU's migration thread iterates RAM between answering the
+ * monitor: the header, then the RAM section `pagesPerStep` pages at a time, then its length
+ * (a positioned write back into the section header, which is why segments carry their offset),
+ * then the vCPU and device sections and EOF, taken once RAM is done. The VM should be stopped.
+ */
+export function* saveVmStateSteps(pc: PcMachine, pagesPerStep = 2048): Generator<VmStateSegment, number> {
+  const counts: RamCounts = { duplicate: 0, normal: 0 };
+  let at = 0;
+  let ramDone = 0;
+  const emit = (w: Writer): VmStateSegment => {
+    const bytes = w.finish();
+    const seg = { at, bytes, ramDone, duplicate: counts.duplicate, normal: counts.normal };
+    at += bytes.length;
+    return seg;
+  };
+  let w = new Writer();
+  w.u32(QEMU_VM_FILE_MAGIC);
+  w.u32(QEMU_VM_FILE_VERSION);
+  sectionHeader(w, 0, "ram");
+  const lengthAt = w.length;
+  w.u32(0); // the payload length, known at the end of RAM
+  const payloadAt = w.length;
   const blocks = ramBlocks(pc);
   w.u32(blocks.length);
   for (const b of blocks) {
@@ -135,24 +210,28 @@ function ramPayload(pc: PcMachine): Uint8Array {
     w.bytes(name);
     w.u32(Math.floor(b.size / 2 ** 32));
     w.u32(b.size >>> 0);
-    for (let off = 0; off < b.size; off += PAGE) {
-      const page = b.bytes.subarray(off, Math.min(off + PAGE, b.size));
-      let zero = true;
-      for (let i = 0; i < page.length; i++) {
-        if (page[i] !== 0) {
-          zero = false;
-          break;
-        }
-      }
-      if (zero) {
-        w.u8(0);
-      } else {
-        w.u8(1);
-        w.bytes(page);
-      }
+    const step = pagesPerStep * PAGE;
+    for (let off = 0; off < b.size; off += step) {
+      const to = Math.min(off + step, b.size);
+      ramPages(w, b.bytes, b.size, off, to, counts);
+      ramDone += to - off;
+      yield emit(w);
+      w = new Writer();
     }
   }
-  return w.finish();
+  const ramEnd = at + w.length;
+  const len = new Uint8Array(4);
+  new DataView(len.buffer).setUint32(0, ramEnd - payloadAt, false);
+  yield { at: lengthAt, bytes: len, ramDone, duplicate: counts.duplicate, normal: counts.normal };
+  const cpus: VcpuState[] = pc.vcpus.map((v) => {
+    v.vcpu.completePendingIo();
+    return v.vcpu.saveState();
+  });
+  section(w, 1, "cpu", enc.encode(JSON.stringify(cpus)));
+  section(w, 2, "devices", enc.encode(JSON.stringify(deviceStates(pc))));
+  w.u8(QEMU_VM_EOF);
+  yield emit(w);
+  return at;
 }
 
 function ramBlocks(pc: PcMachine): { name: string; size: number; bytes: Uint8Array }[] {
@@ -189,18 +268,16 @@ function deviceStates(pc: PcMachine): DeviceStates {
 
 /** qemu_savevm_state: the whole machine as a stream (the VM should be stopped). */
 export function saveVmState(pc: PcMachine): Uint8Array {
-  const w = new Writer();
-  w.u32(QEMU_VM_FILE_MAGIC);
-  w.u32(QEMU_VM_FILE_VERSION);
-  section(w, 0, "ram", ramPayload(pc));
-  const cpus: VcpuState[] = pc.vcpus.map((v) => {
-    v.vcpu.completePendingIo();
-    return v.vcpu.saveState();
-  });
-  section(w, 1, "cpu", enc.encode(JSON.stringify(cpus)));
-  section(w, 2, "devices", enc.encode(JSON.stringify(deviceStates(pc))));
-  w.u8(QEMU_VM_EOF);
-  return w.finish();
+  const segments: VmStateSegment[] = [];
+  const steps = saveVmStateSteps(pc, Number.MAX_SAFE_INTEGER);
+  let r = steps.next();
+  while (r.done !== true) {
+    segments.push(r.value);
+    r = steps.next();
+  }
+  const out = new Uint8Array(r.value);
+  for (const seg of segments) out.set(seg.bytes, seg.at);
+  return out;
 }
 
 function loadRam(pc: PcMachine, payload: Uint8Array): void {

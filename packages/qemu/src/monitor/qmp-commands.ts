@@ -1,4 +1,4 @@
-import { MigrationError, migrateToFile, migrationInfo } from "../migration/file-migration.js";
+import { MigrationError, migrateToFile, migrationInfo, queryMigrate } from "../migration/file-migration.js";
 import type { Hmp } from "./hmp.js";
 import type { MonitorHost } from "./monitor-host.js";
 import type { JsonValue } from "./qmp-json.js";
@@ -176,7 +176,8 @@ export const QMP_COMMANDS: Readonly<Record<string, QmpCommand>> = {
   },
   /*
    * qmp_migrate over the "file:" transport (the only one virtkit has): the stream goes into the
-   * file at the URI's offset; query-migrate reports the outcome. blk/inc (block migration) are
+   * file at the URI's offset in steps after the command returned; query-migrate reports the
+   * progress and the outcome. blk/inc (block migration) are
    * refused as QEMU 7.2 refuses them without the block migration capability.
    */
   migrate: {
@@ -201,17 +202,7 @@ export const QMP_COMMANDS: Readonly<Record<string, QmpCommand>> = {
   },
   "query-migrate": {
     args: {},
-    handler: (_a, { host }): JsonValue => {
-      const m = migrationInfo(host.machine);
-      if (m.status === "none") return {};
-      const out: Record<string, JsonValue> = { status: m.status };
-      if (m.status === "completed") {
-        out["total-time"] = m.totalTimeMs;
-        out.ram = { transferred: m.transferred, total: m.transferred, duplicate: 0, normal: 0, "normal-bytes": 0, remaining: 0, mbps: 0, "dirty-sync-count": 1, "postcopy-requests": 0, "page-size": 4096, multifd_bytes: 0, "pages-per-second": 0, precopy_bytes: m.transferred, downtime_bytes: 0, postcopy_bytes: 0, "dirty-sync-missed-zero-copy": 0 };
-      }
-      if (m.status === "failed" && m.errorDesc !== undefined) out["error-desc"] = m.errorDesc;
-      return out;
-    },
+    handler: (_a, { host }): JsonValue => queryMigrate(host.machine),
   },
   "human-monitor-command": {
     args: { "command-line": { type: "str" }, "cpu-index": { type: "int", optional: true } },
