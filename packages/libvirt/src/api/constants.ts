@@ -313,6 +313,14 @@ export const VIR_DOMAIN_DESTROY_DEFAULT = 0;
 export const VIR_DOMAIN_DESTROY_GRACEFUL = 1;
 export const VIR_DOMAIN_DESTROY_REMOVE_LOGS = 2;
 
+/** virDomainJobType (include/libvirt/libvirt-domain.h): what virDomainGetJobInfo reports. */
+export const VIR_DOMAIN_JOB_NONE = 0;
+export const VIR_DOMAIN_JOB_BOUNDED = 1;
+export const VIR_DOMAIN_JOB_UNBOUNDED = 2;
+export const VIR_DOMAIN_JOB_COMPLETED = 3;
+export const VIR_DOMAIN_JOB_FAILED = 4;
+export const VIR_DOMAIN_JOB_CANCELLED = 5;
+
 export const VIR_DOMAIN_SAVE_BYPASS_CACHE = 1;
 export const VIR_DOMAIN_SAVE_RUNNING = 2;
 export const VIR_DOMAIN_SAVE_PAUSED = 4;

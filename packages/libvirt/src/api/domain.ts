@@ -15,6 +15,7 @@ import type { Connect } from "./connect.js";
 import type {
   BlockStats,
   DomainInfo,
+  DomainJobInfo,
   DomainInterface,
   DomainRef,
   DomainSnapshotRef,
@@ -119,6 +120,10 @@ export class Domain {
   // ---- information ----
   async info(): Promise<DomainInfo> {
     return entry(this.d, "domainGetInfo", "virDomainGetInfo", DOM)(this.ref);
+  }
+  /** virDomainGetJobInfo: the progress of the domain's background job (read-only connections too). */
+  async getJobInfo(): Promise<DomainJobInfo> {
+    return entry(this.d, "domainGetJobInfo", "virDomainGetJobInfo", DOM)(this.ref);
   }
   async state(flags = 0): Promise<DomainState> {
     checkFlags(flags, "virDomainGetState", DOM);

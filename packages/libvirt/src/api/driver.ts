@@ -72,6 +72,26 @@ export interface DomainInfo {
   cpuTime: bigint;
 }
 
+/**
+ * virDomainJobInfo: the domain's current background job (save, dump, migration). Times in
+ * milliseconds, the rest in bytes; data* = mem* + file*. An idle domain answers type
+ * VIR_DOMAIN_JOB_NONE and zeros.
+ */
+export interface DomainJobInfo {
+  type: number;
+  timeElapsed: number;
+  timeRemaining: number;
+  dataTotal: number;
+  dataProcessed: number;
+  dataRemaining: number;
+  memTotal: number;
+  memProcessed: number;
+  memRemaining: number;
+  fileTotal: number;
+  fileProcessed: number;
+  fileRemaining: number;
+}
+
 /** virVcpuInfo plus the CPU affinity map of that vCPU. */
 export interface VcpuInfo {
   number: number;
@@ -228,6 +248,7 @@ export interface HypervisorConnection {
   domainResume?(dom: DomainRef): MaybePromise<void>;
   domainGetInfo?(dom: DomainRef): MaybePromise<DomainInfo>;
   domainGetState?(dom: DomainRef, flags: number): MaybePromise<DomainState>;
+  domainGetJobInfo?(dom: DomainRef): MaybePromise<DomainJobInfo>;
   domainGetXMLDesc?(dom: DomainRef, flags: number): MaybePromise<string>;
   domainGetOSType?(dom: DomainRef): MaybePromise<string>;
   domainGetHostname?(dom: DomainRef, flags: number): MaybePromise<string>;

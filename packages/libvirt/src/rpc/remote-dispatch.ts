@@ -150,6 +150,7 @@ export const remoteDispatch: HandlerTable = {
   [P.REMOTE_PROC_DOMAIN_SUSPEND]: async (c, a) => { await dom(c, a.dom).suspend(); return {}; },
   [P.REMOTE_PROC_DOMAIN_RESUME]: async (c, a) => { await dom(c, a.dom).resume(); return {}; },
   [P.REMOTE_PROC_DOMAIN_GET_INFO]: async (c, a) => dom(c, a.dom).info(),
+  [P.REMOTE_PROC_DOMAIN_GET_JOB_INFO]: async (c, a) => dom(c, a.dom).getJobInfo(),
   [P.REMOTE_PROC_DOMAIN_GET_STATE]: async (c, a) => dom(c, a.dom).state(a.flags),
   [P.REMOTE_PROC_DOMAIN_GET_XML_DESC]: async (c, a) => ({ xml: await dom(c, a.dom).XMLDesc(a.flags) }),
   [P.REMOTE_PROC_DOMAIN_GET_OS_TYPE]: async (c, a) => ({ type: await dom(c, a.dom).OSType() }),

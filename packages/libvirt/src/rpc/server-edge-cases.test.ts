@@ -244,13 +244,13 @@ describe("garbage does not take the daemon down", () => {
 describe("procedures of the protocol this daemon has no entry for", () => {
   it("answer like a driver without the entry: NO_SUPPORT naming the API, after the open check", async () => {
     const peer = await RawPeer.open(sock);
-    peer.call(P.REMOTE_PROC_DOMAIN_GET_JOB_INFO, 1);
+    peer.call(P.REMOTE_PROC_DOMAIN_GET_JOB_STATS, 1);
     expect((await errorOf(peer, 1)).err.message).toBe("internal error: hypervisor connection not open");
     peer.call(P.REMOTE_PROC_CONNECT_OPEN, 2, openArgs("mock:///x"));
     await peer.next((p) => p.header.serial === 2);
-    peer.call(P.REMOTE_PROC_DOMAIN_GET_JOB_INFO, 3);
+    peer.call(P.REMOTE_PROC_DOMAIN_GET_JOB_STATS, 3);
     const { err } = await errorOf(peer, 3);
-    expect([err.code, err.domain, err.message]).toEqual([3, 20, "this function is not supported by the connection driver: virDomainGetJobInfo"]);
+    expect([err.code, err.domain, err.message]).toEqual([3, 20, "this function is not supported by the connection driver: virDomainGetJobStats"]);
     peer.call(P.REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS, 4);
     expect((await errorOf(peer, 4)).err.message).toBe("this function is not supported by the connection driver: virConnectListAllNWFilters");
     // An event procedure is not callable at all.

@@ -41,6 +41,14 @@ describe("our remote driver against our daemon", () => {
     await c.close();
   });
 
+  it("carries virDomainGetJobInfo's twelve fields both ways (REMOTE_PROC_DOMAIN_GET_JOB_INFO)", async () => {
+    const c = await Connect.open(uri());
+    const d = await c.lookupByName("mock");
+    const mem = 6 * 2 ** 30;
+    expect(await d.getJobInfo()).toEqual({ type: 2, timeElapsed: 1234, timeRemaining: 0, dataTotal: mem, dataProcessed: mem / 3, dataRemaining: (mem * 2) / 3, memTotal: mem, memProcessed: mem / 3, memRemaining: (mem * 2) / 3, fileTotal: 0, fileProcessed: 0, fileRemaining: 0 });
+    await c.close();
+  });
+
   it("relays the driver's error unchanged (code, domain, message)", async () => {
     const c = await Connect.open(uri());
     const e = await c.lookupByName("nosuch").catch((x: unknown) => x);

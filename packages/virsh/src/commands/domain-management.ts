@@ -65,7 +65,7 @@ import { CommandFailed, type ParsedCommand } from "../shell/parsed-command.js";
 import type { Shell } from "../shell/shell.js";
 import { cmdRunConsole } from "../util/console.js";
 import { editObject } from "../util/edit.js";
-import { printJobProgress, stderrIsTerminal } from "../util/progress.js";
+import { printJobProgress, stderrIsTerminal, watchJob } from "../util/progress.js";
 import { readFileAll, strerror } from "../util/read-file.js";
 import { select } from "../util/xml-reader.js";
 import { dumpXML } from "../util/xpath.js";
@@ -281,12 +281,12 @@ function saveFlags(cmd: ParsedCommand): number {
 async function cmdManagedSave(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
   const { dom, name } = await optDomain(ctl, cmd);
   const verbose = cmd.bool("verbose") || stderrIsTerminal();
-  const r = await ctl.attempt(dom.managedSave(saveFlags(cmd)));
+  // virsh-domain.c cmdManagedSave: doManagedsave in a thread, virshWatchJob beside it
+  const r = await ctl.attempt(watchJob(ctl, dom, verbose, "Managedsave", dom.managedSave(saveFlags(cmd))));
   if (!r.ok) {
     ctl.error(`Failed to save domain '${name}' state`);
     return false;
   }
-  if (verbose) printJobProgress(ctl, "Managedsave", 0, 1);
   ctl.printExtra(`\nDomain '${name}' state saved by libvirt\n`);
   return true;
 }
@@ -409,12 +409,12 @@ async function cmdSave(ctl: Shell, cmd: ParsedCommand): Promise<boolean> {
   const xmlfile = cmd.string(ctl, "xml");
   const xml = xmlfile !== null ? readXMLFile(xmlfile) : null;
   // virsh-domain.c doSave: the flag-less API when there is nothing to pass
-  const r = await ctl.attempt(flags || xml !== null ? dom.saveFlags(to, xml, flags) : dom.save(to));
+  // virsh-domain.c cmdSave: doSave in a thread, virshWatchJob beside it
+  const r = await ctl.attempt(watchJob(ctl, dom, verbose, "Save", flags || xml !== null ? dom.saveFlags(to, xml, flags) : dom.save(to)));
   if (!r.ok) {
     ctl.error(`Failed to save domain '${name}' to ${to}`);
     return false;
   }
-  if (verbose) printJobProgress(ctl, "Save", 0, 1);
   ctl.printExtra(`\nDomain '${name}' saved to ${to}\n`);
   return true;
 }

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import * as C from "../../api/constants.js";
 import { checkSupportedFlags } from "../../api/check.js";
 import type {
+  DomainJobInfo,
   DomainEventCallback,
   DomainInfo,
   DomainInterface,
@@ -31,6 +32,7 @@ import { deleteDomainConfig, setAutostartLink } from "../persist.js";
 import { openConsole } from "./qemu-console.js";
 import { isActive, newDomainObj, type QemuDomainObj } from "./qemu-domain.js";
 import type { QemuDriver } from "./qemu-driver.js";
+import { domainJobInfo } from "./qemu-job.js";
 import { monitorCommand, processInfo, startProcess, stopProcess } from "./qemu-process.js";
 import { hasManagedSave, imageDefinition, managedSavePath, openSaveImage, restoreDomain, restoreManagedSave, saveDomain } from "./qemu-save.js";
 import { readSaveImage } from "./qemu-saveimage.js";
@@ -435,6 +437,10 @@ export class QemuConnection implements HypervisorConnection {
   }
 
   // ---- information ----
+  /** qemuDomainGetJobInfo: not queued behind the running save (see qemu-job.ts). */
+  domainGetJobInfo(ref: DomainRef): Promise<DomainJobInfo> {
+    return domainJobInfo(this.obj(ref));
+  }
   domainGetInfo(ref: DomainRef): DomainInfo {
     const o = this.obj(ref);
     const active = isActive(o);

@@ -29,8 +29,23 @@ export interface QemuDomainObj {
   fakeReboot: boolean;
   /** the serialised job queue (qemuDomainObjBeginJob) */
   job: Promise<unknown>;
+  /**
+   * The async job running now (vm->job->current of a save), which virDomainGetJobInfo reports
+   * without queueing behind it (a QUERY job is allowed during an async job); null when idle.
+   */
+  asyncJob: QemuAsyncJob | null;
   /** removed from the list: late monitor events are ignored */
   removed: boolean;
+}
+
+/** qemuDomainJobData of an async job: when it started, and whether the emulator migrates yet. */
+export interface QemuAsyncJob {
+  /** VIR_ASYNC_JOB_SAVE's name ("save"); managed save and save to a file alike */
+  kind: "save";
+  /** Date.now() at qemuDomainObjBeginAsyncJob */
+  started: number;
+  /** VIR_DOMAIN_JOB_STATUS_ACTIVE until "migrate" was issued, then MIGRATING */
+  status: "active" | "migrating";
 }
 
 export function newDomainObj(def: DomainDef, persistent: boolean): QemuDomainObj {
@@ -50,6 +65,7 @@ export function newDomainObj(def: DomainDef, persistent: boolean): QemuDomainObj
     runningReason: C.VIR_DOMAIN_RUNNING_UNKNOWN,
     fakeReboot: false,
     job: Promise.resolve(),
+    asyncJob: null,
     removed: false,
   };
 }

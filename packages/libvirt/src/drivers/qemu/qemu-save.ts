@@ -16,6 +16,7 @@ import { virError } from "../../errors/vir-error.js";
 import { VirErrorDomain, VirErrorNumber } from "../../errors/virterror.js";
 import type { QemuDomainObj } from "./qemu-domain.js";
 import type { QemuDriver } from "./qemu-driver.js";
+import { queryMigrate } from "./qemu-job.js";
 import { monitorCommand, startProcess, stopProcess, unresolveChardevSources } from "./qemu-process.js";
 import { QEMU_SAVE_FORMATS, finishSaveImage, readSaveImage, writeSaveImageHeader, type SaveImage } from "./qemu-saveimage.js";
 
@@ -57,6 +58,18 @@ async function imageXML(drv: QemuDriver, obj: QemuDomainObj, xmlin: string | nul
  * running runs again (RUNNING_SAVE_CANCELED) and an image file created here is removed.
  */
 export async function saveDomain(drv: QemuDriver, obj: QemuDomainObj, path: string, flags: number, xmlin: string | null = null): Promise<void> {
+  obj.asyncJob = { kind: "save", started: Date.now(), status: "active" };
+  try {
+    await saveDomainJob(drv, obj, path, flags, xmlin);
+  } finally {
+    obj.asyncJob = null;
+  }
+}
+
+/** How often the save waits for the emulator between two query-migrate (qemuMigrationSrcWaitForCompletion's 50 ms). */
+const MIGRATION_POLL_MS = 50;
+
+async function saveDomainJob(drv: QemuDriver, obj: QemuDomainObj, path: string, flags: number, xmlin: string | null): Promise<void> {
   let wasRunning = false;
   if (obj.state === C.VIR_DOMAIN_RUNNING) {
     wasRunning = true;
@@ -74,9 +87,15 @@ export async function saveDomain(drv: QemuDriver, obj: QemuDomainObj, path: stri
     const img = writeSaveImageHeader(path, xml, running);
     created = img.created;
     await monitorCommand(obj, "migrate", { uri: `file:${path},offset=${img.streamOffset}` });
-    const info = (await monitorCommand(obj, "query-migrate")) as { status?: string; "error-desc"?: string };
+    if (obj.asyncJob) obj.asyncJob.status = "migrating";
+    // qemuMigrationSrcWaitForCompletion: the emulator writes the stream on its own; wait for the end
+    let info = await queryMigrate(obj);
+    while (info.status === "active" || info.status === "setup") {
+      await new Promise((r) => setTimeout(r, MIGRATION_POLL_MS));
+      info = await queryMigrate(obj);
+    }
     if (info.status !== "completed") {
-      throw virError(QEMU, E.VIR_ERR_OPERATION_FAILED, `job 'migration out' failed: ${info["error-desc"] ?? "unknown"}`);
+      throw virError(QEMU, E.VIR_ERR_OPERATION_FAILED, `job 'migration out' failed: ${info.errorDesc ?? "unknown"}`);
     }
     finishSaveImage(path, img.header);
   } catch (e) {

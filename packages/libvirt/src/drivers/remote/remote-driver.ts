@@ -211,6 +211,7 @@ export class RemoteConnection implements HypervisorConnection {
   async domainSuspend(dom: DomainRef) { await this.client.call(P.REMOTE_PROC_DOMAIN_SUSPEND, { dom }); }
   async domainResume(dom: DomainRef) { await this.client.call(P.REMOTE_PROC_DOMAIN_RESUME, { dom }); }
   async domainGetInfo(dom: DomainRef) { return this.client.call(P.REMOTE_PROC_DOMAIN_GET_INFO, { dom }); }
+  async domainGetJobInfo(dom: DomainRef) { return this.client.call(P.REMOTE_PROC_DOMAIN_GET_JOB_INFO, { dom }); }
   async domainGetState(dom: DomainRef, flags: number) { return this.client.call(P.REMOTE_PROC_DOMAIN_GET_STATE, { dom, flags }); }
   async domainGetXMLDesc(dom: DomainRef, flags: number) { return (await this.client.call(P.REMOTE_PROC_DOMAIN_GET_XML_DESC, { dom, flags })).xml; }
   async domainGetOSType(dom: DomainRef) { return (await this.client.call(P.REMOTE_PROC_DOMAIN_GET_OS_TYPE, { dom })).type; }

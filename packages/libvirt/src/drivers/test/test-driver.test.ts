@@ -60,6 +60,15 @@ describe("test driver defaults (testOpenDefault)", () => {
   });
 });
 
+describe("virDomainGetJobInfo", () => {
+  it("is not supported, as libvirt 9.0's test driver has no domainGetJobInfo entry", async () => {
+    const c = await conn();
+    const t = await c.lookupByName("test");
+    const e = (await t.getJobInfo().catch((x: unknown) => x)) as { code: number; domain: number; message: string };
+    expect([e.code, e.domain, e.message]).toEqual([3, 20, "this function is not supported by the connection driver: virDomainGetJobInfo"]);
+  });
+});
+
 describe("lifecycle, reasons and events", () => {
   it("walks define, start, suspend, resume, shutdown, start, destroy, undefine with libvirt's events", async () => {
     const c = await conn();

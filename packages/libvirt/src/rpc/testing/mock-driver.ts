@@ -48,6 +48,11 @@ export class MockConnection implements HypervisorConnection {
     if (name !== "mock") throw virError(VirErrorDomain.VIR_FROM_TEST, VirErrorNumber.VIR_ERR_NO_DOMAIN);
     return this.ref();
   }
+  /** a save half done: values past 2^32 exercise the unsigned hyper fields */
+  domainGetJobInfo() {
+    const mem = 6 * 2 ** 30;
+    return { type: 2, timeElapsed: 1234, timeRemaining: 0, dataTotal: mem, dataProcessed: mem / 3, dataRemaining: (mem * 2) / 3, memTotal: mem, memProcessed: mem / 3, memRemaining: (mem * 2) / 3, fileTotal: 0, fileProcessed: 0, fileRemaining: 0 };
+  }
   domainGetState() {
     return { state: this.state, reason: 0 };
   }
