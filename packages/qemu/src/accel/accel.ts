@@ -99,11 +99,33 @@ export interface AccelVcpu {
   close(): void;
 }
 
+/**
+ * The in-kernel interrupt controllers and PIT as the machine drives them (QEMU kvm_set_irq,
+ * kvm_pic_get/put, kvm_pit_get/put over KVM_IRQ_LINE, KVM_GET/SET_IRQCHIP, KVM_GET/SET_PIT2).
+ * Chip ids are KVM_IRQCHIP_PIC_MASTER (0), KVM_IRQCHIP_PIC_SLAVE (1), KVM_IRQCHIP_IOAPIC (2).
+ */
+export interface KernelIrqchipOps {
+  /** KVM_IRQ_LINE: GSI `gsi` to `level`. */
+  setIrq(gsi: number, level: boolean): void;
+  /** KVM_GET_IRQCHIP: struct kvm_pic_state / kvm_ioapic_state bytes of chip `chip`. */
+  getChip(chip: number): Uint8Array;
+  /** KVM_SET_IRQCHIP. */
+  setChip(chip: number, state: Uint8Array): void;
+  /** KVM_CREATE_PIT2 with struct kvm_pit_config.flags. */
+  createPit(flags: number): void;
+  /** KVM_GET_PIT2: struct kvm_pit_state2 bytes. */
+  getPit(): Uint8Array;
+  /** KVM_SET_PIT2. */
+  setPit(state: Uint8Array): void;
+}
+
 export interface Accel extends RamAllocator {
   /** "kvm". */
   readonly name: string;
   /** Interrupt controllers and PIT live in the kernel (QEMU kernel_irqchip=on). */
   readonly kernelIrqchip: boolean;
+  /** With kernelIrqchip: the ioctls of the in-kernel chips (KVM_CREATE_IRQCHIP was done at VM creation). */
+  readonly kernelChips?: KernelIrqchipOps;
   /** CPUID the accelerator can give guests (KVM_GET_SUPPORTED_CPUID). */
   supportedCpuid(): KvmCpuidEntry2[];
   /** Largest guest-physical address + 1 the accelerator can map RAM at. */

@@ -21,16 +21,43 @@ export interface InterruptController {
   onIntr(listener: (level: boolean) => void): void;
   /** HMP "info pic". */
   info(): string;
+  /** The ELCR of chip 0 (master) or 1 (slave), as firmware programs it (ports 4D0h/4D1h). */
+  setElcr(chip: number, value: number): void;
   reset(): void;
 }
 
+/** The fields of one 8259A that QEMU's pic_print_info shows. */
+export interface PicInfo {
+  irr: number;
+  imr: number;
+  isr: number;
+  priorityAdd: number;
+  irqBase: number;
+  readIsr: boolean;
+  elcr: number;
+  specialFullyNested: boolean;
+}
+
 /** QEMU pic_print_info for one chip. */
-function picLine(name: string, s: ReturnType<I8259Pair["state"]>["master"]): string {
+export function picLine(name: string, s: PicInfo): string {
   const hex2 = (v: number): string => v.toString(16).padStart(2, "0");
   return (
     `${name}: irr=${hex2(s.irr)} imr=${hex2(s.imr)} isr=${hex2(s.isr)} hprio=${s.priorityAdd} ` +
-    `irq_base=${hex2(s.vectorBase)} rr_sel=${s.readIsr ? 1 : 0} elcr=${hex2(s.elcr)} fnm=${s.icw4 & 0x10 ? 1 : 0}\n`
+    `irq_base=${hex2(s.irqBase)} rr_sel=${s.readIsr ? 1 : 0} elcr=${hex2(s.elcr)} fnm=${s.specialFullyNested ? 1 : 0}\n`
   );
+}
+
+function userPicInfo(s: ReturnType<I8259Pair["state"]>["master"]): PicInfo {
+  return {
+    irr: s.irr,
+    imr: s.imr,
+    isr: s.isr,
+    priorityAdd: s.priorityAdd,
+    irqBase: s.vectorBase,
+    readIsr: s.readIsr,
+    elcr: s.elcr,
+    specialFullyNested: (s.icw4 & 0x10) !== 0,
+  };
 }
 
 /** kernel_irqchip=off: the 8259A pair in user space. */
@@ -67,7 +94,11 @@ export class UserspacePic implements InterruptController {
   info(): string {
     const s = this.pic.state();
     // QEMU lists the slave (pic1) before the master (pic0).
-    return picLine("pic1", s.slave) + picLine("pic0", s.master);
+    return picLine("pic1", userPicInfo(s.slave)) + picLine("pic0", userPicInfo(s.master));
+  }
+
+  setElcr(chip: number, value: number): void {
+    this.pic.elcrPorts.write(chip, 1, value);
   }
 
   reset(): void {

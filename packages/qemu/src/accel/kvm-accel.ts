@@ -4,6 +4,7 @@ import {
   KVM_GET_MP_STATE,
   KVM_GET_MSRS,
   KVM_INTERRUPT,
+  KVM_IRQ_LINE,
   KVM_RUN_OFFSETS,
   KVM_SET_MP_STATE,
   Kvm,
@@ -15,7 +16,7 @@ import {
   type VmFd,
 } from "@virtkit/kvm";
 import type { RamBlock } from "../memory/memory-region.js";
-import { type Accel, AccelError, type AccelVcpu, type VcpuExit, type VcpuState } from "./accel.js";
+import { type Accel, AccelError, type AccelVcpu, type KernelIrqchipOps, type VcpuExit, type VcpuState } from "./accel.js";
 import { KvmMemoryListener } from "./kvm-memory-listener.js";
 
 /*
@@ -52,6 +53,7 @@ export class KvmAccel implements Accel {
   /** @virtkit/kvm's EPT maps a 32-bit guest-physical space. */
   readonly maxGuestPhysAddr = 2 ** 32;
   readonly memoryListener: KvmMemoryListener;
+  readonly kernelChips: KernelIrqchipOps | undefined;
   private readonly vcpus: KvmAccelVcpu[] = [];
   private msrIndices: number[] | undefined;
 
@@ -62,6 +64,7 @@ export class KvmAccel implements Accel {
   ) {
     this.kernelIrqchip = kernelIrqchip;
     this.memoryListener = new KvmMemoryListener(vm);
+    this.kernelChips = kernelIrqchip ? new KvmKernelChips(vm) : undefined;
   }
 
   /** kvm_init: fails with QEMU's messages when /dev/kvm is unusable. */
@@ -85,15 +88,26 @@ export class KvmAccel implements Accel {
       // The kvm module has no in-kernel PIC/IOAPIC/LAPIC yet (KVM_CAP_IRQCHIP = 0).
       throw new AccelError("kernel_irqchip requested but unavailable: KVM_CAP_IRQCHIP is not supported by this kvm module");
     }
-    if (mode !== "off") {
-      // Wiring KVM_CREATE_IRQCHIP, KVM_IRQ_LINE and KVM_CREATE_PIT2 belongs here once kvm has them.
-      throw new AccelError("kernel_irqchip=on is not implemented by virtkit's machine layer yet");
+    if (mode === "split") {
+      // kvm_arch_irqchip_create: split mode is KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP), which this kvm
+      // module does not offer, so kvm_vm_enable_cap fails with -EINVAL as on a kernel without it.
+      throw new AccelError("Could not enable split irqchip mode: Invalid argument");
     }
     const vm = kvm.createVm();
     // kvm_arch_init: EPT identity map, then the TSS one page above it.
     vm.setIdentityMapAddr(KVM_IDENTITY_BASE);
     vm.setTssAddr(KVM_IDENTITY_BASE + 0x1000);
-    return new KvmAccel(kvm, vm, false);
+    if (mode === "on") {
+      // kvm_irqchip_create: before any vCPU, so each vCPU gets its in-kernel local APIC.
+      try {
+        vm.createIrqchip();
+      } catch (e) {
+        vm.close();
+        kvm.close();
+        throw new AccelError(`Create kernel irqchip failed: ${(e as Error).message}`);
+      }
+    }
+    return new KvmAccel(kvm, vm, mode === "on");
   }
 
   allocRam(name: string, size: number): RamBlock {
@@ -130,6 +144,44 @@ export class KvmAccel implements Accel {
     this.vcpus.length = 0;
     this.vm.close();
     this.kvm.close();
+  }
+}
+
+/** The in-kernel chips' ioctls, with preallocated argument buffers (KVM_IRQ_LINE is on the device hot path). */
+class KvmKernelChips implements KernelIrqchipOps {
+  /** struct kvm_irq_level: gsi (u32), level (u32). */
+  private readonly irqLevel = new Uint8Array(8);
+  private readonly irqLevelView = new DataView(this.irqLevel.buffer);
+
+  constructor(private readonly vm: VmFd) {}
+
+  setIrq(gsi: number, level: boolean): void {
+    this.irqLevelView.setUint32(0, gsi, true);
+    this.irqLevelView.setUint32(4, level ? 1 : 0, true);
+    const r = this.vm.ioctl(KVM_IRQ_LINE, this.irqLevel);
+    if (r < 0) {
+      throw new KvmError("KVM_IRQ_LINE", -r);
+    }
+  }
+
+  getChip(chip: number): Uint8Array {
+    return this.vm.getIrqchip(chip).slice();
+  }
+
+  setChip(chip: number, state: Uint8Array): void {
+    this.vm.setIrqchip(chip, state);
+  }
+
+  createPit(flags: number): void {
+    this.vm.createPit2(flags);
+  }
+
+  getPit(): Uint8Array {
+    return this.vm.getPit2();
+  }
+
+  setPit(state: Uint8Array): void {
+    this.vm.setPit2(state);
   }
 }
 

@@ -28,8 +28,9 @@ export function firmwarePciIrqSetup(pc: PcMachine): void {
     elcr[irq >> 3]! |= 1 << (irq & 7);
     bus.configWrite(piix3.devfn, PIIX_PIRQCA + i, 1, irq);
   }
-  pc.pic.elcrPorts.write(0, 1, elcr[0]!);
-  pc.pic.elcrPorts.write(1, 1, elcr[1]!);
+  // The ELCR of whichever PIC the machine has (the kernel's with kernel_irqchip=on).
+  pc.irqchip.setElcr(0, elcr[0]!);
+  pc.irqchip.setElcr(1, elcr[1]!);
   for (const dev of bus.devices()) {
     const pin = bus.configRead(dev.devfn, PCI_INTERRUPT_PIN, 1);
     if (pin >= 1 && pin <= 4) {

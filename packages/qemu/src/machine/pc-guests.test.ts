@@ -136,3 +136,68 @@ describe("snapshots", () => {
     c.pc.destroy();
   });
 });
+
+describe("kernel_irqchip=on: the in-kernel PIC pair and PIT (KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2)", () => {
+  /** Runs pc-devices with the exits' ports recorded as user space sees them. */
+  const runRecordingPorts = (kernelIrqchip: "on" | "off"): { run: ReturnType<typeof runGuestRom>; ports: Set<number> } => {
+    const ports = new Set<number>();
+    const run = runGuestRom(readGuest(QEMU_GUESTS_DIR, "pc-devices.bin"), {
+      kernelIrqchip,
+      keep: true,
+      setup: (pc) => {
+        const vcpu = pc.vcpus[0]!.vcpu;
+        const kvmRun = vcpu.run.bind(vcpu);
+        vcpu.run = () => {
+          const exit = kvmRun();
+          if (exit.reason === "io-in" || exit.reason === "io-out") ports.add(exit.port);
+          return exit;
+        };
+      },
+    });
+    return { run, ports };
+  };
+
+  it("pc-devices prints what QEMU prints: PIT ticks, RTC and UART interrupts all arrive through the kernel's PIC", () => {
+    const { run } = runRecordingPorts("on");
+    expect(run.debugcon).toBe(expected("pc-devices.debugcon.txt"));
+    expect(run.serial).toBe(expected("pc-devices.serial.txt"));
+    expect(run.exitStatus).toBe(0x43);
+    const stats = (run.pc.accel as unknown as { vm: { stats(): Record<string, number> } }).vm.stats();
+    // Counter 0 raised GSI 0 inside the kernel; the RTC and COM1 lines went down KVM_IRQ_LINE.
+    expect(stats.pit_irqs).toBeGreaterThanOrEqual(5);
+    expect(stats.irq_lines).toBeGreaterThan(0);
+    run.pc.destroy();
+  });
+
+  it("ports 20h-21h, A0h-A1h, 40h-43h, 61h and 4D0h-4D1h are served by the kernel: none exits to user space", () => {
+    const on = runRecordingPorts("on");
+    const off = runRecordingPorts("off");
+    const chipPorts = [0x20, 0x21, 0xa0, 0xa1, 0x40, 0x41, 0x42, 0x43, 0x61, 0x4d0, 0x4d1];
+    // The same guest with the user-space chips does reach them from user space.
+    expect(chipPorts.filter((p) => off.ports.has(p))).toEqual([0x20, 0x21, 0xa0, 0xa1, 0x40, 0x42, 0x43, 0x61, 0x4d0, 0x4d1]);
+    expect(chipPorts.filter((p) => on.ports.has(p))).toEqual([]);
+    // Other devices still exit (COM1, the debug console).
+    expect(on.ports.has(0x3f8)).toBe(true);
+    expect(on.ports.has(0xe9)).toBe(true);
+    // Nor are they in the machine's I/O address space.
+    expect(on.run.pc.ioAs.find(0x20)?.mr.name).toBe("io");
+    expect(on.run.pc.ioAs.find(0x40)?.mr.name).toBe("io");
+    expect(off.run.pc.ioAs.find(0x40)?.mr.name).toBe("pit");
+    on.run.pc.destroy();
+    off.run.pc.destroy();
+  });
+
+  it("info pic reads the kernel's chips with KVM_GET_IRQCHIP in QEMU's format; a reset restores them", () => {
+    const { run } = runRecordingPorts("on");
+    const pc = run.pc;
+    // The guest initialised both chips (vectors 08h and 70h, the BIOS's) and left IRQ2 unmasked on the master.
+    expect(pc.infoPic()).toMatch(/^pic1: irr=[0-9a-f]{2} imr=ff isr=00 hprio=0 irq_base=70 rr_sel=0 elcr=08 fnm=0\npic0: irr=[0-9a-f]{2} imr=fb isr=00 hprio=0 irq_base=08 rr_sel=0 elcr=00 fnm=0\n$/);
+    pc.systemReset("none");
+    expect(pc.infoPic()).toBe(
+      "pic1: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\npic0: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\n",
+    );
+    // The user-space devices do not exist; asking for them says where their state is.
+    expect(() => pc.pic).toThrow(/i8259 is in the kernel with kernel_irqchip=on: .*KVM_GET_IRQCHIP/);
+    pc.destroy();
+  });
+});

@@ -1,3 +1,4 @@
+import { KernelIrqchip } from "../accel/kernel-irqchip.js";
 import { UserspacePic } from "../accel/irqchip.js";
 import { KVM_IDENTITY_BASE, KVM_IDENTITY_RESERVED_SIZE } from "../accel/kvm-accel.js";
 import type { CharBackend } from "../chardev/chardev.js";
@@ -38,9 +39,19 @@ import { DEFAULT_I386_CPU_MODEL, buildCpuid, parseCpuOption } from "./x86-cpu-mo
  *  - "isapc": no PCI; ROMs sit in system memory and stay writable (isapc_ram_fw).
  *
  * Device regions carry QEMU's names and access constraints (impl sizes), so "info mtree" reads
- * like QEMU's and wide accesses split the same way. The interrupt controllers are the user-space
- * 8259 pair (kernel_irqchip=off); the PIT is the user-space 8254.
+ * like QEMU's and wide accesses split the same way. With kernel_irqchip=off the interrupt
+ * controllers are the user-space 8259 pair and the PIT the user-space 8254 with port 61h beside it;
+ * with kernel_irqchip=on (an accelerator with kernelChips) the PIC pair, IOAPIC and PIT are the
+ * kernel's (KVM_CREATE_IRQCHIP at VM creation, KVM_CREATE_PIT2 here), their ports never reach the
+ * I/O address space, and every device line becomes KVM_IRQ_LINE (QEMU kvm_i8259_init, kvm_pit_init).
  */
+
+/**
+ * struct kvm_pit_config.flags for KVM_CREATE_PIT2. QEMU passes KVM_PIT_SPEAKER_DUMMY and keeps port
+ * 61h in its pcspk model, reading counter 2 back with KVM_GET_PIT2; virtkit leaves port 61h to the
+ * kernel's speaker port (gate, speaker data, OUT2, refresh toggle), so no PIT state is mirrored in user space.
+ */
+export const PC_KVM_PIT_FLAGS = 0;
 
 export type PcMachineType = "pc" | "isapc";
 
@@ -74,6 +85,10 @@ export interface PcMachineConfig extends MachineOptions {
   warn?: (message: string) => void;
 }
 
+/** What a caller of a user-space device gets on a machine whose device is in the kernel (savevm, tests). */
+const IN_KERNEL_DEVICE_MESSAGE = (dev: string): string =>
+  `${dev} is in the kernel with kernel_irqchip=on: its state is read with KVM_GET_IRQCHIP/KVM_GET_PIT2 (PcMachine.kernelIrqchip), and virtkit's vmstate does not carry it yet`;
+
 /** pic / pit / ... ops: byte-wide registers, the core splits wider accesses. */
 const BYTE_REGS: MemoryRegionOps = { impl: { min: 1, max: 1 } };
 
@@ -91,9 +106,12 @@ export class PcMachine extends Machine {
   readonly biosRegions: BiosRegions;
   /** RAM of devices added later (VGA memory, option ROM BARs), saved with snapshots. */
   readonly extraRam: MemoryRegion[] = [];
-  readonly pic: I8259Pair;
-  readonly pit: I8254;
-  readonly pcspk: SystemControlPortB;
+  /** The user-space 8259 pair, 8254 and port 61h (kernel_irqchip=off); undefined with the in-kernel irqchip. */
+  readonly userPic: I8259Pair | undefined;
+  readonly userPit: I8254 | undefined;
+  readonly userPcspk: SystemControlPortB | undefined;
+  /** The in-kernel chips (kernel_irqchip=on). */
+  readonly kernelIrqchip: KernelIrqchip | undefined;
   readonly i8042: I8042;
   readonly rtc: Mc146818Rtc;
   readonly port92: SystemControlPortA;
@@ -186,9 +204,15 @@ export class PcMachine extends Machine {
       this.fwCfg.reset();
     });
 
-    // The interrupt controllers (kernel_irqchip=off: i8259_init in user space).
-    this.pic = new I8259Pair();
-    this.setIrqchip(new UserspacePic(this.pic));
+    // The interrupt controllers: kvm_i8259_init (kernel_irqchip=on) or i8259_init in user space.
+    const chips = this.accel.kernelIrqchip ? this.accel.kernelChips : undefined;
+    if (chips !== undefined) {
+      this.kernelIrqchip = new KernelIrqchip(chips);
+      this.setIrqchip(this.kernelIrqchip);
+    } else {
+      this.userPic = new I8259Pair();
+      this.setIrqchip(new UserspacePic(this.userPic));
+    }
     const irq = (n: number): ReturnType<UserspacePic["isaIrq"]> => this.irqchip.isaIrq(n);
 
     if (pci) {
@@ -229,23 +253,35 @@ export class PcMachine extends Machine {
       });
     }
 
-    this.mapIo("pic", I8259_MASTER_IOBASE, 2, this.pic.master, BYTE_REGS);
-    this.mapIo("pic", I8259_SLAVE_IOBASE, 2, this.pic.slave, BYTE_REGS);
-    const elcr = this.pic.elcrPorts;
-    this.mapIo("elcr", I8259_ELCR_IOBASE, 1, { read: () => elcr.read(0, 1), write: (_o, _s, v) => { elcr.write(0, 1, v); } }, BYTE_REGS);
-    this.mapIo("elcr", I8259_ELCR_IOBASE + 1, 1, { read: () => elcr.read(1, 1), write: (_o, _s, v) => { elcr.write(1, 1, v); } }, BYTE_REGS);
-    this.registerReset(() => {
-      this.pic.reset();
-    });
+    const kernelChips = this.kernelIrqchip;
+    if (kernelChips !== undefined) {
+      // kvm_pit_init: counter 0 raises GSI 0 inside the kernel; ports 40h-43h and 61h are the kernel's.
+      kernelChips.createPit(PC_KVM_PIT_FLAGS);
+      this.registerReset(() => {
+        kernelChips.reset();
+      });
+    } else {
+      const pic = this.userPic!;
+      this.mapIo("pic", I8259_MASTER_IOBASE, 2, pic.master, BYTE_REGS);
+      this.mapIo("pic", I8259_SLAVE_IOBASE, 2, pic.slave, BYTE_REGS);
+      const elcr = pic.elcrPorts;
+      this.mapIo("elcr", I8259_ELCR_IOBASE, 1, { read: () => elcr.read(0, 1), write: (_o, _s, v) => { elcr.write(0, 1, v); } }, BYTE_REGS);
+      this.mapIo("elcr", I8259_ELCR_IOBASE + 1, 1, { read: () => elcr.read(1, 1), write: (_o, _s, v) => { elcr.write(1, 1, v); } }, BYTE_REGS);
+      this.registerReset(() => {
+        pic.reset();
+      });
 
-    this.pit = new I8254(this.clock, { irq0: irq(I8254_IRQ) });
-    this.mapIo("pit", I8254_IOBASE, 4, this.pit, BYTE_REGS);
-    this.pcspk = new SystemControlPortB(this.pit);
-    this.mapIo("pcspk", SYSTEM_CONTROL_PORT_B, 1, this.pcspk, BYTE_REGS);
-    this.registerReset(() => {
-      this.pit.reset();
-      this.pcspk.reset();
-    });
+      const pit = new I8254(this.clock, { irq0: irq(I8254_IRQ) });
+      this.userPit = pit;
+      this.mapIo("pit", I8254_IOBASE, 4, pit, BYTE_REGS);
+      const pcspk = new SystemControlPortB(pit);
+      this.userPcspk = pcspk;
+      this.mapIo("pcspk", SYSTEM_CONTROL_PORT_B, 1, pcspk, BYTE_REGS);
+      this.registerReset(() => {
+        pit.reset();
+        pcspk.reset();
+      });
+    }
 
     this.i8042 = new I8042({
       kbdIrq: irq(I8042_KBD_IRQ),
@@ -395,6 +431,30 @@ export class PcMachine extends Machine {
       { name: "memory", root: this.systemMemory },
       ...this.extraAddressSpaces,
     ];
+  }
+
+  /** The user-space 8259 pair; with kernel_irqchip=on its state is the kernel's (kernelIrqchip, KVM_GET_IRQCHIP). */
+  get pic(): I8259Pair {
+    if (this.userPic === undefined) {
+      throw new Error(IN_KERNEL_DEVICE_MESSAGE("i8259"));
+    }
+    return this.userPic;
+  }
+
+  /** The user-space 8254; with kernel_irqchip=on the PIT is the kernel's (KVM_GET_PIT2). */
+  get pit(): I8254 {
+    if (this.userPit === undefined) {
+      throw new Error(IN_KERNEL_DEVICE_MESSAGE("i8254"));
+    }
+    return this.userPit;
+  }
+
+  /** Port 61h in user space; with kernel_irqchip=on the kernel's speaker port serves it. */
+  get pcspk(): SystemControlPortB {
+    if (this.userPcspk === undefined) {
+      throw new Error(IN_KERNEL_DEVICE_MESSAGE("pcspk"));
+    }
+    return this.userPcspk;
   }
 
   /** HMP "info pic". */

@@ -1,5 +1,7 @@
 import {
   KVM_INTERNAL_ERROR_EMULATION,
+  KVM_MP_STATE_INIT_RECEIVED,
+  KVM_MP_STATE_SIPI_RECEIVED,
   KVM_SYSTEM_EVENT_CRASH,
   KVM_SYSTEM_EVENT_RESET,
   KVM_SYSTEM_EVENT_SHUTDOWN,
@@ -17,6 +19,9 @@ import { formatCpuState } from "./x86-cpu-dump.js";
  * One vCPU's side of the run loop (QEMU accel/kvm/kvm-all.c kvm_cpu_exec with
  * target/i386/kvm/kvm.c kvm_arch_pre_run / kvm_arch_post_run / kvm_arch_handle_exit):
  *
+ *  - with the in-kernel irqchip (kernel_irqchip=on) the kernel delivers interrupts, handles HLT and
+ *    holds application processors until INIT/SIPI, so KVM_RUN is simply called again; an AP still
+ *    waiting for SIPI gets a one-instruction alarm, so the host clock does not idle on its behalf;
  *  - before KVM_RUN, with the user-space irqchip: if the PIC raises INTR and the guest can take an
  *    interrupt now, run the INTA cycle and KVM_INTERRUPT the vector; while INTR stays up, ask for
  *    an interrupt-window exit;
@@ -63,8 +68,10 @@ const MSR_IA32_TSC = 0x10;
 
 export class VcpuRunner {
   halted = false;
-  /** An application processor waiting for INIT/SIPI (there is no LAPIC to deliver them). */
+  /** An application processor waiting for INIT/SIPI with no LAPIC to deliver them (user-space irqchip). */
   waitForSipi: boolean;
+  /** In-kernel irqchip: the vCPU waits in the kernel for INIT/SIPI (KVM_MP_STATE_INIT/SIPI_RECEIVED). */
+  private kernelWaitsForSipi = false;
   private lastTsc = 0;
   private budget = 0;
   /** KVM exits handled, by reason (for tests and "info kvm"-style statistics). */
@@ -78,7 +85,7 @@ export class VcpuRunner {
     /** CPUID.01H:EAX, which EDX holds after reset. */
     private readonly cpuidVersion: number,
   ) {
-    this.waitForSipi = vcpu.index !== 0;
+    this.waitForSipi = vcpu.index !== 0 && !host.irqchip.inKernel;
     this.reset();
   }
 
@@ -102,8 +109,15 @@ export class VcpuRunner {
       this.vcpu.setFpu(fpu);
     }
     this.halted = false;
-    this.waitForSipi = this.vcpu.index !== 0;
+    this.waitForSipi = this.vcpu.index !== 0 && !this.host.irqchip.inKernel;
+    this.kernelWaitsForSipi = this.host.irqchip.inKernel && this.waitingInKernel();
     this.lastTsc = this.vcpu.readTsc();
+  }
+
+  /** KVM_GET_MP_STATE says the kernel holds this vCPU until INIT/SIPI. */
+  private waitingInKernel(): boolean {
+    const mp = this.vcpu.getMpState();
+    return mp === KVM_MP_STATE_INIT_RECEIVED || mp === KVM_MP_STATE_SIPI_RECEIVED;
   }
 
   /** After a snapshot load: the TSC was restored, so time accounting restarts from it. */
@@ -138,6 +152,9 @@ export class VcpuRunner {
     if (untilDeadline < budget * host.nsPerInstruction) {
       budget = Math.max(1, Math.ceil(untilDeadline / host.nsPerInstruction));
     }
+    if (this.kernelWaitsForSipi) {
+      budget = 1;
+    }
     this.budget = budget;
     this.vcpu.setAlarm(budget);
     const exit = this.vcpu.run();
@@ -145,6 +162,12 @@ export class VcpuRunner {
     this.lastExit = exit;
     this.exitCounts.set(exit.reason, (this.exitCounts.get(exit.reason) ?? 0) + 1);
     this.dispatch(exit);
+    if (irqchip.inKernel && exit.reason === "intr") {
+      this.kernelWaitsForSipi = this.waitingInKernel();
+      if (this.kernelWaitsForSipi) {
+        return StepResult.NotRunnable;
+      }
+    }
     return StepResult.Ran;
   }
 

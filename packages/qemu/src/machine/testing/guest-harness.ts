@@ -26,11 +26,13 @@ export interface GuestRunOptions {
   keep?: boolean;
   maxSteps?: number;
   setup?: (pc: PcMachine) => void;
+  /** -machine kernel_irqchip= (default off). */
+  kernelIrqchip?: "on" | "off";
 }
 
 /** Boots `bios` on a fresh machine (its own host, so memory is freed) and runs it to its exit. */
 export function runGuestRom(bios: Uint8Array, opts: GuestRunOptions = {}): GuestRun {
-  const accel = KvmAccel.create({ host: new HostMachine() });
+  const accel = KvmAccel.create({ host: new HostMachine(), kernelIrqchip: opts.kernelIrqchip ?? "off" });
   const pc = new PcMachine({
     type: opts.type ?? "pc",
     accel,
