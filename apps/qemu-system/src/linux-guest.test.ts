@@ -68,4 +68,13 @@ describe.skipIf(skipReason !== undefined)("Debian's i386 Linux on virtkit's qemu
       expect(guestFileOnHost(r.diskImage)).toBe(`${GUEST_WRITTEN_TEXT}\n`);
     });
   }
+
+  it("vmlinux with -machine pc,kernel_irqchip=on: the kvm module's PIC and PIT take the timer, serial and PCI INTx lines; the same session passes", { timeout: 60 * 60_000 }, async () => {
+    const r = await runLinuxSession({ emulator: "virtkit", path: "vmlinux", guest: guest.paths!, machineOptions: "kernel_irqchip=on" }, (l) => console.log(`[kernel_irqchip=on] ${l}`));
+    for (const e of LINUX_SESSION_EXPECTATIONS) expect(r[e.name], e.what).toMatch(e.pattern);
+    // The kernel's 8259 pair is what Linux drives (XT-PIC), and its PIT ticks IRQ 0.
+    expect(r.interrupts).toMatch(/^\s+0:\s+[1-9]\d*\s+XT-PIC\s+timer/m);
+    expect(r.transcript).not.toMatch(LINUX_CONSOLE_FAULTS);
+    expect(guestFileOnHost(r.diskImage)).toBe(`${GUEST_WRITTEN_TEXT}\n`);
+  });
 });

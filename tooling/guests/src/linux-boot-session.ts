@@ -88,6 +88,8 @@ export interface BootOptions {
   allVirtio?: boolean;
   /** A file that gets the console output as it arrives. */
   consoleLog?: string;
+  /** Extra -machine properties after "pc" (e.g. "kernel_irqchip=on"). */
+  machineOptions?: string;
 }
 
 /** The command line (argv) for either emulator: the same machine, devices and console. */
@@ -95,7 +97,7 @@ export function bootArgv(o: BootOptions, disk: string): string[] {
   const kernel = o.path === "bzImage" ? o.guest.vmlinuz : o.guest.vmlinux;
   const cmdline = o.append === undefined || o.append === "" ? LINUX_CMDLINE : `${LINUX_CMDLINE} ${o.append}`;
   const args = [
-    "-M", "pc", "-m", String(o.memoryMiB ?? 256), "-nodefaults", "-display", "none",
+    "-M", o.machineOptions === undefined || o.machineOptions === "" ? "pc" : `pc,${o.machineOptions}`, "-m", String(o.memoryMiB ?? 256), "-nodefaults", "-display", "none",
     "-kernel", kernel, "-initrd", o.guest.initramfs, "-append", cmdline,
     "-drive", `file=${disk},if=virtio,format=raw`,
     "-serial", "stdio",
