@@ -3,14 +3,13 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Connect } from "../../api/connect.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as C from "../../api/constants.js";
 import { virRegisterConnectDriver } from "../../api/registry.js";
-import { VirError } from "../../errors/vir-error.js";
 import { VirNetServer } from "../../rpc/server.js";
 import { registerTestDriver } from "../test/register.js";
 import { remoteConnectDriver } from "./remote-driver.js";
+import { connectionsFor, fail } from "../../testing/connections.js";
 
 const dir = mkdtempSync(join(tmpdir(), "virtkit-remote-"));
 const sock = join(dir, "libvirt-sock");
@@ -27,21 +26,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const open: Connect[] = [];
-async function conn(): Promise<Connect> {
-  const c = await Connect.open(`test+unix:///default?socket=${sock}`);
-  open.push(c);
-  return c;
-}
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-});
-
-async function fail(p: Promise<unknown>): Promise<VirError> {
-  const e = await p.then(() => null, (x: unknown) => x);
-  expect(e).toBeInstanceOf(VirError);
-  return e as VirError;
-}
+const conn = connectionsFor(`test+unix:///default?socket=${sock}`);
 
 describe("save and restore through the daemon", () => {
   it("DOMAIN_SAVE_FLAGS / RESTORE_FLAGS / SAVE_IMAGE_GET_XML_DESC reach the test driver", async () => {

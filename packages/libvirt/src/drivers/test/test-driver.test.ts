@@ -2,33 +2,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Connect } from "../../api/connect.js";
 import * as C from "../../api/constants.js";
 import type { DomainEvent } from "../../api/driver.js";
-import { VirError } from "../../errors/vir-error.js";
 import { registerTestDriver } from "./register.js";
+import { connectionsFor, fail } from "../../testing/connections.js";
 
 beforeAll(() => { registerTestDriver(); });
 
-const open: Connect[] = [];
-async function conn(uri = "test:///default", readOnly = false): Promise<Connect> {
-  const c = await Connect.open(uri, { readOnly });
-  open.push(c);
-  return c;
-}
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-});
+const conn = connectionsFor("test:///default");
 
 const XML = (name: string, uuid: string, extra = "") =>
   `<domain type='test'><name>${name}</name><uuid>${uuid}</uuid><memory>131072</memory><currentMemory>65536</currentMemory><vcpu current='1'>2</vcpu><os><type>hvm</type></os>${extra}</domain>`;
-
-async function fail(p: Promise<unknown>): Promise<VirError> {
-  const e = await p.then(() => null, (x: unknown) => x);
-  expect(e).toBeInstanceOf(VirError);
-  return e as VirError;
-}
 
 describe("test driver defaults (testOpenDefault)", () => {
   it("has domain 'test' running with id 1, reason unknown, and libvirt's node info", async () => {

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Connect } from "../../api/connect.js";
 import * as C from "../../api/constants.js";
 import type { DomainEvent } from "../../api/driver.js";
@@ -13,27 +13,15 @@ import { VirError } from "../../errors/vir-error.js";
 import { VirErrorDomain, VirErrorNumber } from "../../errors/virterror.js";
 import { registerTestDriver } from "./register.js";
 import { TEST_SAVE_MAGIC_SIZE, readTestSaveImage, writeTestSaveImage } from "./test-save-image.js";
+import { connectionsFor, fail } from "../../testing/connections.js";
 
 beforeAll(() => { registerTestDriver(); });
 
 const dir = mkdtempSync(join(tmpdir(), "test-save-image-"));
 afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
-const open: Connect[] = [];
-async function conn(readOnly = false): Promise<Connect> {
-  const c = await Connect.open("test:///default", { readOnly });
-  open.push(c);
-  return c;
-}
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-});
-
-async function fail(p: Promise<unknown>): Promise<VirError> {
-  const e = await p.then(() => null, (x: unknown) => x);
-  expect(e).toBeInstanceOf(VirError);
-  return e as VirError;
-}
+const connect = connectionsFor("test:///default");
+const conn = (readOnly = false): Promise<Connect> => connect(undefined, readOnly);
 
 describe("the test driver's save image", () => {
   it("is the magic with its NUL, the XML length as a little-endian int, then the XML", () => {
