@@ -74,10 +74,11 @@ describe.skipIf(missing.length > 0)("virsh save --verbose on the qemu driver", (
     const p = percentages(r.stderr, "Save");
     expect(r.stderr).toBe(p.map((n) => `\rSave: [${String(n).padStart(3)} %]`).join(""));
     expect(p.at(-1)).toBe(100);
+    // At least one poll while the job ran. A poll after the last RAM page but before the job ended reads
+    // 0 remaining, which virshPrintJobProgress prints as 100 % too; the figures never go back.
     const between = p.slice(0, -1);
     expect(between.length).toBeGreaterThanOrEqual(1);
-    for (const n of between) expect(n).toBeLessThan(100);
-    for (let k = 1; k < between.length; k++) expect(between[k]!).toBeGreaterThanOrEqual(between[k - 1]!);
+    for (let k = 1; k < p.length; k++) expect(p[k]!).toBeGreaterThanOrEqual(p[k - 1]!);
   });
 
   it("managedsave --verbose prints Managedsave's progress the same way", async () => {
