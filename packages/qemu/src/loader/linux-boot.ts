@@ -212,35 +212,50 @@ export const LINUX_BOOT_GDT_OFFSET = BP_SIZE;
  * Loads a bzImage for direct 32-bit boot: copies everything into guest RAM, fills QEMU's fw_cfg
  * Linux selectors, and returns the vCPU state to start with (reapplied at every reset).
  */
-export function loadLinux(mem: GuestMemory, fwCfg: FwCfg | undefined, input: LinuxBootInput): { layout: LinuxBootLayout; boot: X86BootState; blobs: { name: string; addr: number; data: Uint8Array }[] } {
+/** A piece of the Linux boot image and where it goes in guest RAM. */
+export interface LinuxBootBlob {
+  name: string;
+  addr: number;
+  data: Uint8Array;
+}
+
+/** Writes the boot image's pieces (the initrd appended when there is one) into guest RAM, or QEMU's error for one that does not fit. */
+export function placeLinuxBlobs(mem: GuestMemory, blobs: LinuxBootBlob[], initrd: Uint8Array | undefined, initrdAddr: number | undefined): void {
+  if (initrd !== undefined && initrdAddr !== undefined) blobs.push({ name: "linux-initrd", addr: initrdAddr, data: initrd });
+  for (const b of blobs) {
+    if (!mem.write(b.addr, b.data)) {
+      throw new LinuxBootError(`qemu: ${b.name} does not fit in guest RAM at 0x${b.addr.toString(16)}`);
+    }
+  }
+}
+
+/** The fw_cfg items both Linux loaders publish for the option ROM: the command line and the initrd. */
+export function publishCmdlineAndInitrd(fwCfg: FwCfg, cmdlineAddr: number, cmdline: Uint8Array, initrd: Uint8Array | undefined, initrdAddr: number | undefined): void {
+  fwCfg.addI32(FW_CFG_CMDLINE_ADDR, cmdlineAddr);
+  fwCfg.addI32(FW_CFG_CMDLINE_SIZE, cmdline.length);
+  fwCfg.addBytes(FW_CFG_CMDLINE_DATA, cmdline);
+  if (initrd !== undefined) {
+    fwCfg.addI32(FW_CFG_INITRD_ADDR, initrdAddr ?? 0);
+    fwCfg.addI32(FW_CFG_INITRD_SIZE, initrd.length);
+    fwCfg.addBytes(FW_CFG_INITRD_DATA, initrd);
+  }
+}
+
+export function loadLinux(mem: GuestMemory, fwCfg: FwCfg | undefined, input: LinuxBootInput): { layout: LinuxBootLayout; boot: X86BootState; blobs: LinuxBootBlob[] } {
   const layout = layoutLinux(input);
   if (layout.protocol < 0x200) {
     throw new LinuxBootError(`qemu: ${input.kernelName}: the 32-bit boot protocol needs a bzImage (boot protocol >= 2.00)`);
   }
   const cmdline = fwCfgString(input.cmdline);
   const gdtAddr = layout.setupAddr + LINUX_BOOT_GDT_OFFSET;
-  const blobs = [
+  const blobs: LinuxBootBlob[] = [
     { name: "linux-boot-params", addr: layout.setupAddr, data: layout.bootParams },
     { name: "linux-cmdline", addr: layout.cmdlineAddr, data: cmdline },
     { name: "linux-kernel", addr: layout.kernelAddr, data: layout.protectedMode },
   ];
-  if (input.initrd !== undefined && layout.initrdAddr !== undefined) {
-    blobs.push({ name: "linux-initrd", addr: layout.initrdAddr, data: input.initrd });
-  }
-  for (const b of blobs) {
-    if (!mem.write(b.addr, b.data)) {
-      throw new LinuxBootError(`qemu: ${b.name} does not fit in guest RAM at 0x${b.addr.toString(16)}`);
-    }
-  }
+  placeLinuxBlobs(mem, blobs, input.initrd, layout.initrdAddr);
   if (fwCfg !== undefined) {
-    fwCfg.addI32(FW_CFG_CMDLINE_ADDR, layout.cmdlineAddr);
-    fwCfg.addI32(FW_CFG_CMDLINE_SIZE, cmdline.length);
-    fwCfg.addBytes(FW_CFG_CMDLINE_DATA, cmdline);
-    if (input.initrd !== undefined) {
-      fwCfg.addI32(FW_CFG_INITRD_ADDR, layout.initrdAddr ?? 0);
-      fwCfg.addI32(FW_CFG_INITRD_SIZE, input.initrd.length);
-      fwCfg.addBytes(FW_CFG_INITRD_DATA, input.initrd);
-    }
+    publishCmdlineAndInitrd(fwCfg, layout.cmdlineAddr, cmdline, input.initrd, layout.initrdAddr);
     fwCfg.addI32(FW_CFG_KERNEL_ADDR, layout.kernelAddr);
     fwCfg.addI32(FW_CFG_KERNEL_SIZE, layout.protectedMode.length);
     fwCfg.addBytes(FW_CFG_KERNEL_DATA, layout.protectedMode);

@@ -1,10 +1,10 @@
-import { FW_CFG_CMDLINE_ADDR, FW_CFG_CMDLINE_DATA, FW_CFG_CMDLINE_SIZE, FW_CFG_INITRD_ADDR, FW_CFG_INITRD_DATA, FW_CFG_INITRD_SIZE, FW_CFG_KERNEL_ADDR, FW_CFG_KERNEL_DATA, FW_CFG_KERNEL_ENTRY, FW_CFG_KERNEL_SIZE, type FwCfg, fwCfgString } from "../hw/fw-cfg.js";
+import { FW_CFG_KERNEL_ADDR, FW_CFG_KERNEL_DATA, FW_CFG_KERNEL_ENTRY, FW_CFG_KERNEL_SIZE, type FwCfg, fwCfgString } from "../hw/fw-cfg.js";
 import type { E820Entry } from "../hw/fw-cfg-pc.js";
 import type { GuestMemory } from "../memory/guest-memory.js";
 import {
   BP_SIZE, CAN_USE_HEAP, HDR_BOOT_FLAG, HDR_CMD_LINE_PTR, HDR_CMDLINE_SIZE, HDR_CODE32_START, HDR_INITRD_ADDR_MAX, HDR_LOADFLAGS, HDR_RAMDISK_IMAGE,
   HDR_RAMDISK_SIZE, HDR_TYPE_OF_LOADER, HDR_VERSION, LINUX_BOOT_GDT_OFFSET, LINUX_HDRS_MAGIC, LOADED_HIGH, LinuxBootError, PC_ACPI_DATA_SIZE,
-  QEMU_LOADER_TYPE, fillBootParamsE820,
+  QEMU_LOADER_TYPE, fillBootParamsE820, type LinuxBootBlob, placeLinuxBlobs, publishCmdlineAndInitrd,
 } from "./linux-boot.js";
 import { type X86BootState, flatProtectedModeState } from "./x86-boot-state.js";
 
@@ -175,37 +175,23 @@ export function layoutVmlinux(input: VmlinuxBootInput): VmlinuxBootLayout {
 }
 
 /** Loads a Linux vmlinux for direct 32-bit entry; returns the vCPU state (reapplied at every reset) and the blobs. */
-export function loadVmlinux(mem: GuestMemory, fwCfg: FwCfg | undefined, input: VmlinuxBootInput): { layout: VmlinuxBootLayout; boot: X86BootState; blobs: { name: string; addr: number; data: Uint8Array }[] } {
+export function loadVmlinux(mem: GuestMemory, fwCfg: FwCfg | undefined, input: VmlinuxBootInput): { layout: VmlinuxBootLayout; boot: X86BootState; blobs: LinuxBootBlob[] } {
   const layout = layoutVmlinux(input);
   const cmdline = fwCfgString(input.cmdline);
   const gdtAddr = layout.zeroPageAddr + LINUX_BOOT_GDT_OFFSET;
-  const blobs = [
+  const blobs: LinuxBootBlob[] = [
     { name: "linux-boot-params", addr: layout.zeroPageAddr, data: layout.bootParams },
     { name: "linux-cmdline", addr: layout.cmdlineAddr, data: cmdline },
     { name: "linux-vmlinux", addr: layout.elf.loadAddr, data: layout.elf.image },
   ];
-  if (input.initrd !== undefined && layout.initrdAddr !== undefined) {
-    blobs.push({ name: "linux-initrd", addr: layout.initrdAddr, data: input.initrd });
-  }
-  for (const b of blobs) {
-    if (!mem.write(b.addr, b.data)) {
-      throw new LinuxBootError(`qemu: ${b.name} does not fit in guest RAM at 0x${b.addr.toString(16)}`);
-    }
-  }
+  placeLinuxBlobs(mem, blobs, input.initrd, layout.initrdAddr);
   if (fwCfg !== undefined) {
     // What load_elfboot publishes: the kernel image, its entry and load address, the command line, the initrd.
     fwCfg.addI32(FW_CFG_KERNEL_ENTRY, layout.elf.entry);
     fwCfg.addI32(FW_CFG_KERNEL_ADDR, layout.elf.loadAddr);
     fwCfg.addI32(FW_CFG_KERNEL_SIZE, layout.elf.image.length);
     fwCfg.addBytes(FW_CFG_KERNEL_DATA, layout.elf.image);
-    fwCfg.addI32(FW_CFG_CMDLINE_ADDR, layout.cmdlineAddr);
-    fwCfg.addI32(FW_CFG_CMDLINE_SIZE, cmdline.length);
-    fwCfg.addBytes(FW_CFG_CMDLINE_DATA, cmdline);
-    if (input.initrd !== undefined) {
-      fwCfg.addI32(FW_CFG_INITRD_ADDR, layout.initrdAddr ?? 0);
-      fwCfg.addI32(FW_CFG_INITRD_SIZE, input.initrd.length);
-      fwCfg.addBytes(FW_CFG_INITRD_DATA, input.initrd);
-    }
+    publishCmdlineAndInitrd(fwCfg, layout.cmdlineAddr, cmdline, input.initrd, layout.initrdAddr);
   }
   // boot.rst "32-bit BOOT PROTOCOL", the state the decompressor leaves for startup_32.
   const boot = flatProtectedModeState({ gdtAddr, codeSelector: 0x10, dataSelector: 0x18, eip: layout.elf.entry, esi: layout.zeroPageAddr });
