@@ -1,7 +1,10 @@
 import { defineConfig } from "tsup";
 
+// testing/private-daemon: the generic half of a private libvirtd for interop tests, exported as
+// @virtkit/libvirt/testing/private-daemon for packages/virsh's testing/daemons (and through it
+// apps/libvirtd).
 export default defineConfig({
-  entry: ["src/index.ts"],
+  entry: { index: "src/index.ts", "testing/private-daemon": "src/testing/private-daemon.ts" },
   format: ["esm"],
   target: "node20",
   sourcemap: true,

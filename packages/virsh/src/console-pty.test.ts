@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OUR_VIRSH, hasPython3, startNodeDaemon, type PrivateDaemon } from "./testing/daemons.js";
+import { OUR_VIRSH, hasPython3, startNodeDaemon, type NodeDaemon } from "./testing/daemons.js";
 import { runOnPty } from "./testing/pty.js";
 
 const STREAMS_DAEMON = join(dirname(fileURLToPath(import.meta.url)), "testing/streams-daemon.mjs");
@@ -16,7 +16,7 @@ const missing = [!hasPython3 && "python3 (pty module)", !existsSync(OUR_VIRSH) &
 if (missing.length) console.warn(`virsh console pty tests: skipping, missing ${missing.join(", ")}`);
 
 describe.skipIf(missing.length > 0)("virsh console on a pty", () => {
-  let d: PrivateDaemon;
+  let d: NodeDaemon;
   const home = mkdtempSync(join(tmpdir(), "virsh-console-home-"));
   const env = { ...process.env, LC_ALL: "C", XDG_CACHE_HOME: home };
   beforeAll(async () => {

@@ -8,14 +8,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OUR_VIRSH, hasPython3, runVirsh, startNodeDaemon, type PrivateDaemon } from "./testing/daemons.js";
+import { OUR_VIRSH, hasPython3, runVirsh, startNodeDaemon, type NodeDaemon } from "./testing/daemons.js";
 import { runOnPty } from "./testing/pty.js";
 
 const STREAMS_DAEMON = join(dirname(fileURLToPath(import.meta.url)), "testing/streams-daemon.mjs");
 const MiB = 1 << 20;
 
 describe.skipIf(!existsSync(OUR_VIRSH))("vol-upload / vol-download through RPC streams", () => {
-  let d: PrivateDaemon;
+  let d: NodeDaemon;
   const dir = mkdtempSync(join(tmpdir(), "virsh-vol-streams-"));
   const virsh = (...args: string[]) => runVirsh("ours", ["-c", d.testURI, ...args]);
   beforeAll(async () => {

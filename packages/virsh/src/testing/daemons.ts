@@ -1,13 +1,25 @@
-// Test support: private daemons and virsh runners for the golden and pty tests. The real
-// libvirtd (Debian 9.0) runs with its own config and socket directory and LIBVIRT_DRIVER_DIR
-// pointing at an empty directory, so only its built-in test and remote drivers load; our
-// libvirtd is apps/libvirtd's built CLI, started the same way. Nothing here touches the system
-// daemon or its sockets.
+// Test support: private daemons and virsh runners for the golden, pty and interop tests (here and
+// in apps/libvirtd, which imports this as @virtkit/virsh/testing/daemons). The real libvirtd
+// (Debian 9.0) runs with its own config and socket directory and LIBVIRT_DRIVER_DIR pointing at
+// an empty directory, so only its built-in test and remote drivers load; our libvirtd is
+// apps/libvirtd's built CLI, started the same way in the foreground. The generic parts (config
+// text, ports, readiness waits, stopping) are @virtkit/libvirt/testing/private-daemon's, shared
+// with the qemu driver's daemon tests. Nothing here touches the system daemon or its sockets.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  freePort,
+  privateDaemonConf,
+  privateSockets,
+  stopChild,
+  stopPidFile,
+  tcpListenConf,
+  waitAccepting,
+  waitForPath,
+} from "@virtkit/libvirt/testing/private-daemon";
 
 export const REAL_LIBVIRTD = "/usr/sbin/libvirtd";
 export const REAL_VIRSH = "/usr/bin/virsh";
@@ -31,65 +43,55 @@ export async function waitForBuild(path: string, maxMs = 60_000): Promise<boolea
   return existsSync(path);
 }
 
+/** A libvirtd (real or ours) on a private socket directory. */
 export interface PrivateDaemon {
   dir: string;
+  sock: string;
+  sockRO: string;
   /** test+unix:///default?socket=... */
   testURI: string;
+  /** The TCP port it listens on (`tcp` option), else null. */
+  tcpPort: number | null;
   stop(): Promise<void>;
 }
 
-function conf(dir: string): string {
-  return `unix_sock_dir = "${dir}"
-auth_unix_rw = "none"
-auth_unix_ro = "none"
-unix_sock_ro_perms = "0777"
-unix_sock_rw_perms = "0770"
-log_outputs = "3:file:${dir}/log"
-`;
+/** Options both libvirtd starters take. */
+export interface LibvirtdOptions {
+  /** Also listen on TCP (--listen) on 127.0.0.1 at a port from bind(0), without authentication. */
+  tcp?: boolean;
+  /** Write listen_tls = 0 (see privateDaemonConf). */
+  noTls?: boolean;
+  /** Name prefix of the temporary directory (under the system temp directory). */
+  tmpPrefix?: string;
+  /** How many 25 ms polls to wait for the socket (a hang guard): 800 unless given. */
+  readyTries?: number;
 }
 
-async function waitForPath(path: string, proc: ChildProcess | null, what: string): Promise<void> {
-  for (let i = 0; i < 800; i++) {
-    if (existsSync(path)) return;
-    if (proc && proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what}: ${path} did not appear`);
+const READY_TRIES = 800;
+
+function libvirtdConf(dir: string, port: number | null, opts: LibvirtdOptions, extraConf = ""): string {
+  return privateDaemonConf(dir, { noTls: opts.noTls, extra: (port !== null ? tcpListenConf(port) : "") + extraConf });
 }
 
-function stopPidFile(pidFile: string): Promise<void> {
-  if (!existsSync(pidFile)) return Promise.resolve();
-  const pid = Number(readFileSync(pidFile, "utf8").trim());
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const t = setInterval(() => {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        clearInterval(t);
-        resolve();
-      }
-    }, 20);
-  });
-}
-
-export async function startRealLibvirtd(): Promise<PrivateDaemon> {
-  const dir = mkdtempSync(join(tmpdir(), "virsh-real-libvirtd-"));
-  mkdirSync(join(dir, "drivers"));
-  writeFileSync(join(dir, "libvirtd.conf"), conf(dir));
-  const r = spawnSync(REAL_LIBVIRTD, ["-d", "-f", join(dir, "libvirtd.conf"), "-p", join(dir, "pid")], {
-    env: { ...process.env, LIBVIRT_DRIVER_DIR: join(dir, "drivers") },
-    encoding: "utf8",
-  });
+/** Start the real libvirtd (-d, private config and socket directory), stopped through its pid file. */
+export async function startRealLibvirtd(opts: LibvirtdOptions = {}): Promise<PrivateDaemon> {
+  const dir = mkdtempSync(join(tmpdir(), opts.tmpPrefix ?? "virsh-real-libvirtd-"));
+  const drv = join(dir, "drivers");
+  mkdirSync(drv);
+  const port = opts.tcp ? await freePort() : null;
+  writeFileSync(join(dir, "libvirtd.conf"), libvirtdConf(dir, port, opts));
+  const args = ["-d", "-f", join(dir, "libvirtd.conf"), "-p", join(dir, "pid")];
+  if (port !== null) args.push("--listen");
+  const r = spawnSync(REAL_LIBVIRTD, args, { env: { ...process.env, LIBVIRT_DRIVER_DIR: drv }, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`libvirtd failed: ${r.stderr}`);
-  await waitForPath(join(dir, "libvirt-sock"), null, "libvirtd");
+  const { sock, sockRO } = privateSockets(dir);
+  await waitForPath(sock, null, "libvirtd", opts.readyTries ?? READY_TRIES);
   return {
     dir,
-    testURI: `test+unix:///default?socket=${join(dir, "libvirt-sock")}`,
+    sock,
+    sockRO,
+    testURI: `test+unix:///default?socket=${sock}`,
+    tcpPort: port,
     async stop() {
       await stopPidFile(join(dir, "pid"));
       rmSync(dir, { recursive: true, force: true });
@@ -97,35 +99,88 @@ export async function startRealLibvirtd(): Promise<PrivateDaemon> {
   };
 }
 
-/** A node script started as a daemon (our libvirtd, or a test server); stopped with SIGTERM. */
-export async function startNodeDaemon(script: string, args: (dir: string) => string[], readyFile: (dir: string) => string, uri: (dir: string) => string): Promise<PrivateDaemon & { stderr: () => string }> {
-  const dir = mkdtempSync(join(tmpdir(), "virsh-our-daemon-"));
-  writeFileSync(join(dir, "libvirtd.conf"), conf(dir));
-  const proc = spawn(process.execPath, [script, ...args(dir)], { stdio: ["ignore", "ignore", "pipe"] });
+/** A node script started as a foreground daemon (our libvirtd, or a test server). */
+export interface NodeDaemon {
+  dir: string;
+  testURI: string;
+  proc: ChildProcess;
+  /** What it wrote to stderr so far. */
+  stderr: () => string;
+  /** SIGTERM, wait for its exit, remove its directory. */
+  stop(): Promise<void>;
+}
+
+export interface NodeDaemonOptions {
+  tmpPrefix?: string;
+  /** libvirtd.conf written into its directory first: privateDaemonConf(dir) unless given. */
+  conf?: (dir: string) => string;
+  env?: NodeJS.ProcessEnv;
+  /** Names it in errors: the script's path unless given. */
+  what?: string;
+  readyTries?: number;
+}
+
+/**
+ * Starts `script` with `args(dir)` in a fresh temporary directory and waits until `readyFile(dir)`
+ * exists (failing at once if the script exits first).
+ */
+export async function startNodeDaemon(
+  script: string,
+  args: (dir: string) => string[],
+  readyFile: (dir: string) => string,
+  uri: (dir: string) => string,
+  opts: NodeDaemonOptions = {},
+): Promise<NodeDaemon> {
+  const dir = mkdtempSync(join(tmpdir(), opts.tmpPrefix ?? "virsh-our-daemon-"));
+  writeFileSync(join(dir, "libvirtd.conf"), (opts.conf ?? privateDaemonConf)(dir));
+  const proc = spawn(process.execPath, [script, ...args(dir)], { stdio: ["ignore", "ignore", "pipe"], env: opts.env ?? process.env });
   let err = "";
   proc.stderr.on("data", (b: Buffer) => { err += b.toString(); });
-  await waitForPath(readyFile(dir), proc, `${script} (${err})`);
+  await waitForPath(readyFile(dir), proc, `${opts.what ?? script} (${err})`, opts.readyTries ?? READY_TRIES);
   return {
     dir,
     testURI: uri(dir),
+    proc,
     stderr: () => err,
     async stop() {
-      if (proc.exitCode === null) {
-        proc.kill("SIGTERM");
-        await new Promise((r) => proc.once("exit", r));
-      }
+      await stopChild(proc);
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-export function startOurLibvirtd(): Promise<PrivateDaemon> {
-  return startNodeDaemon(
-    OUR_LIBVIRTD,
-    (dir) => ["-f", join(dir, "libvirtd.conf"), "-p", join(dir, "pid")],
-    (dir) => join(dir, "libvirt-sock-ro"),
-    (dir) => `test+unix:///default?socket=${join(dir, "libvirt-sock")}`,
+export interface OurLibvirtdOptions extends LibvirtdOptions {
+  /** The daemon's CLI: apps/libvirtd's build unless given. */
+  cli?: string;
+  /** Further libvirtd.conf lines. */
+  extraConf?: string;
+  /** Its environment (default: this process's), e.g. VIRTKIT_QEMU_ROOT for a qemu driver on a private root. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Start our libvirtd from dist (foreground child, stopped with SIGTERM). It counts as started once
+ * its read-only socket exists and, with `tcp`, once its TCP listener accepts a connection.
+ */
+export async function startOurLibvirtd(opts: OurLibvirtdOptions = {}): Promise<PrivateDaemon & { proc: ChildProcess; stderr: () => string }> {
+  const port = opts.tcp ? await freePort() : null;
+  const d = await startNodeDaemon(
+    opts.cli ?? OUR_LIBVIRTD,
+    (dir) => ["-f", join(dir, "libvirtd.conf"), "-p", join(dir, "pid"), ...(port !== null ? ["--listen"] : [])],
+    (dir) => privateSockets(dir).sockRO,
+    (dir) => `test+unix:///default?socket=${privateSockets(dir).sock}`,
+    {
+      tmpPrefix: opts.tmpPrefix,
+      conf: (dir) => libvirtdConf(dir, port, opts, opts.extraConf),
+      env: opts.env,
+      what: "our libvirtd",
+      readyTries: opts.readyTries,
+    },
   );
+  // The TCP listener comes up after the UNIX sockets. (Probing the UNIX sockets too would count
+  // against max_clients, which a test checks.)
+  if (port !== null) await waitAccepting(port, d.proc, `our libvirtd (${d.stderr()})`);
+  return { ...d, ...privateSockets(d.dir), tcpPort: port };
 }
 
 export interface RunResult {

@@ -2,9 +2,9 @@
 // tests: started in the foreground so a test can kill -9 it and start it again on the same root.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { childRunning, privateDaemonConf, privateSockets, stopChild, unixSocketAccepts } from "../../../testing/private-daemon.js";
 import { TEST_EMULATOR, sleep, until } from "./harness.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,16 +38,12 @@ export class QemuDaemon {
     readonly dir: string,
     readonly root: string,
   ) {
-    this.sock = join(dir, "libvirt-sock");
-    this.sockRO = join(dir, "libvirt-sock-ro");
+    ({ sock: this.sock, sockRO: this.sockRO } = privateSockets(dir));
     this.uri = `qemu+unix:///system?socket=${this.sock}`;
     this.roURI = `qemu+unix:///system?socket=${this.sockRO}`;
     this.env = { ...process.env, LC_ALL: "C", VIRTKIT_QEMU_ROOT: root, VIRTKIT_QEMU_EMULATOR: TEST_EMULATOR, HOME: dir, XDG_CACHE_HOME: join(dir, "cache"), XDG_CONFIG_HOME: join(dir, "config") };
     mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, "libvirtd.conf"),
-      `unix_sock_dir = "${dir}"\nauth_unix_rw = "none"\nauth_unix_ro = "none"\nunix_sock_ro_perms = "0777"\nunix_sock_rw_perms = "0770"\nlog_outputs = "3:file:${dir}/log"\n`,
-    );
+    writeFileSync(join(dir, "libvirtd.conf"), privateDaemonConf(dir));
   }
 
   /**
@@ -64,7 +60,7 @@ export class QemuDaemon {
       p.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
       this.proc = p;
       try {
-        await until(async () => p.exitCode !== null || (await accepts(this.sock)), "the daemon's socket");
+        await until(async () => p.exitCode !== null || (await unixSocketAccepts(this.sock)), "the daemon's socket");
         if (p.exitCode === null) return;
       } catch {
         /* fall through to the retry */
@@ -76,40 +72,17 @@ export class QemuDaemon {
 
   /** Whether the daemon process is alive (a signal's death leaves exitCode null: check both). */
   get running(): boolean {
-    return this.proc !== null && this.proc.exitCode === null && this.proc.signalCode === null;
+    return childRunning(this.proc);
   }
 
   /** kill -9, and wait until the process is gone. */
-  async kill9(): Promise<void> {
-    const p = this.proc;
-    if (p === null || !this.running) return;
-    const gone = new Promise((r) => p.once("exit", r));
-    p.kill("SIGKILL");
-    await gone;
+  kill9(): Promise<void> {
+    return stopChild(this.proc, "SIGKILL");
   }
 
-  async stop(): Promise<void> {
-    const p = this.proc;
-    if (p === null || !this.running) return;
-    const gone = new Promise((r) => p.once("exit", r));
-    p.kill("SIGTERM");
-    await gone;
+  stop(): Promise<void> {
+    return stopChild(this.proc);
   }
-}
-
-/** Whether a unix socket accepts a connection now. */
-function accepts(path: string): Promise<boolean> {
-  if (!existsSync(path)) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const c = connect(path);
-    c.once("connect", () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once("error", () => {
-      resolve(false);
-    });
-  });
 }
 
 /** Runs a client program; returns stdout, stderr and the exit status. */
