@@ -20,31 +20,11 @@ import {
   type RunResult,
 } from "./testing/daemons.js";
 import { normalize } from "./testing/normalize.js";
+// The golden suite's guest: the same definition in both interop sequences.
+import { DOMAIN_XML, VK1_UUID } from "@virtkit/virsh/testing/golden-sequence";
 
 const missing = [!hasVirsh && "virsh (libvirt-clients)", !hasRealLibvirtd && "libvirtd (libvirt-daemon)", !hasOurBuild && "dist/cli.js (run the build first)"].filter(Boolean);
 if (missing.length) console.warn(`virsh-interop: skipping, missing ${missing.join(", ")}`);
-
-const VK1_UUID = "0000c0de-0000-4000-8000-00000000aa01";
-const DOMAIN_XML = `<domain type='test'>
-  <name>vk1</name>
-  <uuid>${VK1_UUID}</uuid>
-  <title>first guest</title>
-  <memory unit='MiB'>512</memory>
-  <currentMemory unit='MiB'>512</currentMemory>
-  <vcpu>1</vcpu>
-  <os><type>hvm</type></os>
-  <devices>
-    <disk type='file' device='disk'>
-      <source file='/var/lib/images/vk1.img'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <interface type='network'>
-      <mac address='52:54:00:11:22:33'/>
-      <source network='default'/>
-    </interface>
-  </devices>
-</domain>
-`;
 
 /** The sequence: every entry is one virsh invocation (its own connection, as in a shell script). */
 const SEQUENCE: string[][] = [
