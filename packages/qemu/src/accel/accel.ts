@@ -45,6 +45,8 @@ export interface VcpuState {
   events?: number[];
   /** DR0-DR3, DR6, DR7. */
   debugRegs?: { db: number[]; dr6: number; dr7: number };
+  /** With the in-kernel irqchip: struct kvm_lapic_state, the 1 KiB register page (KVM_GET_LAPIC). */
+  lapic?: number[];
 }
 
 export interface AccelVcpu {

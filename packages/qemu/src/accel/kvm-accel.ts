@@ -132,7 +132,7 @@ export class KvmAccel implements Accel {
 
   createVcpu(index: number): AccelVcpu {
     const fd = this.vm.createVcpu(index);
-    const vcpu = new KvmAccelVcpu(index, fd, this.msrIndexList());
+    const vcpu = new KvmAccelVcpu(index, fd, this.msrIndexList(), this.kernelIrqchip);
     this.vcpus.push(vcpu);
     return vcpu;
   }
@@ -197,6 +197,8 @@ class KvmAccelVcpu implements AccelVcpu {
     readonly index: number,
     private readonly fd: VcpuFd,
     private readonly msrIndices: number[],
+    /** KVM_CREATE_IRQCHIP gave this vCPU a local APIC in the kernel. */
+    private readonly inKernelLapic: boolean,
   ) {
     this.tscView.setUint32(0, 1, true);
     this.tscView.setUint32(8, MSR_IA32_TSC, true);
@@ -282,6 +284,7 @@ class KvmAccelVcpu implements AccelVcpu {
       fpu: [...this.fd.getFpu()],
       events: [...this.fd.getVcpuEvents()],
       debugRegs: this.fd.getDebugRegs(),
+      ...(this.inKernelLapic ? { lapic: [...this.fd.getLapic()] } : {}),
     };
   }
 
@@ -290,6 +293,8 @@ class KvmAccelVcpu implements AccelVcpu {
     this.fd.setRegs(state.regs);
     this.fd.setMsrs(state.msrs);
     this.setMpState(state.mpState);
+    // kvm_arch_put_registers puts the APIC after the MP state (kvm_put_apic).
+    if (state.lapic !== undefined && this.inKernelLapic) this.fd.setLapic(Uint8Array.from(state.lapic));
     if (state.fpu !== undefined) this.fd.setFpu(Uint8Array.from(state.fpu));
     if (state.debugRegs !== undefined) this.fd.setDebugRegs(state.debugRegs);
     if (state.events !== undefined) this.fd.setVcpuEvents(Uint8Array.from(state.events));

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadVmState, saveVmState } from "../migration/vmstate.js";
+import { KVM_I8259_SECTION, VmStateError } from "../migration/vmstate.js";
+import type { PcMachine } from "./pc.js";
 import type { MachineEvent } from "./run-state.js";
 import { QEMU_GUESTS_DIR, readGuest, runGuestRom } from "./testing/guest-harness.js";
 
@@ -77,62 +79,73 @@ describe("the KVM memory listener", () => {
   });
 });
 
+/** A tap on the debug console that hands every byte to `onBytes`. */
+const debugconTap = (id: string, onBytes: (bytes: Uint8Array) => void): Parameters<NonNullable<PcMachine["debugcons"][number]>["attach"]>[0] => ({
+  id,
+  driver: "tap",
+  connected: true,
+  write: (bytes) => {
+    onBytes(bytes);
+    return bytes.length;
+  },
+  onData: () => () => undefined,
+  acceptInput: () => undefined,
+  onEvent: () => () => undefined,
+  open: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+});
+
+/**
+ * Runs pc-devices to the end; the first time the debug console has printed `trigger` (inside
+ * that OUT exit) the VM stops, is saved with saveVmState and goes on.
+ */
+const runWithSnapshot = (kernelIrqchip: "on" | "off", trigger: string): { run: ReturnType<typeof runGuestRom>; stream: Uint8Array; before: string; full: string } => {
+  let stream: Uint8Array | undefined;
+  let before = "";
+  const out: number[] = [];
+  const run = runGuestRom(readGuest(QEMU_GUESTS_DIR, "pc-devices.bin"), {
+    kernelIrqchip,
+    keep: true,
+    setup: (pc) => {
+      pc.debugcons[0]?.attach(
+        debugconTap("tap", (bytes) => {
+          out.push(...bytes);
+          if (stream === undefined && String.fromCharCode(...out).includes(trigger)) {
+            pc.vmStop("paused");
+            stream = saveVmState(pc);
+            before = String.fromCharCode(...out);
+            pc.vmStart();
+          }
+        }),
+      );
+    },
+  });
+  if (stream === undefined) throw new Error(`pc-devices never printed ${JSON.stringify(trigger)}`);
+  return { run, stream, before, full: String.fromCharCode(...out) };
+};
+
+/** A fresh machine with the same configuration, loaded from `stream` and run to the guest's exit. */
+const resumeFrom = (kernelIrqchip: "on" | "off", stream: Uint8Array): { pc: PcMachine; printed: string; status: number | undefined } => {
+  const c = runGuestRom(readGuest(QEMU_GUESTS_DIR, "pc-devices.bin"), { kernelIrqchip, keep: true, maxSteps: 0 });
+  loadVmState(c.pc, stream);
+  const out: number[] = [];
+  c.pc.debugcons[0]!.attach(debugconTap("tap2", (bytes) => out.push(...bytes)));
+  let status: number | undefined;
+  c.pc.onExit((s) => (status = s));
+  c.pc.vmStart();
+  c.pc.runSync(() => c.pc.exited, 5_000_000);
+  return { pc: c.pc, printed: String.fromCharCode(...out), status };
+};
+
 describe("snapshots", () => {
   it("a machine restored from a mid-run vmstate stream finishes with the same output as the original", () => {
-    const rom = readGuest(QEMU_GUESTS_DIR, "pc-devices.bin");
-    // Run the original; in the middle of printing the RTC line (inside an OUT exit) stop,
-    // snapshot and go on to the end.
-    let stream: Uint8Array | undefined;
-    let printedAtSnapshot = "";
-    const outA: number[] = [];
-    const b = runGuestRom(rom, {
-      keep: true,
-      setup: (pc) => {
-        pc.debugcons[0]?.attach({
-          id: "tap",
-          driver: "tap",
-          connected: true,
-          write: (bytes) => {
-            outA.push(...bytes);
-            if (stream === undefined && String.fromCharCode(...outA).includes("rtc periodic")) {
-              pc.vmStop("paused");
-              stream = saveVmState(pc);
-              printedAtSnapshot = String.fromCharCode(...outA);
-              pc.vmStart();
-            }
-            return bytes.length;
-          },
-          onData: () => () => undefined,
-          acceptInput: () => undefined,
-          onEvent: () => () => undefined,
-          open: () => Promise.resolve(),
-          close: () => Promise.resolve(),
-        });
-      },
-    });
-    expect(stream).toBeDefined();
-    expect(b.exitStatus).toBe(0x43);
-    const full = String.fromCharCode(...outA);
-    // A fresh machine with the same configuration, loaded from the stream, prints the rest.
-    const c = runGuestRom(rom, {
-      keep: true,
-      maxSteps: 0,
-    });
-    loadVmState(c.pc, stream!);
-    const outC: number[] = [];
-    c.pc.debugcons[0]!.attach({
-      id: "tap2", driver: "tap", connected: true,
-      write: (bytes) => { outC.push(...bytes); return bytes.length; },
-      onData: () => () => undefined, acceptInput: () => undefined, onEvent: () => () => undefined,
-      open: () => Promise.resolve(), close: () => Promise.resolve(),
-    });
-    let status: number | undefined;
-    c.pc.onExit((s) => (status = s));
-    c.pc.vmStart();
-    c.pc.runSync(() => c.pc.exited, 5_000_000);
-    expect(printedAtSnapshot + String.fromCharCode(...outC)).toBe(full);
-    expect(status).toBe(0x43);
-    b.pc.destroy();
+    // In the middle of printing the RTC line.
+    const a = runWithSnapshot("off", "rtc periodic");
+    expect(a.run.exitStatus).toBe(0x43);
+    const c = resumeFrom("off", a.stream);
+    expect(a.before + c.printed).toBe(a.full);
+    expect(c.status).toBe(0x43);
+    a.run.pc.destroy();
     c.pc.destroy();
   });
 });
@@ -199,5 +212,55 @@ describe("kernel_irqchip=on: the in-kernel PIC pair and PIT (KVM_CREATE_IRQCHIP,
     // The user-space devices do not exist; asking for them says where their state is.
     expect(() => pc.pic).toThrow(/i8259 is in the kernel with kernel_irqchip=on: .*KVM_GET_IRQCHIP/);
     pc.destroy();
+  });
+  it("savevm/loadvm: the kernel's PICs, IOAPIC, PIT and LAPIC travel in the stream; the restored guest keeps taking PIT interrupts", () => {
+    // Saved right after counter 0 was programmed in mode 2 and before IRQ0 is unmasked: the five
+    // ticks the guest then waits for (HLT between them) all happen on the restored machine.
+    const a = runWithSnapshot("on", "pit status 34");
+    expect(a.full).toBe(expected("pc-devices.debugcon.txt"));
+    expect(a.before).not.toContain("ticks>=5");
+    // The chips are separate sections holding the kernel's structures.
+    const text = Buffer.from(a.stream).toString("latin1");
+    expect(text).toContain(KVM_I8259_SECTION);
+    expect(text).toContain("kvm-ioapic");
+    expect(text).toContain("kvm-pit");
+    const c = resumeFrom("on", a.stream);
+    expect(a.before + c.printed).toBe(a.full);
+    expect(c.status).toBe(0x43);
+    const stats = (c.pc.accel as unknown as { vm: { stats(): Record<string, number> } }).vm.stats();
+    expect(stats.pit_irqs).toBeGreaterThanOrEqual(5);
+    // The kernel PIC came back as the guest had programmed it (vector bases 08h/70h), not at reset values.
+    expect(c.pc.infoPic()).toMatch(/irq_base=70 .*\n.*irq_base=08 /);
+    a.run.pc.destroy();
+    c.pc.destroy();
+  });
+
+  it("a stream saved with kernel_irqchip=off is refused by a machine with kernel_irqchip=on, and the reverse, before anything is loaded", () => {
+    const off = runWithSnapshot("off", "pit status 34");
+    const on = runWithSnapshot("on", "pit status 34");
+    for (const [stream, mode, message] of [
+      [off.stream, "on", /^Missing section 'kvm-i8259' 0 in the migration stream\. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices: the stream was saved with kernel_irqchip=off and this machine has kernel_irqchip=on$/],
+      [on.stream, "off", /^Unknown savevm section or instance 'kvm-i8259' 0\. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices: the stream was saved with kernel_irqchip=on and this machine has kernel_irqchip=off$/],
+    ] as const) {
+      const c = runGuestRom(readGuest(QEMU_GUESTS_DIR, "pc-devices.bin"), { kernelIrqchip: mode, keep: true, maxSteps: 0 });
+      const ram = c.pc.ram.ram!.bytes.slice();
+      const regs = c.pc.vcpus[0]!.vcpu.saveState().regs;
+      c.pc.vmStart();
+      let err: unknown;
+      try {
+        loadVmState(c.pc, stream);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(VmStateError);
+      expect((err as Error).message).toMatch(message);
+      // Nothing was touched: still running, same RAM and registers.
+      expect(c.pc.running).toBe(true);
+      expect(Buffer.from(c.pc.ram.ram!.bytes).equals(Buffer.from(ram))).toBe(true);
+      expect(c.pc.vcpus[0]!.vcpu.saveState().regs).toEqual(regs);
+      c.pc.destroy();
+    }
+    off.run.pc.destroy();
+    on.run.pc.destroy();
   });
 });

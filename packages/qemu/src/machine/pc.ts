@@ -87,7 +87,7 @@ export interface PcMachineConfig extends MachineOptions {
 
 /** What a caller of a user-space device gets on a machine whose device is in the kernel (savevm, tests). */
 const IN_KERNEL_DEVICE_MESSAGE = (dev: string): string =>
-  `${dev} is in the kernel with kernel_irqchip=on: its state is read with KVM_GET_IRQCHIP/KVM_GET_PIT2 (PcMachine.kernelIrqchip), and virtkit's vmstate does not carry it yet`;
+  `${dev} is in the kernel with kernel_irqchip=on: its state is read with KVM_GET_IRQCHIP/KVM_GET_PIT2 (PcMachine.kernelIrqchip) and travels in the kvm-i8259/kvm-ioapic/kvm-pit vmstate sections`;
 
 /** pic / pit / ... ops: byte-wide registers, the core splits wider accesses. */
 const BYTE_REGS: MemoryRegionOps = { impl: { min: 1, max: 1 } };

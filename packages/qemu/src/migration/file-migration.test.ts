@@ -142,4 +142,40 @@ describe("file: migration", () => {
     expect(status).toBe(1);
     expect(err.split("\n").filter((l) => !l.includes("warning:"))).toEqual(["qemu-system-i386: load of migration failed: Not a migration stream", ""]);
   });
+  it("with kernel_irqchip=on the in-kernel chips go through the file: the new process resumes with the same registers and PIC; an off process refuses the stream", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "virtkit-mig-"));
+    const file = join(dir, "kic.img");
+    const on = ["-machine", "pc,kernel_irqchip=on"];
+    const a = await start(dir, "kic-a", on);
+    await a.qmp.execute("cont");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await a.qmp.execute("migrate", { uri: `file:${file}` })).toEqual({ return: {} });
+    expect((await completed(a.qmp)).status).toBe("completed");
+    const hmp = async (q: QmpClient, cmd: string): Promise<string> => (await q.execute("human-monitor-command", { "command-line": cmd })).return as string;
+    const regsA = await hmp(a.qmp, "info registers");
+    const picA = await hmp(a.qmp, "info pic");
+    await a.qmp.execute("quit");
+    expect(await a.status).toBe(0);
+    expect(readFileSync(file).toString("latin1")).toContain("kvm-i8259");
+
+    const b = await start(dir, "kic-b", [...on, "-incoming", `file:${file}`]);
+    expect(await hmp(b.qmp, "info registers")).toBe(regsA);
+    expect(await hmp(b.qmp, "info pic")).toBe(picA);
+    await b.qmp.execute("cont");
+    expect((await b.qmp.execute("query-status")).return).toMatchObject({ status: "running" });
+    await b.qmp.execute("quit");
+    expect(await b.status).toBe(0);
+
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let err = "";
+    stderr.on("data", (d: Buffer) => (err += d.toString()));
+    stdout.resume();
+    const status = await qemuSystemMain(["-M", "pc", "-m", "16", "-nodefaults", "-display", "none", "-bios", `${CPU_GUESTS_DIR}hello.bin`, "-incoming", `file:${file}`], { stdout, stderr });
+    expect(status).toBe(1);
+    expect(err.split("\n").filter((l) => !l.includes("warning:"))).toEqual([
+      "qemu-system-i386: load of migration failed: Unknown savevm section or instance 'kvm-i8259' 0. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices: the stream was saved with kernel_irqchip=on and this machine has kernel_irqchip=off",
+      "",
+    ]);
+  });
 });

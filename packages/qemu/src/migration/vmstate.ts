@@ -1,5 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { VcpuState } from "../accel/accel.js";
+import type { KernelIrqchipState } from "../accel/kernel-irqchip.js";
 import type { PcMachine } from "../machine/pc.js";
 import type { RunState } from "../machine/run-state.js";
 
@@ -16,6 +17,21 @@ import type { RunState } from "../machine/run-state.js";
  *   "cpu"     per vCPU: registers, segment registers, MSRs, MP state (JSON)
  *   "devices" the virtual clock and every device's state() object (JSON)
  *
+ * With kernel_irqchip=on the 8259 pair, IOAPIC and 8254 are the kvm module's, and "devices" has no
+ * pic/pit/pcspk. Their state follows as raw kernel structures, one section each, as QEMU's
+ * kvm-i8259 / kvm-ioapic / kvm-pit devices read them (hw/i386/kvm/i8259.c kvm_pic_get,
+ * ioapic.c kvm_ioapic_get, i8254.c kvm_pit_get):
+ *
+ *   "kvm-i8259"  instance 0 the master, 1 the slave: struct kvm_pic_state (KVM_GET_IRQCHIP)
+ *   "kvm-ioapic" instance 0: struct kvm_ioapic_state (KVM_GET_IRQCHIP)
+ *   "kvm-pit"    instance 0: struct kvm_pit_state2 (KVM_GET_PIT2)
+ *
+ * and each vCPU's local APIC page (KVM_GET_LAPIC) rides in "cpu". QEMU names these sections
+ * "i8259"/"ioapic"/"i8254" for both the emulated and the kvm devices, because both fill the same
+ * VMState fields and either side converts; virtkit's user-space chips keep their own JSON shape
+ * rather than QEMU's fields, so the two kinds are not interchangeable, and distinct names let a
+ * load refuse a stream from the other kernel_irqchip mode up front, before anything is touched.
+ *
  * The loader restores into a machine built with the same configuration (as QEMU requires the
  * same command line on both sides): RAM block names and sizes must match.
  */
@@ -25,6 +41,10 @@ export const QEMU_VM_FILE_VERSION = 0x00000003;
 export const QEMU_VM_EOF = 0x01;
 export const QEMU_VM_SECTION_FULL = 0x04;
 const PAGE = 4096;
+/** The in-kernel chips' sections (see the top of this file). */
+export const KVM_I8259_SECTION = "kvm-i8259";
+export const KVM_IOAPIC_SECTION = "kvm-ioapic";
+export const KVM_PIT_SECTION = "kvm-pit";
 
 export class VmStateError extends Error {}
 
@@ -114,18 +134,18 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** QEMU_VM_SECTION_FULL, section id, id string, instance and version; the payload length follows. */
-function sectionHeader(w: Writer, id: number, name: string): void {
+function sectionHeader(w: Writer, id: number, name: string, instance = 0): void {
   w.u8(QEMU_VM_SECTION_FULL);
   w.u32(id);
   const n = enc.encode(name);
   w.u8(n.length);
   w.bytes(n);
-  w.u32(0); // instance id
+  w.u32(instance);
   w.u32(1); // version id
 }
 
-function section(w: Writer, id: number, name: string, payload: Uint8Array): void {
-  sectionHeader(w, id, name);
+function section(w: Writer, id: number, name: string, payload: Uint8Array, instance = 0): void {
+  sectionHeader(w, id, name, instance);
   w.u32(payload.length);
   w.bytes(payload);
 }
@@ -229,6 +249,15 @@ export function* saveVmStateSteps(pc: PcMachine, pagesPerStep = 2048): Generator
   });
   section(w, 1, "cpu", enc.encode(JSON.stringify(cpus)));
   section(w, 2, "devices", enc.encode(JSON.stringify(deviceStates(pc))));
+  const chips = pc.kernelIrqchip?.saveState();
+  if (chips !== undefined) {
+    section(w, 3, KVM_I8259_SECTION, Uint8Array.from(chips.picMaster), 0);
+    section(w, 4, KVM_I8259_SECTION, Uint8Array.from(chips.picSlave), 1);
+    section(w, 5, KVM_IOAPIC_SECTION, Uint8Array.from(chips.ioapic));
+    if (chips.pit !== undefined) {
+      section(w, 6, KVM_PIT_SECTION, Uint8Array.from(chips.pit));
+    }
+  }
   w.u8(QEMU_VM_EOF);
   yield emit(w);
   return at;
@@ -248,13 +277,13 @@ function ramBlocks(pc: PcMachine): { name: string; size: number; bytes: Uint8Arr
 }
 
 function deviceStates(pc: PcMachine): DeviceStates {
+  // With kernel_irqchip=on these three are the kernel's: their state is in the kvm-* sections.
+  const userChips = pc.kernelIrqchip === undefined ? { pic: pc.pic.state(), pit: pc.pit.state(), pcspk: pc.pcspk.state() } : {};
   return {
     clockNs: pc.clock.now(),
     runState: pc.runState,
     halted: pc.vcpus.map((v) => v.halted),
-    pic: pc.pic.state(),
-    pit: pc.pit.state(),
-    pcspk: pc.pcspk.state(),
+    ...userChips,
     i8042: pc.i8042.state(),
     rtc: pc.rtc.state(),
     port92: pc.port92.state(),
@@ -308,7 +337,7 @@ function loadRam(pc: PcMachine, payload: Uint8Array): void {
   }
 }
 
-function loadDevices(pc: PcMachine, s: DeviceStates): void {
+function loadDevices(pc: PcMachine, s: DeviceStates, chips: KernelIrqchipState | undefined): void {
   type S<T extends { fromState(x: never): void }> = Parameters<T["fromState"]>[0];
   pc.clock.fromState({ nowNs: s.clockNs });
   pc.fwCfg.fromState(s.fwCfg as S<typeof pc.fwCfg>);
@@ -318,8 +347,10 @@ function loadDevices(pc: PcMachine, s: DeviceStates): void {
   if (pc.pciConfig !== undefined && s.pciConfig !== undefined) {
     pc.pciConfig.fromState(s.pciConfig as S<typeof pc.pciConfig>);
   }
-  pc.pit.fromState(s.pit as S<typeof pc.pit>);
-  pc.pcspk.fromState(s.pcspk as S<typeof pc.pcspk>);
+  if (chips === undefined) {
+    pc.pit.fromState(s.pit as S<typeof pc.pit>);
+    pc.pcspk.fromState(s.pcspk as S<typeof pc.pcspk>);
+  }
   pc.i8042.fromState(s.i8042 as S<typeof pc.i8042>);
   pc.rtc.fromState(s.rtc as S<typeof pc.rtc>);
   pc.port92.fromState(s.port92 as S<typeof pc.port92>);
@@ -331,14 +362,66 @@ function loadDevices(pc: PcMachine, s: DeviceStates): void {
       u.fromState(st);
     }
   });
-  // The PIC last: its input levels in the stream win over what devices re-drove above.
-  pc.pic.fromState(s.pic as S<typeof pc.pic>);
+  // The PIC last: its input levels in the stream win over what devices re-drove above (with the
+  // in-kernel chips, KVM_SET_IRQCHIP overwrites whatever KVM_IRQ_LINE calls the devices made).
+  if (chips === undefined) {
+    pc.pic.fromState(s.pic as S<typeof pc.pic>);
+  } else {
+    pc.kernelIrqchip!.loadState(chips);
+  }
   s.halted.forEach((h, i) => {
     const v = pc.vcpus[i];
     if (v !== undefined) {
       v.halted = h;
     }
   });
+}
+
+/** QEMU's advice when the two sides' device sets differ (migration/savevm.c qemu_loadvm_section_start_full). */
+const SETUP_MISMATCH = "Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices";
+
+/**
+ * The kvm-* sections a machine with kernel_irqchip=on needs, checked against the chips' sizes;
+ * undefined on a machine with the user-space chips, which must not be given a stream that has them.
+ */
+function kernelIrqchipSections(pc: PcMachine, sections: Map<string, Uint8Array>): KernelIrqchipState | undefined {
+  const kernel = pc.kernelIrqchip;
+  const streamHasKernelChips = sections.has(`${KVM_I8259_SECTION}/0`);
+  if (kernel === undefined) {
+    if (streamHasKernelChips) {
+      throw new VmStateError(
+        `Unknown savevm section or instance '${KVM_I8259_SECTION}' 0. ${SETUP_MISMATCH}: the stream was saved with kernel_irqchip=on and this machine has kernel_irqchip=off`,
+      );
+    }
+    return undefined;
+  }
+  if (!streamHasKernelChips) {
+    throw new VmStateError(
+      `Missing section '${KVM_I8259_SECTION}' 0 in the migration stream. ${SETUP_MISMATCH}: the stream was saved with kernel_irqchip=off and this machine has kernel_irqchip=on`,
+    );
+  }
+  const now = kernel.saveState();
+  const take = (name: string, instance: number, size: number | undefined): number[] | undefined => {
+    if (size === undefined) return undefined;
+    const b = sections.get(`${name}/${instance}`);
+    if (b === undefined) {
+      throw new VmStateError(`Missing section '${name}' ${instance} in the migration stream. ${SETUP_MISMATCH}`);
+    }
+    if (b.length !== size) {
+      throw new VmStateError(`Failed to load ${name}:${instance}: state is ${b.length} bytes, the kernel's structure is ${size}`);
+    }
+    return [...b];
+  };
+  const out: KernelIrqchipState = {
+    picMaster: take(KVM_I8259_SECTION, 0, now.picMaster.length)!,
+    picSlave: take(KVM_I8259_SECTION, 1, now.picSlave.length)!,
+    ioapic: take(KVM_IOAPIC_SECTION, 0, now.ioapic.length)!,
+  };
+  const pit = take(KVM_PIT_SECTION, 0, now.pit?.length);
+  if (pit !== undefined) {
+    out.pit = pit;
+  }
+  return out;
 }
 
 /**
@@ -354,6 +437,7 @@ export function loadVmState(pc: PcMachine, stream: Uint8Array): { wasRunning: bo
   if (version !== QEMU_VM_FILE_VERSION) {
     throw new VmStateError(`Unsupported migration stream version`);
   }
+  /** Payloads by "name/instance". */
   const sections = new Map<string, Uint8Array>();
   for (;;) {
     const type = r.u8();
@@ -365,13 +449,13 @@ export function loadVmState(pc: PcMachine, stream: Uint8Array): { wasRunning: bo
     }
     r.u32();
     const name = dec.decode(r.bytes(r.u8()));
+    const instance = r.u32();
     r.u32();
-    r.u32();
-    sections.set(name, r.bytes(r.u32()));
+    sections.set(`${name}/${instance}`, r.bytes(r.u32()));
   }
-  const ram = sections.get("ram");
-  const cpu = sections.get("cpu");
-  const devices = sections.get("devices");
+  const ram = sections.get("ram/0");
+  const cpu = sections.get("cpu/0");
+  const devices = sections.get("devices/0");
   if (ram === undefined || cpu === undefined || devices === undefined) {
     throw new VmStateError("Missing section in the migration stream");
   }
@@ -380,10 +464,12 @@ export function loadVmState(pc: PcMachine, stream: Uint8Array): { wasRunning: bo
     throw new VmStateError(`Unknown CPU count ${cpus.length} in the migration stream (machine has ${pc.vcpus.length})`);
   }
   const dev = JSON.parse(dec.decode(devices)) as DeviceStates;
+  // Everything that can refuse the stream is checked before the machine is touched.
+  const chips = kernelIrqchipSections(pc, sections);
   const wasRunning = pc.running;
   pc.vmStop("restore-vm");
   loadRam(pc, ram);
-  loadDevices(pc, dev);
+  loadDevices(pc, dev, chips);
   cpus.forEach((c, i) => {
     const v = pc.vcpus[i]!;
     v.vcpu.loadState(c);
