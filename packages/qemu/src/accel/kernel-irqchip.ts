@@ -137,11 +137,6 @@ export class KernelIrqchip implements InterruptController {
     return s;
   }
 
-  /** Whether KVM_CREATE_PIT2 was done (the pc machines always do it). */
-  get pitCreated(): boolean {
-    return this.hasPit;
-  }
-
   /** KVM_SET_IRQCHIP for each chip and KVM_SET_PIT2. */
   loadState(s: KernelIrqchipState): void {
     this.chips.setChip(KVM_IRQCHIP_PIC_MASTER, Uint8Array.from(s.picMaster));
