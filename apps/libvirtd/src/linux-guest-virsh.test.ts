@@ -25,14 +25,12 @@ import {
   LINUX_CONSOLE_FAULTS,
   LINUX_KERNEL_ABI,
   LINUX_SESSION_EXPECTATIONS,
-  LinuxGuestError,
   VIRTKIT_QEMU_CLI,
-  aptUnavailableReason,
-  buildLinuxGuest,
   guestFileOnHost,
   hasCommand,
   linuxConsoleScript,
   linuxDomainXml,
+  tryBuildLinuxGuest,
 } from "@virtkit/guests";
 import { runOnPtyAsync } from "@virtkit/virsh/testing/pty";
 import { type PrivateDaemon, hasOurBuild, OUR_CLI, startOurLibvirtd } from "./testing/daemons.js";
@@ -41,16 +39,7 @@ import { type PrivateDaemon, hasOurBuild, OUR_CLI, startOurLibvirtd } from "./te
 const OUR_VIRSH = fileURLToPath(new URL("../../../packages/virsh/dist/cli.js", import.meta.url));
 const NAME = "virtkit-linux";
 
-const guest: { paths?: ReturnType<typeof buildLinuxGuest>; why?: string } = (() => {
-  const noApt = aptUnavailableReason();
-  if (noApt !== undefined) return { why: noApt };
-  try {
-    return { paths: buildLinuxGuest() };
-  } catch (e) {
-    if (e instanceof LinuxGuestError) return { why: e.message.split("\n")[0] };
-    throw e;
-  }
-})();
+const guest = tryBuildLinuxGuest();
 const missing = [
   guest.paths === undefined && `the Debian guest, which cannot be assembled here: ${guest.why ?? ""}`,
   !existsSync(VIRTKIT_QEMU_CLI) && `virtkit's qemu-system (${VIRTKIT_QEMU_CLI}: build apps/qemu-system)`,

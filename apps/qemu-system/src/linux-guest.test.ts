@@ -17,29 +17,17 @@ import {
   GUEST_WRITTEN_TEXT,
   LINUX_CONSOLE_FAULTS,
   LINUX_SESSION_EXPECTATIONS,
-  LinuxGuestError,
   VIRTKIT_QEMU_CLI,
-  aptUnavailableReason,
   bootToMarker,
-  buildLinuxGuest,
   fmt,
   guestFileOnHost,
   runLinuxSession,
+  tryBuildLinuxGuest,
 } from "@virtkit/guests";
 
 const full = process.env.VIRTKIT_LINUX_BOOT === "1";
-const guest: { paths?: ReturnType<typeof buildLinuxGuest>; why?: string } = (() => {
-  // Without VIRTKIT_LINUX_BOOT nothing here runs: do not fetch or build the guest for nothing.
-  if (!full) return { why: "VIRTKIT_LINUX_BOOT is not 1" };
-  const noApt = aptUnavailableReason();
-  if (noApt !== undefined) return { why: noApt };
-  try {
-    return { paths: buildLinuxGuest() };
-  } catch (e) {
-    if (e instanceof LinuxGuestError) return { why: e.message.split("\n")[0] };
-    throw e;
-  }
-})();
+// Without VIRTKIT_LINUX_BOOT nothing here runs: do not fetch or build the guest for nothing.
+const guest: ReturnType<typeof tryBuildLinuxGuest> = full ? tryBuildLinuxGuest() : { why: "VIRTKIT_LINUX_BOOT is not 1" };
 const built = existsSync(VIRTKIT_QEMU_CLI);
 const skipReason = !full
   ? "the Linux boots on qemu-system run only with VIRTKIT_LINUX_BOOT=1 (tooling/guests/linux/boot-test.sh); the suite boots the guest through virsh and libvirtd (apps/libvirtd/src/linux-guest-virsh.test.ts)"

@@ -14,22 +14,13 @@ import { readCpioNewc, writeCpioNewc } from "./cpio-newc.js";
 import { hasCommand } from "./host-tools.js";
 import { KernelModuleError, type ModuleIndexEntry, moduleClosure, modulesDep, readModInfo } from "./kernel-module.js";
 import { linuxDomainXml } from "./linux-domain-xml.js";
-import { INIT_MARKER, LINUX_KERNEL_ABI, LinuxGuestError, aptUnavailableReason, buildLinuxGuest, initramfsEntries } from "./linux-guest.js";
+import { INIT_MARKER, LINUX_KERNEL_ABI, buildLinuxGuest, initramfsEntries, tryBuildLinuxGuest } from "./linux-guest.js";
 
 const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
 /** The real guest, built once for the tests that need it (undefined + the reason when it cannot be). */
-const real: { guest?: ReturnType<typeof buildLinuxGuest>; why?: string } = (() => {
-  const noApt = aptUnavailableReason();
-  if (noApt !== undefined) return { why: noApt };
-  try {
-    return { guest: buildLinuxGuest() };
-  } catch (e) {
-    if (e instanceof LinuxGuestError) return { why: e.message.split("\n")[0] };
-    throw e;
-  }
-})();
-if (real.guest === undefined) console.warn(`skipping the checks on Debian's kernel and busybox: ${real.why ?? ""}`);
+const real = tryBuildLinuxGuest();
+if (real.paths === undefined) console.warn(`skipping the checks on Debian's kernel and busybox: ${real.why ?? ""}`);
 
 /** A minimal bzImage: setup header (protocol 2.08+) and `payload` at payload_offset, 4-byte size after it. */
 function fakeBzImage(payload: Uint8Array, size: number): Uint8Array {
@@ -108,8 +99,8 @@ describe("bzImage payload (extract-vmlinux)", () => {
     expect(() => extractVmlinux(fakeBzImage(gzipSync(new Uint8Array(100)), 100))).toThrow("the decompressed payload is not an ELF image");
   });
 
-  it.skipIf(real.guest === undefined)("Debian's vmlinuz: an xz payload whose decompressed ELF is the vmlinux the builder wrote", () => {
-    const g = real.guest!;
+  it.skipIf(real.paths === undefined)("Debian's vmlinuz: an xz payload whose decompressed ELF is the vmlinux the builder wrote", () => {
+    const g = real.paths!;
     const p = bzImagePayload(new Uint8Array(readFileSync(g.vmlinuz)));
     expect(p.compression).toBe("xz");
     const vmlinux = readFileSync(g.vmlinux);
@@ -158,8 +149,8 @@ describe("kernel modules (.modinfo, depmod's closure)", () => {
     expect(() => readModInfo(noInfo, "y.ko")).toThrow("y.ko: no .modinfo section (not a kernel module)");
   });
 
-  it.skipIf(real.guest === undefined || !hasCommand("modinfo"))("agrees with kmod's modinfo on Debian's virtio_pci.ko", () => {
-    const ko = join(real.guest!.dir, "..", "root-kernel", "lib", "modules", LINUX_KERNEL_ABI, "kernel", "drivers", "virtio", "virtio_pci.ko");
+  it.skipIf(real.paths === undefined || !hasCommand("modinfo"))("agrees with kmod's modinfo on Debian's virtio_pci.ko", () => {
+    const ko = join(real.paths!.dir, "..", "root-kernel", "lib", "modules", LINUX_KERNEL_ABI, "kernel", "drivers", "virtio", "virtio_pci.ko");
     const theirs = execFileSync("modinfo", ["-F", "depends", ko], { encoding: "utf8" }).trim();
     expect(readModInfo(new Uint8Array(readFileSync(ko))).depends.join(",")).toBe(theirs);
   });
@@ -193,21 +184,21 @@ describe("initramfs", () => {
     expect(r.status).toBe(0);
   });
 
-  it.skipIf(real.guest === undefined)("Debian's guest: building twice gives the same initramfs sha256 (fixed mtimes and owners, sorted entries)", () => {
-    const first = sha(readFileSync(real.guest!.initramfs));
-    const again = buildLinuxGuest({ force: true, cacheDir: join(real.guest!.dir, "..") });
+  it.skipIf(real.paths === undefined)("Debian's guest: building twice gives the same initramfs sha256 (fixed mtimes and owners, sorted entries)", () => {
+    const first = sha(readFileSync(real.paths!.initramfs));
+    const again = buildLinuxGuest({ force: true, cacheDir: join(real.paths!.dir, "..") });
     expect(sha(readFileSync(again.initramfs))).toBe(first);
     expect((again.manifestData.sha256 as Record<string, string>)["initramfs.cpio"]).toBe(first);
   });
 
-  it.skipIf(real.guest === undefined || !hasCommand("cpio"))("Debian's guest: GNU cpio lists the initramfs, with the 16 modules", () => {
-    const out = execFileSync("cpio", ["-t", "-F", real.guest!.initramfs], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  it.skipIf(real.paths === undefined || !hasCommand("cpio"))("Debian's guest: GNU cpio lists the initramfs, with the 16 modules", () => {
+    const out = execFileSync("cpio", ["-t", "-F", real.paths!.initramfs], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     expect(out.split("\n").filter((l) => l.endsWith(".ko"))).toHaveLength(16);
     expect(out).toContain("bin/busybox\n");
   });
 
-  it.skipIf(real.guest === undefined || !hasCommand("debugfs"))("Debian's guest: the ext2 image holds hello.txt (debugfs)", () => {
-    const out = execFileSync("debugfs", ["-R", "cat /hello.txt", real.guest!.disk], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  it.skipIf(real.paths === undefined || !hasCommand("debugfs"))("Debian's guest: the ext2 image holds hello.txt (debugfs)", () => {
+    const out = execFileSync("debugfs", ["-R", "cat /hello.txt", real.paths!.disk], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
     expect(out).toContain("hello from the virtio disk");
   });
 });

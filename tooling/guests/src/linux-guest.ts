@@ -296,6 +296,18 @@ export function makeExt2(path: string, workDir: string): string {
   return first === "" ? "mke2fs" : first;
 }
 
+/** The guest built (or found up to date) for tests, or the first line of why it cannot be here (no apt, no packages). */
+export function tryBuildLinuxGuest(): { paths?: ReturnType<typeof buildLinuxGuest>; why?: string } {
+  const noApt = aptUnavailableReason();
+  if (noApt !== undefined) return { why: noApt };
+  try {
+    return { paths: buildLinuxGuest() };
+  } catch (e) {
+    if (e instanceof LinuxGuestError) return { why: e.message.split("\n")[0] };
+    throw e;
+  }
+}
+
 /** Builds (or rebuilds) the guest: returns where everything is. */
 export function buildLinuxGuest(opts: BuildOptions = {}): LinuxGuestPaths & { manifestData: Record<string, unknown> } {
   const cache = opts.cacheDir ?? defaultCacheDir();
