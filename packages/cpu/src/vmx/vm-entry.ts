@@ -42,6 +42,7 @@ import {
   GUEST_INTR_STATE_SMI, GUEST_INTR_STATE_STI, vmEntryFailure,
 } from "./vm-exit.js";
 import { vmxEntryMsrLoad } from "./msr-lists.js";
+import { markEntryChecked } from "./vmcs.js";
 
 /** Interruption-information bits (SDM vol. 3C §24.8.3). */
 export const INTR_INFO_VECTOR_MASK = 0xff;
@@ -56,6 +57,25 @@ export const INTR_TYPE_SOFT_INTR = 4;
 export const INTR_TYPE_PRIV_SW_EXCEPTION = 5;
 export const INTR_TYPE_SOFT_EXCEPTION = 6;
 export const INTR_TYPE_OTHER_EVENT = 7;
+
+/**
+ * Every component checkControlsAndHostState and checkGuestState read (keep this list in step with them):
+ * the VMCS cache skips the checks at the next entry while none of these bits changes (VmcsCache.checksPassed).
+ * Of RFLAGS only the reserved bits, bit 1, VM and IF are checked, so arithmetic flags changing in the guest
+ * do not make every entry re-run the checks.
+ */
+const ENTRY_CHECKED: readonly number[] = [
+  PIN_BASED_VM_EXEC_CONTROL, CPU_BASED_VM_EXEC_CONTROL, SECONDARY_VM_EXEC_CONTROL, CR3_TARGET_COUNT, IO_BITMAP_A, IO_BITMAP_B,
+  MSR_BITMAP, VIRTUAL_PROCESSOR_ID, EPT_POINTER, VM_EXIT_CONTROLS, VM_EXIT_MSR_STORE_ADDR, VM_EXIT_MSR_LOAD_ADDR,
+  VM_ENTRY_CONTROLS, VM_ENTRY_MSR_LOAD_ADDR, VM_ENTRY_INTR_INFO_FIELD, VM_ENTRY_EXCEPTION_ERROR_CODE, VM_ENTRY_INSTRUCTION_LEN,
+  HOST_CR0, HOST_CR4, HOST_IA32_PAT, HOST_IA32_EFER, HOST_ES_SELECTOR, HOST_CS_SELECTOR, HOST_SS_SELECTOR, HOST_DS_SELECTOR,
+  HOST_FS_SELECTOR, HOST_GS_SELECTOR, HOST_TR_SELECTOR,
+  GUEST_CR0, GUEST_CR4, GUEST_IA32_DEBUGCTL, GUEST_IA32_PAT, GUEST_IA32_EFER, ...GUEST_SEG_SELECTOR, ...GUEST_SEG_BASE,
+  ...GUEST_SEG_LIMIT, ...GUEST_SEG_AR, GUEST_GDTR_LIMIT, GUEST_IDTR_LIMIT, GUEST_ACTIVITY_STATE, GUEST_INTERRUPTIBILITY_INFO,
+  GUEST_PENDING_DBG_EXCEPTIONS, VMCS_LINK_POINTER, GUEST_PDPTR0, GUEST_PDPTR0 + 2, GUEST_PDPTR0 + 4, GUEST_PDPTR0 + 6,
+];
+for (const f of ENTRY_CHECKED) markEntryChecked(f);
+markEntryChecked(GUEST_RFLAGS, 0xffc08028 | 2 | FLAG_VM | FLAG_IF);
 
 /** Result of the checks before guest state is touched: 0, or a VM-instruction error number. */
 export function checkControlsAndHostState(vmx: VmxCpuState): number {
@@ -369,12 +389,18 @@ export function loadGuestState(cpu: Cpu, vmx: VmxCpuState): boolean {
  * entered (or a VM-entry failure exit was taken), else the VM-instruction error for VMfailValid.
  */
 export function vmEntry(cpu: Cpu, vmx: VmxCpuState): number {
-  const err = checkControlsAndHostState(vmx);
-  if (err !== 0) return err;
-  const qual = checkGuestState(vmx);
-  if (qual >= 0) {
-    vmEntryFailure(cpu, EXIT_REASON_INVALID_STATE, qual);
-    return 0;
+  // The checks read only VMCS components; when they passed and none of what they read changed since, they
+  // would pass again (VmcsCache.checksPassed).
+  if (!vmx.vmcs.checksPassed) {
+    vmx.entryChecksRun++;
+    const err = checkControlsAndHostState(vmx);
+    if (err !== 0) return err;
+    const qual = checkGuestState(vmx);
+    if (qual >= 0) {
+      vmEntryFailure(cpu, EXIT_REASON_INVALID_STATE, qual);
+      return 0;
+    }
+    vmx.vmcs.checksPassed = true;
   }
   // Keep the host's view of state that guest loading overwrites but host-state loading does not restore.
   if (!loadGuestState(cpu, vmx)) {

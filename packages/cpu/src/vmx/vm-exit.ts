@@ -141,6 +141,13 @@ function saveGuestState(cpu: Cpu, vmx: VmxCpuState, rip: number): void {
   }
 }
 
+function loadFlatHostSegment(cpu: Cpu, s: number, sel: number, type: number, nullUnusable: boolean): void {
+  cpu.segSel[s] = sel;
+  cpu.segBase[s] = 0;
+  cpu.segLimit[s] = -1;
+  cpu.segAr[s] = nullUnusable && sel === 0 ? AR_UNUSABLE : type | 0x10 | 0x80 | 0x4000 | 0x8000;
+}
+
 /** Loads the host-state area (SDM vol. 3C §27.5) and leaves non-root operation. */
 export function loadHostState(cpu: Cpu, vmx: VmxCpuState): void {
   const v = vmx.vmcs;
@@ -160,20 +167,14 @@ export function loadHostState(cpu: Cpu, vmx: VmxCpuState): void {
     cpu.pat[1] = v.getHigh(HOST_IA32_PAT) | 0;
   }
   if (vmx.exitCtls & VM_EXIT_LOAD_IA32_EFER) cpu.efer = v.get(HOST_IA32_EFER) | 0;
-  // Flat 32-bit host segments: CS execute/read accessed, data read/write accessed, 4 GiB, DPL 0 (§27.5.2).
-  const flat = (s: number, sel: number, type: number): void => {
-    cpu.segSel[s] = sel;
-    cpu.segBase[s] = 0;
-    cpu.segLimit[s] = -1;
-    cpu.segAr[s] = type | 0x10 | 0x80 | 0x4000 | 0x8000;
-  };
-  flat(CS, v.get(HOST_CS_SELECTOR), 0xb);
-  flat(SS, v.get(HOST_SS_SELECTOR), 0x3);
-  for (const [s, f] of [[DS, HOST_DS_SELECTOR], [ES, HOST_ES_SELECTOR], [FS, HOST_FS_SELECTOR], [GS, HOST_GS_SELECTOR]] as const) {
-    const sel = v.get(f);
-    flat(s, sel, 0x3);
-    if (sel === 0) cpu.segAr[s] = AR_UNUSABLE;
-  }
+  // Flat 32-bit host segments: CS execute/read accessed, data read/write accessed, 4 GiB, DPL 0 (§27.5.2);
+  // a null data selector leaves its segment unusable.
+  loadFlatHostSegment(cpu, CS, v.get(HOST_CS_SELECTOR), 0xb, false);
+  loadFlatHostSegment(cpu, SS, v.get(HOST_SS_SELECTOR), 0x3, false);
+  loadFlatHostSegment(cpu, DS, v.get(HOST_DS_SELECTOR), 0x3, true);
+  loadFlatHostSegment(cpu, ES, v.get(HOST_ES_SELECTOR), 0x3, true);
+  loadFlatHostSegment(cpu, FS, v.get(HOST_FS_SELECTOR), 0x3, true);
+  loadFlatHostSegment(cpu, GS, v.get(HOST_GS_SELECTOR), 0x3, true);
   cpu.segBase[FS] = v.get(HOST_FS_BASE) | 0;
   cpu.segBase[GS] = v.get(HOST_GS_BASE) | 0;
   cpu.segSel[TR] = v.get(HOST_TR_SELECTOR);

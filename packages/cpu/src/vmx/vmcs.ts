@@ -7,7 +7,7 @@
  */
 import type { PhysicalMemory } from "../core/physical-memory.js";
 import {
-  VMCS_FIELDS, VMCS_FIELD_RESERVED_MASK, WIDTH_16, WIDTH_32, WIDTH_64, WIDTH_NATURAL, fieldWidth, isHighAccess,
+  VMCS_FIELDS, VMCS_FIELD_RESERVED_MASK, WIDTH_16, WIDTH_64, fieldWidth, isHighAccess,
 } from "./vmcs-fields.js";
 
 const SLOT_OF = new Int16Array(0x8000).fill(-1);
@@ -15,6 +15,39 @@ VMCS_FIELDS.forEach(([, enc], i) => {
   SLOT_OF[enc] = i;
 });
 export const VMCS_SLOTS = VMCS_FIELDS.length;
+/** Per slot: the bits a component holds below bit 32 (16-bit components keep 16; 32-bit and natural-width 32; 64-bit 32 in `lo`). */
+const LO_MASK = new Int32Array(VMCS_SLOTS);
+/** Per slot: 1 for 64-bit components (they have a high half). */
+const IS_64 = new Uint8Array(VMCS_SLOTS);
+VMCS_FIELDS.forEach(([, enc], i) => {
+  const w = fieldWidth(enc);
+  LO_MASK[i] = w === WIDTH_16 ? 0xffff : -1;
+  IS_64[i] = w === WIDTH_64 ? 1 : 0;
+});
+/**
+ * Per slot: the bits of the low and high halves that some VM-entry check reads (vm-entry.ts registers them
+ * with markEntryChecked). A write that changes one of those bits invalidates the cached outcome of the checks
+ * (VmcsCache.checksPassed), so the next entry runs them again; writes to other components or bits do not.
+ */
+const CHECK_LO = new Int32Array(VMCS_SLOTS);
+const CHECK_HI = new Int32Array(VMCS_SLOTS);
+
+/**
+ * Declares that the VM-entry checks read component `encoding` (its bits `loMask`, and `hiMask` of a 64-bit
+ * component's high half). Called once per checked component when vm-entry.ts loads.
+ */
+export function markEntryChecked(encoding: number, loMask = -1, hiMask = -1): void {
+  const s = SLOT_OF[encoding & ~1]!;
+  if (s < 0) throw new Error(`markEntryChecked: no VMCS component 0x${encoding.toString(16)}`);
+  CHECK_LO[s] = CHECK_LO[s]! | loMask;
+  if (IS_64[s]) CHECK_HI[s] = CHECK_HI[s]! | hiMask;
+}
+
+/** True when the VM-entry checks read some bit of component `encoding` (for tests). */
+export function isEntryChecked(encoding: number): boolean {
+  const s = SLOT_OF[encoding & ~1]!;
+  return s >= 0 && (CHECK_LO[s] !== 0 || CHECK_HI[s] !== 0);
+}
 
 const OFFSET_ABORT = 4;
 const OFFSET_LAUNCH_STATE = 8;
@@ -31,22 +64,33 @@ export function vmcsSlot(encoding: number): number {
   return slot;
 }
 
-/** Bits a component holds: 16, 32 or 64 (natural width is 32 on this 32-bit processor). */
-function widthMask(encoding: number): number {
-  switch (fieldWidth(encoding)) {
-    case WIDTH_16: return 0xffff;
-    case WIDTH_32:
-    case WIDTH_NATURAL:
-      return 0xffffffff;
-    default: return -1;
-  }
-}
-
 export class VmcsCache {
+  /** The components' halves by slot. Write them only through the methods here, which keep `checksPassed` right. */
   readonly lo = new Uint32Array(VMCS_SLOTS);
   readonly hi = new Uint32Array(VMCS_SLOTS);
   /** Launch state: false "clear", true "launched" (SDM vol. 3C §24.1). */
   launched = false;
+  /**
+   * The VM-entry checks on the controls, host state and guest state (SDM vol. 3C §26.2, §26.3.1) passed for
+   * the current contents and no bit they read has changed since. The checks depend on nothing but these
+   * components, so VM entry may skip them while this holds; any write that changes a checked bit clears it.
+   */
+  checksPassed = false;
+
+  /** Stores `value` in slot `s`'s low half, noting whether a checked bit changed. */
+  private storeLo(s: number, value: number): void {
+    const old = this.lo[s]!;
+    if (old === value) return;
+    this.lo[s] = value;
+    if (((old ^ value) & CHECK_LO[s]!) !== 0) this.checksPassed = false;
+  }
+
+  private storeHi(s: number, value: number): void {
+    const old = this.hi[s]!;
+    if (old === value) return;
+    this.hi[s] = value;
+    if (((old ^ value) & CHECK_HI[s]!) !== 0) this.checksPassed = false;
+  }
 
   /** Internal read of a component known to exist (entry/exit microcode). Returns the low 32 bits as unsigned. */
   get(encoding: number): number {
@@ -66,25 +110,37 @@ export class VmcsCache {
   /** Internal write of a component known to exist, truncated to its width. */
   set(encoding: number, value: number): void {
     const s = SLOT_OF[encoding]!;
-    const w = fieldWidth(encoding);
-    if (w === WIDTH_64) {
-      this.lo[s] = value >>> 0;
-      this.hi[s] = value > 0xffffffff ? Math.floor(value / 0x100000000) >>> 0 : 0;
+    if (IS_64[s]) {
+      this.storeLo(s, value >>> 0);
+      this.storeHi(s, value > 0xffffffff ? Math.floor(value / 0x100000000) >>> 0 : 0);
     } else {
-      this.lo[s] = (value & widthMask(encoding)) >>> 0;
+      this.storeLo(s, (value & LO_MASK[s]!) >>> 0);
     }
   }
 
   set64(encoding: number, lo: number, hi: number): void {
     const s = SLOT_OF[encoding]!;
-    this.lo[s] = lo >>> 0;
-    this.hi[s] = hi >>> 0;
+    this.storeLo(s, lo >>> 0);
+    this.storeHi(s, hi >>> 0);
+  }
+
+  /** VMWRITE's store to slot `s` (see vmcsWriteComponent). */
+  writeSlot(s: number, high: boolean, value: number): void {
+    if (high) {
+      this.storeHi(s, value >>> 0);
+    } else if (IS_64[s]) {
+      this.storeLo(s, value >>> 0);
+      this.storeHi(s, 0);
+    } else {
+      this.storeLo(s, (value & LO_MASK[s]!) >>> 0);
+    }
   }
 
   clear(): void {
     this.lo.fill(0);
     this.hi.fill(0);
     this.launched = false;
+    this.checksPassed = false;
   }
 
   /** Writes the cached data to the region at `hpa` (VMCLEAR, or switching current VMCS). */
@@ -98,6 +154,8 @@ export class VmcsCache {
 
   /** Loads the region at `hpa` into the cache (VMPTRLD). */
   loadFrom(mem: PhysicalMemory, hpa: number): void {
+    // Another VMCS (or this one after software may have edited its region): the checks run again.
+    this.checksPassed = false;
     this.launched = mem.read32(hpa + OFFSET_LAUNCH_STATE) === 1;
     for (let s = 0; s < VMCS_SLOTS; s++) {
       this.lo[s] = mem.read32(hpa + OFFSET_DATA + s * 8);
@@ -129,14 +187,5 @@ export function vmcsReadComponent(cache: VmcsCache, encoding: number): number {
  * a 32-bit operand sets bits 31:0 and clears 63:32 (write the high half afterwards, as 32-bit hosts do).
  */
 export function vmcsWriteComponent(cache: VmcsCache, encoding: number, value: number): void {
-  const s = vmcsSlot(encoding);
-  const full = encoding & ~1;
-  if (isHighAccess(encoding)) {
-    cache.hi[s] = value >>> 0;
-  } else if (fieldWidth(full) === WIDTH_64) {
-    cache.lo[s] = value >>> 0;
-    cache.hi[s] = 0;
-  } else {
-    cache.lo[s] = (value & widthMask(full)) >>> 0;
-  }
+  cache.writeSlot(vmcsSlot(encoding), isHighAccess(encoding), value);
 }

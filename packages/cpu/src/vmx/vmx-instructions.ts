@@ -15,10 +15,10 @@ import {
   VMCS_REVISION_ID,
 } from "./capabilities.js";
 import { VMCS_POINTER_INVALID, VmxCpuState } from "./vmx-state.js";
-import { clearRegionLaunchState, vmcsReadComponent, vmcsSlot, vmcsWriteComponent } from "./vmcs.js";
+import { clearRegionLaunchState, vmcsSlot } from "./vmcs.js";
 import {
   TYPE_EXIT_INFO, VM_ENTRY_EXCEPTION_ERROR_CODE, VM_ENTRY_INSTRUCTION_LEN, VM_ENTRY_INTR_INFO_FIELD,
-  VM_INSTRUCTION_ERROR, fieldType,
+  VM_INSTRUCTION_ERROR, fieldType, isHighAccess,
 } from "./vmcs-fields.js";
 import {
   VMXERR_INVALID_OPERAND_TO_INVEPT_INVVPID, VMXERR_UNSUPPORTED_VMCS_COMPONENT, VMXERR_VMCLEAR_INVALID_ADDRESS,
@@ -48,6 +48,9 @@ export type VmxOutcome = typeof VMX_SUCCEED | typeof VMX_FAIL_INVALID | typeof V
 const STATUS_FLAGS = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF;
 
 function succeed(cpu: Cpu): VmxOutcome {
+  // The host's status flags are usually clear already (every VMX instruction and VM exit leaves them so):
+  // then there is nothing to write, and VMREAD/VMWRITE cost no EFLAGS update on the kvm module's paths.
+  if (cpu.lazyMask === 0 && (cpu.flagsRaw & STATUS_FLAGS) === 0) return VMX_SUCCEED;
   cpu.setFlags(cpu.getFlags() & ~STATUS_FLAGS);
   return VMX_SUCCEED;
 }
@@ -159,8 +162,9 @@ export function vmread(cpu: Cpu, encoding: number): VmxOutcome {
   if (c !== -1) return c;
   const vmx = cpu.vmx!;
   if (vmx.current === VMCS_POINTER_INVALID) return failInvalid(cpu);
-  if (vmcsSlot(encoding) < 0) return fail(cpu, VMXERR_UNSUPPORTED_VMCS_COMPONENT);
-  vmreadValue = vmcsReadComponent(vmx.vmcs, encoding);
+  const s = vmcsSlot(encoding);
+  if (s < 0) return fail(cpu, VMXERR_UNSUPPORTED_VMCS_COMPONENT);
+  vmreadValue = isHighAccess(encoding) ? vmx.vmcs.hi[s]! : vmx.vmcs.lo[s]!;
   return succeed(cpu);
 }
 
@@ -170,10 +174,11 @@ export function vmwrite(cpu: Cpu, encoding: number, value: number): VmxOutcome {
   if (c !== -1) return c;
   const vmx = cpu.vmx!;
   if (vmx.current === VMCS_POINTER_INVALID) return failInvalid(cpu);
-  if (vmcsSlot(encoding) < 0) return fail(cpu, VMXERR_UNSUPPORTED_VMCS_COMPONENT);
+  const s = vmcsSlot(encoding);
+  if (s < 0) return fail(cpu, VMXERR_UNSUPPORTED_VMCS_COMPONENT);
   // IA32_VMX_MISC[29] = 0: VM-exit information fields are read-only.
   if (fieldType(encoding) === TYPE_EXIT_INFO) return fail(cpu, VMXERR_VMWRITE_READ_ONLY_VMCS_COMPONENT);
-  vmcsWriteComponent(vmx.vmcs, encoding, value);
+  vmx.vmcs.writeSlot(s, isHighAccess(encoding), value);
   return succeed(cpu);
 }
 

@@ -71,6 +71,8 @@ export class VmxCpuState {
   /** Count of VM exits and entries, for tracing and statistics. */
   exits = 0;
   entries = 0;
+  /** VM entries that ran the checks of SDM vol. 3C §26.2-26.3.1 (the others found them still passed: VmcsCache.checksPassed). */
+  entryChecksRun = 0;
 
   constructor(vmxonPointer: number) {
     this.vmxonPointer = vmxonPointer;
