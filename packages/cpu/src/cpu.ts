@@ -18,7 +18,7 @@ import type { Block } from "./blocks/block.js";
 import { BlockCache } from "./blocks/block-cache.js";
 import { EXEC_STOP } from "./blocks/decoded-insn.js";
 import { runBlock } from "./blocks/block-handlers.js";
-import { compileAt, regionUsable } from "./jit/jit.js";
+import { compileAt, regionCodeCurrent, regionUsable } from "./jit/jit.js";
 import { JIT_CODE_BUDGET, JitCodeBuffer } from "./jit/code-buffer.js";
 
 /** What the processor needs from the rest of the machine (DESIGN.md "CPU ↔ world"). */
@@ -1706,6 +1706,9 @@ export class Cpu {
       this.jumpCache[slot] = b;
     }
     if (b.epoch !== this.codeEpoch) {
+      // The entry of a compiled region: checking the region's merged code covers this block and the
+      // region's others in one pass (regionUsable then has nothing left to check).
+      if (b.region !== null && regionCodeCurrent(this, b)) return b.lastByteEip > this.segHi[CS]! ? null : b;
       if (!this.blocks.verify(b)) {
         this.blocks.discard(b);
         b = this.blocks.find(phys, eip, lin, mode);

@@ -4,6 +4,7 @@
  * the key it was translated under and the guest code bytes it was translated from.
  */
 import type { DecodedInsn } from "./decoded-insn.js";
+import type { RegionCode } from "../jit/region-code.js";
 
 /** A compiled region: runs at most `budget` instructions from the block's entry; returns how many retired. */
 export type RegionFn = (budget: number) => number;
@@ -36,6 +37,8 @@ export class Block {
   regionBlocks: Block[] = [];
   regionCsLimit = 0;
   regionEpoch = 0;
+  /** The region's code bytes merged into spans, to check them in one pass (null: check block by block). */
+  regionCode: RegionCode | null = null;
   /** Entry blocks of the compiled regions that include this block (they are dropped with it). */
   usedBy: Block[] = [];
   /** The JIT found nothing worth compiling here. */

@@ -46,6 +46,7 @@ export class JitCodeBuffer {
       for (const x of b.regionBlocks) x.usedBy = [];
       b.region = null;
       b.regionBlocks = [];
+      b.regionCode = null;
       b.heat = 0;
     }
     this.entries = [];

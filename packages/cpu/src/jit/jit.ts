@@ -6,6 +6,7 @@ import type { Cpu } from "../cpu.js";
 import type { Block } from "../blocks/block.js";
 import { compileRegion } from "./codegen.js";
 import { discoverRegion } from "./region.js";
+import { RegionCode } from "./region-code.js";
 
 /** Compiles the region entered at `b` (sets b.region), or marks the block as declined. */
 export function compileAt(cpu: Cpu, b: Block): void {
@@ -22,6 +23,7 @@ export function compileAt(cpu: Cpu, b: Block): void {
     if (cpu.jitCode.full(compiled.bytes)) cpu.jitCode.flush();
     b.region = compiled.fn;
     b.regionBlocks = region.blocks;
+    b.regionCode = RegionCode.of(region.blocks);
     b.regionCsLimit = region.csLimit;
     b.regionEpoch = cpu.codeEpoch;
     // (A region dropped with one of its blocks is compiled again later: its entry is listed once.)
@@ -40,6 +42,7 @@ export function compileAt(cpu: Cpu, b: Block): void {
 export function regionUsable(cpu: Cpu, b: Block): boolean {
   if (cpu.segHi[1] !== b.regionCsLimit) return false;
   if (b.regionEpoch === cpu.codeEpoch) return true;
+  if (regionCodeCurrent(cpu, b)) return b.region !== null;
   for (const x of b.regionBlocks) {
     if (x.epoch === cpu.codeEpoch) continue;
     if (!cpu.blocks.verify(x)) {
@@ -50,4 +53,18 @@ export function regionUsable(cpu: Cpu, b: Block): boolean {
   }
   b.regionEpoch = cpu.codeEpoch;
   return b.region !== null;
+}
+
+/**
+ * The region's code checked in one pass over its merged spans (RegionCode): when memory still holds it,
+ * every block of the region is current in this code epoch. False when it differs somewhere (or there is no
+ * snapshot): then the per-block check finds and drops the blocks that changed.
+ */
+export function regionCodeCurrent(cpu: Cpu, b: Block): boolean {
+  const code = b.regionCode;
+  if (!code?.matches(cpu)) return false;
+  const epoch = cpu.codeEpoch;
+  for (const x of b.regionBlocks) x.epoch = epoch;
+  b.regionEpoch = epoch;
+  return true;
 }
