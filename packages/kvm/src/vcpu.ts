@@ -246,14 +246,7 @@ export class KvmVcpu {
 
   /** The next host-clock deadline that needs this vCPU's attention (timers, the alarm signal), or -1. */
   nextDeadline(): number {
-    let d = -1;
-    const consider = (t: number): void => {
-      if (t >= 0 && (d < 0 || t < d)) d = t;
-    };
-    consider(this.lapic?.timerTarget ?? -1);
-    consider(this.vm.nextTimerDeadline());
-    consider(this.alarmAt);
-    return d;
+    return earlierDeadline(earlierDeadline(this.lapic?.timerTarget ?? -1, this.vm.nextTimerDeadline()), this.alarmAt);
   }
 
   /** kvm_apic_accept_events: INIT resets the vCPU (an AP then waits for SIPI), SIPI starts it at vector:0000. */
@@ -642,6 +635,12 @@ export class KvmVcpu {
     this.vendor.free();
     for (let i = 0; i < KVM_VCPU_MMAP_PAGES; i++) this.vm.host.freeKernelPage(this.runAddr + i * PAGE_SIZE);
   }
+}
+
+/** The earlier of two deadlines, where -1 means none. */
+function earlierDeadline(a: number, b: number): number {
+  if (a < 0) return b;
+  return b >= 0 && b < a ? b : a;
 }
 
 /** Name of a KVM exit reason, for messages. */

@@ -17,6 +17,7 @@ import {
 } from "@virtkit/cpu";
 import { EXIT_TO_USER, RESUME_GUEST, VCPU_REGS_RAX, VCPU_REGS_RBX, VCPU_REGS_RCX, VCPU_REGS_RDX } from "../vcpu.js";
 import type { VmxVcpu } from "./vmx.js";
+import type { KvmVcpu } from "../vcpu.js";
 import {
   KVM_EXIT_DEBUG, KVM_EXIT_EXCEPTION, KVM_EXIT_HLT, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_SHUTDOWN, KVM_GUESTDBG_SINGLESTEP,
   KVM_GUESTDBG_USE_HW_BP, KVM_GUESTDBG_USE_SW_BP, KVM_MP_STATE_HALTED,
@@ -210,26 +211,34 @@ function handleIo(vmx: VmxVcpu): number {
     vmx.skipInstruction();
     return RESUME_GUEST;
   }
+  vcpu.pioSize = size;
+  vcpu.cuiRip = vmx.rip;
   if (isIn) {
     vcpu.pioExit(true, port, size, 1, 0);
-    vcpu.cuiRip = vmx.rip;
-    vcpu.completeUserspaceIo = (v) => {
-      // complete_fast_pio_in: the data lands in AL/AX/EAX, then the instruction is skipped.
-      const data = v.pioData(size);
-      v.regs[VCPU_REGS_RAX] = (v.regs[VCPU_REGS_RAX]! & ~mask) | (data & mask);
-      if (vmx.rip === v.cuiRip) vmx.skipInstruction();
-      return RESUME_GUEST;
-    };
+    vcpu.completeUserspaceIo = completeFastPioIn;
   } else {
     vcpu.pioExit(false, port, size, 1, vcpu.regs[VCPU_REGS_RAX]! & mask);
-    vcpu.cuiRip = vmx.rip;
-    vcpu.completeUserspaceIo = (v) => {
-      // complete_fast_pio_out: RIP moves past the OUT only when the guest is still at it.
-      if (vmx.rip === v.cuiRip) vmx.skipInstruction();
-      return RESUME_GUEST;
-    };
+    vcpu.completeUserspaceIo = completeFastPioOut;
   }
   return EXIT_TO_USER;
+}
+
+/** complete_fast_pio_in: the data lands in AL/AX/EAX, then the instruction is skipped (when the guest is still at it). */
+function completeFastPioIn(v: KvmVcpu): number {
+  const size = v.pioSize;
+  const mask = size === 4 ? -1 : (1 << (size * 8)) - 1;
+  const data = v.pioData(size);
+  v.regs[VCPU_REGS_RAX] = (v.regs[VCPU_REGS_RAX]! & ~mask) | (data & mask);
+  const vmx = v.vendor;
+  if (vmx.rip === v.cuiRip) vmx.skipInstruction();
+  return RESUME_GUEST;
+}
+
+/** complete_fast_pio_out: RIP moves past the OUT only when the guest is still at it. */
+function completeFastPioOut(v: KvmVcpu): number {
+  const vmx = v.vendor;
+  if (vmx.rip === v.cuiRip) vmx.skipInstruction();
+  return RESUME_GUEST;
 }
 
 /** CR_ACCESS (handle_cr): MOV to/from CR0/CR3/CR4, CLTS, LMSW. */

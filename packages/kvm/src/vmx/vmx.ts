@@ -76,6 +76,11 @@ export class VmxVcpu {
   /** Host ns deadline the VMX-preemption timer is programmed for at the next entry, or -1 (the hv timer). */
   timerDeadline = -1;
   private readonly hostDb = new Int32Array(7);
+  /** Shadows of what the VMCS holds (the kernel's controls_shadow): entry writes only what changed. */
+  private pinWritten = 0;
+  private tscOffsetWritten = 0;
+  /** The guest's debug registers (the VM keeps them per vCPU; the array never changes). */
+  private readonly guestDregs: Int32Array;
   /** The guest's DR6 when it was entered (a #DB taken by the debugger leaves the guest's DR6 as it was). */
   dr6AtEntry = 0;
   /** The kernel stack page VM exits land on (HOST_RSP). */
@@ -94,6 +99,7 @@ export class VmxVcpu {
     host.mem.write32(this.vmcs, readMsr(this.cpu, MSR_IA32_VMX_BASIC)![0] & 0x7fffffff);
     this.msrBitmap = host.allocKernelPage();
     this.hostStack = host.allocKernelPage();
+    this.guestDregs = vcpu.vm.debugRegs(vcpu);
     this.check(vmclear(this.cpu, this.vmcs), "VMCLEAR");
     this.check(vmptrld(this.cpu, this.vmcs), "VMPTRLD");
     this.setupVmcs();
@@ -145,6 +151,7 @@ export class VmxVcpu {
     this.procControls = proc & ~(1 << 15 | 1 << 16 | 1 << 9);
     this.pinControls = pin;
     this.write(F.PIN_BASED_VM_EXEC_CONTROL, pin);
+    this.pinWritten = pin;
     this.write(F.CPU_BASED_VM_EXEC_CONTROL, this.procControls);
     this.write(F.SECONDARY_VM_EXEC_CONTROL, proc2);
     this.write(F.VM_EXIT_CONTROLS, exitCtls);
@@ -165,6 +172,7 @@ export class VmxVcpu {
     this.write(F.VM_ENTRY_MSR_LOAD_COUNT, 0);
     this.write(F.VM_ENTRY_INTR_INFO_FIELD, 0);
     this.write64(F.TSC_OFFSET, 0);
+    this.tscOffsetWritten = 0;
     this.write(F.CR0_GUEST_HOST_MASK, ~CR0_GUEST_OWNED);
     this.write(F.CR4_GUEST_HOST_MASK, ~CR4_GUEST_OWNED);
     this.write(F.VMCS_LINK_POINTER, -1);
@@ -469,22 +477,30 @@ export class VmxVcpu {
       this.flushedGeneration = mmu.flushGeneration;
     }
     // The hv timer (kvm_lapic_hv_timer): the VMX-preemption timer exits the guest at the next kernel deadline.
+    // The pin-based controls go through their shadow (pin_controls_set): a VMWRITE only when they change.
     if (this.timerDeadline >= 0) {
       const left = Math.max(0, this.timerDeadline - vcpu.vm.host.now());
-      this.write(F.PIN_BASED_VM_EXEC_CONTROL, this.pinControls | PIN_BASED_VMX_PREEMPTION_TIMER);
+      this.setPinControls(this.pinControls | PIN_BASED_VMX_PREEMPTION_TIMER);
       this.write(F.VMX_PREEMPTION_TIMER_VALUE, Math.min(0xffffffff, Math.ceil(left / 2 ** PREEMPTION_TIMER_RATE)));
     } else {
-      this.write(F.PIN_BASED_VM_EXEC_CONTROL, this.pinControls);
+      this.setPinControls(this.pinControls);
     }
     // Guest debug registers go into the processor for the guest's run (vcpu->arch.switch_db_regs): DR0-DR3
     // are the debugger's with KVM_GUESTDBG_USE_HW_BP, else the guest's (vcpu->arch.eff_db).
-    const dregs = vcpu.vm.debugRegs(vcpu);
+    const dregs = this.guestDregs;
     const eff = vcpu.effectiveDb();
-    this.hostDb.set(cpu.dr.subarray(0, 7));
-    for (let i = 0; i < 4; i++) cpu.dr[i] = eff[i]!;
-    cpu.dr[6] = dregs[6]!;
+    const hostDb = this.hostDb;
+    const dr = cpu.dr;
+    for (let i = 0; i < 7; i++) hostDb[i] = dr[i]!;
+    for (let i = 0; i < 4; i++) dr[i] = eff[i]!;
+    dr[6] = dregs[6]!;
     this.dr6AtEntry = dregs[6]!;
-    this.write64(F.TSC_OFFSET, vcpu.tscOffset);
+    // TSC_OFFSET is written when it changed (vmx_write_tsc_offset runs on changes only).
+    const tscOffset = vcpu.tscOffset;
+    if (tscOffset !== this.tscOffsetWritten) {
+      this.write64(F.TSC_OFFSET, tscOffset);
+      this.tscOffsetWritten = tscOffset;
+    }
     this.hostRegs.set(cpu.reg);
     const rsp = this.read(F.GUEST_RSP);
     cpu.reg.set(vcpu.regs);
@@ -496,7 +512,7 @@ export class VmxVcpu {
     if (r === VMX_FAIL_VALID || r === VMX_FAIL_INVALID) {
       this.fail = true;
       cpu.reg.set(this.hostRegs);
-      cpu.dr.set(this.hostDb, 0);
+      for (let i = 0; i < 7; i++) dr[i] = hostDb[i]!;
       return;
     }
     this.fail = false;
@@ -509,10 +525,17 @@ export class VmxVcpu {
     const gpr = cpu.reg;
     for (let i = 0; i < 8; i++) if (i !== 4) vcpu.regs[i] = gpr[i]!;
     vcpu.cr2 = cpu.cr2;
-    dregs[6] = cpu.dr[6]!;
-    cpu.dr.set(this.hostDb, 0);
+    dregs[6] = dr[6]!;
+    for (let i = 0; i < 7; i++) dr[i] = hostDb[i]!;
     cpu.reg.set(this.hostRegs);
     vcpu.stats.exits++;
+  }
+
+  /** The primary pin-based controls through their shadow: VMWRITE only when the value changes. */
+  private setPinControls(value: number): void {
+    if (value === this.pinWritten) return;
+    this.write(F.PIN_BASED_VM_EXEC_CONTROL, value);
+    this.pinWritten = value;
   }
 
   /** vmx_handle_exit: entry failures first, then the handler table by basic exit reason. */
