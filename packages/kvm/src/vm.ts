@@ -21,7 +21,7 @@ import {
 } from "./uapi/structs.js";
 import { checkExtension } from "./capabilities.js";
 
-import { userStruct, type IoctlArg } from "./uaccess.js";
+import { getLe32, setLe32, userStruct, userStructInPlace, type IoctlArg } from "./uaccess.js";
 import { KvmIoBus } from "./io-bus.js";
 import type { KvmIrqchip } from "./irqchip/kvm-irqchip.js";
 import type { KvmPit } from "./irqchip/i8254.js";
@@ -320,23 +320,23 @@ function getCpuid2(vcpu: KvmVcpu, arg: IoctlArg): number {
 
 /** KVM_GET_MSRS / KVM_SET_MSRS: returns the number of MSRs processed (stops at the first failure). */
 function msrs(vcpu: KvmVcpu, arg: IoctlArg, write: boolean): number {
-  const head = userStruct(vcpu.vm.host, arg, KVM_MSRS_HEADER_SIZE);
+  // QEMU's loop reads the TSC this way after every exit: no view or DataView per call.
+  const head = userStructInPlace(vcpu.vm.host, arg, KVM_MSRS_HEADER_SIZE);
   if (!head) return -EFAULT;
-  const n = new StructView(head).u32(0);
+  const n = getLe32(head, 0);
   if (n > 256) return -E2BIG;
-  const b = userStruct(vcpu.vm.host, arg, KVM_MSRS_HEADER_SIZE + n * KVM_MSR_ENTRY_SIZE);
+  const b = userStructInPlace(vcpu.vm.host, arg, KVM_MSRS_HEADER_SIZE + n * KVM_MSR_ENTRY_SIZE);
   if (!b) return -EFAULT;
-  const v = new StructView(b);
   for (let i = 0; i < n; i++) {
     const at = KVM_MSRS_HEADER_SIZE + i * KVM_MSR_ENTRY_SIZE;
-    const index = v.u32(at);
+    const index = getLe32(b, at);
     if (write) {
-      if (!kvmSetMsr(vcpu, index, v.u32(at + 8), v.u32(at + 12), true)) return i;
+      if (!kvmSetMsr(vcpu, index, getLe32(b, at + 8), getLe32(b, at + 12), true)) return i;
     } else {
       const val = kvmGetMsr(vcpu, index);
       if (!val) return i;
-      v.setU32(at + 8, val[0]);
-      v.setU32(at + 12, val[1]);
+      setLe32(b, at + 8, val[0]);
+      setLe32(b, at + 12, val[1]);
     }
   }
   return n;
