@@ -23,7 +23,7 @@ export function compileAt(cpu: Cpu, b: Block): void {
     if (cpu.jitCode.full(compiled.bytes)) cpu.jitCode.flush();
     b.region = compiled.fn;
     b.regionBlocks = region.blocks;
-    b.regionCode = RegionCode.of(region.blocks);
+    b.regionCode = RegionCode.of(cpu, region.blocks);
     b.regionCsLimit = region.csLimit;
     b.regionEpoch = cpu.codeEpoch;
     // (A region dropped with one of its blocks is compiled again later: its entry is listed once.)
@@ -52,6 +52,7 @@ export function regionUsable(cpu: Cpu, b: Block): boolean {
     x.epoch = cpu.codeEpoch;
   }
   b.regionEpoch = cpu.codeEpoch;
+  b.regionCode?.refresh(cpu);
   return b.region !== null;
 }
 
