@@ -9,7 +9,7 @@ import type { EventFd } from "./eventfd.js";
 import type { KvmVmStats, KvmVcpuStats } from "./trace.js";
 import * as A from "./uapi/irqchip-abi.js";
 import { hostMachine, type HostMachine, type HostMapping } from "./host/host-machine.js";
-import { EINTR, ERRNO_MESSAGES, ERRNO_NAMES } from "./uapi/errno.js";
+import { EAGAIN, EINTR, ERRNO_MESSAGES, ERRNO_NAMES } from "./uapi/errno.js";
 import * as C from "./uapi/constants.js";
 export type { KvmVmStats };
 import * as IOC from "./uapi/ioctl.js";
@@ -384,10 +384,17 @@ export class VcpuFd {
     return e;
   }
 
-  /** KVM_RUN, decoded. EINTR comes back as { reason: "intr" }; other errors throw KvmError. */
+  /**
+   * KVM_RUN, decoded. EINTR comes back as { reason: "intr" }, and so does EAGAIN — an application
+   * processor that waited for INIT was woken and the VMM is to call KVM_RUN again (QEMU's kvm_cpu_exec
+   * treats both as EXCP_INTERRUPT); other errors throw KvmError.
+   */
   runExit(): KvmExit {
     const r = this.ioctl(IOC.KVM_RUN, 0);
-    if (r < 0 && -r !== EINTR) throw new KvmError("KVM_RUN", -r);
+    if (r < 0) {
+      if (-r === EAGAIN) return this.simpleExit("intr");
+      if (-r !== EINTR) throw new KvmError("KVM_RUN", -r);
+    }
     const run = this.run;
     const reason = run.u32(KVM_RUN_OFFSETS.exit_reason);
     switch (reason) {

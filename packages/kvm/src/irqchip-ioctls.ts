@@ -138,6 +138,12 @@ function createPit2(vm: KvmVm, arg: IoctlArg): number {
   const acks = chip.ackNotifiers.get(0) ?? new Set<() => void>();
   acks.add(() => pit.ack());
   chip.ackNotifiers.set(0, acks);
+  // pit_mask_notifer: unmasking GSI 0 anywhere restarts reinjection.
+  const masks = chip.maskNotifiers.get(0) ?? new Set<(masked: boolean) => void>();
+  masks.add((masked) => {
+    if (!masked) pit.resetReinject();
+  });
+  chip.maskNotifiers.set(0, masks);
   return 0;
 }
 

@@ -3,7 +3,7 @@
  * table, open("/dev/kvm"), close(), and the raw ioctl(fd, request, arg) entry keyed by the full 32-bit
  * request number and the kind of file. Errors are negative errno values, as the syscall returns them.
  */
-import { PAGE_SIZE, CpuidTable, defaultCpuid, CPUID_EXT_VMX } from "@virtkit/cpu";
+import { PAGE_SIZE, CpuidTable, defaultCpuid, CPUID_APIC, CPUID_EXT_VMX } from "@virtkit/cpu";
 import { hostMachine, type HostMachine } from "./host/host-machine.js";
 import { KvmVm, userStruct, vcpuIoctl, type IoctlArg } from "./vm.js";
 import type { KvmVcpu } from "./vcpu.js";
@@ -73,10 +73,14 @@ export function fdVm(fd: number): KvmVm | undefined {
   return files.get(fd)?.vm;
 }
 
-/** KVM_GET_SUPPORTED_CPUID: what a guest can be given — our processor's leaves without VMX (no nesting). */
+/**
+ * KVM_GET_SUPPORTED_CPUID: what a guest can be given — our processor's leaves without VMX (no nesting),
+ * plus the local APIC, which KVM always offers (kvm_set_cpu_caps: F(APIC)) because the VMM either gets
+ * one per vCPU from KVM_CREATE_IRQCHIP or emulates it in user space; the processor itself has none.
+ */
 export function supportedCpuid(): KvmCpuidEntry2[] {
   const t: CpuidTable = defaultCpuid();
-  return t.entries.map((e) => (e.function === 1 ? { ...e, ecx: e.ecx & ~CPUID_EXT_VMX } : { ...e }));
+  return t.entries.map((e) => (e.function === 1 ? { ...e, ecx: e.ecx & ~CPUID_EXT_VMX, edx: (e.edx | CPUID_APIC) >>> 0 } : { ...e }));
 }
 
 type SysHandler = (f: KvmFile, arg: IoctlArg) => number;

@@ -195,6 +195,17 @@ export class KvmPit {
     this.host.pulseIrq0();
   }
 
+  /**
+   * kvm_pit_reset_reinject, from the mask notifier: GSI 0 was unmasked at the PIC or the IOAPIC. Ticks
+   * queued while it was masked are dropped and the next one goes in without waiting for an acknowledgement
+   * that can never come (a tick that went to a pin the guest then masked is never acknowledged — Linux's
+   * check_timer moves IRQ 0 from the PIC to the IOAPIC exactly like that).
+   */
+  resetReinject(): void {
+    this.pending = 0;
+    this.acked = true;
+  }
+
   /** The guest acknowledged IRQ 0 (ack notifier from the PIC or IOAPIC): the next queued tick may go. */
   ack(): void {
     this.acked = true;

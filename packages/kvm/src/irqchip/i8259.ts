@@ -42,6 +42,8 @@ export class KvmPic {
   private readonly irqStates = new Uint32Array(PIC_NUM_PINS);
   /** Called when an interrupt is acknowledged by EOI (kvm_notify_acked_irq): pin 0..15. */
   onAck: ((pin: number) => void) | null = null;
+  /** Pin 0..15's IMR bit changed (kvm_fire_mask_notifiers). */
+  onMaskChange: ((pin: number, masked: boolean) => void) | null = null;
   /** Called when the output rises, to kick the vCPUs that accept ExtINT. */
   onOutput: ((level: boolean) => void) | null = null;
 
@@ -250,11 +252,14 @@ export class KvmPic {
       return;
     }
     switch (this.r(chip, PIC_INIT_STATE)) {
-      case 0:
-        // OCW1: the interrupt mask.
+      case 0: {
+        // OCW1: the interrupt mask; each pin whose mask changed fires the mask notifiers (pic_ioport_write).
+        const diff = this.r(chip, PIC_IMR) ^ val;
         this.w(chip, PIC_IMR, val);
+        for (let irq = 0; irq < 8; irq++) if (diff & (1 << irq)) this.onMaskChange?.(chip * 8 + irq, (val & (1 << irq)) !== 0);
         this.update();
         break;
+      }
       case 1:
         // ICW2: vector base (bits 7:3).
         this.w(chip, PIC_IRQ_BASE, val & 0xf8);

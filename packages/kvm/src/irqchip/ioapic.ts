@@ -42,6 +42,8 @@ export class KvmIoapic {
   deliver: (irq: KvmApicIrq) => number = () => -1;
   /** EOI of a level-triggered pin (kvm_notify_acked_irq). */
   onAck: ((pin: number) => void) | null = null;
+  /** A redirection entry's mask bit changed (kvm_fire_mask_notifiers). */
+  onMaskChange: ((pin: number, masked: boolean) => void) | null = null;
   private readonly irq: KvmApicIrq = { vector: 0, deliveryMode: 0, destMode: 0, level: true, trigMode: 0, shorthand: 0, destId: 0, msiRedirHint: false };
 
   constructor() {
@@ -130,6 +132,7 @@ export class KvmIoapic {
     const pin = (sel - 0x10) >> 1;
     if (pin >= KVM_IOAPIC_NUM_PINS) return;
     const old = this.lo(pin);
+    const maskBefore = (old & IOAPIC_MASKED) !== 0;
     if (sel & 1) {
       this.setHi(pin, val);
     } else {
@@ -137,6 +140,9 @@ export class KvmIoapic {
       this.setLo(pin, (val & ~(IOAPIC_DELIVERY_STATUS | IOAPIC_REMOTE_IRR)) | (old & (IOAPIC_DELIVERY_STATUS | IOAPIC_REMOTE_IRR)));
     }
     let lo = this.lo(pin);
+    // ioapic_write_indirect: a mask change fires the mask notifiers (kvm_fire_mask_notifiers).
+    const maskAfter = (lo & IOAPIC_MASKED) !== 0;
+    if (maskBefore !== maskAfter) this.onMaskChange?.(pin, maskAfter);
     // Software (Linux, Xen) expects Remote IRR to clear when the pin is made edge-triggered.
     if ((lo & IOAPIC_LEVEL_TRIG) === 0) {
       lo &= ~IOAPIC_REMOTE_IRR;

@@ -264,6 +264,40 @@ describe("PIT", () => {
     expect(t.vm.getPit2()[13]).toBe(3);
     expect(t.vm.stats().pit_irqs).toBeGreaterThanOrEqual(2);
   });
+
+  it("a tick left unacknowledged at the PIC does not stall the PIT: unmasking IOAPIC pin 2 (GSI 0's) restarts reinjection", () => {
+    const t = tinyVm((vm) => {
+      vm.createIrqchip();
+      vm.createPit2();
+    });
+    // QEMU's PC routing (kvm_pc_setup_irq_routing): GSI 0 to PIC pin 0 and IOAPIC pin 2.
+    t.vm.setGsiRouting([{ gsi: 0, irqchip: 0, pin: 0 }, { gsi: 0, irqchip: 2, pin: 2 }]);
+    // Linux's check_timer in miniature: PIC initialised with IRQ0 unmasked, PIT mode 2 at 1 ms, then ~1.2 ms
+    // with IF clear (the first tick reaches the PIC and is never acknowledged); OCW1 FFh masks IRQ0 at the
+    // PIC; the local APIC is enabled and IOAPIC pin 2 programmed (vector 30h, edge, physical dest 0,
+    // unmasked); sti; hlt loop. The handler prints AL (30h) and EOIs the local APIC.
+    //   pic init as pic_main with OCW1 FEh; mov al,34h/out 43h; mov al,0A9h/out 40h; mov al,4/out 40h
+    //   mov ecx,1200000; spin: a32 loop spin; mov al,0FFh; out 21h,al
+    //   mov dword [dword 0FEE000F0h],1FFh; mov dword [dword 0FEC00000h],15h; mov dword [dword 0FEC00010h],0
+    //   mov dword [dword 0FEC00000h],14h; mov dword [dword 0FEC00010h],30h; mov al,30h; sti; idle: hlt; jmp idle
+    load(t, 0x1000, [
+      0xb0, 0x11, 0xe6, 0x20, 0xb0, 0x20, 0xe6, 0x21, 0xb0, 0x04, 0xe6, 0x21, 0xb0, 0x01, 0xe6, 0x21, 0xb0, 0xfe, 0xe6, 0x21,
+      0xb0, 0x34, 0xe6, 0x43, 0xb0, 0xa9, 0xe6, 0x40, 0xb0, 0x04, 0xe6, 0x40, 0x66, 0xb9, 0x80, 0x4f, 0x12, 0x00, 0x67, 0xe2,
+      0xfd, 0xb0, 0xff, 0xe6, 0x21, 0x66, 0x67, 0xc7, 0x05, 0xf0, 0x00, 0xe0, 0xfe, 0xff, 0x01, 0x00, 0x00, 0x66, 0x67, 0xc7,
+      0x05, 0x00, 0x00, 0xc0, 0xfe, 0x15, 0x00, 0x00, 0x00, 0x66, 0x67, 0xc7, 0x05, 0x10, 0x00, 0xc0, 0xfe, 0x00, 0x00, 0x00,
+      0x00, 0x66, 0x67, 0xc7, 0x05, 0x00, 0x00, 0xc0, 0xfe, 0x14, 0x00, 0x00, 0x00, 0x66, 0x67, 0xc7, 0x05, 0x10, 0x00, 0xc0,
+      0xfe, 0x30, 0x00, 0x00, 0x00, 0xb0, 0x30, 0xfb, 0xf4, 0xeb, 0xfd,
+    ]);
+    load(t, 0x2000, APIC_EOI_HANDLER);
+    setVector(t, 0x30, 0x2000);
+    const vcpu = tinyVcpu(t);
+    // A stalled PIT would leave the vCPU halted for good: the alarm turns that into KVM_EXIT_INTR.
+    vcpu.alarm(20_000_000);
+    expect(d(vcpu.runExit())).toBe("io-out e9 30");
+    expect(d(vcpu.runExit())).toBe("io-out e9 30");
+    // The tick at the masked PIC pin is still in its IRR, unacknowledged.
+    expect(t.vm.getIrqchip(0)[1]! & 1).toBe(1);
+  });
 });
 
 describe("trace points and statistics", () => {

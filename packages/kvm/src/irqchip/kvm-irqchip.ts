@@ -21,6 +21,8 @@ export class KvmIrqchip {
   private readonly msiScratch: KvmApicIrq = { vector: 0, deliveryMode: 0, destMode: 0, level: true, trigMode: 0, shorthand: 0, destId: 0, msiRedirHint: false };
   /** Ack notifiers by GSI (kvm_register_irq_ack_notifier): the PIT, irqfd resamplers. */
   readonly ackNotifiers = new Map<number, Set<() => void>>();
+  /** Mask notifiers by GSI (kvm_register_irq_mask_notifier): the PIT's reinjection reset. */
+  readonly maskNotifiers = new Map<number, Set<(masked: boolean) => void>>();
 
   constructor(pio: KvmIoBus, mmio: KvmIoBus, private readonly lapics: () => Iterable<KvmLapic>) {
     pio.register(0x20, 2, this.pic.master);
@@ -31,6 +33,8 @@ export class KvmIrqchip {
     // An acknowledged PIC or IOAPIC pin notifies the GSIs routed to it.
     this.pic.onAck = (pin) => this.notifyAck(pin < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_MASTER + 1, pin & 7);
     this.ioapic.onAck = (pin) => this.notifyAck(KVM_IRQCHIP_IOAPIC, pin);
+    this.pic.onMaskChange = (pin, masked) => this.notifyMask(pin < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_MASTER + 1, pin & 7, masked);
+    this.ioapic.onMaskChange = (pin, masked) => this.notifyMask(KVM_IRQCHIP_IOAPIC, pin, masked);
     this.index();
   }
 
@@ -58,6 +62,16 @@ export class KvmIrqchip {
       if (r.type !== KVM_IRQ_ROUTING_IRQCHIP || r.irqchip !== irqchip || r.pin !== pin) continue;
       const set = this.ackNotifiers.get(r.gsi);
       if (set) for (const fn of set) fn();
+    }
+  }
+
+  /** kvm_fire_mask_notifiers: the GSI routed to that chip pin learns it was masked or unmasked. */
+  private notifyMask(irqchip: number, pin: number, masked: boolean): void {
+    if (this.maskNotifiers.size === 0) return;
+    for (const r of this.routes) {
+      if (r.type !== KVM_IRQ_ROUTING_IRQCHIP || r.irqchip !== irqchip || r.pin !== pin) continue;
+      const set = this.maskNotifiers.get(r.gsi);
+      if (set) for (const fn of set) fn(masked);
     }
   }
 
