@@ -119,6 +119,8 @@ export interface KernelIrqchipOps {
   getPit(): Uint8Array;
   /** KVM_SET_PIT2. */
   setPit(state: Uint8Array): void;
+  /** KVM_SET_GSI_ROUTING with irqchip-pin entries (replaces the whole table). */
+  setGsiRouting(routes: readonly { gsi: number; irqchip: number; pin: number }[]): void;
 }
 
 export interface Accel extends RamAllocator {

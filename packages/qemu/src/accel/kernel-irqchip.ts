@@ -28,6 +28,8 @@ const KVM_PIC_ELCR = 14;
 
 /** The ISA IRQs a PC has (the GSIs devices drive through the PIC pins). */
 const ISA_NUM_IRQS = 16;
+/** IOAPIC_NUM_PINS (QEMU include/hw/i386/ioapic.h): the 82093AA's 24 redirection entries. */
+export const IOAPIC_NUM_PINS = 24;
 
 /** What a snapshot of the in-kernel chips holds: KVM_GET_IRQCHIP per chip and KVM_GET_PIT2, as bytes. */
 export interface KernelIrqchipState {
@@ -62,6 +64,29 @@ export class KernelIrqchip implements InterruptController {
       });
     }
     this.resetState = this.saveState();
+  }
+
+  /**
+   * kvm_pc_setup_irq_routing (QEMU hw/i386/kvm/ioapic.c): GSIs 0-15 to the PIC pins except the cascade
+   * (2), and on a PCI machine GSIs 0-23 to the IOAPIC with GSI 0 on pin 2 — the "IRQ0 override" that
+   * the firmware's MP table and ACPI MADT describe, so the PIT's interrupt reaches the IOAPIC where
+   * every PC chipset wires it. The kernel's default table instead sends GSI 0 to pin 0.
+   */
+  setupPcIrqRouting(pciEnabled: boolean): void {
+    const routes: { gsi: number; irqchip: number; pin: number }[] = [];
+    for (let i = 0; i < 8; i++) {
+      if (i !== 2) routes.push({ gsi: i, irqchip: KVM_IRQCHIP_PIC_MASTER, pin: i });
+    }
+    for (let i = 8; i < 16; i++) {
+      routes.push({ gsi: i, irqchip: KVM_IRQCHIP_PIC_SLAVE, pin: i - 8 });
+    }
+    if (pciEnabled) {
+      for (let i = 0; i < IOAPIC_NUM_PINS; i++) {
+        if (i === 0) routes.push({ gsi: 0, irqchip: KVM_IRQCHIP_IOAPIC, pin: 2 });
+        else if (i !== 2) routes.push({ gsi: i, irqchip: KVM_IRQCHIP_IOAPIC, pin: i });
+      }
+    }
+    this.chips.setGsiRouting(routes);
   }
 
   /** KVM_CREATE_PIT2 (the machine's i8254 with kernel_irqchip=on); its ports 40h-43h are the kernel's from now on. */

@@ -183,6 +183,10 @@ class KvmKernelChips implements KernelIrqchipOps {
   setPit(state: Uint8Array): void {
     this.vm.setPit2(state);
   }
+
+  setGsiRouting(routes: readonly { gsi: number; irqchip: number; pin: number }[]): void {
+    this.vm.setGsiRouting(routes);
+  }
 }
 
 class KvmAccelVcpu implements AccelVcpu {

@@ -3,7 +3,8 @@ import { E820_RAM, E820_RESERVED, type E820Entry } from "../hw/fw-cfg-pc.js";
 import type { PcMachine } from "../machine/pc.js";
 import { LinuxBootError, isLinuxKernel, loadLinux } from "./linux-boot.js";
 import { type MultibootModule, loadMultiboot } from "./multiboot.js";
-import { firmwarePciIrqSetup } from "./pci-irq-setup.js";
+import { MPTABLE_START, MP_KVM_APIC_VERSION, buildMpTable } from "./mptable.js";
+import { firmwarePciInterrupts, firmwarePciIrqSetup } from "./pci-irq-setup.js";
 import { isElf, loadVmlinux } from "./vmlinux-boot.js";
 import { applyBootState } from "./x86-boot-state.js";
 
@@ -146,6 +147,17 @@ export function setupDirectBoot(pc: PcMachine, files: DirectBootFiles, biosSize:
     };
     pc.registerPostCpuReset(apply);
     apply();
+    if (pc.kernelIrqchip !== undefined) {
+      // The machine has local APICs and an IOAPIC: the firmware's MP table tells the kernel so (mptable.ts).
+      pc.roms.addFixed("mptable", MPTABLE_START, buildMpTable(MPTABLE_START, {
+        cpus: pc.vcpus.length,
+        cpuSignature: pc.bootCpuid.signature,
+        cpuFeatures: pc.bootCpuid.features,
+        apicVersion: MP_KVM_APIC_VERSION,
+        pci: firmwarePciInterrupts(pc),
+        irq0Override: true,
+      }));
+    }
   }
   return { kind, warnings };
 }

@@ -2,6 +2,7 @@ import { pciSlotGetPirq } from "../hw/pci-bus.js";
 import { PCI_INTERRUPT_LINE, PCI_INTERRUPT_PIN } from "../hw/pci-device.js";
 import { PIIX_NUM_PIRQS, PIIX_PIRQCA } from "../hw/piix3.js";
 import type { PcMachine } from "../machine/pc.js";
+import type { MpPciInterrupt } from "./mptable.js";
 
 /*
  * The firmware's share of PCI interrupt setup on the i440FX/PIIX3 board, done by the loader when a kernel
@@ -37,4 +38,16 @@ export function firmwarePciIrqSetup(pc: PcMachine): void {
       bus.configWrite(dev.devfn, PCI_INTERRUPT_LINE, 1, FIRMWARE_PCI_IRQS[pciSlotGetPirq(dev.devfn, pin - 1)]!);
     }
   }
+}
+
+/** Bus 0's interrupt pins and the IRQs in their Interrupt Line registers, in devfn order; undefined without PCI. */
+export function firmwarePciInterrupts(pc: PcMachine): MpPciInterrupt[] | undefined {
+  const bus = pc.pciBus;
+  if (bus === undefined) return undefined;
+  const out: MpPciInterrupt[] = [];
+  for (const dev of bus.devices()) {
+    const pin = bus.configRead(dev.devfn, PCI_INTERRUPT_PIN, 1);
+    if (pin >= 1 && pin <= 4) out.push({ devfn: dev.devfn, pin, irq: bus.configRead(dev.devfn, PCI_INTERRUPT_LINE, 1) });
+  }
+  return out;
 }

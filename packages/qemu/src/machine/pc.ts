@@ -112,6 +112,8 @@ export class PcMachine extends Machine {
   readonly userPcspk: SystemControlPortB | undefined;
   /** The in-kernel chips (kernel_irqchip=on). */
   readonly kernelIrqchip: KernelIrqchip | undefined;
+  /** CPUID.01H EAX (signature) and EDX (features) of vCPU 0, for the firmware tables. */
+  bootCpuid = { signature: 0, features: 0 };
   readonly i8042: I8042;
   readonly rtc: Mc146818Rtc;
   readonly port92: SystemControlPortA;
@@ -255,6 +257,7 @@ export class PcMachine extends Machine {
 
     const kernelChips = this.kernelIrqchip;
     if (kernelChips !== undefined) {
+      kernelChips.setupPcIrqRouting(pci);
       // kvm_pit_init: counter 0 raises GSI 0 inside the kernel; ports 40h-43h and 61h are the kernel's.
       kernelChips.createPit(PC_KVM_PIT_FLAGS);
       this.registerReset(() => {
@@ -327,11 +330,14 @@ export class PcMachine extends Machine {
     const supported = this.accel.supportedCpuid();
     for (let i = 0; i < smp; i++) {
       const vcpu = this.accel.createVcpu(i);
-      const cpuid = buildCpuid(cpuOption, supported, i, this.accel.name);
+      const cpuid = buildCpuid(cpuOption, supported, i, this.accel.name, this.accel.kernelIrqchip);
       vcpu.setCpuid(cpuid.entries);
       for (const w of cpuid.warnings) {
         this.cpuWarnings.push(w);
         config.warn?.(w);
+      }
+      if (i === 0) {
+        this.bootCpuid = { signature: cpuid.version, features: cpuid.entries.find((e) => e.function === 1)?.edx ?? 0 };
       }
       this.addVcpu(new VcpuRunner(vcpu, this, cpuid.version));
     }

@@ -133,12 +133,18 @@ export interface CpuidBuild {
   warnings: string[];
 }
 
-/** The CPUID table for vCPU `apicId` of `model` on an accelerator supporting `supported`. */
+/**
+ * The CPUID table for vCPU `apicId` of `model` on an accelerator supporting `supported`. `lapic` says
+ * whether the machine gives each vCPU a local APIC: with kernel_irqchip=off there is none here (QEMU
+ * would emulate one in user space), so CPUID.01H:EDX.APIC is withdrawn, silently, as for a machine
+ * built without one, and guests do not probe registers that are not there.
+ */
 export function buildCpuid(
   option: { model: X86CpuModel; plus: string[]; minus: string[] },
   supported: readonly CpuidEntry[],
   apicId: number,
   accelName: string,
+  lapic = true,
 ): CpuidBuild {
   const sup = (fn: number): CpuidEntry | undefined => supported.find((e) => e.function === fn && e.index === 0);
   const sup1 = sup(1);
@@ -157,6 +163,7 @@ export function buildCpuid(
     const leaf1 = entries.find((e) => e.function === 1);
     if (leaf1 !== undefined) {
       leaf1.ebx = ((leaf1.ebx & 0x00ffffff) | (apicId << 24)) >>> 0;
+      if (!lapic) leaf1.edx = (leaf1.edx & ~edx("apic")) >>> 0;
     }
     return { entries, version: leaf1?.eax ?? 0x600, warnings };
   }
@@ -171,6 +178,9 @@ export function buildCpuid(
     const e = FEAT_1_EDX_NAMES.indexOf(f);
     if (e >= 0) wantEdx = (wantEdx & ~(1 << e)) >>> 0;
     else wantEcx = (wantEcx & ~(1 << FEAT_1_ECX_NAMES.indexOf(f))) >>> 0;
+  }
+  if (!lapic) {
+    wantEdx = (wantEdx & ~edx("apic")) >>> 0;
   }
   // x86_cpu_filter_features / mark_unavailable_features.
   for (let i = 0; i < 32; i++) {

@@ -28,6 +28,8 @@ export interface GuestRunOptions {
   setup?: (pc: PcMachine) => void;
   /** -machine kernel_irqchip= (default off). */
   kernelIrqchip?: "on" | "off";
+  /** -smp (default 1). */
+  smp?: number;
 }
 
 /** Boots `bios` on a fresh machine (its own host, so memory is freed) and runs it to its exit. */
@@ -40,6 +42,7 @@ export function runGuestRom(bios: Uint8Array, opts: GuestRunOptions = {}): Guest
     bios,
     rtcBaseMs: Date.UTC(2024, 0, 1),
     ...(opts.cpu !== undefined ? { cpu: opts.cpu } : {}),
+    ...(opts.smp !== undefined ? { smp: opts.smp } : {}),
   });
   const con = new RingbufChardev("debugcon", 1 << 20);
   const ser = new RingbufChardev("serial0", 1 << 20);
