@@ -345,6 +345,13 @@ export class KvmVcpu {
       }
       // Kernel thread: other threads may wake this vCPU; park it (the kernel thread idles the host when all wait).
       if (host.kernelThread) return -ERESTARTSYS;
+      // In-process, the VMM's one thread runs every vCPU: idling here would stop a sibling that could run (and
+      // move the clock while no instruction executes). Hand the thread back instead, as the scheduler would
+      // switch to the sibling's thread; the vCPU stays halted and the VMM sees KVM_EXIT_INTR.
+      if (this.siblingRunnable()) {
+        this.traceWakeup(start, false);
+        return this.interrupted();
+      }
       const next = this.nextDeadline();
       if (next < 0) {
         this.traceWakeup(start, false);
@@ -357,6 +364,12 @@ export class KvmVcpu {
     this.stats.halt_wakeup++;
     this.traceWakeup(start, true);
     return 1;
+  }
+
+  /** Another vCPU of the VM is RUNNABLE (not halted, not waiting for INIT/SIPI). */
+  private siblingRunnable(): boolean {
+    for (const v of this.vm.vcpus.values()) if (v !== this && v.mpState === KVM_MP_STATE_RUNNABLE) return true;
+    return false;
   }
 
   private traceWakeup(start: number, valid: boolean): void {

@@ -163,6 +163,27 @@ describe("interrupts into tiny guests", () => {
     expect(u32(vcpu.getLapic(), 0x100 + 0x20)).toBe(0); // ISR (vector 40h) retired by the EOI
   });
 
+  it("a halted vCPU hands the VMM's thread back while a sibling vCPU is runnable, and waits for its timer once none is", () => {
+    const t = tinyVm((vm) => vm.createIrqchip());
+    // apic_timer_main with TMICT = 10,000,000 (10 ms at divide 1).
+    load(t, 0x1000, [...APIC_TIMER_MAIN.slice(0, 44), 0x80, 0x96, 0x98, 0x00, ...APIC_TIMER_MAIN.slice(48)]);
+    load(t, 0x1100, [0xeb, 0xfe]); // the sibling: jmp $
+    load(t, 0x2000, APIC_EOI_HANDLER);
+    setVector(t, 0x40, 0x2000);
+    const bsp = tinyVcpu(t);
+    bsp.setRegs({ rip: 0x1000, rflags: 2, rsp: 0xfff0, rax: 0x77 });
+    const ap = tinyVcpu(t, 1, 0x1100);
+    ap.setMpState(KVM_MP_STATE_RUNNABLE);
+    const c0 = t.vm.getClock().clock;
+    expect(d(bsp.runExit())).toBe("intr");
+    expect(bsp.getMpState()).toBe(KVM_MP_STATE_HALTED);
+    // No idling happened: the clock moved only by the instructions the BSP ran.
+    expect(t.vm.getClock().clock - c0).toBeLessThan(1_000_000);
+    ap.setMpState(KVM_MP_STATE_HALTED);
+    expect(d(bsp.runExit())).toBe("io-out e9 77");
+    expect(t.vm.getClock().clock - c0).toBeGreaterThanOrEqual(10_000_000);
+  });
+
   it("a level-triggered IOAPIC pin: Remote IRR until EOI, delivered again while the line stays high", () => {
     const t = tinyVm((vm) => vm.createIrqchip());
     load(t, 0x1000, APIC_ENABLE_IDLE);

@@ -50,6 +50,8 @@ export interface VcpuHost {
   internalError(report: string): void;
   /** True when the loop must stop before the next KVM_RUN (a request or an exit is pending). */
   readonly stopPending: boolean;
+  /** The machine's vCPU count (-smp). */
+  readonly vcpus: readonly unknown[];
 }
 
 export const StepResult = {
@@ -64,6 +66,12 @@ export type StepResult = (typeof StepResult)[keyof typeof StepResult];
 
 /** Most instructions one KVM_RUN may take before the loop looks at its event sources again. */
 export const MAX_SLICE_INSTRUCTIONS = 2_000_000;
+/**
+ * With several vCPUs on the loop's one thread, the slice each gets before the next one runs. A guest
+ * vCPU spinning until a sibling answers (an IPI's function call, a spinlock, a TLB shootdown) wastes at
+ * most this much, and a sibling's timer interrupt waits at most this long.
+ */
+export const SMP_SLICE_INSTRUCTIONS = 50_000;
 const MSR_IA32_TSC = 0x10;
 
 export class VcpuRunner {
@@ -148,7 +156,7 @@ export class VcpuRunner {
     }
     const clock = host.clock;
     const untilDeadline = clock.nextDeadline() - clock.now();
-    let budget = MAX_SLICE_INSTRUCTIONS;
+    let budget = host.vcpus.length > 1 ? SMP_SLICE_INSTRUCTIONS : MAX_SLICE_INSTRUCTIONS;
     if (untilDeadline < budget * host.nsPerInstruction) {
       budget = Math.max(1, Math.ceil(untilDeadline / host.nsPerInstruction));
     }
