@@ -105,6 +105,10 @@ export function buildCommandLine(def: DomainDef, ctx: CommandContext): string[] 
   add("-name", `guest=${def.name.replaceAll(",", ",,")},debug-threads=on`);
   add("-S");
   let machine = def.os.machine ?? caps.defaultMachine;
+  // qemuAppendDomainFeaturesMachineParam: <ioapic driver='kvm'/> puts the interrupt controllers in the
+  // kernel, driver='qemu' splits them (the IOAPIC in user space), which virtkit's emulator refuses.
+  if (def.features.ioapic === "kvm") machine += ",kernel_irqchip=on";
+  else if (def.features.ioapic === "qemu") machine += ",kernel_irqchip=split";
   if (ctx.snapshotDir !== null && caps.flavour === "virtkit") machine += `,x-snapshot-dir=${ctx.snapshotDir.replaceAll(",", ",,")}`;
   add("-machine", machine);
   if (def.virtType === "kvm") add("-accel", "kvm");

@@ -84,6 +84,28 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     await conn.close();
   });
 
+  it("<vcpu>2</vcpu> with <ioapic driver='kvm'/>: -smp 2 and kernel_irqchip=on; driver='qemu' (split) is the emulator's error", async () => {
+    const root = newRoot("smp");
+    const conn = await Connect.open(`qemu:///embed?root=${root}`);
+    const dom = await conn.defineXML(demoXML({ vcpus: 2, ioapic: "kvm" }));
+    await dom.create();
+    const log = readFileSync(join(root, "log/qemu/demo.log"), "utf8");
+    expect(log).toMatch(/-machine pc-i440fx-7\.2,kernel_irqchip=on,/);
+    expect(log).toContain("-smp 2,maxcpus=2,sockets=2,dies=1,cores=1,threads=1 \\\n");
+    const con = await consoleSession(conn, dom);
+    await until(() => con.text().includes("demo> "), "the demo prompt");
+    expect((await dom.info()).nrVirtCpu).toBe(2);
+    await con.stream.finish();
+    await dom.destroy();
+    await dom.undefine();
+    const split = await conn.defineXML(demoXML({ name: "split", ioapic: "qemu" }));
+    const err = await failure(split.create());
+    expect(err.code).toBe(VirErrorNumber.VIR_ERR_INTERNAL_ERROR);
+    expect(err.message).toContain("Could not enable split irqchip mode");
+    await split.undefine();
+    await conn.close();
+  });
+
   it("managed save stops the domain into libvirt's save image; start restores the guest where it was", async () => {
     const root = newRoot("save");
     const conn = await Connect.open(`qemu:///embed?root=${root}`);

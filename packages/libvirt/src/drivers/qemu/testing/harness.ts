@@ -24,6 +24,9 @@ export interface DemoOptions {
   uuid?: string;
   disk?: string | null;
   onReboot?: "restart" | "destroy";
+  vcpus?: number;
+  /** <features><ioapic driver='...'/></features> */
+  ioapic?: "kvm" | "qemu";
 }
 
 /** A raw disk whose first sector starts with a line the demo guest prints at boot. */
@@ -43,12 +46,12 @@ export function demoXML(o: DemoOptions = {}): string {
   return `<domain type='kvm'>
   <name>${o.name ?? "demo"}</name>
 ${o.uuid ? `  <uuid>${o.uuid}</uuid>\n` : ""}  <memory unit='MiB'>32</memory>
-  <vcpu>1</vcpu>
+  <vcpu>${o.vcpus ?? 1}</vcpu>
   <os>
     <type arch='i686' machine='pc'>hvm</type>
     <kernel>${DEMO_KERNEL}</kernel>
   </os>
-  <on_reboot>${o.onReboot ?? "restart"}</on_reboot>
+${o.ioapic !== undefined ? `  <features>\n    <ioapic driver='${o.ioapic}'/>\n  </features>\n` : ""}  <on_reboot>${o.onReboot ?? "restart"}</on_reboot>
   <devices>
 ${disk}    <controller type='usb' model='none'/>
     <serial type='pty'><target port='0'/></serial>
