@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { CR0_PE } from "../core/registers.js";
-import { checkControlsAndHostState, checkGuestState } from "./vm-entry.js";
-import { isEntryChecked, type VmcsCache } from "./vmcs.js";
+import { checkControlsAndHostState, checkGuestState, loadGuestState } from "./vm-entry.js";
+import { isEntryChecked, isEntryDecoded, type VmcsCache } from "./vmcs.js";
 import * as F from "./vmcs-fields.js";
 import { VMX_FAIL_VALID, VMX_SUCCEED, vmlaunch, vmread, vmreadValue } from "./vmx-instructions.js";
 import { RIG_GUEST_CODE, RIG_HOST_RIP, vmxRig, type VmxRig } from "./vmx-test-rig.js";
@@ -14,8 +14,11 @@ import { VMXERR_ENTRY_INVALID_CONTROL_FIELD } from "./exit-reasons.js";
 import { INTR_INFO_DELIVER_CODE_MASK, INTR_INFO_VALID_MASK, INTR_TYPE_HARD_EXCEPTION, INTR_TYPE_SOFT_INTR } from "./vm-entry.js";
 import { CPU_BASED_USE_IO_BITMAPS, CPU_BASED_USE_MSR_BITMAPS, VM_ENTRY_LOAD_IA32_PAT, VM_EXIT_LOAD_IA32_PAT } from "./capabilities.js";
 
-/** Runs both check functions with the cache's reads recorded; returns the encodings read. */
-function componentsRead(rig: VmxRig): Set<number> {
+/** Runs `body` with the cache's reads recorded; returns the encodings read. */
+function componentsRead(rig: VmxRig, body: () => void = () => {
+  checkControlsAndHostState(rig.cpu.vmx!);
+  checkGuestState(rig.cpu.vmx!);
+}): Set<number> {
   const vmx = rig.cpu.vmx!;
   const cache: VmcsCache = vmx.vmcs;
   const seen = new Set<number>();
@@ -24,8 +27,7 @@ function componentsRead(rig: VmxRig): Set<number> {
   cache.get64 = (e: number): number => (seen.add(e), get64(e));
   cache.getHigh = (e: number): number => (seen.add(e), getHigh(e));
   try {
-    checkControlsAndHostState(vmx);
-    checkGuestState(vmx);
+    body();
   } finally {
     // Back to the prototype's methods.
     for (const m of ["get", "get64", "getHigh"]) Reflect.deleteProperty(cache, m);
@@ -66,6 +68,19 @@ describe("the VM-entry check cache", () => {
       const unregistered = [...componentsRead(rig)].filter((e) => !isEntryChecked(e)).map((e) => F.vmcsFieldName(e) ?? e.toString(16));
       expect(unregistered).toEqual([]);
     }
+  });
+
+  it("registers every control that VM entry decodes, so changing one makes the next entry decode again", () => {
+    const rig = vmxRig({ proc: 1 << 25 });
+    const vmx = rig.cpu.vmx!;
+    vmx.vmcs.controlsDecoded = false;
+    const read = componentsRead(rig, () => loadGuestState(rig.cpu, vmx));
+    const controls = [...read].filter((e) => F.fieldType(e) === F.TYPE_CONTROL);
+    expect(controls.length).toBeGreaterThan(10);
+    expect(controls.filter((e) => !isEntryDecoded(e)).map((e) => F.vmcsFieldName(e) ?? e.toString(16))).toEqual([]);
+    expect(vmx.vmcs.controlsDecoded).toBe(true);
+    vmx.vmcs.set(F.EXCEPTION_BITMAP, 1 << 6); // (the processor is in the guest now: the internal store VMWRITE uses)
+    expect(vmx.vmcs.controlsDecoded).toBe(false);
   });
 
   it("skips the checks at an entry after a passing one, and runs them again when a checked component changes", () => {

@@ -42,7 +42,7 @@ import {
   GUEST_INTR_STATE_SMI, GUEST_INTR_STATE_STI, vmEntryFailure,
 } from "./vm-exit.js";
 import { vmxEntryMsrLoad } from "./msr-lists.js";
-import { markEntryChecked } from "./vmcs.js";
+import { markEntryChecked, markEntryDecoded } from "./vmcs.js";
 
 /** Interruption-information bits (SDM vol. 3C §24.8.3). */
 export const INTR_INFO_VECTOR_MASK = 0xff;
@@ -76,6 +76,15 @@ const ENTRY_CHECKED: readonly number[] = [
 ];
 for (const f of ENTRY_CHECKED) markEntryChecked(f);
 markEntryChecked(GUEST_RFLAGS, 0xffc08028 | 2 | FLAG_VM | FLAG_IF);
+
+/** Every control loadGuestState decodes into VmxCpuState (keep in step with decodeControls). */
+const ENTRY_DECODED: readonly number[] = [
+  PIN_BASED_VM_EXEC_CONTROL, CPU_BASED_VM_EXEC_CONTROL, SECONDARY_VM_EXEC_CONTROL, VM_EXIT_CONTROLS, VM_ENTRY_CONTROLS,
+  EXCEPTION_BITMAP, PAGE_FAULT_ERROR_CODE_MASK, PAGE_FAULT_ERROR_CODE_MATCH, IO_BITMAP_A, IO_BITMAP_B, MSR_BITMAP,
+  CR0_GUEST_HOST_MASK, CR0_READ_SHADOW, CR4_GUEST_HOST_MASK, CR4_READ_SHADOW, CR3_TARGET_COUNT, CR3_TARGET_VALUE0,
+  CR3_TARGET_VALUE0 + 2, CR3_TARGET_VALUE0 + 4, CR3_TARGET_VALUE0 + 6, TSC_OFFSET, EPT_POINTER, VIRTUAL_PROCESSOR_ID,
+];
+for (const f of ENTRY_DECODED) markEntryDecoded(f);
 
 /** Result of the checks before guest state is touched: 0, or a VM-instruction error number. */
 export function checkControlsAndHostState(vmx: VmxCpuState): number {
@@ -293,6 +302,15 @@ export function checkGuestState(vmx: VmxCpuState): number {
 /** Loads guest state (SDM vol. 3C §26.3.2) and decodes the controls for non-root operation. */
 export function loadGuestState(cpu: Cpu, vmx: VmxCpuState): boolean {
   const v = vmx.vmcs;
+  // Decoded again only when one of them changed since (VmcsCache.controlsDecoded).
+  if (!v.controlsDecoded) decodeControls(vmx);
+  loadGuestRegisters(cpu, vmx);
+  return loadGuestMemoryState(cpu, vmx);
+}
+
+/** The controls of the VMCS in use, decoded for fast intercept checks in non-root operation. */
+function decodeControls(vmx: VmxCpuState): void {
+  const v = vmx.vmcs;
   vmx.pin = v.get(PIN_BASED_VM_EXEC_CONTROL);
   vmx.proc = v.get(CPU_BASED_VM_EXEC_CONTROL);
   vmx.proc2 = vmx.proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS ? v.get(SECONDARY_VM_EXEC_CONTROL) : 0;
@@ -316,7 +334,12 @@ export function loadGuestState(cpu: Cpu, vmx: VmxCpuState): boolean {
   vmx.eptRoot = v.get(EPT_POINTER) & 0xfffff000;
   vmx.unrestricted = (vmx.proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST) !== 0;
   vmx.vpid = vmx.proc2 & SECONDARY_EXEC_ENABLE_VPID ? v.get(VIRTUAL_PROCESSOR_ID) : 0;
+  v.controlsDecoded = true;
+}
 
+/** Registers, segments, descriptor tables and the non-register state from the guest-state area (SDM §26.3.2.1-26.3.2.3). */
+function loadGuestRegisters(cpu: Cpu, vmx: VmxCpuState): void {
+  const v = vmx.vmcs;
   cpu.cr0 = v.get(GUEST_CR0) | 0;
   cpu.cr3 = v.get(GUEST_CR3) | 0;
   cpu.cr4 = v.get(GUEST_CR4) | 0;
@@ -358,6 +381,11 @@ export function loadGuestState(cpu: Cpu, vmx: VmxCpuState): boolean {
   cpu.onModeChange();
   if ((cpu.cr0 & CR0_PE) === 0 && !cpu.v86) cpu.cpl = 0;
   cpu.updatePrivilegeMasks();
+}
+
+/** TLB, PDPTEs and the timers of the entry (SDM §26.3.2.4, §26.5). False when PDPTEs from memory are invalid. */
+function loadGuestMemoryState(cpu: Cpu, vmx: VmxCpuState): boolean {
+  const v = vmx.vmcs;
   // TLB: linear and combined mappings survive only for the same non-zero VPID and EPT root (SDM §28.3.3.3).
   if (vmx.vpid === 0 || vmx.vpid !== vmx.tlbVpid || vmx.eptRoot !== vmx.tlbEptRoot) cpu.flushTlb(true);
   vmx.tlbVpid = vmx.vpid;

@@ -32,6 +32,22 @@ VMCS_FIELDS.forEach(([, enc], i) => {
 const CHECK_LO = new Int32Array(VMCS_SLOTS);
 const CHECK_HI = new Int32Array(VMCS_SLOTS);
 
+/** Per slot: 1 for the controls VM entry decodes into VmxCpuState (vm-entry.ts registers them with markEntryDecoded). */
+const DECODED = new Uint8Array(VMCS_SLOTS);
+
+/** Declares that VM entry decodes component `encoding` into the processor's VMX state (loadGuestState). */
+export function markEntryDecoded(encoding: number): void {
+  const s = SLOT_OF[encoding & ~1]!;
+  if (s < 0) throw new Error(`markEntryDecoded: no VMCS component 0x${encoding.toString(16)}`);
+  DECODED[s] = 1;
+}
+
+/** True when VM entry decodes component `encoding` (for tests). */
+export function isEntryDecoded(encoding: number): boolean {
+  const s = SLOT_OF[encoding & ~1]!;
+  return s >= 0 && DECODED[s] === 1;
+}
+
 /**
  * Declares that the VM-entry checks read component `encoding` (its bits `loMask`, and `hiMask` of a 64-bit
  * component's high half). Called once per checked component when vm-entry.ts loads.
@@ -76,6 +92,11 @@ export class VmcsCache {
    * components, so VM entry may skip them while this holds; any write that changes a checked bit clears it.
    */
   checksPassed = false;
+  /**
+   * The controls VM entry decodes (VmxCpuState.pin, proc, exceptionBitmap, ...) were decoded from the current
+   * contents and none of them changed since, so the next entry may keep the decoded values.
+   */
+  controlsDecoded = false;
 
   /** Stores `value` in slot `s`'s low half, noting whether a checked bit changed. */
   private storeLo(s: number, value: number): void {
@@ -83,6 +104,7 @@ export class VmcsCache {
     if (old === value) return;
     this.lo[s] = value;
     if (((old ^ value) & CHECK_LO[s]!) !== 0) this.checksPassed = false;
+    if (DECODED[s] !== 0) this.controlsDecoded = false;
   }
 
   private storeHi(s: number, value: number): void {
@@ -90,6 +112,7 @@ export class VmcsCache {
     if (old === value) return;
     this.hi[s] = value;
     if (((old ^ value) & CHECK_HI[s]!) !== 0) this.checksPassed = false;
+    if (DECODED[s] !== 0) this.controlsDecoded = false;
   }
 
   /** Internal read of a component known to exist (entry/exit microcode). Returns the low 32 bits as unsigned. */
@@ -141,6 +164,7 @@ export class VmcsCache {
     this.hi.fill(0);
     this.launched = false;
     this.checksPassed = false;
+    this.controlsDecoded = false;
   }
 
   /** Writes the cached data to the region at `hpa` (VMCLEAR, or switching current VMCS). */
@@ -156,6 +180,7 @@ export class VmcsCache {
   loadFrom(mem: PhysicalMemory, hpa: number): void {
     // Another VMCS (or this one after software may have edited its region): the checks run again.
     this.checksPassed = false;
+    this.controlsDecoded = false;
     this.launched = mem.read32(hpa + OFFSET_LAUNCH_STATE) === 1;
     for (let s = 0; s < VMCS_SLOTS; s++) {
       this.lo[s] = mem.read32(hpa + OFFSET_DATA + s * 8);
