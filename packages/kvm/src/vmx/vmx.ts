@@ -76,6 +76,10 @@ export class VmxVcpu {
   /** Host ns deadline the VMX-preemption timer is programmed for at the next entry, or -1 (the hv timer). */
   timerDeadline = -1;
   private readonly hostDb = new Int32Array(7);
+  private ripCache = 0;
+  private ripCached = false;
+  private rflagsCache = 0;
+  private rflagsCached = false;
   /** Shadows of what the VMCS holds (the kernel's controls_shadow): entry writes only what changed. */
   private pinWritten = 0;
   private tscOffsetWritten = 0;
@@ -119,6 +123,9 @@ export class VmxVcpu {
 
   write(field: number, value: number): void {
     if (vmwrite(this.cpu, field, value) !== VMX_SUCCEED) throw new Error(`vmwrite error: field 0x${field.toString(16)}`);
+    // The register cache holds what the VMCS holds: a write through here drops the cached copy.
+    if (field === F.GUEST_RIP) this.ripCached = false;
+    else if (field === F.GUEST_RFLAGS) this.rflagsCached = false;
   }
 
   /** 64-bit field on a 32-bit host: full then high, as vmcs_write64 does without CONFIG_X86_64. */
@@ -248,8 +255,16 @@ export class VmxVcpu {
 
   // ------------------------------------------------------------------ guest state
 
+  /**
+   * RIP and RFLAGS through a register cache (the kernel's regs_avail): read from the VMCS once after each
+   * exit; writes go to the VMCS at once (write-through), so the VMCS stays authoritative.
+   */
   get rip(): number {
-    return this.read(F.GUEST_RIP);
+    if (!this.ripCached) {
+      this.ripCache = this.read(F.GUEST_RIP);
+      this.ripCached = true;
+    }
+    return this.ripCache;
   }
   set rip(v: number) {
     this.write(F.GUEST_RIP, v);
@@ -261,7 +276,11 @@ export class VmxVcpu {
     this.write(F.GUEST_RSP, v);
   }
   get rflags(): number {
-    return this.read(F.GUEST_RFLAGS);
+    if (!this.rflagsCached) {
+      this.rflagsCache = this.read(F.GUEST_RFLAGS);
+      this.rflagsCached = true;
+    }
+    return this.rflagsCache;
   }
   set rflags(v: number) {
     this.write(F.GUEST_RFLAGS, v | FLAG_FIXED1);
@@ -509,6 +528,8 @@ export class VmxVcpu {
     const instruction = this.launched ? "VMRESUME" : "VMLAUNCH";
     if (kvmTrace.enabled.kvm_entry) kvmTrace.emit("kvm_entry", { vcpu_id: vcpu.id, rip: this.read(F.GUEST_RIP), instruction });
     const r = vmlaunch(cpu, this.launched);
+    // The guest ran (or the entry failed having touched nothing cached): read registers afresh.
+    this.ripCached = this.rflagsCached = false;
     if (r === VMX_FAIL_VALID || r === VMX_FAIL_INVALID) {
       this.fail = true;
       cpu.reg.set(this.hostRegs);
