@@ -59,6 +59,8 @@ export class HostMachine {
   kernelThread: { shouldPreempt(vcpuFd: unknown): boolean } | null = null;
   /** Host processors brought up (one per vCPU: KVM pins each vCPU to its own processor here). */
   private readonly cpus = new Set<Cpu>();
+  /** The same processors as an array, for the clock. */
+  private cpuList: Cpu[] = [];
   /** Instructions retired by processors since taken down, and ns the host spent idle (time warps). */
   private retiredBase = 0;
   private idleNs = 0;
@@ -200,7 +202,9 @@ export class HostMachine {
    */
   now(): number {
     let t = this.retiredBase + this.idleNs;
-    for (const c of this.cpus) t += c.instructionsRetired;
+    // (An array walk: the clock is read several times per VM exit.)
+    const list = this.cpuList;
+    for (let i = 0; i < list.length; i++) t += list[i]!.instructionsRetired;
     return t;
   }
 
@@ -214,7 +218,10 @@ export class HostMachine {
 
   /** Takes a processor down (vCPU destruction); its executed instructions stay part of the clock. */
   takeDownCpu(cpu: Cpu): void {
-    if (this.cpus.delete(cpu)) this.retiredBase += cpu.instructionsRetired;
+    if (this.cpus.delete(cpu)) {
+      this.retiredBase += cpu.instructionsRetired;
+      this.cpuList = [...this.cpus];
+    }
   }
 
   /**
@@ -225,6 +232,7 @@ export class HostMachine {
     const cpu = new Cpu(this.mem, host);
     cpu.syncChunks();
     this.cpus.add(cpu);
+    this.cpuList = [...this.cpus];
     // The TSC is the shared host clock (the processor's own instruction count is part of it).
     cpu.tscSource = () => this.now();
     cpu.gdtrBase = this.gdt;

@@ -520,10 +520,11 @@ export class VmxVcpu {
       this.write64(F.TSC_OFFSET, tscOffset);
       this.tscOffsetWritten = tscOffset;
     }
-    this.hostRegs.set(cpu.reg);
+    const gpr = cpu.reg, hostRegs = this.hostRegs, guestRegs = vcpu.regs;
+    for (let i = 0; i < 8; i++) hostRegs[i] = gpr[i]!;
     const rsp = this.read(F.GUEST_RSP);
-    cpu.reg.set(vcpu.regs);
-    cpu.reg[4] = rsp;
+    for (let i = 0; i < 8; i++) gpr[i] = guestRegs[i]!;
+    gpr[4] = rsp;
     cpu.cr2 = vcpu.cr2;
     const instruction = this.launched ? "VMRESUME" : "VMLAUNCH";
     if (kvmTrace.enabled.kvm_entry) kvmTrace.emit("kvm_entry", { vcpu_id: vcpu.id, rip: this.read(F.GUEST_RIP), instruction });
@@ -532,7 +533,7 @@ export class VmxVcpu {
     this.ripCached = this.rflagsCached = false;
     if (r === VMX_FAIL_VALID || r === VMX_FAIL_INVALID) {
       this.fail = true;
-      cpu.reg.set(this.hostRegs);
+      for (let i = 0; i < 8; i++) gpr[i] = hostRegs[i]!;
       for (let i = 0; i < 7; i++) dr[i] = hostDb[i]!;
       return;
     }
@@ -543,12 +544,11 @@ export class VmxVcpu {
       this.exitReason = this.read(F.VM_EXIT_REASON);
       if ((this.exitReason & VMX_EXIT_REASONS_FAILED_VMENTRY) === 0) this.launched = true;
     }
-    const gpr = cpu.reg;
-    for (let i = 0; i < 8; i++) if (i !== 4) vcpu.regs[i] = gpr[i]!;
+    for (let i = 0; i < 8; i++) if (i !== 4) guestRegs[i] = gpr[i]!;
     vcpu.cr2 = cpu.cr2;
     dregs[6] = dr[6]!;
     for (let i = 0; i < 7; i++) dr[i] = hostDb[i]!;
-    cpu.reg.set(this.hostRegs);
+    for (let i = 0; i < 8; i++) gpr[i] = hostRegs[i]!;
     vcpu.stats.exits++;
   }
 
