@@ -589,6 +589,9 @@ export class KvmVcpu {
     },
   };
 
+  /** complete_emulated_mmio for stores: the next store of the instruction, or back to the guest (one function, no closure per exit). */
+  private static readonly completeEmulatedWrites = (vcpu: KvmVcpu): number => vcpu.flushEmulatedWrites();
+
   /** After an emulated instruction completed: kernel devices take their stores, then one exit per other store. */
   private flushEmulatedWrites(): number {
     const em = this.vm.emulator;
@@ -597,7 +600,7 @@ export class KvmVcpu {
     if (!a) return RESUME_GUEST;
     if (a.kind === "mmio") this.mmioExit(a);
     else this.pioExit(false, a.addr, a.len, 1, a.value);
-    this.completeUserspaceIo = (vcpu) => vcpu.flushEmulatedWrites();
+    this.completeUserspaceIo = KvmVcpu.completeEmulatedWrites;
     return EXIT_TO_USER;
   }
 

@@ -76,6 +76,8 @@ export class VmxVcpu {
   /** Host ns deadline the VMX-preemption timer is programmed for at the next entry, or -1 (the hv timer). */
   timerDeadline = -1;
   private readonly hostDb = new Int32Array(7);
+  /** The segment fields loadEmulator gave the emulator (selector, base, limit, AR per segment), for storeEmulator. */
+  private readonly emulatorSegs = new Int32Array(32);
   private ripCache = 0;
   private ripCached = false;
   private rflagsCache = 0;
@@ -658,11 +660,12 @@ export class VmxVcpu {
     e.reg[4] = this.read(F.GUEST_RSP);
     e.eip = this.read(F.GUEST_RIP) | 0;
     e.setFlags(this.read(F.GUEST_RFLAGS) | 0);
+    const loaded = this.emulatorSegs;
     for (let s = 0; s < 8; s++) {
-      e.segSel[s] = this.read(F.GUEST_SEG_SELECTOR[s]!);
-      e.segBase[s] = this.read(F.GUEST_SEG_BASE[s]!) | 0;
-      e.segLimit[s] = this.read(F.GUEST_SEG_LIMIT[s]!) | 0;
-      e.segAr[s] = this.read(F.GUEST_SEG_AR[s]!) | 0;
+      e.segSel[s] = loaded[s * 4] = this.read(F.GUEST_SEG_SELECTOR[s]!);
+      e.segBase[s] = loaded[s * 4 + 1] = this.read(F.GUEST_SEG_BASE[s]!) | 0;
+      e.segLimit[s] = loaded[s * 4 + 2] = this.read(F.GUEST_SEG_LIMIT[s]!) | 0;
+      e.segAr[s] = loaded[s * 4 + 3] = this.read(F.GUEST_SEG_AR[s]!) | 0;
     }
     e.gdtrBase = this.read(F.GUEST_GDTR_BASE) | 0;
     e.gdtrLimit = this.read(F.GUEST_GDTR_LIMIT);
@@ -694,11 +697,14 @@ export class VmxVcpu {
     this.write(F.GUEST_RSP, e.reg[4]!);
     this.write(F.GUEST_RIP, e.eip);
     this.write(F.GUEST_RFLAGS, e.getFlags());
+    // Only the segment fields the instruction changed go back (most emulated instructions are loads and
+    // stores that change none); writing the others would store the values they already hold.
+    const loaded = this.emulatorSegs;
     for (let s = 0; s < 8; s++) {
-      this.write(F.GUEST_SEG_SELECTOR[s]!, e.segSel[s]!);
-      this.write(F.GUEST_SEG_BASE[s]!, e.segBase[s]!);
-      this.write(F.GUEST_SEG_LIMIT[s]!, e.segLimit[s]!);
-      this.write(F.GUEST_SEG_AR[s]!, e.segAr[s]!);
+      if (e.segSel[s] !== loaded[s * 4]) this.write(F.GUEST_SEG_SELECTOR[s]!, e.segSel[s]!);
+      if (e.segBase[s] !== loaded[s * 4 + 1]) this.write(F.GUEST_SEG_BASE[s]!, e.segBase[s]!);
+      if (e.segLimit[s] !== loaded[s * 4 + 2]) this.write(F.GUEST_SEG_LIMIT[s]!, e.segLimit[s]!);
+      if (e.segAr[s] !== loaded[s * 4 + 3]) this.write(F.GUEST_SEG_AR[s]!, e.segAr[s]!);
     }
     this.vcpu.cr2 = e.cr2;
     // A task switch changes CR0.TS and may load CR3.
