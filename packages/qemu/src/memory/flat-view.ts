@@ -43,6 +43,9 @@ export class FlatView {
   private readonly ends: Float64Array;
   /** The last range found: consecutive accesses usually hit the same device or RAM. */
   private lastHit = -1;
+  /** The last unassigned hole found, [holeStart, holeEnd): a port nothing decodes (POST codes at 80h) exits again and again. */
+  private holeStart = 0;
+  private holeEnd = 0;
 
   constructor(ranges: FlatRange[]) {
     this.ranges = ranges;
@@ -60,6 +63,9 @@ export class FlatView {
     if (last >= 0 && addr >= this.starts[last]! && addr < this.ends[last]!) {
       return last;
     }
+    if (addr >= this.holeStart && addr < this.holeEnd) {
+      return -1;
+    }
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo <= hi) {
@@ -73,6 +79,9 @@ export class FlatView {
         return mid;
       }
     }
+    // Unassigned: remember the hole, between the range before `lo` and the one at `lo`.
+    this.holeStart = lo > 0 ? this.ends[lo - 1]! : 0;
+    this.holeEnd = lo < this.starts.length ? this.starts[lo]! : Infinity;
     return -1;
   }
 
@@ -83,6 +92,9 @@ export class FlatView {
 
   /** Start of the first range beginning after `addr` (where an unassigned hole ends), or Infinity. */
   nextStart(addr: number): number {
+    if (addr >= this.holeStart && addr < this.holeEnd) {
+      return this.holeEnd;
+    }
     for (let i = 0; i < this.starts.length; i++) {
       if (this.starts[i]! > addr) {
         return this.starts[i]!;
