@@ -13,11 +13,7 @@
 // This is the suite's Linux boot (two boots, a few minutes each); the qemu-system sessions without
 // the daemon run with VIRTKIT_LINUX_BOOT=1 (apps/qemu-system/src/linux-guest.test.ts). Without apt
 // or network the guest cannot be assembled: the test skips and says why.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   GUEST_WRITTEN_TEXT,
@@ -25,85 +21,27 @@ import {
   LINUX_CONSOLE_FAULTS,
   LINUX_KERNEL_ABI,
   LINUX_SESSION_EXPECTATIONS,
-  VIRTKIT_QEMU_CLI,
   guestFileOnHost,
-  hasCommand,
   linuxConsoleScript,
-  linuxDomainXml,
-  tryBuildLinuxGuest,
 } from "@virtkit/guests";
 import { runOnPtyAsync } from "@virtkit/virsh/testing/pty";
-import { type PrivateDaemon, hasOurBuild, OUR_CLI, startOurLibvirtd } from "./testing/daemons.js";
+import { LinuxVirshDomain, OUR_VIRSH, linuxVirshPrerequisites } from "./testing/linux-virsh-domain.js";
 
-/** Our virsh, built (packages/virsh/dist). */
-const OUR_VIRSH = fileURLToPath(new URL("../../../packages/virsh/dist/cli.js", import.meta.url));
 const NAME = "virtkit-linux";
-
-const guest = tryBuildLinuxGuest();
-const missing = [
-  guest.paths === undefined && `the Debian guest, which cannot be assembled here: ${guest.why ?? ""}`,
-  !existsSync(VIRTKIT_QEMU_CLI) && `virtkit's qemu-system (${VIRTKIT_QEMU_CLI}: build apps/qemu-system)`,
-  !hasOurBuild && `our libvirtd (${OUR_CLI}: build this package)`,
-  !existsSync(OUR_VIRSH) && `our virsh (${OUR_VIRSH}: build packages/virsh)`,
-  !hasCommand("python3") && "python3 (its pty module drives the console)",
-  !hasCommand("debugfs") && "debugfs (Debian e2fsprogs)",
-].filter((m): m is string => typeof m === "string");
+const { guest, missing } = linuxVirshPrerequisites();
 if (missing.length > 0) console.warn(`skipping the Linux guest through virsh and libvirtd: missing ${missing.join("; ")}`);
 
-/** The emulator's pid from the driver's status file (libvirt's <domstatus pid='N'>), 0 when there is none. */
-function emulatorPid(root: string): number {
-  const status = join(root, "run/qemu", `${NAME}.xml`);
-  return existsSync(status) ? Number(/pid='(\d+)'/.exec(readFileSync(status, "utf8"))?.[1] ?? "0") : 0;
-}
-
-function tail(file: string, chars = 3000): string {
-  return existsSync(file) ? readFileSync(file, "latin1").slice(-chars) : `(no ${file})`;
-}
-
 describe.skipIf(missing.length > 0)("Debian's i386 Linux through our virsh and our libvirtd's qemu driver", () => {
-  const dir = mkdtempSync(join(tmpdir(), "vk-linux-virsh-"));
-  const root = join(dir, "root");
-  const disk = join(dir, "disk.ext2");
-  const xmlFile = join(dir, `${NAME}.xml`);
-  const consoleLog = join(dir, "console.log");
-  // virsh and the daemon keep their files (history, caches) here, not in the user's home
-  const env = { ...process.env, LC_ALL: "C", HOME: dir, XDG_CACHE_HOME: join(dir, "cache"), XDG_CONFIG_HOME: join(dir, "config"), XDG_RUNTIME_DIR: join(dir, "runtime") };
-  let daemon: PrivateDaemon | undefined;
-  let uri = "";
+  const d = new LinuxVirshDomain(NAME, guest!, {});
+  const virsh = d.virsh.bind(d);
+  const { env, xmlFile, consoleLog, disk } = d;
   let events: ChildProcess | undefined;
 
-  const virsh = (...args: string[]): { out: string; err: string; status: number | null } => {
-    const r = spawnSync(process.execPath, [OUR_VIRSH, "-c", uri, ...args], { env, encoding: "utf8" });
-    return { out: r.stdout, err: r.stderr, status: r.status };
-  };
-
-  beforeAll(async () => {
-    mkdirSync(root);
-    // the guest writes to its disk: a copy, so the built image stays as made
-    copyFileSync(guest.paths!.disk, disk);
-    // the uncompressed vmlinux: the kernel's own decompression would add to every boot in CI
-    writeFileSync(xmlFile, linuxDomainXml({ ...guest.paths!, disk }, { name: NAME, kernel: guest.paths!.vmlinux, emulator: VIRTKIT_QEMU_CLI }));
-    daemon = await startOurLibvirtd({ env: { ...env, VIRTKIT_QEMU_ROOT: root } });
-    uri = `qemu+unix:///system?socket=${daemon.sock}`;
-  }, 120_000);
+  beforeAll(() => d.setUp(), 120_000);
 
   afterAll(async () => {
     events?.kill("SIGINT");
-    if (daemon !== undefined) {
-      // libvirtd leaves running domains alone when it stops: a failed test must not leave a guest spinning
-      if (emulatorPid(root) > 0) virsh("destroy", NAME);
-      virsh("undefine", NAME);
-      const pid = emulatorPid(root);
-      if (pid > 0) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          /* already gone */
-        }
-      }
-      await daemon.stop();
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await d.tearDown();
   }, 120_000);
 
   it("define, start, console: the kernel boots to the busybox prompt, the session's checks pass, reboot -f restarts it in place, ^] leaves; destroy, undefine; the guest's write is on the host's image", { timeout: 40 * 60_000 }, async () => {
@@ -111,7 +49,7 @@ describe.skipIf(missing.length > 0)("Debian's i386 Linux through our virsh and o
     expect(virsh("define", xmlFile)).toEqual({ out: `Domain '${NAME}' defined from ${xmlFile}\n\n`, err: "", status: 0 });
 
     // `virsh event` without --loop ends after the first event: the reboot the guest's `reboot -f` causes
-    events = spawn(process.execPath, [OUR_VIRSH, "-c", uri, "event", "--domain", NAME, "--event", "reboot"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    events = spawn(process.execPath, [OUR_VIRSH, "-c", d.uri, "event", "--domain", NAME, "--event", "reboot"], { env, stdio: ["ignore", "pipe", "pipe"] });
     let eventsOut = "";
     events.stdout?.setEncoding("utf8").on("data", (d: string) => (eventsOut += d));
     const eventsDone = new Promise<number | null>((resolve) => events?.once("exit", resolve));
@@ -122,12 +60,12 @@ describe.skipIf(missing.length > 0)("Debian's i386 Linux through our virsh and o
     console.log(`${NAME} started; its console is copied to ${consoleLog} as it arrives`);
 
     const script = linuxConsoleScript();
-    const r = await runOnPtyAsync([process.execPath, OUR_VIRSH, "-c", uri, "console", NAME], [...script.steps, { send: "\x1d" }], env, {
+    const r = await runOnPtyAsync(d.consoleArgv(), [...script.steps, { send: "\x1d" }], env, {
       // a guard against a guest that stopped, far beyond a boot on a busy 2-core machine: not a time limit
       guardSeconds: 20 * 60,
       logFile: consoleLog,
     });
-    const context = `\n--- console (last 3000 characters):\n${r.output.slice(-3000)}\n--- emulator log:\n${tail(join(root, "log/qemu", `${NAME}.log`))}`;
+    const context = `\n--- console (last 3000 characters):\n${r.output.slice(-3000)}\n--- emulator log:\n${d.emulatorLogTail()}`;
     expect(r.failed, context).toBeNull();
     expect(r.status, context).toBe(0);
     expect(r.output.startsWith(`Connected to domain '${NAME}'\r\nEscape character is ^] (Ctrl + ])\r\n`)).toBe(true);

@@ -42,7 +42,7 @@ function exactly(text: string): RegExp {
 
 /**
  * What the outputs must show on virtkit's pc machine: Debian's kernel, the CPU model virtkit advertises (QEMU's
- * qemu32 name), the serial port and the virtio devices on the 8259 PIC (no APIC is modelled), the virtio disk
+ * qemu32 name), the serial port and the virtio devices on the 8259 PIC (kernel_irqchip=off: no local APIC), the virtio disk
  * found, the ext2 file made by mke2fs read, and the guest's own file read back after a remount.
  */
 export const LINUX_SESSION_EXPECTATIONS: readonly { name: SessionCommandName; what: string; pattern: RegExp }[] = [
@@ -205,20 +205,66 @@ export interface ConsoleSessionScript {
  * LINUX_SESSION_COMMANDS, `reboot -f` and the same three again, then AFTER_REBOOT_COMMAND.
  */
 export function linuxConsoleScript(): ConsoleSessionScript {
+  return consoleScript<SessionCommandName>(LINUX_SESSION_COMMANDS, true);
+}
+
+/**
+ * The two-vCPU session (a domain with <vcpu>2</vcpu> and the in-kernel irqchip): boot to the prompt, then
+ * LINUX_SMP_SESSION_COMMANDS; no reboot.
+ */
+export function linuxSmpConsoleScript(): {
+  steps: ConsoleStep[];
+  read(output: string, marks: readonly number[]): Record<SmpCommandName, string> & { boot: string; text: string };
+} {
+  return consoleScript(LINUX_SMP_SESSION_COMMANDS, false);
+}
+
+/** The commands typed on the two-vCPU guest. */
+export const LINUX_SMP_SESSION_COMMANDS = [
+  { name: "processors", line: "grep -c ^processor /proc/cpuinfo" },
+  { name: "interrupts", line: "cat /proc/interrupts" },
+  { name: "dmesgSmp", line: "dmesg | grep -E 'smp:|TIMER|IOAPIC|MP-BIOS|APIC'" },
+] as const;
+export type SmpCommandName = (typeof LINUX_SMP_SESSION_COMMANDS)[number]["name"];
+
+/**
+ * What the two-vCPU guest must show: both processors, the PIT's IRQ 0 on IOAPIC pin 2 (the MP table's IRQ0
+ * override, and the kernel's check that the timer works through the IOAPIC passed), COM1 and the virtio
+ * devices on the IOAPIC, each CPU's local APIC timer ticking, IPIs between them, and the boot's own account.
+ */
+export const LINUX_SMP_SESSION_EXPECTATIONS: readonly { name: SmpCommandName; what: string; pattern: RegExp }[] = [
+  { name: "processors", what: "/proc/cpuinfo lists two processors", pattern: exactly("2\n") },
+  { name: "interrupts", what: "/proc/interrupts: the timer on IOAPIC pin 2", pattern: /^\s*0:\s+\d+\s+\d+\s+IO-APIC\s+2-edge\s+timer$/m },
+  { name: "interrupts", what: "/proc/interrupts: COM1 on IOAPIC pin 4", pattern: /^\s*4:\s+\d+\s+\d+\s+IO-APIC\s+4-edge\s+ttyS0$/m },
+  { name: "interrupts", what: "/proc/interrupts: the virtio devices on IOAPIC pins, level-triggered", pattern: /^\s*\d+:\s+\d+\s+\d+\s+IO-APIC\s+\d+-fasteoi\s+.*\bvirtio0\b/m },
+  { name: "interrupts", what: "/proc/interrupts: both local APIC timers tick", pattern: /^\s*LOC:\s+[1-9]\d*\s+[1-9]\d*\s+Local timer interrupts$/m },
+  { name: "interrupts", what: "/proc/interrupts: function-call IPIs reached both CPUs", pattern: /^\s*CAL:\s+[1-9]\d*\s+[1-9]\d*\s+Function call interrupts$/m },
+  { name: "dmesgSmp", what: "dmesg: the second CPU came up", pattern: /smp: Brought up 1 node, 2 CPUs/ },
+  { name: "dmesgSmp", what: "dmesg: symmetric I/O mode with the IOAPIC", pattern: /Enabling APIC mode: {2}Flat\. {2}Using 1 I\/O APICs/ },
+  { name: "dmesgSmp", what: "dmesg: the timer through IOAPIC pin 2", pattern: /\.\.TIMER: vector=0x30 apic1=0 pin1=2/ },
+];
+
+/** A console script from the first kernel line: the commands at the prompt, and with `reboot` the reboot and one more. */
+function consoleScript<N extends string>(commands: readonly { name: N; line: string }[], reboot: boolean): {
+  steps: ConsoleStep[];
+  read(output: string, marks: readonly number[]): Record<N, string> & { afterReboot: string; boot: string; reboot: string; text: string };
+} {
   const p = SHELL_PROMPT;
   const steps: ConsoleStep[] = [{ expect: "Linux version " }, { expect: INIT_MARKER }, { expect: p }];
   const firstPrompt = steps.length - 1;
-  const typed: { name: SessionCommandName | "afterReboot"; line: string; from: number; to: number }[] = [];
-  const type = (name: SessionCommandName | "afterReboot", line: string): void => {
+  const typed: { name: string; line: string; from: number; to: number }[] = [];
+  const type = (name: string, line: string): void => {
     const from = steps.length - 1;
     steps.push({ send: `${line}\r` }, { expect: p });
     typed.push({ name, line, from, to: steps.length - 1 });
   };
-  for (const c of LINUX_SESSION_COMMANDS) type(c.name, c.line);
+  for (const c of commands) type(c.name, c.line);
   const rebootFrom = steps.length - 1;
-  steps.push({ send: "reboot -f\r" }, { expect: "Linux version " }, { expect: INIT_MARKER }, { expect: p });
-  const rebootTo = steps.length - 1;
-  type("afterReboot", AFTER_REBOOT_COMMAND);
+  if (reboot) {
+    steps.push({ send: "reboot -f\r" }, { expect: "Linux version " }, { expect: INIT_MARKER }, { expect: p });
+    type("afterReboot", AFTER_REBOOT_COMMAND);
+  }
+  const rebootTo = reboot ? steps.length - 3 : rebootFrom;
   return {
     steps,
     read(output, marks) {
@@ -226,14 +272,15 @@ export function linuxConsoleScript(): ConsoleSessionScript {
         throw new Error(`the console session stopped after step ${String(marks.length)} of ${String(steps.length)}`);
       }
       const at = (i: number): number => marks[i] ?? 0;
-      const outputs = {} as SessionOutputs & { afterReboot: string };
+      const outputs: Record<string, string> = {};
       for (const t of typed) outputs[t.name] = commandOutput(consoleText(output.slice(at(t.from), at(t.to) - p.length)), t.line);
       return {
+        afterReboot: "",
         ...outputs,
         boot: consoleText(output.slice(0, at(firstPrompt))),
         reboot: consoleText(output.slice(at(rebootFrom), at(rebootTo))),
         text: consoleText(output),
-      };
+      } as Record<N, string> & { afterReboot: string; boot: string; reboot: string; text: string };
     },
   };
 }

@@ -12,18 +12,33 @@ function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-export function linuxDomainXml(paths: Pick<LinuxGuestPaths, "vmlinuz" | "initramfs" | "disk">, opts: { name?: string; memoryMiB?: number; kernel?: string; emulator?: string } = {}): string {
+export interface LinuxDomainOptions {
+  name?: string;
+  memoryMiB?: number;
+  kernel?: string;
+  emulator?: string;
+  /** <vcpu> (default 1). */
+  vcpus?: number;
+  /**
+   * <features><ioapic driver='kvm'/>: the PIC, IOAPIC, local APICs and PIT in the kvm module (the emulator's
+   * kernel_irqchip=on) — what a guest needs to use the local APICs and to start a second vCPU.
+   */
+  kernelIrqchip?: boolean;
+}
+
+export function linuxDomainXml(paths: Pick<LinuxGuestPaths, "vmlinuz" | "initramfs" | "disk">, opts: LinuxDomainOptions = {}): string {
+  const features = opts.kernelIrqchip === true ? "  <features>\n    <ioapic driver='kvm'/>\n  </features>\n" : "";
   return `<domain type='kvm'>
   <name>${esc(opts.name ?? "virtkit-linux")}</name>
   <memory unit='MiB'>${String(opts.memoryMiB ?? 256)}</memory>
-  <vcpu>1</vcpu>
+  <vcpu>${String(opts.vcpus ?? 1)}</vcpu>
   <os>
     <type arch='i686' machine='pc'>hvm</type>
     <kernel>${esc(opts.kernel ?? paths.vmlinuz)}</kernel>
     <initrd>${esc(paths.initramfs)}</initrd>
     <cmdline>${esc(LINUX_CMDLINE)}</cmdline>
   </os>
-  <on_reboot>restart</on_reboot>
+${features}  <on_reboot>restart</on_reboot>
   <devices>
     <emulator>${esc(opts.emulator ?? "/usr/bin/qemu-system-i386")}</emulator>
     <disk type='file' device='disk'>

@@ -89,14 +89,18 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     const conn = await Connect.open(`qemu:///embed?root=${root}`);
     const dom = await conn.defineXML(demoXML({ vcpus: 2, ioapic: "kvm" }));
     await dom.create();
-    const log = readFileSync(join(root, "log/qemu/demo.log"), "utf8");
-    expect(log).toMatch(/-machine pc-i440fx-7\.2,kernel_irqchip=on,/);
-    expect(log).toContain("-smp 2,maxcpus=2,sockets=2,dies=1,cores=1,threads=1 \\\n");
-    const con = await consoleSession(conn, dom);
-    await until(() => con.text().includes("demo> "), "the demo prompt");
-    expect((await dom.info()).nrVirtCpu).toBe(2);
-    await con.stream.finish();
-    await dom.destroy();
+    try {
+      const log = readFileSync(join(root, "log/qemu/demo.log"), "utf8");
+      expect(log).toMatch(/-machine pc-i440fx-7\.2,kernel_irqchip=on,/);
+      expect(log).toContain("-smp 2,maxcpus=2,sockets=2,dies=1,cores=1,threads=1 \\\n");
+      const con = await consoleSession(conn, dom);
+      await until(() => con.text().includes("demo> "), "the demo prompt");
+      expect((await dom.info()).nrVirtCpu).toBe(2);
+      await con.stream.finish();
+    } finally {
+      // a failed check must not leave the emulator running
+      await dom.destroy();
+    }
     await dom.undefine();
     const split = await conn.defineXML(demoXML({ name: "split", ioapic: "qemu" }));
     const err = await failure(split.create());
