@@ -111,6 +111,8 @@ export class Cpu {
   readonly segLo = new Float64Array(8);
   readonly segHi = new Float64Array(8);
   readonly segRw = new Uint8Array(8);
+  /** Counts refreshSegment calls: compiled regions copy the windows above and leave when it moves (jit/codegen.ts). */
+  segGen = 0;
 
   gdtrBase = 0;
   gdtrLimit = 0xffff;
@@ -301,6 +303,13 @@ export class Cpu {
    * blocks translated under an older epoch re-check their bytes before running.
    */
   codeEpoch = 0;
+  /**
+   * Set by the caller of run() when nothing but this processor ran since its last run() returned, so
+   * nothing can have written guest memory behind its back (a hypervisor re-entering a guest after an exit
+   * it handled without touching guest memory, with no other agent running meanwhile). run() then keeps the
+   * code epoch instead of bumping it, and clears this flag.
+   */
+  keepCodeEpoch = false;
   /**
    * Bumped whenever what a block lookup depends on changes (translations, mode, privilege, CS, code
    * bytes): links between blocks made under an older generation are not followed.
@@ -633,6 +642,7 @@ export class Cpu {
 
   /** Recomputes the fast-check window of one segment from its hidden cache. */
   refreshSegment(s: number): void {
+    this.segGen++;
     // Blocks are translated for the code segment's size and compiled for the stack's.
     if (s === CS || s === SS) this.contextChanged();
     const ar = this.segAr[s]!;
@@ -1414,8 +1424,9 @@ export class Cpu {
   run(budget: number): number {
     if (this.memGeneration !== this.mem.generation) this.syncChunks();
     this.stopReason = STOP_NONE;
-    // The host may have written guest memory since the last run.
-    this.newCodeEpoch();
+    // The host may have written guest memory since the last run (unless the caller knows it did not).
+    if (this.keepCodeEpoch) this.keepCodeEpoch = false;
+    else this.newCodeEpoch();
     const useBlocks = this.blocksEnabled;
     let done = 0;
     for (;;) {

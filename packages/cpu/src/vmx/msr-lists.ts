@@ -41,6 +41,8 @@ export function vmxMsrListStore(cpu: Cpu, vmx: VmxCpuState): void {
     cpu.mem.write32(e + 8, v[0]);
     cpu.mem.write32(e + 12, v[1]);
   }
+  // The stores bypass the translation cache's write tracking: code there is checked again before it runs.
+  if (count > 0) cpu.newCodeEpoch();
 }
 
 /** VM-exit MSR loads; false means a VMX abort. */
