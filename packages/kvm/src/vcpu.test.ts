@@ -307,3 +307,33 @@ describe("code in read-only slots", () => {
     expect(rom2.bytes[0]).toBe(0);
   });
 });
+
+describe("translated guest code across exits", () => {
+  // l: mov ecx, 1Bh ; rdmsr ; out 80h, al ; jmp l
+  const LOOP = [0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0xe6, 0x80, 0xeb, 0xf4];
+
+  it("is checked again after every return to user space, so code user space patched in RAM runs", () => {
+    // mov al, 1 ; out 80h, al ; jmp back to the MOV — then user space changes the immediate each time.
+    const g = guest([0xb0, 0x01, 0xe6, 0x80, 0xeb, 0xfa]);
+    for (let i = 1; i <= 20; i++) {
+      const e = g.vcpu.runExit();
+      expect(describeExit(e)).toBe(`io-out 80 size 1 count 1 data ${i}`);
+      g.mem[1] = i + 1;
+    }
+  });
+
+  it("keeps its code epoch when the kernel handled an exit without touching guest memory (RDMSR), and not after user space ran", () => {
+    const g = guest(LOOP);
+    const cpu = fdVcpu(g.vcpu.fd)!.vendor.cpu;
+    expect(describeExit(g.vcpu.runExit())).toBe("io-out 80 size 1 count 1 data 0");
+    for (let i = 0; i < 5; i++) {
+      const before = cpu.codeEpoch;
+      // One KVM_RUN: entry (user space ran: new epoch), RDMSR exit handled in the kernel, re-entry (same epoch), OUT exit.
+      expect(describeExit(g.vcpu.runExit())).toBe("io-out 80 size 1 count 1 data 0");
+      expect(cpu.codeEpoch - before).toBe(1);
+    }
+    // User space patches the OUT's port between runs: the guest runs the new instruction.
+    g.mem[9] = 0x81;
+    expect(describeExit(g.vcpu.runExit())).toBe("io-out 81 size 1 count 1 data 0");
+  });
+});

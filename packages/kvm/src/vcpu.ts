@@ -87,6 +87,8 @@ export class KvmVcpu {
   /** Linear RIP recorded when an instruction was handed to user space, to complete it (cui_linear_rip). */
   cuiRip = 0;
   pioSize = 0;
+  /** This KVM_RUN entered the guest before (the next entry follows an exit handled in the kernel). */
+  private reentering = false;
   /** The vendor (VMX) part of the vCPU. */
   vendor!: VmxVcpu;
   /** The in-kernel local APIC (with KVM_CREATE_IRQCHIP), else null. */
@@ -148,6 +150,8 @@ export class KvmVcpu {
       this.stats.signal_exits++;
       return this.finishRun(-EINTR);
     }
+    // User space ran since this vCPU's last entry (it may have written guest memory).
+    this.reentering = false;
     for (;;) {
       r = this.mpState === KVM_MP_STATE_RUNNABLE ? this.enterGuest() : this.block();
       if (r <= 0) break;
@@ -460,7 +464,11 @@ export class KvmVcpu {
     }
     if (this.tscCatchup) this.catchupTsc();
     v.timerDeadline = this.nextDeadline();
-    v.enter();
+    // Re-entering within this KVM_RUN after an exit the kernel handled without writing guest memory, with
+    // nothing else running in between (no kernel thread: user space waits in this ioctl): the guest's code
+    // is as it left it.
+    v.enter(this.reentering && v.exitLeftGuestMemory && this.vm.host.kernelThread === null);
+    this.reentering = true;
     const r = v.handleExit();
     // ready_for_interrupt_injection / if_flag tell a user-space irqchip whether KVM_INTERRUPT can go in now.
     const allowed = v.interruptAllowed() && this.pendingInterrupt < 0;

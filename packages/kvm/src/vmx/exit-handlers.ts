@@ -423,6 +423,20 @@ EXIT_HANDLERS[EXIT_REASON_TASK_SWITCH] = handleTaskSwitch;
 EXIT_HANDLERS[EXIT_REASON_PREEMPTION_TIMER] = handlePreemptionTimer;
 EXIT_HANDLERS[EXIT_REASON_MONITOR_TRAP_FLAG] = handleMonitorTrap;
 
+/**
+ * Exit reasons whose handlers, when they resume the guest, have written no guest memory and executed no
+ * guest-serialising instruction on its behalf: the host's own interrupt and timer, the interrupt and NMI
+ * windows, HLT (the vCPU waits; in the synchronous kernel nothing else runs meanwhile), RDMSR, and port I/O
+ * a kernel device completed (IN/OUT only: string I/O goes through the emulator, which stores into RAM).
+ * CPUID, WRMSR, MOV CR/DR and the other serialising instructions are not here: re-entering after them must
+ * make the processor look at code again, as the instruction itself would (another CPU may have patched it).
+ */
+export const EXIT_LEAVES_GUEST_MEMORY = new Uint8Array(128);
+for (const r of [
+  EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_INTERRUPT_WINDOW, EXIT_REASON_NMI_WINDOW, EXIT_REASON_HLT, EXIT_REASON_MSR_READ,
+  EXIT_REASON_IO_INSTRUCTION, EXIT_REASON_PREEMPTION_TIMER,
+]) EXIT_LEAVES_GUEST_MEMORY[r] = 1;
+
 /** The kernel function name for an exit reason, for tracing. */
 const HANDLER_NAMES: Record<number, string> = {
   0: "handle_exception_nmi", 1: "handle_external_interrupt", 2: "handle_triple_fault", 7: "handle_interrupt_window",

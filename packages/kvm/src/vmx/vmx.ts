@@ -18,7 +18,7 @@ import {
   vmclear, vmcsFields as F, vmlaunch, vmxoff, vmptrld, vmread, vmreadValue, vmwrite, EXC_MC, EXC_UD, FLAG_FIXED1,
   VMX_EXIT_REASONS_FAILED_VMENTRY, EXIT_REASON_EXCEPTION_NMI, EXIT_REASON_EPT_VIOLATION, EXIT_REASON_TASK_SWITCH,
   CPU_BASED_NMI_WINDOW_EXITING, CPU_BASED_MONITOR_TRAP_FLAG, PIN_BASED_VMX_PREEMPTION_TIMER, INTR_TYPE_NMI_INTR,
-  VM_ENTRY_LOAD_DEBUG_CONTROLS, VM_EXIT_SAVE_DEBUG_CONTROLS, PREEMPTION_TIMER_RATE,
+  VM_ENTRY_LOAD_DEBUG_CONTROLS, VM_EXIT_SAVE_DEBUG_CONTROLS, PREEMPTION_TIMER_RATE, EXIT_REASON_IO_INSTRUCTION, IO_QUAL_STRING,
 } from "@virtkit/cpu";
 import type { KvmVcpu } from "../vcpu.js";
 import { EXIT_TO_USER } from "../vcpu.js";
@@ -26,7 +26,7 @@ import { HOST_KERNEL_CS, HOST_KERNEL_DS, HOST_TSS, LOCAL_TIMER_VECTOR } from "..
 import { KVM_EXIT_FAIL_ENTRY, KVM_EXIT_INTERNAL_ERROR, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON } from "../uapi/constants.js";
 import { KVM_RUN_EXIT_OFFSETS, type KvmSegment } from "../uapi/structs.js";
 import { kvmTrace } from "../trace.js";
-import { EXIT_HANDLERS, exitHandlerName } from "./exit-handlers.js";
+import { EXIT_HANDLERS, EXIT_LEAVES_GUEST_MEMORY, exitHandlerName } from "./exit-handlers.js";
 
 /**
  * The address of the vmx_vmexit label in the host kernel image, where VM exits resume (HOST_RIP).
@@ -61,6 +61,11 @@ export class VmxVcpu {
   fail = false;
   /** The full exit-reason word of the last exit. */
   exitReason = 0;
+  /**
+   * The last exit was handled in the kernel, the guest resumes, and the handler wrote no guest memory
+   * (EXIT_LEAVES_GUEST_MEMORY): re-entering within the same KVM_RUN may keep the processor's code epoch.
+   */
+  exitLeftGuestMemory = false;
   private readonly hostRegs = new Int32Array(8);
   private flushedGeneration = 0;
   readonly vpid: number;
@@ -488,7 +493,7 @@ export class VmxVcpu {
    * __vmx_vcpu_run: load the guest GPRs into the processor, VMLAUNCH (first time) or VMRESUME, and on
    * return save the guest GPRs and restore the host's.
    */
-  enter(): void {
+  enter(keepCodeEpoch = false): void {
     const vcpu = this.vcpu;
     const cpu = this.cpu;
     const mmu = vcpu.vm.mmu;
@@ -530,7 +535,10 @@ export class VmxVcpu {
     cpu.cr2 = vcpu.cr2;
     const instruction = this.launched ? "VMRESUME" : "VMLAUNCH";
     if (kvmTrace.enabled.kvm_entry) kvmTrace.emit("kvm_entry", { vcpu_id: vcpu.id, rip: this.read(F.GUEST_RIP), instruction });
+    // Nothing wrote guest memory since the guest last ran: its translated code needs no re-check.
+    cpu.keepCodeEpoch = keepCodeEpoch;
     const r = vmlaunch(cpu, this.launched);
+    cpu.keepCodeEpoch = false;
     // The guest ran (or the entry failed having touched nothing cached): read registers afresh.
     this.ripCached = this.rflagsCached = false;
     if (r === VMX_FAIL_VALID || r === VMX_FAIL_INVALID) {
@@ -563,6 +571,7 @@ export class VmxVcpu {
 
   /** vmx_handle_exit: entry failures first, then the handler table by basic exit reason. */
   handleExit(): number {
+    this.exitLeftGuestMemory = false;
     const vcpu = this.vcpu;
     const run = vcpu.run;
     if (this.fail) {
@@ -614,6 +623,8 @@ export class VmxVcpu {
     let r: number;
     if (handler) {
       r = handler(this);
+      this.exitLeftGuestMemory = r > 0 && EXIT_LEAVES_GUEST_MEMORY[basic] === 1 &&
+        (basic !== EXIT_REASON_IO_INSTRUCTION || (this.read(F.EXIT_QUALIFICATION) & IO_QUAL_STRING) === 0);
     } else {
       vcpu.setExitReason(KVM_EXIT_INTERNAL_ERROR);
       run.setU32(KVM_RUN_EXIT_OFFSETS.internal.suberror, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
