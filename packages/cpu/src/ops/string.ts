@@ -6,7 +6,8 @@
  */
 import type { Cpu } from "../cpu.js";
 import { LZ_SUB } from "../cpu.js";
-import { EAX, ECX, EDI, EDX, ES, ESI, DS, FLAG_DF } from "../core/registers.js";
+import { EAX, ECX, EDI, EDX, ES, ESI, DS, FLAG_DF, FLAG_TF } from "../core/registers.js";
+import { PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../core/physical-memory.js";
 import { ioRead, ioWrite, checkIoPermission } from "./io.js";
 import { vmxIo } from "../vmx/intercepts.js";
 import type { Handler } from "./table.js";
@@ -25,12 +26,64 @@ function writeElem(cpu: Cpu, s: number, off: number, size: number, v: number): v
   else cpu.wr32(s, off, v);
 }
 
+/**
+ * REP MOVS / REP STOS forward, many elements at once: the elements from ESI/EDI up to the end of the current
+ * page (of both pages for MOVS), the segment limit, the 16-bit offset wrap and `max`, when every page involved is
+ * on the TLB's fast path (RAM the access may touch directly: no fault, no device, no translated code, no data
+ * breakpoint). Returns the element count done (0: take the element-by-element path for the next one), with ESI,
+ * EDI and ECX advanced as if the elements had run one by one. A MOVS whose destination overlaps the source ahead
+ * of it copies at most the distance at a time, which is what element-by-element copying reads.
+ */
+function bulkForward(cpu: Cpu, kind: number, size: number, srcSeg: number, a32: boolean, max: number): number {
+  const r = cpu.reg;
+  const amask = a32 ? -1 : 0xffff;
+  let k = Math.min((r[ECX]! & amask) >>> 0, max);
+  const di = (r[EDI]! & amask) >>> 0;
+  const dLin = (cpu.segBase[ES]! + di) | 0;
+  const dPage = dLin >>> PAGE_SHIFT;
+  if ((cpu.tlbFast[dPage]! & cpu.wrMask) === 0 || (cpu.segRw[ES]! & 2) === 0 || di < cpu.segLo[ES]!) return 0;
+  k = Math.min(k, ((PAGE_SIZE - (dLin & PAGE_MASK)) / size) | 0, Math.floor((cpu.segHi[ES]! - di + 1) / size));
+  if (!a32) k = Math.min(k, ((0x10000 - di) / size) | 0);
+  const dChunk = cpu.tlbChunk[dPage]!;
+  const dO = cpu.tlbOffset[dPage]! | (dLin & PAGE_MASK);
+  const dU8 = cpu.u8s[dChunk]!;
+  let si = 0;
+  if (kind === MOVS) {
+    si = (r[ESI]! & amask) >>> 0;
+    const sLin = (cpu.segBase[srcSeg]! + si) | 0;
+    const sPage = sLin >>> PAGE_SHIFT;
+    if ((cpu.tlbFast[sPage]! & cpu.rdMask) === 0 || (cpu.segRw[srcSeg]! & 1) === 0 || si < cpu.segLo[srcSeg]!) return 0;
+    k = Math.min(k, ((PAGE_SIZE - (sLin & PAGE_MASK)) / size) | 0, Math.floor((cpu.segHi[srcSeg]! - si + 1) / size));
+    if (!a32) k = Math.min(k, ((0x10000 - si) / size) | 0);
+    const sChunk = cpu.tlbChunk[sPage]!;
+    const sO = cpu.tlbOffset[sPage]! | (sLin & PAGE_MASK);
+    if (sChunk === dChunk && dO > sO && dO < sO + k * size) k = Math.min(k, ((dO - sO) / size) | 0);
+    if (k <= 0) return 0;
+    dU8.set(cpu.u8s[sChunk]!.subarray(sO, sO + k * size), dO);
+  } else {
+    if (k <= 0) return 0;
+    const v = r[EAX]!;
+    if (size === 1) dU8.fill(v & 0xff, dO, dO + k);
+    else if (size === 4 && (dO & 3) === 0) cpu.i32s[dChunk]!.fill(v, dO >>> 2, (dO >>> 2) + k);
+    else for (let i = 0; i < k * size; i++) dU8[dO + i] = (v >>> (8 * (i % size))) & 0xff;
+  }
+  const bytes = k * size;
+  if (kind === MOVS) r[ESI] = a32 ? (si + bytes) | 0 : (r[ESI]! & ~0xffff) | ((si + bytes) & 0xffff);
+  r[EDI] = a32 ? (di + bytes) | 0 : (r[EDI]! & ~0xffff) | ((di + bytes) & 0xffff);
+  const c = ((r[ECX]! & amask) - k) & amask;
+  r[ECX] = a32 ? c : (r[ECX]! & ~0xffff) | c;
+  return k;
+}
+
 function stringOp(cpu: Cpu, kind: number, size: number): void {
   const srcSeg = cpu.segOverride >= 0 ? cpu.segOverride : DS;
   const a32 = cpu.a32;
   const amask = a32 ? -1 : 0xffff;
-  const step = cpu.getFlags() & FLAG_DF ? -size : size;
+  const flags = cpu.getFlags();
+  const step = flags & FLAG_DF ? -size : size;
   const rep = cpu.rep;
+  // Single-stepping traps after every iteration and alignment checks look at every element: those go one by one.
+  const bulk = rep !== 0 && (kind === MOVS || kind === STOS) && step > 0 && (flags & FLAG_TF) === 0 && cpu.acMask === 0;
   const bits = size * 8;
   const r = cpu.reg;
   if (kind === INS || kind === OUTS) {
@@ -45,6 +98,18 @@ function stringOp(cpu: Cpu, kind: number, size: number): void {
   let n = 0;
   for (;;) {
     if (rep !== 0 && (r[ECX]! & amask) === 0) return;
+    if (bulk && cpu.stopReason === 0 && cpu.debugTrap === 0) {
+      const k = bulkForward(cpu, kind, size, srcSeg, a32, REP_CHUNK - n);
+      if (k > 0) {
+        if ((r[ECX]! & amask) === 0) return;
+        n += k;
+        if (n >= REP_CHUNK) {
+          cpu.eip = cpu.insnStart;
+          return;
+        }
+        continue;
+      }
+    }
     const si = r[ESI]! & amask;
     const di = r[EDI]! & amask;
     let cmpA = 0, cmpB = 0;
