@@ -127,6 +127,12 @@ describe("the loader writes it when the machine has APICs", () => {
     expect(p.buses.map((b) => b.type)).toEqual(["PCI   ", "ISA   "]);
   });
 
+  it("kernel_irqchip=off with -smp 2: the machine warns that the second vCPU cannot be started", () => {
+    const r = runGuestRom(firmware, { keep: true, maxSteps: 0, kernelIrqchip: "off", smp: 2 });
+    expect(r.pc.cpuWarnings).toContain("-smp 2: with kernel_irqchip=off there is no local APIC to start CPU 1 with (virtkit has no user-space APIC); use -machine kernel_irqchip=on");
+    r.pc.destroy();
+  });
+
   it("kernel_irqchip=off: no local APIC, so no APIC bit in CPUID and no MP table", () => {
     const { table, features } = directBoot("off", 1);
     expect(features & (1 << 9)).toBe(0);

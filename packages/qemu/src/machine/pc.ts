@@ -341,6 +341,14 @@ export class PcMachine extends Machine {
       }
       this.addVcpu(new VcpuRunner(vcpu, this, cpuid.version));
     }
+    if (smp > 1 && !this.accel.kernelIrqchip) {
+      // Application processors are started by INIT/SIPI through local APICs, which exist here only in the
+      // kernel (QEMU would emulate them in user space): say so instead of leaving them silently asleep.
+      const aps = smp === 2 ? "CPU 1" : `CPUs 1-${smp - 1}`;
+      const w = `-smp ${smp}: with kernel_irqchip=off there is no local APIC to start ${aps} with (virtkit has no user-space APIC); use -machine kernel_irqchip=on`;
+      this.cpuWarnings.push(w);
+      config.warn?.(w);
+    }
   }
 
   /** An ISA device's registers in the I/O space, named as QEMU names them. */
