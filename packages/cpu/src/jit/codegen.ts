@@ -22,9 +22,9 @@ import { LZ_ADC, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_RESULT, LZ_SBB, LZ_SUB } f
 import type { DecodedInsn } from "../blocks/decoded-insn.js";
 import { ATTR_FOLLOWED, ATTR_GENERIC } from "../blocks/decoded-insn.js";
 import type { RegionFn } from "../blocks/block.js";
-import { CC_FLAGS, conditionExpr, F_AF, F_CF, F_OF, flagExpr, FlagState, writeback, type Producer } from "./flag-state.js";
+import { CC_FLAGS, conditionExpr, F_AF, F_CF, F_OF, flagExpr, FlagState, setLazy, writeback, type Producer } from "./flag-state.js";
 import { finalSuccessors, type Region } from "./region.js";
-import { compileAllowed, inlineAllowed } from "./diagnostics.js";
+import { compileAllowed, inlineAllowed, recordRegion } from "./diagnostics.js";
 
 const ALL = 0x3f;
 const NOT_CF = 0x3e;
@@ -136,6 +136,63 @@ function flagEffect(d: DecodedInsn, kind: string | null): FlagEffect {
   }
 }
 
+/**
+ * A handler called from compiled code (generated code calls it as `X`): `partial` instructions of the
+ * block retired before it, which a fault reports through Cpu.jitPartial (left set when the handler
+ * throws). Returns the handler's code: 0 when the region may go on (see below for segment loads). One shared function instead of the
+ * same five statements at every call-out keeps regions small.
+ */
+function runHandler(cpu: Cpu, d: DecodedInsn, partial: number): number {
+  cpu.jitPartial = partial;
+  cpu.insnStart = d.eip;
+  const segGen = cpu.segGen;
+  const rc = d.exec(cpu, d);
+  cpu.jitPartial = 0;
+  // A segment register was loaded: the region's copies of the segment windows are stale, so it leaves
+  // after this instruction (2: completed, continue after it) instead of reloading them at every call-out.
+  return rc === 0 && cpu.segGen !== segGen ? 2 : rc;
+}
+
+/**
+ * What a region returns after a handler reported a change (`rc`, generated code calls it as `Y`): the
+ * instructions retired. 3: the instruction caused a VM exit and did not complete; 2: it completed and
+ * execution continues after it; otherwise it completed and set EIP itself.
+ */
+function leaveAfterHandler(cpu: Cpu, rc: number, d: DecodedInsn, partial: number): number {
+  if (rc === 3) return partial;
+  if (rc === 2) cpu.eip = d.after;
+  return partial + 1;
+}
+
+/** The general registers an inline form's handler may change when it completes (bit r: register r). */
+function handlerWrites(d: DecodedInsn, kind: string): number {
+  const byteReg = (r: number): number => (r >= 4 ? 1 << (r - 4) : 1 << r);
+  const dest = (size1: boolean): number => (size1 ? byteReg(d.reg) : 1 << d.reg);
+  switch (kind) {
+    case "alu":
+      // Only the "reg, r/m" forms (02/03, 0A/0B, ...) write a register; CMP (op 7) writes none.
+      return d.op < 0x40 && (d.op & 7) >= 2 && (d.op & 7) < 4 && aluOp(d) !== 7 ? dest((d.op & 1) === 0) : 0;
+    case "incdec":
+    case "test":
+    case "group3":
+    case "movimm":
+    case "setcc":
+      return d.mem ? 0 : 0xff;
+    case "mov": return d.op >= 0x8a ? dest((d.op & 1) === 0) : 0;
+    case "moffs": return d.op <= 0xa1 ? 1 : 0;
+    case "movx":
+    case "cmovcc":
+    case "imul":
+      return 1 << d.reg;
+    case "push":
+    case "call":
+    case "ret":
+      return 1 << ESP;
+    case "pop": return (1 << ESP) | (1 << (d.op & 7));
+    default: return 0xff;
+  }
+}
+
 /** Receives the source of every compiled region (debugging, tests); see setJitSourceListener. */
 let sourceListener: ((entryEip: number, source: string) => void) | null = null;
 
@@ -163,8 +220,9 @@ export function compileRegion(cpu: Cpu, region: Region): CompiledRegion | null {
   sourceListener?.(region.entry.eip, body);
   // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", body) as (...args: unknown[]) => RegionFn;
-  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s), bytes: body.length };
+  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "Y", "L", body) as (...args: unknown[]) => RegionFn;
+  recordRegion(g.insns.length, g.memInsns, body.length, g.slowBytes, g.callOutBytes);
+  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, leaveAfterHandler, setLazy), bytes: body.length };
 }
 
 class Generator {
@@ -176,6 +234,13 @@ class Generator {
   private readonly preds: number[];
   private readonly entryStates: (FlagState | null)[];
   private out: string[] = [];
+  /** Per line of `out`: 0 fast code, 1 an inline form's slow path, 2 an instruction only its handler runs (statistics). */
+  private outTag: number[] = [];
+  private tag = 0;
+  /** Statistics for diagnostics.ts: inline memory accesses, bytes of slow paths and of handler-only instructions. */
+  memInsns = 0;
+  slowBytes = 0;
+  callOutBytes = 0;
   private state = new FlagState();
   private regsUsed = 0;
   private regsWritten = 0;
@@ -239,6 +304,7 @@ class Generator {
 
   private emit(s: string): void {
     this.out.push(s);
+    this.outTag.push(this.tag);
   }
 
   private local(name: string): string {
@@ -315,17 +381,17 @@ class Generator {
   }
 
   /**
-   * Everything back to the processor, then the instruction through its handler; leaves on any change.
+   * Everything back to the processor, then the instruction through its handler; leaves on any change
+   * (a segment register load included: runHandler), so afterwards only general registers are reloaded.
    * `inlineKind`: the slow path of an inline form, whose handler cannot load a segment register (it
-   * leaves the region if it faults), so the region's segment copies stay valid and are not reloaded.
+   * leaves the region if it faults), so the region's segment copies stay valid and are not reloaded,
+   * and changes no general register but its destination (handlerWrites), the only one reloaded.
    */
-  private callOut(d: DecodedInsn, inlineKind = false): void {
-    const i = this.posInBlock;
-    this.emit(`${this.syncRegs()}${writeback(this.state)}cpu.jitPartial = n + ${i}; cpu.insnStart = ${d.eip};`);
-    this.emit(`t_rc = D[${this.k}].exec(cpu, D[${this.k}]); cpu.jitPartial = 0;`);
-    // 3: the instruction caused a VM exit and did not complete.
-    this.emit(`if (t_rc !== 0) { if (t_rc === 3) return n + ${i}; if (t_rc === 2) cpu.eip = ${d.after}; return n + ${i + 1}; }`);
-    this.emit(inlineKind ? "@RR@" : "@RL@");
+  private callOut(d: DecodedInsn, inlineKind: string | null = null): void {
+    const i = this.posInBlock, k = this.k;
+    this.emit(`${this.syncRegs()}${writeback(this.state)}if ((t_rc = X(cpu, D[${k}], n + ${i})) !== 0) return Y(cpu, t_rc, D[${k}], n + ${i});`);
+    // After an inline form's handler only its destination registers need reloading.
+    this.emit(inlineKind !== null ? `@RR${handlerWrites(d, inlineKind)}@` : "@RL@");
   }
 
   /** After a handler ran an inline-compilable instruction: the producer's locals from the processor's lazy fields. */
@@ -381,7 +447,9 @@ class Generator {
       const kind = this.kinds[this.k] ?? null;
       const last = i === n - 1;
       if (kind === null) {
+        this.tag = 2;
         this.callOut(d);
+        this.tag = 0;
         this.state = new FlagState();
         if (!last) continue;
         this.emit(`n += ${n};`);
@@ -492,16 +560,19 @@ class Generator {
       return;
     }
     const before = this.state.clone();
+    this.memInsns++;
     this.emit(`${done}: { ${slow}: {`);
     this.fast(d, kind, slow, i, n);
     const after = this.state;
     this.emit(`break ${done}; }`);
     // Slow path: the handler, from the state before the instruction.
     this.state = before;
-    this.callOut(d, true);
+    this.tag = 1;
+    this.callOut(d, kind);
     this.state = after;
     this.afterSlow(before, after);
     this.emit("}");
+    this.tag = 0;
   }
 
   /** Brings the slow path's locals in line with the fast path's compile-time state. */
@@ -892,7 +963,17 @@ class Generator {
       if ((this.segsUsed & (1 << s)) === 0) continue;
       segLoad += `sb${s} = cpu.segBase[${s}]; slo${s} = cpu.segLo[${s}]; shr${s} = (cpu.segRw[${s}] & 1) !== 0 ? cpu.segHi[${s}] : -1; shw${s} = (cpu.segRw[${s}] & 2) !== 0 ? cpu.segHi[${s}] : -1; `;
     }
-    const body = this.out.join("\n").replaceAll("@WB@", wb).replaceAll("@RL@", rl + segLoad).replaceAll("@RR@", rl);
+    const expand = (line: string): string =>
+      line
+        .replaceAll("@WB@", wb)
+        .replaceAll("@RL@", rl)
+        .replace(/@RR(\d+)@/g, (_, m: string) => regs(this.regsUsed & Number(m), (r) => `r${r} = R[${r}]; `));
+    const lines = this.out.map(expand);
+    lines.forEach((line, i) => {
+      if (this.outTag[i] === 1) this.slowBytes += line.length + 1;
+      else if (this.outTag[i] === 2) this.callOutBytes += line.length + 1;
+    });
+    const body = lines.join("\n");
     const decls: string[] = ["n = 0", "t_o = 0", "t_u = 0", "t_l = 0", "t_p = 0", "t_x = 0", "t_c = 0", "t_v = 0", "t_w = 0", "t_rc = 0", "t_m = U8[0]"];
     for (let r = 0; r < 8; r++) if (this.regsUsed & (1 << r)) decls.push(`r${r} = R[${r}]`);
     for (let s = 0; s < 6; s++) if (this.segsUsed & (1 << s)) decls.push(`sb${s} = 0`, `slo${s} = 0`, `shr${s} = 0`, `shw${s} = 0`);

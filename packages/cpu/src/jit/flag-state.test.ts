@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { Cpu } from "../cpu.js";
 import { LZ_ADC, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_SBB, LZ_SUB } from "../core/lazy-flags.js";
 import { PhysicalMemory } from "../core/physical-memory.js";
-import { conditionExpr, FLAG_BITS, FlagState, producerFlag, writeback, type FlagSource, type Producer } from "./flag-state.js";
+import { conditionExpr, FLAG_BITS, FlagState, producerFlag, setLazy, writeback, type FlagSource, type Producer } from "./flag-state.js";
 
 const PAR = new Uint8Array(256);
 for (let i = 0; i < 256; i++) {
@@ -148,7 +148,7 @@ describe("flag formulas of compiled code", () => {
         expected[f] = src.t === 0 ? ((before & FLAG_BITS[f]!) !== 0 ? 1 : 0) : src.t === 2 ? src.v : src.t === 3 ? vals.loc : ev(producerFlag(f, src.p));
       }
       const names = Object.keys(vals);
-      (new Function("cpu", "PAR", ...names, writeback(s)) as (...x: unknown[]) => void)(c, PAR, ...names.map((n) => vals[n]));
+      (new Function("cpu", "PAR", "L", ...names, writeback(s)) as (...x: unknown[]) => void)(c, PAR, setLazy, ...names.map((n) => vals[n]));
       const got = c.getFlags();
       for (let f = 0; f < 6; f++) expect((got & FLAG_BITS[f]!) !== 0 ? 1 : 0, `case ${i} flag ${f}: ${writeback(s)}`).toBe(expected[f]);
       expect(got & ~0x8d5, "non-status bits").toBe(before & ~0x8d5);

@@ -5,6 +5,7 @@
  * the same lazy scheme as the interpreter's, resolved at compile time. `writeback` produces code
  * leaving the processor's fields describing exactly the flags the interpreter would have.
  */
+import type { Cpu } from "../cpu.js";
 import { LZ_ADC, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_RESULT, LZ_SBB, LZ_SUB } from "../core/lazy-flags.js";
 
 /** Flag numbering in the state arrays, and their EFLAGS bits. */
@@ -55,6 +56,19 @@ export class FlagState {
 
 function maskOf(bits: number): string {
   return bits === 32 ? "-1" : String((1 << bits) - 1);
+}
+
+/**
+ * The processor's lazy flag fields from a producer, as `writeback` stores them (generated code calls it as
+ * `L`): one short call per writeback instead of six stores spelt out, which V8 inlines where it is hot.
+ */
+export function setLazy(cpu: Cpu, kind: number, op1: number, op2: number, res: number, bits: number, mask: number): void {
+  cpu.lzKind = kind;
+  cpu.lzOp1 = op1;
+  cpu.lzOp2 = op2;
+  cpu.lzRes = res;
+  cpu.lzBits = bits;
+  cpu.lazyMask = mask;
 }
 
 /** A 0/1 expression for flag `f` computed from producer `p` (the interpreter's lazy formulas, cpu.ts). */
@@ -235,9 +249,8 @@ export function writeback(s: FlagState): string {
   if (cpuMask !== 0) code += "cpu.getFlags();";
   if (eagerBits !== 0) code += `cpu.flagsRaw = (cpu.flagsRaw & ${~eagerBits}) | ${eager.length === 0 ? "0" : eager.join(" | ")};`;
   if (lazy !== null) {
-    code += `cpu.lzKind = ${lazy.kind}; cpu.lzOp1 = ${lazy.a}; cpu.lzOp2 = ${lazy.b}; cpu.lzRes = ${lazy.r}; cpu.lzBits = ${lazy.bits};`;
+    code += `L(cpu, ${lazy.kind}, ${lazy.a}, ${lazy.b}, ${lazy.r}, ${lazy.bits}, ${lazyBits});`;
     if (lazy.kind === LZ_ADC || lazy.kind === LZ_SBB) code += `cpu.lzCarryIn = ${lazy.cin};`;
-    code += `cpu.lazyMask = ${lazyBits};`;
   } else if (cpuMask === 0) {
     code += "cpu.lazyMask = 0;";
   }
