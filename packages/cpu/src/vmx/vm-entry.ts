@@ -20,11 +20,11 @@ import {
 } from "./capabilities.js";
 import {
   CPU_BASED_VM_EXEC_CONTROL, CR0_GUEST_HOST_MASK, CR0_READ_SHADOW, CR3_TARGET_COUNT, CR3_TARGET_VALUE0,
-  CR4_GUEST_HOST_MASK, CR4_READ_SHADOW, EPT_POINTER, EXCEPTION_BITMAP, GUEST_ACTIVITY_STATE, GUEST_CR0, GUEST_CR3,
-  GUEST_CR4, GUEST_DR7, GUEST_GDTR_BASE, GUEST_GDTR_LIMIT, GUEST_IA32_DEBUGCTL, GUEST_IA32_EFER, GUEST_IA32_PAT,
-  GUEST_IDTR_BASE, GUEST_IDTR_LIMIT, GUEST_INTERRUPTIBILITY_INFO, GUEST_PDPTR0, GUEST_PENDING_DBG_EXCEPTIONS,
-  GUEST_RFLAGS, GUEST_RIP, GUEST_RSP, GUEST_SEG_AR, GUEST_SEG_BASE, GUEST_SEG_LIMIT, GUEST_SEG_SELECTOR,
-  GUEST_SYSENTER_CS, GUEST_SYSENTER_EIP, GUEST_SYSENTER_ESP, HOST_CR0, HOST_CR4, HOST_CS_SELECTOR,
+  CR4_GUEST_HOST_MASK, CR4_READ_SHADOW, EPT_POINTER, EXCEPTION_BITMAP, GUEST_ACTIVITY_STATE, GUEST_CR0,
+  GUEST_CR4, GUEST_GDTR_LIMIT, GUEST_IA32_DEBUGCTL, GUEST_IA32_EFER, GUEST_IA32_PAT,
+  GUEST_IDTR_LIMIT, GUEST_INTERRUPTIBILITY_INFO, GUEST_PDPTR0, GUEST_PENDING_DBG_EXCEPTIONS,
+  GUEST_RFLAGS, GUEST_SEG_AR, GUEST_SEG_BASE, GUEST_SEG_LIMIT, GUEST_SEG_SELECTOR,
+  HOST_CR0, HOST_CR4, HOST_CS_SELECTOR,
   HOST_DS_SELECTOR, HOST_ES_SELECTOR, HOST_FS_SELECTOR, HOST_GS_SELECTOR, HOST_IA32_EFER, HOST_IA32_PAT,
   HOST_SS_SELECTOR, HOST_TR_SELECTOR, IO_BITMAP_A, IO_BITMAP_B, MSR_BITMAP, PAGE_FAULT_ERROR_CODE_MASK,
   PAGE_FAULT_ERROR_CODE_MATCH, PIN_BASED_VM_EXEC_CONTROL, SECONDARY_VM_EXEC_CONTROL, TSC_OFFSET, VIRTUAL_PROCESSOR_ID,
@@ -42,6 +42,12 @@ import {
   GUEST_INTR_STATE_SMI, GUEST_INTR_STATE_STI, vmEntryFailure,
 } from "./vm-exit.js";
 import { vmxEntryMsrLoad } from "./msr-lists.js";
+import {
+  GUEST_REG_ACTIVITY, GUEST_REG_AR, GUEST_REG_BASE, GUEST_REG_CR0, GUEST_REG_CR3, GUEST_REG_CR4, GUEST_REG_DR7,
+  GUEST_REG_GDTR_BASE, GUEST_REG_GDTR_LIMIT, GUEST_REG_IDTR_BASE, GUEST_REG_IDTR_LIMIT, GUEST_REG_INTERRUPTIBILITY,
+  GUEST_REG_LIMIT, GUEST_REG_RFLAGS, GUEST_REG_RIP, GUEST_REG_RSP, GUEST_REG_SEL, GUEST_REG_SYSENTER_CS,
+  GUEST_REG_SYSENTER_EIP, GUEST_REG_SYSENTER_ESP, GUEST_REGISTER_SLOTS,
+} from "./vm-exit.js";
 import { markEntryChecked, markEntryDecoded } from "./vmcs.js";
 
 /** Interruption-information bits (SDM vol. 3C §24.8.3). */
@@ -299,6 +305,9 @@ export function checkGuestState(vmx: VmxCpuState): number {
   return -1;
 }
 
+/** Scratch for loading the guest registers (one VM entry at a time per thread). */
+const guestRegisters = new Int32Array(GUEST_REGISTER_SLOTS.length);
+
 /** Loads guest state (SDM vol. 3C §26.3.2) and decodes the controls for non-root operation. */
 export function loadGuestState(cpu: Cpu, vmx: VmxCpuState): boolean {
   const v = vmx.vmcs;
@@ -340,39 +349,41 @@ function decodeControls(vmx: VmxCpuState): void {
 /** Registers, segments, descriptor tables and the non-register state from the guest-state area (SDM §26.3.2.1-26.3.2.3). */
 function loadGuestRegisters(cpu: Cpu, vmx: VmxCpuState): void {
   const v = vmx.vmcs;
-  cpu.cr0 = v.get(GUEST_CR0) | 0;
-  cpu.cr3 = v.get(GUEST_CR3) | 0;
-  cpu.cr4 = v.get(GUEST_CR4) | 0;
-  if (vmx.entryCtls & VM_ENTRY_LOAD_DEBUG_CONTROLS) cpu.dr[7] = v.get(GUEST_DR7) | 0;
-  cpu.sysenterCs = v.get(GUEST_SYSENTER_CS);
-  cpu.sysenterEsp = v.get(GUEST_SYSENTER_ESP) | 0;
-  cpu.sysenterEip = v.get(GUEST_SYSENTER_EIP) | 0;
+  const r = guestRegisters;
+  v.loadSlots(GUEST_REGISTER_SLOTS, r);
+  cpu.cr0 = r[GUEST_REG_CR0]!;
+  cpu.cr3 = r[GUEST_REG_CR3]!;
+  cpu.cr4 = r[GUEST_REG_CR4]!;
+  if (vmx.entryCtls & VM_ENTRY_LOAD_DEBUG_CONTROLS) cpu.dr[7] = r[GUEST_REG_DR7]!;
+  cpu.sysenterCs = r[GUEST_REG_SYSENTER_CS]! >>> 0;
+  cpu.sysenterEsp = r[GUEST_REG_SYSENTER_ESP]!;
+  cpu.sysenterEip = r[GUEST_REG_SYSENTER_EIP]!;
   if (vmx.entryCtls & VM_ENTRY_LOAD_IA32_PAT) {
     cpu.pat[0] = v.get(GUEST_IA32_PAT) | 0;
     cpu.pat[1] = v.getHigh(GUEST_IA32_PAT) | 0;
   }
   if (vmx.entryCtls & VM_ENTRY_LOAD_IA32_EFER) cpu.efer = v.get(GUEST_IA32_EFER) | 0;
   for (let s = 0; s < 8; s++) {
-    cpu.segSel[s] = v.get(GUEST_SEG_SELECTOR[s]!);
-    cpu.segBase[s] = v.get(GUEST_SEG_BASE[s]!) | 0;
-    cpu.segLimit[s] = v.get(GUEST_SEG_LIMIT[s]!) | 0;
-    cpu.segAr[s] = v.get(GUEST_SEG_AR[s]!) | 0;
+    cpu.segSel[s] = r[GUEST_REG_SEL + s]!;
+    cpu.segBase[s] = r[GUEST_REG_BASE + s]!;
+    cpu.segLimit[s] = r[GUEST_REG_LIMIT + s]!;
+    cpu.segAr[s] = r[GUEST_REG_AR + s]!;
   }
-  cpu.gdtrBase = v.get(GUEST_GDTR_BASE) | 0;
-  cpu.gdtrLimit = v.get(GUEST_GDTR_LIMIT);
-  cpu.idtrBase = v.get(GUEST_IDTR_BASE) | 0;
-  cpu.idtrLimit = v.get(GUEST_IDTR_LIMIT);
-  cpu.reg[4] = v.get(GUEST_RSP) | 0;
-  cpu.eip = v.get(GUEST_RIP) | 0;
-  cpu.setFlags(v.get(GUEST_RFLAGS) | 0);
+  cpu.gdtrBase = r[GUEST_REG_GDTR_BASE]!;
+  cpu.gdtrLimit = r[GUEST_REG_GDTR_LIMIT]! >>> 0;
+  cpu.idtrBase = r[GUEST_REG_IDTR_BASE]!;
+  cpu.idtrLimit = r[GUEST_REG_IDTR_LIMIT]! >>> 0;
+  cpu.reg[4] = r[GUEST_REG_RSP]!;
+  cpu.eip = r[GUEST_REG_RIP]!;
+  cpu.setFlags(r[GUEST_REG_RFLAGS]!);
   // CPL is SS.DPL (SDM §26.3.2.2); real and V86 mode force 0 and 3.
   cpu.cpl = (cpu.segAr[SS]! >>> 5) & 3;
-  const intr = v.get(GUEST_INTERRUPTIBILITY_INFO);
+  const intr = r[GUEST_REG_INTERRUPTIBILITY]!;
   cpu.interruptShadow = intr & GUEST_INTR_STATE_STI ? 1 : intr & GUEST_INTR_STATE_MOV_SS ? 2 : 0;
   cpu.shadowAge = cpu.interruptShadow !== 0 ? 2 : 0;
   vmx.virtualNmiBlocked = (vmx.pin & PIN_BASED_VIRTUAL_NMIS) !== 0 && (intr & GUEST_INTR_STATE_NMI) !== 0;
   cpu.nmiBlocked = (vmx.pin & PIN_BASED_VIRTUAL_NMIS) === 0 && (intr & GUEST_INTR_STATE_NMI) !== 0;
-  const activity = v.get(GUEST_ACTIVITY_STATE);
+  const activity = r[GUEST_REG_ACTIVITY]!;
   cpu.halted = activity === GUEST_ACTIVITY_HLT || activity === GUEST_ACTIVITY_SHUTDOWN || activity === GUEST_ACTIVITY_WAIT_SIPI;
   cpu.shutdown = activity === GUEST_ACTIVITY_SHUTDOWN;
   vmx.waitForSipi = activity === GUEST_ACTIVITY_WAIT_SIPI;

@@ -23,6 +23,7 @@ import {
 import type { VmxCpuState } from "./vmx-state.js";
 import { VMX_EXIT_REASONS_FAILED_VMENTRY } from "./exit-reasons.js";
 import { vmxMsrListLoad, vmxMsrListStore } from "./msr-lists.js";
+import { slotsOf } from "./vmcs.js";
 
 /** Guest activity states (SDM vol. 3C §24.4.2). */
 export const GUEST_ACTIVITY_ACTIVE = 0;
@@ -99,28 +100,55 @@ export function vmEntryFailure(cpu: Cpu, reason: number, qualification: number):
   exitObserver?.(cpu, (reason | VMX_EXIT_REASONS_FAILED_VMENTRY) >>> 0, qualification);
 }
 
+/**
+ * The guest-state components every exit saves and every entry loads (SDM vol. 3C §27.3.1-27.3.4, §26.3.2),
+ * in this order; GUEST_REG_* index them. Saved and loaded as one table (VmcsCache.storeSlots/loadSlots).
+ */
+export const GUEST_REGISTER_SLOTS = slotsOf([
+  GUEST_CR0, GUEST_CR3, GUEST_CR4, GUEST_DR7, GUEST_RSP, GUEST_RIP, GUEST_RFLAGS,
+  ...GUEST_SEG_SELECTOR, ...GUEST_SEG_BASE, ...GUEST_SEG_LIMIT, ...GUEST_SEG_AR,
+  GUEST_GDTR_BASE, GUEST_GDTR_LIMIT, GUEST_IDTR_BASE, GUEST_IDTR_LIMIT, GUEST_SYSENTER_CS, GUEST_SYSENTER_ESP,
+  GUEST_SYSENTER_EIP, GUEST_INTERRUPTIBILITY_INFO, GUEST_ACTIVITY_STATE, GUEST_PENDING_DBG_EXCEPTIONS,
+]);
+export const GUEST_REG_CR0 = 0, GUEST_REG_CR3 = 1, GUEST_REG_CR4 = 2, GUEST_REG_DR7 = 3, GUEST_REG_RSP = 4, GUEST_REG_RIP = 5;
+export const GUEST_REG_RFLAGS = 6, GUEST_REG_SEL = 7, GUEST_REG_BASE = 15, GUEST_REG_LIMIT = 23, GUEST_REG_AR = 31;
+export const GUEST_REG_GDTR_BASE = 39, GUEST_REG_GDTR_LIMIT = 40, GUEST_REG_IDTR_BASE = 41, GUEST_REG_IDTR_LIMIT = 42;
+export const GUEST_REG_SYSENTER_CS = 43, GUEST_REG_SYSENTER_ESP = 44, GUEST_REG_SYSENTER_EIP = 45;
+export const GUEST_REG_INTERRUPTIBILITY = 46, GUEST_REG_ACTIVITY = 47, GUEST_REG_PENDING_DBG = 48;
+/** Scratch for one save or load (the processor model runs one VM exit or entry at a time per thread). */
+const guestRegisters = new Int32Array(GUEST_REGISTER_SLOTS.length);
+
 function saveGuestState(cpu: Cpu, vmx: VmxCpuState, rip: number): void {
   const v = vmx.vmcs;
-  v.set(GUEST_CR0, cpu.cr0);
-  v.set(GUEST_CR3, cpu.cr3);
-  v.set(GUEST_CR4, cpu.cr4);
-  v.set(GUEST_DR7, cpu.dr[7]!);
-  v.set(GUEST_RSP, cpu.reg[4]!);
-  v.set(GUEST_RIP, rip);
-  v.set(GUEST_RFLAGS, cpu.getFlags());
+  const w = guestRegisters;
+  w[GUEST_REG_CR0] = cpu.cr0;
+  w[GUEST_REG_CR3] = cpu.cr3;
+  w[GUEST_REG_CR4] = cpu.cr4;
+  w[GUEST_REG_DR7] = cpu.dr[7]!;
+  w[GUEST_REG_RSP] = cpu.reg[4]!;
+  w[GUEST_REG_RIP] = rip;
+  w[GUEST_REG_RFLAGS] = cpu.getFlags();
   for (let s = 0; s < 8; s++) {
-    v.set(GUEST_SEG_SELECTOR[s]!, cpu.segSel[s]!);
-    v.set(GUEST_SEG_BASE[s]!, cpu.segBase[s]!);
-    v.set(GUEST_SEG_LIMIT[s]!, cpu.segLimit[s]!);
-    v.set(GUEST_SEG_AR[s]!, cpu.segAr[s]!);
+    w[GUEST_REG_SEL + s] = cpu.segSel[s]!;
+    w[GUEST_REG_BASE + s] = cpu.segBase[s]!;
+    w[GUEST_REG_LIMIT + s] = cpu.segLimit[s]!;
+    w[GUEST_REG_AR + s] = cpu.segAr[s]!;
   }
-  v.set(GUEST_GDTR_BASE, cpu.gdtrBase);
-  v.set(GUEST_GDTR_LIMIT, cpu.gdtrLimit);
-  v.set(GUEST_IDTR_BASE, cpu.idtrBase);
-  v.set(GUEST_IDTR_LIMIT, cpu.idtrLimit);
-  v.set(GUEST_SYSENTER_CS, cpu.sysenterCs);
-  v.set(GUEST_SYSENTER_ESP, cpu.sysenterEsp);
-  v.set(GUEST_SYSENTER_EIP, cpu.sysenterEip);
+  w[GUEST_REG_GDTR_BASE] = cpu.gdtrBase;
+  w[GUEST_REG_GDTR_LIMIT] = cpu.gdtrLimit;
+  w[GUEST_REG_IDTR_BASE] = cpu.idtrBase;
+  w[GUEST_REG_IDTR_LIMIT] = cpu.idtrLimit;
+  w[GUEST_REG_SYSENTER_CS] = cpu.sysenterCs;
+  w[GUEST_REG_SYSENTER_ESP] = cpu.sysenterEsp;
+  w[GUEST_REG_SYSENTER_EIP] = cpu.sysenterEip;
+  let intr = 0;
+  if (cpu.interruptShadow === 1) intr |= GUEST_INTR_STATE_STI;
+  else if (cpu.interruptShadow === 2) intr |= GUEST_INTR_STATE_MOV_SS;
+  if (cpu.nmiBlocked || vmx.virtualNmiBlocked) intr |= GUEST_INTR_STATE_NMI;
+  w[GUEST_REG_INTERRUPTIBILITY] = intr;
+  w[GUEST_REG_ACTIVITY] = cpu.shutdown ? GUEST_ACTIVITY_SHUTDOWN : cpu.halted ? (vmx.waitForSipi ? GUEST_ACTIVITY_WAIT_SIPI : GUEST_ACTIVITY_HLT) : GUEST_ACTIVITY_ACTIVE;
+  w[GUEST_REG_PENDING_DBG] = 0;
+  v.storeSlots(GUEST_REGISTER_SLOTS, w);
   if (vmx.exitCtls & VM_EXIT_SAVE_IA32_PAT) v.set64(GUEST_IA32_PAT, cpu.pat[0]!, cpu.pat[1]!);
   if (vmx.exitCtls & VM_EXIT_SAVE_IA32_EFER) v.set64(GUEST_IA32_EFER, cpu.efer, 0);
   // With EPT and PAE paging the PDPTE registers are part of the guest state (SDM vol. 3C §27.3.4).
@@ -128,18 +156,23 @@ function saveGuestState(cpu: Cpu, vmx: VmxCpuState, rip: number): void {
   if (ept && (cpu.cr0 & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0) {
     for (let i = 0; i < 4; i++) v.set64(GUEST_PDPTR0 + i * 2, cpu.pdpte[i * 2]!, cpu.pdpte[i * 2 + 1]!);
   }
-  let intr = 0;
-  if (cpu.interruptShadow === 1) intr |= GUEST_INTR_STATE_STI;
-  else if (cpu.interruptShadow === 2) intr |= GUEST_INTR_STATE_MOV_SS;
-  if (cpu.nmiBlocked || vmx.virtualNmiBlocked) intr |= GUEST_INTR_STATE_NMI;
-  v.set(GUEST_INTERRUPTIBILITY_INFO, intr);
-  v.set(GUEST_ACTIVITY_STATE, cpu.shutdown ? GUEST_ACTIVITY_SHUTDOWN : cpu.halted ? (vmx.waitForSipi ? GUEST_ACTIVITY_WAIT_SIPI : GUEST_ACTIVITY_HLT) : GUEST_ACTIVITY_ACTIVE);
-  v.set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
   if (vmx.exitCtls & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) {
     const left = vmx.preemptionDeadline < 0 ? 0 : Math.max(0, vmx.preemptionDeadline - cpu.instructionsRetired);
     v.set(VMX_PREEMPTION_TIMER_VALUE, Math.ceil(left / 2 ** PREEMPTION_TIMER_RATE));
   }
 }
+
+/** The host-state components every exit loads (SDM vol. 3C §27.5), in this order; HOST_REG_* index them. */
+const HOST_REGISTER_SLOTS = slotsOf([
+  HOST_CR0, HOST_CR3, HOST_CR4, HOST_IA32_SYSENTER_CS, HOST_IA32_SYSENTER_ESP, HOST_IA32_SYSENTER_EIP,
+  HOST_CS_SELECTOR, HOST_SS_SELECTOR, HOST_DS_SELECTOR, HOST_ES_SELECTOR, HOST_FS_SELECTOR, HOST_GS_SELECTOR,
+  HOST_FS_BASE, HOST_GS_BASE, HOST_TR_SELECTOR, HOST_TR_BASE, HOST_GDTR_BASE, HOST_IDTR_BASE, HOST_RIP, HOST_RSP,
+]);
+const HOST_REG_CR0 = 0, HOST_REG_CR3 = 1, HOST_REG_CR4 = 2, HOST_REG_SYSENTER_CS = 3, HOST_REG_SYSENTER_ESP = 4;
+const HOST_REG_SYSENTER_EIP = 5, HOST_REG_CS = 6, HOST_REG_SS = 7, HOST_REG_DS = 8, HOST_REG_ES = 9, HOST_REG_FS = 10;
+const HOST_REG_GS = 11, HOST_REG_FS_BASE = 12, HOST_REG_GS_BASE = 13, HOST_REG_TR = 14, HOST_REG_TR_BASE = 15;
+const HOST_REG_GDTR_BASE = 16, HOST_REG_IDTR_BASE = 17, HOST_REG_RIP = 18, HOST_REG_RSP = 19;
+const hostRegisters = new Int32Array(HOST_REGISTER_SLOTS.length);
 
 function loadFlatHostSegment(cpu: Cpu, s: number, sel: number, type: number, nullUnusable: boolean): void {
   cpu.segSel[s] = sel;
@@ -151,17 +184,19 @@ function loadFlatHostSegment(cpu: Cpu, s: number, sel: number, type: number, nul
 /** Loads the host-state area (SDM vol. 3C §27.5) and leaves non-root operation. */
 export function loadHostState(cpu: Cpu, vmx: VmxCpuState): void {
   const v = vmx.vmcs;
+  const h = hostRegisters;
+  v.loadSlots(HOST_REGISTER_SLOTS, h);
   cpu.nonRoot = false;
   cpu.halted = false;
   cpu.shutdown = false;
   cpu.interruptShadow = 0;
-  cpu.cr0 = v.get(HOST_CR0) | 0;
-  cpu.cr3 = v.get(HOST_CR3) | 0;
-  cpu.cr4 = v.get(HOST_CR4) | 0;
+  cpu.cr0 = h[HOST_REG_CR0]!;
+  cpu.cr3 = h[HOST_REG_CR3]!;
+  cpu.cr4 = h[HOST_REG_CR4]!;
   cpu.dr[7] = 0x400;
-  cpu.sysenterCs = v.get(HOST_IA32_SYSENTER_CS);
-  cpu.sysenterEsp = v.get(HOST_IA32_SYSENTER_ESP) | 0;
-  cpu.sysenterEip = v.get(HOST_IA32_SYSENTER_EIP) | 0;
+  cpu.sysenterCs = h[HOST_REG_SYSENTER_CS]! >>> 0;
+  cpu.sysenterEsp = h[HOST_REG_SYSENTER_ESP]!;
+  cpu.sysenterEip = h[HOST_REG_SYSENTER_EIP]!;
   if (vmx.exitCtls & VM_EXIT_LOAD_IA32_PAT) {
     cpu.pat[0] = v.get(HOST_IA32_PAT) | 0;
     cpu.pat[1] = v.getHigh(HOST_IA32_PAT) | 0;
@@ -169,28 +204,28 @@ export function loadHostState(cpu: Cpu, vmx: VmxCpuState): void {
   if (vmx.exitCtls & VM_EXIT_LOAD_IA32_EFER) cpu.efer = v.get(HOST_IA32_EFER) | 0;
   // Flat 32-bit host segments: CS execute/read accessed, data read/write accessed, 4 GiB, DPL 0 (§27.5.2);
   // a null data selector leaves its segment unusable.
-  loadFlatHostSegment(cpu, CS, v.get(HOST_CS_SELECTOR), 0xb, false);
-  loadFlatHostSegment(cpu, SS, v.get(HOST_SS_SELECTOR), 0x3, false);
-  loadFlatHostSegment(cpu, DS, v.get(HOST_DS_SELECTOR), 0x3, true);
-  loadFlatHostSegment(cpu, ES, v.get(HOST_ES_SELECTOR), 0x3, true);
-  loadFlatHostSegment(cpu, FS, v.get(HOST_FS_SELECTOR), 0x3, true);
-  loadFlatHostSegment(cpu, GS, v.get(HOST_GS_SELECTOR), 0x3, true);
-  cpu.segBase[FS] = v.get(HOST_FS_BASE) | 0;
-  cpu.segBase[GS] = v.get(HOST_GS_BASE) | 0;
-  cpu.segSel[TR] = v.get(HOST_TR_SELECTOR);
-  cpu.segBase[TR] = v.get(HOST_TR_BASE) | 0;
+  loadFlatHostSegment(cpu, CS, h[HOST_REG_CS]!, 0xb, false);
+  loadFlatHostSegment(cpu, SS, h[HOST_REG_SS]!, 0x3, false);
+  loadFlatHostSegment(cpu, DS, h[HOST_REG_DS]!, 0x3, true);
+  loadFlatHostSegment(cpu, ES, h[HOST_REG_ES]!, 0x3, true);
+  loadFlatHostSegment(cpu, FS, h[HOST_REG_FS]!, 0x3, true);
+  loadFlatHostSegment(cpu, GS, h[HOST_REG_GS]!, 0x3, true);
+  cpu.segBase[FS] = h[HOST_REG_FS_BASE]!;
+  cpu.segBase[GS] = h[HOST_REG_GS_BASE]!;
+  cpu.segSel[TR] = h[HOST_REG_TR]!;
+  cpu.segBase[TR] = h[HOST_REG_TR_BASE]!;
   cpu.segLimit[TR] = 0x67;
   cpu.segAr[TR] = 0x8b;
   cpu.segSel[LDTR] = 0;
   cpu.segBase[LDTR] = 0;
   cpu.segLimit[LDTR] = 0;
   cpu.segAr[LDTR] = AR_UNUSABLE;
-  cpu.gdtrBase = v.get(HOST_GDTR_BASE) | 0;
+  cpu.gdtrBase = h[HOST_REG_GDTR_BASE]!;
   cpu.gdtrLimit = 0xffff;
-  cpu.idtrBase = v.get(HOST_IDTR_BASE) | 0;
+  cpu.idtrBase = h[HOST_REG_IDTR_BASE]!;
   cpu.idtrLimit = 0xffff;
-  cpu.eip = v.get(HOST_RIP) | 0;
-  cpu.reg[4] = v.get(HOST_RSP) | 0;
+  cpu.eip = h[HOST_REG_RIP]!;
+  cpu.reg[4] = h[HOST_REG_RSP]!;
   cpu.setFlags(FLAG_FIXED1);
   cpu.cpl = 0;
   cpu.nmiBlocked = false;

@@ -69,6 +69,15 @@ const OFFSET_ABORT = 4;
 const OFFSET_LAUNCH_STATE = 8;
 const OFFSET_DATA = 16;
 
+/** Slots of components the processor has, for VmcsCache.storeSlots / loadSlots (throws for an unknown one). */
+export function slotsOf(encodings: readonly number[]): Int16Array {
+  return Int16Array.from(encodings, (e) => {
+    const s = SLOT_OF[e]!;
+    if (s < 0 || IS_64[s]) throw new Error(`slotsOf: 0x${e.toString(16)} is not a component of at most 32 bits`);
+    return s;
+  });
+}
+
 /** Slot of a full-access encoding, or -1 when the processor has no such component. */
 export function vmcsSlot(encoding: number): number {
   if ((encoding & VMCS_FIELD_RESERVED_MASK) !== 0) return -1;
@@ -157,6 +166,33 @@ export class VmcsCache {
     } else {
       this.storeLo(s, (value & LO_MASK[s]!) >>> 0);
     }
+  }
+
+  /**
+   * Stores values[i] into slot slots[i] for every i, as set() would one by one (components of at most 32 bits:
+   * the guest-state save of a VM exit, in one loop without a call per component).
+   */
+  storeSlots(slots: Int16Array, values: Int32Array): void {
+    const lo = this.lo;
+    let checked = 0, decoded = 0;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!;
+      const value = (values[i]! & LO_MASK[s]!) >>> 0;
+      const old = lo[s]!;
+      if (old !== value) {
+        lo[s] = value;
+        checked |= (old ^ value) & CHECK_LO[s]!;
+        decoded |= DECODED[s]!;
+      }
+    }
+    if (checked !== 0) this.checksPassed = false;
+    if (decoded !== 0) this.controlsDecoded = false;
+  }
+
+  /** values[i] = the low 32 bits of slot slots[i], for every i (state loading in one loop). */
+  loadSlots(slots: Int16Array, values: Int32Array): void {
+    const lo = this.lo;
+    for (let i = 0; i < slots.length; i++) values[i] = lo[slots[i]!]!;
   }
 
   clear(): void {
