@@ -28,6 +28,10 @@ export interface ConsoleScriptOptions {
   output: (chunk: Uint8Array) => void;
   /** Ends the session early (Ctrl+C on the demo): the wait in progress fails with the reason. */
   signal?: AbortSignal;
+  /** The guest shell's prompt (default: the bundled guest's). */
+  prompt?: string;
+  /** How long the first prompt may take (a hang guard: a Linux boot takes minutes, the bundled guest milliseconds). */
+  firstPromptGuardMs?: number;
 }
 
 /** The text the console has shown so far, and a way to wait for more. */
@@ -66,14 +70,14 @@ class ConsoleText {
   }
 
   /** Resolves once `needle` appears at or after `from`; returns the index just past it. */
-  async waitFor(needle: string, from: number, what: string): Promise<number> {
-    const deadline = Date.now() + ANSWER_GUARD_MS;
+  async waitFor(needle: string, from: number, what: string, guardMs = ANSWER_GUARD_MS): Promise<number> {
+    const deadline = Date.now() + guardMs;
     for (;;) {
       const at = this.text.indexOf(needle, from);
       if (at >= 0) return at + needle.length;
       if (this.ended !== null) throw new ConsoleScriptError(`${this.ended} while waiting for ${what}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new ConsoleScriptError(`no ${what} after ${String(ANSWER_GUARD_MS / 1000)} s; the console showed: ${JSON.stringify(this.text.slice(-200))}`);
+      if (left <= 0) throw new ConsoleScriptError(`no ${what} after ${String(guardMs / 1000)} s; the console showed: ${JSON.stringify(this.text.slice(-200))}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiter = () => {
@@ -99,11 +103,12 @@ export async function runConsoleScript(o: ConsoleScriptOptions): Promise<string>
     await dom.openConsole(null, stream, 0);
     const shown = new ConsoleText(stream, o.output, o.signal);
     try {
-      let at = await shown.waitFor(GUEST_PROMPT, 0, "the guest's first prompt");
+      const prompt = o.prompt ?? GUEST_PROMPT;
+      let at = await shown.waitFor(prompt, 0, "the guest's first prompt", o.firstPromptGuardMs);
       for (const line of o.lines) {
         await stream.send(Buffer.from(`${line}\r`, "latin1"));
         // the echo of the line, then the answer, then a fresh prompt
-        at = await shown.waitFor(`\r\n${GUEST_PROMPT}`, at, `the answer to '${line}'`);
+        at = await shown.waitFor(`\r\n${prompt}`, at, `the answer to '${line}'`);
       }
       return shown.text;
     } finally {

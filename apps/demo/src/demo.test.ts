@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { virshMain, BufferIO } from "@virtkit/virsh";
+import { DISK_HELLO, tryBuildLinuxGuest } from "@virtkit/guests";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "../dist/cli.js");
 
@@ -17,7 +18,8 @@ const CLI = join(dirname(fileURLToPath(import.meta.url)), "../dist/cli.js");
  */
 function demo(args: string[], during?: (out: () => string, p: ChildProcess) => Promise<void>): Promise<{ out: string; err: string; status: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
+    // the bundled guest unless a test asks for another: "auto" would boot Linux wherever it is built
+    const p = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { VIRTKIT_DEMO_GUEST: "bundled", ...process.env, LC_ALL: "C" } });
     let out = "";
     let err = "";
     p.stdout.setEncoding("latin1").on("data", (d: string) => (out += d));
@@ -31,6 +33,8 @@ function demo(args: string[], during?: (out: () => string, p: ChildProcess) => P
 }
 
 const hasScript = spawnSync("sh", ["-c", "command -v script"], { stdio: "ignore" }).status === 0;
+const linux = tryBuildLinuxGuest();
+if (linux.paths === undefined) console.warn(`virtkit-demo: skipping the Linux demo: the Debian guest cannot be assembled here: ${linux.why ?? ""}`);
 if (!hasScript) console.warn("virtkit-demo: skipping the terminal test: missing script (util-linux) to give the demo a pty");
 
 /** Polls until `f()` (a hang guard bound, not a timing check); the message is built at failure. */
@@ -114,11 +118,35 @@ describe("virtkit-demo", () => {
     const r = await demo(["--bogus"]);
     expect(r.status).toBe(2);
     expect(r.out).toBe("");
-    expect(r.err).toMatch(/^virtkit-demo: unrecognized option '--bogus'\nUsage: virtkit-demo \[--root DIR\] \[--scripted\] \[--type LINE\]\.\.\.\n/);
+    expect(r.err).toMatch(/^virtkit-demo: unrecognized option '--bogus'\nUsage: virtkit-demo \[--guest auto\|linux\|bundled\] \[--root DIR\] \[--scripted\] \[--type LINE\]\.\.\.\n/);
+    const g = await demo(["--guest", "windows"]);
+    expect([g.status, g.err.split("\n")[0]]).toEqual([2, "virtkit-demo: option '--guest' needs auto, linux or bundled"]);
+  });
+
+  it.skipIf(linux.paths === undefined)("--guest linux: Debian's Linux on two vCPUs boots to its shell, answers the scripted commands, and is destroyed and undefined", { timeout: 40 * 60_000 }, async () => {
+    const r = await demo(["--guest", "linux"]);
+    expect(r.err).toBe("");
+    expect(r.status, r.out.slice(-3000)).toBe(0);
+    const root = /everything under (\S+)\n/.exec(r.out)?.[1] ?? "";
+    const uri = `'qemu:///embed?root=${root}'`;
+    expect(r.out).toContain("virtkit demo: Debian's i386 Linux (two vCPUs) on libvirt's embedded qemu driver");
+    expect(r.out).toContain("<vcpu>2</vcpu>");
+    expect(r.out).toContain("<ioapic driver='kvm'/>");
+    expect(r.out).toContain(`$ virsh -c ${uri} start demo\nDomain 'demo' started\n\n`);
+    // busybox's shell asks the terminal for the cursor position (ESC [6n) after each prompt
+    // eslint-disable-next-line no-control-regex
+    const text = r.out.replace(/\r/g, "").replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+    expect(text).toMatch(/Linux version 6\.1\.0-50-686 /);
+    expect(text).toMatch(/virtkit:~# uname -a\nLinux virtkit 6\.1\.0-50-686 #1 SMP PREEMPT_DYNAMIC Debian [^\n]* i686 GNU\/Linux\n/);
+    expect(text).toContain("virtkit:~# grep -m1 'model name' /proc/cpuinfo\nmodel name\t: QEMU Virtual CPU version 2.5+\n");
+    expect(text).toContain("virtkit:~# grep -c ^processor /proc/cpuinfo\n2\n");
+    expect(text).toContain(`&& umount /mnt\n${DISK_HELLO}`);
+    expect(r.out).toContain(`$ virsh -c ${uri} undefine demo\nDomain 'demo' has been undefined\n\n`);
+    expect(r.out.endsWith("virtkit demo: done (its temporary root is removed)\n")).toBe(true);
   });
 
   it.skipIf(!hasScript)("on a terminal: the person types into virsh console, Ctrl+] leaves it, and the demo cleans up", async () => {
-    const p = spawn("script", ["-qfec", `${process.execPath} ${CLI}`, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
+    const p = spawn("script", ["-qfec", `${process.execPath} ${CLI} --guest bundled`, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
     let out = "";
     p.stdout.setEncoding("latin1").on("data", (d: string) => (out += d));
     p.stderr.setEncoding("latin1").on("data", (d: string) => (out += d));

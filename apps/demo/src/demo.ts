@@ -8,6 +8,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConsoleScriptError, DEFAULT_CONSOLE_SCRIPT, runConsoleScript } from "./console-script.js";
 import { createDemoDisk, demoDomainXML, DEMO_DISK_BYTES } from "./demo-guest.js";
+import { LINUX_CONSOLE_SCRIPT, LINUX_PROMPT, findLinuxGuest, linuxDemoDomain } from "./linux-demo-guest.js";
+
+/**
+ * Which guest the demo boots: Debian's Linux (built from Debian's packages on first use, where apt
+ * works), the bundled guest, or "auto": Linux when it is available, else the bundled guest.
+ */
+export type DemoGuest = "auto" | "linux" | "bundled";
+
+/** A Linux boot to its prompt on a busy 2-core machine takes a few minutes: a hang guard, not a time limit. */
+const LINUX_FIRST_PROMPT_GUARD_MS = 20 * 60_000;
 import { VirshStepFailed, VirshSteps } from "./virsh-steps.js";
 
 export interface DemoOptions {
@@ -19,6 +29,8 @@ export interface DemoOptions {
   script?: readonly string[];
   /** The domain's name. */
   name?: string;
+  /** The guest (default "auto"). */
+  guest?: DemoGuest;
   /** Where the demo's own lines and the scripted console's output go. */
   write: (text: string | Uint8Array) => void;
 }
@@ -63,11 +75,28 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     if (interrupt.signal.aborted) throw new ConsoleScriptError(String(interrupt.signal.reason));
   };
 
-  say(`virtkit demo: the bundled guest on libvirt's embedded qemu driver, everything under ${root}\n\n`);
+  // Linux when it is there (or can be built here), else the bundled guest
+  const wanted = o.guest ?? "auto";
+  const linux = wanted === "bundled" ? {} : findLinuxGuest();
+  if (wanted === "linux" && linux.paths === undefined) {
+    say(`virtkit demo: the Linux guest is not available here: ${linux.why ?? ""}\n`);
+    if (ownRoot) rmSync(root, { recursive: true, force: true });
+    return { status: 1, root, console: "" };
+  }
+  const guest = linux.paths;
+  say(`virtkit demo: ${guest !== undefined ? "Debian's i386 Linux (two vCPUs)" : "the bundled guest"} on libvirt's embedded qemu driver, everything under ${root}\n`);
+  if (guest === undefined && wanted === "auto") say(`# (Debian's Linux guest is not available here: ${linux.why ?? ""}; tooling/guests/linux/README.md says how to provide it)\n`);
+  say("\n");
   try {
-    createDemoDisk(disk);
-    say(`# a ${String(DEMO_DISK_BYTES >> 20)} MiB raw disk for the guest: ${disk}\n`);
-    const xml = demoDomainXML({ name, disk });
+    let xml: string;
+    if (guest !== undefined) {
+      xml = linuxDemoDomain(guest, name, disk);
+      say(`# the kernel, initramfs and ext2 disk from tooling/guests/linux (built from Debian's packages); the disk copied to ${disk}\n`);
+    } else {
+      createDemoDisk(disk);
+      say(`# a ${String(DEMO_DISK_BYTES >> 20)} MiB raw disk for the guest: ${disk}\n`);
+      xml = demoDomainXML({ name, disk });
+    }
     writeFileSync(xmlFile, xml);
     showFile(say, xmlFile, xml);
     say("\n");
@@ -81,19 +110,26 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     check();
     if (o.interactive) {
       say(
-        "# You are about to type into the guest's serial console. Try: help, info, disk,\n" +
-          "# write SOME-TEXT, read. Leave the console with Ctrl+] (the demo then stops the guest).\n",
+        guest !== undefined
+          ? "# You are about to type into the guest's serial console. Linux boots first (a minute or two);\n" +
+              "# at the prompt try: uname -a, cat /proc/cpuinfo, cat /proc/interrupts, dmesg | less.\n" +
+              "# Leave the console with Ctrl+] (the demo then stops the guest).\n"
+          : "# You are about to type into the guest's serial console. Try: help, info, disk,\n" +
+              "# write SOME-TEXT, read. Leave the console with Ctrl+] (the demo then stops the guest).\n",
       );
       await virsh.must(["console", name]);
       say("\n");
     } else {
-      const lines = o.script ?? DEFAULT_CONSOLE_SCRIPT;
+      const lines = o.script ?? (guest !== undefined ? LINUX_CONSOLE_SCRIPT : DEFAULT_CONSOLE_SCRIPT);
       say(`$ ${virsh.commandLine(["console", name])}\n`);
       say(
         "# stdin is not a terminal and virsh console needs one, so the demo opens the same console\n" +
           `# stream (virDomainOpenConsole) and types: ${lines.join(", ")}\n`,
       );
-      consoleText = await runConsoleScript({ uri, domain: name, lines, output: (chunk) => { o.write(chunk); }, signal: interrupt.signal });
+      consoleText = await runConsoleScript({
+        uri, domain: name, lines, output: (chunk) => { o.write(chunk); }, signal: interrupt.signal,
+        ...(guest !== undefined ? { prompt: LINUX_PROMPT, firstPromptGuardMs: LINUX_FIRST_PROMPT_GUARD_MS } : {}),
+      });
       say("\n# (the session ends as Ctrl+] would end virsh console)\n");
     }
   } catch (e) {
