@@ -8,6 +8,7 @@
 import { median } from "./measure.js";
 import { WORKLOADS, type Unit, type Workload, type WorkloadName } from "./rom.js";
 import type { LinuxBootResult } from "./linux-boot.js";
+import type { MgmtResult } from "./mgmt.js";
 import type { RunResult, Runner } from "./runner.js";
 
 export interface BenchOptions {
@@ -54,6 +55,8 @@ export interface BenchResult {
   failures: Failure[];
   /** The opt-in linux-boot benchmark (`--linux`), which has its own date: each kind of run keeps the other's part of latest.json. */
   linuxBoot?: LinuxBootResult;
+  /** The opt-in management-plane and memory benchmark (`--mgmt`), kept the same way. */
+  mgmt?: MgmtResult;
 }
 
 /** Rate of one run in the workload's unit. */

@@ -13,6 +13,11 @@
  *                          to the shell prompt on virtkit, QEMU TCG and v86; minutes per boot). --runs is then the
  *                          number of boots per runner (default 1), --runners picks among virtkit-vmlinux,
  *                          virtkit-bzimage, qemu-tcg, v86-jit. VIRTKIT_BENCH_LINUX=1 is --linux.
+ *   --mgmt                 instead of the ROM workloads: the management-plane and memory figures (issue #9): RPC calls/s
+ *                          against our libvirtd and Debian's, Domain.create to the first serial byte, qemu-img convert and
+ *                          check, emulator and daemon RSS; about 4 minutes. --runs (default 3) is the runs per figure,
+ *                          --seconds (default 1) the length of one RPC window, --only a regular expression over the parts
+ *                          (rpc start qemu-img memory), --quick a smoke run. VIRTKIT_BENCH_MGMT=1 is --mgmt.
  * VIRTKIT_BENCH_QUICK=1 is --quick. Each kind of run replaces its own part of results/latest.json and keeps the other's.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,6 +28,12 @@ import { runLinuxBoot } from "./linux-boot.js";
 import { linuxBootGuest } from "./linux-boot-guest.js";
 import { formatLinuxBootTable } from "./linux-boot-report.js";
 import { formatTable, fromJson, toJson, toMarkdown, toSvg } from "./report.js";
+import { measureMemory } from "./memory-footprint.js";
+import { mgmtOptions, runMgmt, type MgmtOptions } from "./mgmt.js";
+import { formatMgmtTable } from "./mgmt-report.js";
+import { measureQemuImg } from "./qemu-img-throughput.js";
+import { measureRpcRate } from "./rpc-rate.js";
+import { measureStartLatency } from "./start-latency.js";
 import { WORKLOADS } from "./rom.js";
 import { ALL_RUNNERS, LINUX_BOOT_RUNNERS } from "./runners/index.js";
 
@@ -46,6 +57,7 @@ try {
       runners: { type: "string" },
       out: { type: "string" },
       linux: { type: "boolean" },
+      mgmt: { type: "boolean" },
     },
   }));
 } catch (e) {
@@ -54,6 +66,17 @@ try {
 const env = process.env;
 const quick = values.quick === true || env.VIRTKIT_BENCH_QUICK === "1";
 const linux = values.linux === true || env.VIRTKIT_BENCH_LINUX === "1";
+const mgmt = values.mgmt === true || env.VIRTKIT_BENCH_MGMT === "1";
+if (linux && mgmt) fail("--linux and --mgmt are separate runs: pick one");
+if (mgmt && values.runners !== undefined) fail("--mgmt measures every daemon and tool it finds: --runners does not apply");
+let mgmtOpts: MgmtOptions | null = null;
+if (mgmt) {
+  try {
+    mgmtOpts = mgmtOptions({ quick, runs: values.runs ?? env.VIRTKIT_BENCH_RUNS, seconds: values.seconds ?? env.VIRTKIT_BENCH_SECONDS, only: values.only ?? env.VIRTKIT_BENCH_ONLY });
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+  }
+}
 if (linux && (values.only !== undefined || quick || values.seconds !== undefined)) fail("--linux boots Linux instead of running the ROM workloads: --only, --quick and --seconds do not apply");
 const runs = Number(values.runs ?? env.VIRTKIT_BENCH_RUNS ?? (linux ? 1 : quick ? 3 : 5));
 const seconds = Number(values.seconds ?? env.VIRTKIT_BENCH_SECONDS ?? (quick ? 0.05 : 1));
@@ -67,7 +90,7 @@ try {
   fail(`--only: not a regular expression: ${onlyText ?? ""}`);
 }
 const workloads = WORKLOADS.filter((w) => only === null || only.test(w.name));
-if (workloads.length === 0) fail(`--only ${onlyText ?? ""} matches no workload (${WORKLOADS.map((w) => w.name).join(", ")})`);
+if (workloads.length === 0 && !mgmt) fail(`--only ${onlyText ?? ""} matches no workload (${WORKLOADS.map((w) => w.name).join(", ")})`);
 const runnerIds = (values.runners ?? env.VIRTKIT_BENCH_RUNNERS)?.split(",").map((s) => s.trim()).filter((s) => s !== "");
 const known = (linux ? LINUX_BOOT_RUNNERS : ALL_RUNNERS).map((r) => r.id);
 const unknown = runnerIds?.filter((id) => !known.includes(id)) ?? [];
@@ -84,7 +107,12 @@ const latest = join(outDir, "latest.json");
 const previous = existsSync(latest) ? fromJson(readFileSync(latest, "utf8")) : null;
 if (existsSync(latest) && previous === null) progress(`${latest} is not a results file of this harness: it is replaced\n`);
 let result: BenchResult;
-if (linux) {
+if (mgmtOpts !== null) {
+  const m = await runMgmt(mgmtOpts, { rpc: measureRpcRate, start: measureStartLatency, "qemu-img": measureQemuImg, memory: measureMemory }, progress);
+  if (tty) process.stderr.write("\r\x1b[K");
+  console.log(formatMgmtTable(m));
+  result = { ...(previous ?? { date: m.date, host: { cpus: m.host.cpus, model: m.host.model, node: m.host.node }, options: { runs: 0, targetSeconds: 0 }, runners: [], cells: [], failures: [] }), mgmt: m };
+} else if (linux) {
   let guest;
   try {
     guest = linuxBootGuest((l) => progress(`guest: ${l}`));
@@ -100,6 +128,7 @@ if (linux) {
   if (tty) process.stderr.write("\r\x1b[K");
   console.log(formatTable(result));
   if (previous?.linuxBoot !== undefined) result.linuxBoot = previous.linuxBoot;
+  if (previous?.mgmt !== undefined) result.mgmt = previous.mgmt;
 }
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "latest.json"), toJson(result));

@@ -14,3 +14,12 @@ export { linuxBootRatios, runLinuxBoot, LINUX_BOOT_DEVICES, type KernelImage, ty
 export { linuxBootGuest, linuxBootGuestFrom, LINUX_BOOT_MEMORY_MIB } from "./linux-boot-guest.js";
 export { formatLinuxBootTable, linuxBootMarkdown } from "./linux-boot-report.js";
 export { fromJson } from "./report.js";
+export {
+  DEFAULT_MGMT_OPTIONS, MGMT_PARTS, QUICK_MGMT_OPTIONS, figure, mgmtOptions, orientedRatio, rowRatio, runMgmt, targetMet,
+  type Figure, type MgmtOptions, type MgmtPart, type MgmtResult, type MgmtRow, type MgmtTarget,
+} from "./mgmt.js";
+export { fmtFigure, formatMgmtTable, mgmtMarkdown } from "./mgmt-report.js";
+export { measureRpcRate, RPC_CALLS, type RpcCall, type RpcWindow } from "./rpc-rate.js";
+export { measureStartLatency, probeRealQemuDriver } from "./start-latency.js";
+export { measureQemuImg, writeTestImage } from "./qemu-img-throughput.js";
+export { measureMemory, treeRssMiB, vmRssKiB } from "./memory-footprint.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BenchResult, Cell } from "./bench.js";
 import { rateOf, scaledN } from "./bench.js";
-import { countNote, formatTable, headlineRatios, ratios, toJson, toMarkdown, toSvg } from "./report.js";
+import { countNote, formatTable, fromJson, headlineRatios, ratios, toJson, toMarkdown, toSvg } from "./report.js";
 import { workloadByName } from "./rom.js";
 
 function cell(workload: Cell["workload"], runner: string, rate: number, unit: Cell["unit"] = "MIPS"): Cell {
@@ -82,5 +82,30 @@ describe("the report", () => {
     expect(rateOf(integer, 1000, 1)).toBeCloseTo(3005 / 1000, 9);
     expect(rateOf(workloadByName("string")!, 16, 1000)).toBe(2);
     expect(rateOf(workloadByName("pio")!, 500, 250)).toBe(2000);
+  });
+});
+
+describe("the --mgmt part of the results file", () => {
+  const mgmt: NonNullable<BenchResult["mgmt"]> = {
+    date: "2026-11-27T08:00:00.000Z", host: { cpus: 2, model: "m", node: "v20", loadAverage: [1, 1, 1] },
+    options: { parts: ["rpc"], runs: 3, rpcSeconds: 1, rpcClients: 64, imageMiB: 1024, domains: 100, guestMiB: [256] },
+    rows: [{
+      part: "rpc", metric: "virConnectNumOfDomains, sequential", unit: "calls/s", better: "higher", cpuUnit: null,
+      virtkitName: "ours", virtkit: { value: 20, cpu: null, samples: [20], cpuSamples: [] }, peerName: "real", peer: { value: 10, cpu: null, samples: [10], cpuSamples: [] },
+      target: { kind: "ratioAtLeast", value: 1, text: "ours ≥ real" }, notes: [],
+    }],
+    failures: [], loadAverageAtEnd: [1, 1, 1],
+  };
+  it("carries each row's ratio and target verdict in the JSON and reads the part back without them", () => {
+    const text = toJson({ ...result, mgmt });
+    const j = JSON.parse(text) as { mgmt: { rows: { ratio: number; targetMet: boolean }[] } };
+    expect(j.mgmt.rows[0]).toMatchObject({ ratio: 2, targetMet: true });
+    expect(fromJson(text)?.mgmt).toEqual(mgmt);
+    expect(fromJson(toJson(result))?.mgmt).toBeUndefined();
+  });
+  it("adds its markdown section after the workloads, and stands alone when there are no workloads yet", () => {
+    expect(toMarkdown({ ...result, mgmt })).toContain("\n## Management plane and memory\n");
+    const alone = toMarkdown({ ...result, runners: [], cells: [], failures: [], mgmt });
+    expect(alone.startsWith("## Management plane and memory")).toBe(true);
   });
 });

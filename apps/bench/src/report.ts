@@ -6,6 +6,8 @@ import { WORKLOADS, type WorkloadName } from "./rom.js";
 import type { BenchResult, Cell } from "./bench.js";
 import { linuxBootRatios } from "./linux-boot.js";
 import { linuxBootChartRatios, linuxBootMarkdown } from "./linux-boot-report.js";
+import { rowRatio, targetMet, type MgmtResult } from "./mgmt.js";
+import { mgmtMarkdown } from "./mgmt-report.js";
 
 export interface Ratio {
   workload: WorkloadName;
@@ -85,8 +87,23 @@ export function formatTable(result: BenchResult): string {
 }
 
 export function toJson(result: BenchResult): string {
-  const { linuxBoot, ...workloads } = result;
-  return JSON.stringify({ ...workloads, ratios: ratios(result), ...(linuxBoot === undefined ? {} : { linuxBoot: { ...linuxBoot, ratios: linuxBootRatios(linuxBoot) } }) }, null, 2) + "\n";
+  const { linuxBoot, mgmt, ...workloads } = result;
+  return JSON.stringify({
+    ...workloads,
+    ratios: ratios(result),
+    ...(linuxBoot === undefined ? {} : { linuxBoot: { ...linuxBoot, ratios: linuxBootRatios(linuxBoot) } }),
+    // each --mgmt row with its ratios (> 1 = virtkit better) and whether it meets its target, computed here
+    ...(mgmt === undefined ? {} : { mgmt: { ...mgmt, rows: mgmt.rows.map((r) => { const q = rowRatio(r); return { ...r, ratio: q.wall, cpuRatio: q.cpu, targetMet: targetMet(r) }; }) } }),
+  }, null, 2) + "\n";
+}
+
+/** The mgmt part of a results file, without the figures toJson derives; null when it is not one. */
+function mgmtFromJson(v: unknown): MgmtResult | null {
+  if (typeof v !== "object" || v === null) return null;
+  const m = v as Record<string, unknown>;
+  if (typeof m.date !== "string" || !Array.isArray(m.rows) || !Array.isArray(m.failures)) return null;
+  const rows = (m.rows as Record<string, unknown>[]).map(({ ratio: _r, cpuRatio: _c, targetMet: _t, ...row }) => row);
+  return { ...m, rows } as unknown as MgmtResult;
 }
 
 /**
@@ -103,8 +120,10 @@ export function fromJson(text: string): BenchResult | null {
   if (typeof j !== "object" || j === null) return null;
   const o = j as Record<string, unknown>;
   if (typeof o.date !== "string" || typeof o.host !== "object" || !Array.isArray(o.runners) || !Array.isArray(o.cells) || !Array.isArray(o.failures)) return null;
-  const { ratios: _ratios, linuxBoot, ...rest } = o;
+  const { ratios: _ratios, linuxBoot, mgmt, ...rest } = o;
   const result = rest as unknown as BenchResult;
+  const m = mgmtFromJson(mgmt);
+  if (m !== null) result.mgmt = m;
   if (typeof linuxBoot === "object" && linuxBoot !== null) {
     const l = linuxBoot as Record<string, unknown>;
     if (typeof l.date === "string" && Array.isArray(l.runners) && Array.isArray(l.cells) && Array.isArray(l.failures)) {
@@ -192,8 +211,9 @@ export function toMarkdown(result: BenchResult): string {
   const runnersWithCells = result.runners.filter((r) => result.cells.some((c) => c.runner === r.id));
   const out: string[] = [];
   const linux = result.linuxBoot === undefined ? "" : linuxBootMarkdown(result.linuxBoot);
-  // A --linux run before any workload run: only the Linux section.
-  if (result.runners.length === 0) return linux;
+  const mgmt = result.mgmt === undefined ? "" : mgmtMarkdown(result.mgmt);
+  // A --linux or --mgmt run before any workload run: only their sections.
+  if (result.runners.length === 0) return [linux, mgmt].filter((s) => s !== "").join("\n");
   out.push(`Measured ${result.date.slice(0, 16).replace("T", " ")} UTC on ${result.host.cpus} CPUs (${result.host.model}), Node ${result.host.node}; median of ${result.options.runs} runs, each region about ${result.options.targetSeconds} s; wall-time rates (CPU-time rates in results/latest.json).`, "");
   out.push(`| workload | unit | ${runnersWithCells.map((r) => r.id).join(" | ")} |`);
   out.push(`| --- | --- |${runnersWithCells.map(() => " ---: |").join("")}`);
@@ -226,5 +246,6 @@ export function toMarkdown(result: BenchResult): string {
     for (const f of result.failures) out.push(`- ${f.workload} on ${f.runner}: ${f.error.replace(/\|/g, "\\|")}`);
   }
   if (linux !== "") out.push("", linux.trimEnd());
+  if (mgmt !== "") out.push("", mgmt.trimEnd());
   return out.join("\n") + "\n";
 }
