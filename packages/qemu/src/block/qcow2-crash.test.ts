@@ -15,11 +15,13 @@ const SIZE = 16 * 1024 * 1024;
 
 let dir: string;
 let jsDir: string;
+// Transpiling the block layer for the child processes takes seconds, more on a loaded CI machine:
+// the bound is a hang guard, not a timing check.
 beforeAll(async () => {
   dir = tmpDir("vk-crash-");
   jsDir = path.join(dir, "js");
   await transpileBlockLayer(jsDir);
-});
+}, 120_000);
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
