@@ -21,7 +21,7 @@ import type { Cpu } from "../cpu.js";
 import { LZ_ADC, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_RESULT, LZ_SBB, LZ_SUB } from "../core/lazy-flags.js";
 import type { DecodedInsn } from "../blocks/decoded-insn.js";
 import { ATTR_FOLLOWED, ATTR_GENERIC } from "../blocks/decoded-insn.js";
-import type { RegionFn } from "../blocks/block.js";
+import type { Block, RegionFn } from "../blocks/block.js";
 import { CC_FLAGS, conditionExpr, F_AF, F_CF, F_OF, flagExpr, FlagState, setLazy, writeback, type Producer } from "./flag-state.js";
 import { finalSuccessors, type Region } from "./region.js";
 import { compileAllowed, inlineAllowed, recordRegion } from "./diagnostics.js";
@@ -164,6 +164,29 @@ function leaveAfterHandler(cpu: Cpu, rc: number, d: DecodedInsn, partial: number
   return partial + 1;
 }
 
+/**
+ * Entry blocks whose region found a segment it was compiled for as flat no longer flat: their regions are
+ * compiled with the general segment checks from then on (a region is not recompiled back and forth).
+ */
+const notFlat = new WeakSet<Block>();
+
+/**
+ * A region compiled for flat segments entered while one is not flat (generated code calls it as `F`):
+ * the region is dropped, to be compiled again with the general checks, and runs nothing (0: the block
+ * interpreter runs the entry block).
+ */
+function leaveNotFlat(b: Block): number {
+  notFlat.add(b);
+  b.region = null;
+  b.heat = 0;
+  return 0;
+}
+
+/** A flat segment (SDM vol. 3A §3.2.1 "basic flat model"): base 0, limit 4 GiB, expand-up, readable and writable. */
+function segmentFlat(cpu: Cpu, s: number): boolean {
+  return cpu.segBase[s] === 0 && cpu.segLo[s] === 0 && cpu.segHi[s] === 0xffffffff && cpu.segRw[s] === 3;
+}
+
 /** The general registers an inline form's handler may change when it completes (bit r: register r). */
 function handlerWrites(d: DecodedInsn, kind: string): number {
   const byteReg = (r: number): number => (r >= 4 ? 1 << (r - 4) : 1 << r);
@@ -220,9 +243,9 @@ export function compileRegion(cpu: Cpu, region: Region): CompiledRegion | null {
   sourceListener?.(region.entry.eip, body);
   // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "Y", "L", body) as (...args: unknown[]) => RegionFn;
+  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "Y", "L", "F", "B", body) as (...args: unknown[]) => RegionFn;
   recordRegion(g.insns.length, g.memInsns, body.length, g.slowBytes, g.callOutBytes);
-  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, leaveAfterHandler, setLazy), bytes: body.length };
+  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, leaveAfterHandler, setLazy, leaveNotFlat, region.entry), bytes: body.length };
 }
 
 class Generator {
@@ -245,6 +268,9 @@ class Generator {
   private regsUsed = 0;
   private regsWritten = 0;
   private segsUsed = 0;
+  /** Segments flat when the region is compiled (bit per segment), and those its accesses assume flat. */
+  private readonly flat: number;
+  private flatUsed = 0;
   private locals: string[] = [];
   /** The block being emitted, the current instruction's index in it and in the region. */
   private blockIndex = 0;
@@ -271,6 +297,9 @@ class Generator {
       }
     });
     this.liveIn = this.liveness();
+    let flat = 0;
+    if (!notFlat.has(region.entry)) for (let s = 0; s < 6; s++) if (segmentFlat(cpu, s)) flat |= 1 << s;
+    this.flat = flat;
     this.entryStates = new Array<FlagState | null>(nb).fill(null);
   }
 
@@ -349,11 +378,18 @@ class Generator {
    * linear address in t_l, the chunk in t_c and the byte index in t_x.
    */
   private guard(seg: number, off: string, size: number, mode: "r" | "w" | "rw", slow: string): void {
-    this.segsUsed |= 1 << seg;
-    const hi = mode === "r" ? `shr${seg}` : `shw${seg}`;
-    this.emit(`t_o = ${off}; t_u = t_o >>> 0;`);
-    this.emit(`if (t_u < slo${seg} || t_u + ${size - 1} > ${hi}) break ${slow};`);
-    this.emit(`t_l = (sb${seg} + t_o) | 0;`);
+    if ((this.flat & (1 << seg)) !== 0) {
+      // A flat segment (checked at the region's entry) allows every offset whose access does not wrap
+      // past 4 GiB, and such an access crosses a page: the page check below sends it to the handler.
+      this.flatUsed |= 1 << seg;
+      this.emit(`t_l = t_o = ${off};`);
+    } else {
+      this.segsUsed |= 1 << seg;
+      const hi = mode === "r" ? `shr${seg}` : `shw${seg}`;
+      this.emit(`t_o = ${off}; t_u = t_o >>> 0;`);
+      this.emit(`if (t_u < slo${seg} || t_u + ${size - 1} > ${hi}) break ${slow};`);
+      this.emit(`t_l = (sb${seg} + t_o) | 0;`);
+    }
     if (size > 1) this.emit(`if ((t_l & ${size - 1} & acM) !== 0) break ${slow};`);
     const m = mode === "r" ? "rdM" : mode === "w" ? "wrM" : "rwM";
     this.emit(`t_p = t_l >>> 12;`);
@@ -898,7 +934,7 @@ class Generator {
     this.emit(`t_w = ${this.load(size)};`);
     if (!d.o32) this.emit("t_w = t_w & 65535;");
     // Beyond the CS limit the handler raises #GP(0) with nothing changed.
-    this.emit(`if ((t_w >>> 0) > ${this.region.csLimit >>> 0}) break ${slow};`);
+    if (this.region.csLimit >>> 0 !== 0xffffffff) this.emit(`if ((t_w >>> 0) > ${this.region.csLimit >>> 0}) break ${slow};`);
     const release = size + (d.op === 0xc2 ? d.imm : 0);
     this.emit(this.stack32 ? this.setReg(ESP, 4, `((${this.reg(ESP, 4)} + ${release}) | 0)`) : this.setReg(ESP, 2, `(${this.reg(ESP, 4)} + ${release})`));
     this.emit(`{ ${this.syncRegs()}${writeback(this.state)}cpu.eip = t_w; return n + ${n}; }`);
@@ -963,6 +999,13 @@ class Generator {
       if ((this.segsUsed & (1 << s)) === 0) continue;
       segLoad += `sb${s} = cpu.segBase[${s}]; slo${s} = cpu.segLo[${s}]; shr${s} = (cpu.segRw[${s}] & 1) !== 0 ? cpu.segHi[${s}] : -1; shw${s} = (cpu.segRw[${s}] & 2) !== 0 ? cpu.segHi[${s}] : -1; `;
     }
+    // The segments compiled as flat must still be (a segment load inside the region makes it leave: runHandler).
+    const flatChecks: string[] = [];
+    for (let s = 0; s < 6; s++) {
+      if ((this.flatUsed & (1 << s)) === 0) continue;
+      flatChecks.push(`cpu.segBase[${s}] !== 0 || cpu.segLo[${s}] !== 0 || cpu.segHi[${s}] !== 4294967295 || cpu.segRw[${s}] !== 3`);
+    }
+    if (flatChecks.length !== 0) segLoad = `if (${flatChecks.join(" || ")}) return F(B);\n${segLoad}`;
     const expand = (line: string): string =>
       line
         .replaceAll("@WB@", wb)
