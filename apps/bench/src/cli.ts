@@ -15,7 +15,7 @@
  *                          virtkit-bzimage, qemu-tcg, v86-jit. VIRTKIT_BENCH_LINUX=1 is --linux.
  *   --mgmt                 instead of the ROM workloads: the management-plane and memory figures (issue #9): RPC calls/s
  *                          against our libvirtd and Debian's, Domain.create to the first serial byte, qemu-img convert and
- *                          check, emulator and daemon RSS; about 4 minutes. --runs (default 3) is the runs per figure,
+ *                          check, emulator and daemon RSS; 2–3 minutes. --runs (default 3) is the runs per figure,
  *                          --seconds (default 1) the length of one RPC window, --only a regular expression over the parts
  *                          (rpc start qemu-img memory), --quick a smoke run. VIRTKIT_BENCH_MGMT=1 is --mgmt.
  * VIRTKIT_BENCH_QUICK=1 is --quick. Each kind of run replaces its own part of results/latest.json and keeps the other's.
