@@ -165,21 +165,35 @@ function leaveAfterHandler(cpu: Cpu, rc: number, d: DecodedInsn, partial: number
 }
 
 /**
- * Entry blocks whose region found a segment it was compiled for as flat no longer flat: their regions are
- * compiled with the general segment checks from then on (a region is not recompiled back and forth).
+ * Entry blocks whose region found what it was compiled for (flat segments, no alignment checking) no
+ * longer true at its entry: their regions are compiled with the general checks from then on (a region
+ * is not recompiled back and forth).
  */
-const notFlat = new WeakSet<Block>();
+const general = new WeakSet<Block>();
 
 /**
- * A region compiled for flat segments entered while one is not flat (generated code calls it as `F`):
- * the region is dropped, to be compiled again with the general checks, and runs nothing (0: the block
- * interpreter runs the entry block).
+ * A region entered while a segment it was compiled for as flat is not, or alignment checking is on now
+ * (generated code calls it as `F`): the region is dropped, to be compiled again with the general checks,
+ * and runs nothing (0: the block interpreter runs the entry block).
  */
-function leaveNotFlat(b: Block): number {
-  notFlat.add(b);
+function leaveSpecialised(b: Block): number {
+  general.add(b);
   b.region = null;
   b.heat = 0;
   return 0;
+}
+
+/** A misaligned 32-bit load within a page (generated code calls it as `U4`). */
+function load32Unaligned(u8: Uint8Array, x: number): number {
+  return u8[x]! | (u8[x + 1]! << 8) | (u8[x + 2]! << 16) | (u8[x + 3]! << 24);
+}
+
+/** A misaligned 32-bit store within a page (generated code calls it as `S4`). */
+function store32Unaligned(u8: Uint8Array, x: number, v: number): void {
+  u8[x] = v;
+  u8[x + 1] = v >> 8;
+  u8[x + 2] = v >> 16;
+  u8[x + 3] = v >> 24;
 }
 
 /** A flat segment (SDM vol. 3A §3.2.1 "basic flat model"): base 0, limit 4 GiB, expand-up, readable and writable. */
@@ -243,9 +257,9 @@ export function compileRegion(cpu: Cpu, region: Region): CompiledRegion | null {
   sourceListener?.(region.entry.eip, body);
   // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "Y", "L", "F", "B", body) as (...args: unknown[]) => RegionFn;
+  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "Y", "L", "F", "B", "U4", "S4", body) as (...args: unknown[]) => RegionFn;
   recordRegion(g.insns.length, g.memInsns, body.length, g.slowBytes, g.callOutBytes);
-  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, leaveAfterHandler, setLazy, leaveNotFlat, region.entry), bytes: body.length };
+  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, leaveAfterHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned), bytes: body.length };
 }
 
 class Generator {
@@ -271,6 +285,9 @@ class Generator {
   /** Segments flat when the region is compiled (bit per segment), and those its accesses assume flat. */
   private readonly flat: number;
   private flatUsed = 0;
+  /** Alignment checking was off when the region was compiled (Cpu.acMask 0), and accesses rely on it. */
+  private readonly noAlignCheck: boolean;
+  private alignUsed = false;
   private locals: string[] = [];
   /** The block being emitted, the current instruction's index in it and in the region. */
   private blockIndex = 0;
@@ -298,8 +315,10 @@ class Generator {
     });
     this.liveIn = this.liveness();
     let flat = 0;
-    if (!notFlat.has(region.entry)) for (let s = 0; s < 6; s++) if (segmentFlat(cpu, s)) flat |= 1 << s;
+    const specialise = !general.has(region.entry);
+    if (specialise) for (let s = 0; s < 6; s++) if (segmentFlat(cpu, s)) flat |= 1 << s;
     this.flat = flat;
+    this.noAlignCheck = specialise && cpu.acMask === 0;
     this.entryStates = new Array<FlagState | null>(nb).fill(null);
   }
 
@@ -390,7 +409,9 @@ class Generator {
       this.emit(`if (t_u < slo${seg} || t_u + ${size - 1} > ${hi}) break ${slow};`);
       this.emit(`t_l = (sb${seg} + t_o) | 0;`);
     }
-    if (size > 1) this.emit(`if ((t_l & ${size - 1} & acM) !== 0) break ${slow};`);
+    // Alignment checking (#AC) is off in nearly all code: checked once at the region's entry then.
+    if (size > 1 && this.noAlignCheck) this.alignUsed = true;
+    else if (size > 1) this.emit(`if ((t_l & ${size - 1} & acM) !== 0) break ${slow};`);
     const m = mode === "r" ? "rdM" : mode === "w" ? "wrM" : "rwM";
     this.emit(`t_p = t_l >>> 12;`);
     this.emit(`if ((tF[t_p] & ${m}) !== ${m} || (t_l & 4095) > ${4096 - size}) break ${slow};`);
@@ -401,14 +422,14 @@ class Generator {
   private load(size: number): string {
     if (size === 1) return "U8[t_c][t_x]";
     if (size === 2) return "(t_m = U8[t_c], t_m[t_x] | (t_m[t_x + 1] << 8))";
-    return "((t_l & 3) === 0 ? I32[t_c][t_x >>> 2] : (t_m = U8[t_c], t_m[t_x] | (t_m[t_x + 1] << 8) | (t_m[t_x + 2] << 16) | (t_m[t_x + 3] << 24)))";
+    return "((t_l & 3) === 0 ? I32[t_c][t_x >>> 2] : U4(U8[t_c], t_x))";
   }
 
   /** Statement writing `v` to the guarded location. */
   private store(size: number, v: string): string {
     if (size === 1) return `U8[t_c][t_x] = ${v};`;
     if (size === 2) return `t_v = ${v}; t_m = U8[t_c]; t_m[t_x] = t_v; t_m[t_x + 1] = t_v >> 8;`;
-    return `t_v = ${v}; if ((t_l & 3) === 0) I32[t_c][t_x >>> 2] = t_v; else { t_m = U8[t_c]; t_m[t_x] = t_v; t_m[t_x + 1] = t_v >> 8; t_m[t_x + 2] = t_v >> 16; t_m[t_x + 3] = t_v >> 24; }`;
+    return `t_v = ${v}; if ((t_l & 3) === 0) I32[t_c][t_x >>> 2] = t_v; else S4(U8[t_c], t_x, t_v);`;
   }
 
   /** Registers back to the processor (placeholder: the written set is known only at the end). */
@@ -999,8 +1020,9 @@ class Generator {
       if ((this.segsUsed & (1 << s)) === 0) continue;
       segLoad += `sb${s} = cpu.segBase[${s}]; slo${s} = cpu.segLo[${s}]; shr${s} = (cpu.segRw[${s}] & 1) !== 0 ? cpu.segHi[${s}] : -1; shw${s} = (cpu.segRw[${s}] & 2) !== 0 ? cpu.segHi[${s}] : -1; `;
     }
-    // The segments compiled as flat must still be (a segment load inside the region makes it leave: runHandler).
-    const flatChecks: string[] = [];
+    // The segments compiled as flat must still be (a segment load inside the region makes it leave: runHandler),
+    // and alignment checking still off (turning it on changes the privilege masks: the region leaves).
+    const flatChecks: string[] = this.alignUsed ? ["cpu.acMask !== 0"] : [];
     for (let s = 0; s < 6; s++) {
       if ((this.flatUsed & (1 << s)) === 0) continue;
       flatChecks.push(`cpu.segBase[${s}] !== 0 || cpu.segLo[${s}] !== 0 || cpu.segHi[${s}] !== 4294967295 || cpu.segRw[${s}] !== 3`);

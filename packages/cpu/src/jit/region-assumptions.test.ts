@@ -1,13 +1,14 @@
 /**
  * Regions compiled while a data segment is flat (base 0, 4 GiB limit) skip its offset checks and base
- * addition; entered later with that segment reloaded (another base, a smaller limit), or loading it in
- * the middle, they must still end exactly where the interpreter ends: the region gives up its flat
- * assumption (and is compiled again with the general checks), or leaves after the segment load.
+ * addition, and while alignment checking is off skip the alignment checks; entered later with that
+ * segment reloaded (another base, a smaller limit) or alignment checking on, or loading the segment in
+ * the middle, they must still end exactly where the interpreter ends: the region gives up its
+ * assumptions (and is compiled again with the general checks), or leaves after the segment load.
  */
 import { describe, expect, it } from "vitest";
 import { STOP_HLT } from "../cpu.js";
-import { DS } from "../core/registers.js";
-import { CODE, DATA, machine, SEL_DATA0, SEL_FREE, setDescriptor, type TestMachine } from "../testing/test-machine.js";
+import { CR0_AM, DS } from "../core/registers.js";
+import { CODE, DATA, enterRing3, machine, SEL_DATA0, SEL_FREE, setDescriptor, type TestMachine } from "../testing/test-machine.js";
 import { stateOf, useEngine, type Engine } from "../testing/engine-state.js";
 
 const ENGINES: Engine[] = ["interpreter", "blocks", "jit"];
@@ -20,7 +21,7 @@ function le32(v: number): number[] {
  * Runs `code` at CODE with EBX = DATA + 0x10 and EDX = 0 on every engine, SEL_FREE a data segment at
  * `base` with a 4 GiB limit or (`byteLimit`) a byte-granular one; returns the machines.
  */
-function onEveryEngine(code: number[], base: number, byteLimit?: number): { states: string[]; machines: TestMachine[] } {
+function onEveryEngine(code: number[], base: number, byteLimit?: number, setup?: (m: TestMachine) => void): { states: string[]; machines: TestMachine[] } {
   const states: string[] = [];
   const machines: TestMachine[] = [];
   for (const e of ENGINES) {
@@ -35,6 +36,7 @@ function onEveryEngine(code: number[], base: number, byteLimit?: number): { stat
     m.cpu.eip = CODE;
     m.cpu.reg[3] = DATA + 0x10;
     m.cpu.reg[2] = 0;
+    setup?.(m);
     const stop = m.cpu.run(1_000_000);
     expect(stop).toBe(STOP_HLT);
     states.push(stateOf(m.cpu, stop, true));
@@ -84,5 +86,22 @@ describe("JIT regions compiled for flat segments", () => {
     const jit = machines[2]!;
     // Odd iterations read through SEL_FREE (base 0x100), even ones through the flat SEL_DATA0.
     expect(jit.cpu.reg[2]).toBe(100 * 7 + 100 * 5);
+  });
+
+  it("raise #AC as the interpreter does once alignment checking is turned on", () => {
+    // At CPL 3 with CR0.AM: mov esi, 2; outer: mov ecx, 300; l: mov eax, [ebx+1]; add edx, eax; dec ecx;
+    // jnz l; pushfd; or dword [esp], EFLAGS.AC; popfd; dec esi; jnz outer; hlt
+    const code = [
+      0xbe, ...le32(2), 0xb9, ...le32(300), 0x8b, 0x43, 0x01, 0x01, 0xc2, 0x49, 0x75, 0xf8,
+      0x9c, 0x81, 0x0c, 0x24, ...le32(0x40000), 0x9d, 0x4e, 0x75, 0xe7, 0xf4,
+    ];
+    const { machines } = onEveryEngine(code, 0, undefined, (m) => {
+      m.cpu.cr0 |= CR0_AM;
+      enterRing3(m);
+    });
+    const jit = machines[2]!;
+    // The first round read misaligned words unchecked; the second faults at its first load (#AC(0), vector 17).
+    expect(jit.cpu.reg[1]).toBe(300);
+    expect(jit.mem.read32(jit.cpu.reg[4]!)).toBe(17);
   });
 });
