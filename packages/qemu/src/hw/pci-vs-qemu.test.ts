@@ -7,9 +7,11 @@ import { I440fxHostBridge } from "./i440fx.js";
 import { PciBus, pciDevfn } from "./pci-bus.js";
 import { PciConfigMechanism1 } from "./pci-host.js";
 import { Piix3IsaBridge } from "./piix3.js";
+import { Piix3Ide } from "./ide/piix3-ide.js";
 
 /*
- * Differential check of the power-on configuration space of 0:0.0 (i440FX) and 0:1.0 (PIIX3)
+ * Differential check of the power-on configuration space of 0:0.0 (i440FX), 0:1.0 (PIIX3) and
+ * 0:1.1 (PIIX3 IDE)
  * against the real QEMU: a 64 KiB firmware reads every dword of devfn 0-9 through 0xCF8/0xCFC
  * (mechanism #1) before anything else runs and copies them to the debug console.
  */
@@ -57,7 +59,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!hasQemu || !hasNasm)("PCI config space against the real QEMU (-M pc)", () => {
-  it("matches the i440FX and PIIX3 power-on configuration space byte for byte", () => {
+  it("matches the i440FX, PIIX3 and PIIX3 IDE power-on configuration space byte for byte", () => {
     writeFileSync(join(dir, "fw.asm"), FIRMWARE);
     const asm = spawnSync("nasm", ["-f", "bin", "-o", join(dir, "fw.bin"), join(dir, "fw.asm")], { encoding: "utf8" });
     expect(asm.status, asm.stderr).toBe(0);
@@ -75,6 +77,7 @@ describe.skipIf(!hasQemu || !hasNasm)("PCI config space against the real QEMU (-
     const bus = new PciBus();
     bus.attach(new I440fxHostBridge({ ramSize: 128 * 1024 * 1024 }), 0);
     bus.attach(new Piix3IsaBridge({ isaIrq: () => ({ setLevel: () => undefined }) }), 1);
+    bus.attach(new Piix3Ide({ isaIrq: () => ({ setLevel: () => undefined }), dma: { read: () => false, write: () => false } }), 1, 1);
     const cfg = new PciConfigMechanism1(bus);
     const read = (devfn: number): number[] => {
       const bytes: number[] = [];
@@ -85,7 +88,7 @@ describe.skipIf(!hasQemu || !hasNasm)("PCI config space against the real QEMU (-
       }
       return bytes;
     };
-    for (const devfn of [pciDevfn(0, 0), pciDevfn(1, 0)]) {
+    for (const devfn of [pciDevfn(0, 0), pciDevfn(1, 0), pciDevfn(1, 1)]) {
       expect(read(devfn), `devfn ${devfn}`).toEqual(Array.from(theirs.subarray(devfn * 256, devfn * 256 + 256)));
     }
     // Functions that do not exist answer all ones on both.
