@@ -6,6 +6,7 @@ import type { Readable, Writable } from "node:stream";
 import { KvmAccel } from "../accel/kvm-accel.js";
 import { AccelError } from "../accel/accel.js";
 import type { BlockDriver } from "../block/block-driver.js";
+import { type IdeDiskGeometry, guessIdeGeometry } from "../hw/ide/ide-geometry.js";
 import { BlockError } from "../block/block-error.js";
 import { openImage, probeFormat } from "../block/image.js";
 import type { CharBackend } from "../chardev/chardev.js";
@@ -66,7 +67,7 @@ export const DEFAULT_BIOS = "bios-256k.bin";
 
 const KNOWN_UNSUPPORTED_DEVICES = new Set([
   "virtio-balloon-pci", "virtio-scsi-pci",
-  "virtio-9p-pci", "virtio-gpu-pci", "virtio-mouse-pci", "virtio-keyboard-pci", "virtio-blk-device", "e1000", "e1000e", "rtl8139", "ne2k_pci", "ne2k_isa", "pcnet", "ide-hd", "ide-cd", "ide-drive",
+  "virtio-9p-pci", "virtio-gpu-pci", "virtio-mouse-pci", "virtio-keyboard-pci", "virtio-blk-device", "e1000", "e1000e", "rtl8139", "ne2k_pci", "ne2k_isa", "pcnet", "ide-cd", "ide-drive",
   "scsi-hd", "scsi-cd", "VGA", "cirrus-vga", "isa-vga", "std-vga", "qxl-vga", "usb-tablet", "usb-kbd", "usb-mouse",
   "usb-storage", "piix3-usb-uhci", "nec-usb-xhci", "qemu-xhci", "ich9-ahci", "i6300esb", "ib700", "pvpanic",
   "isa-parallel", "sga", "isa-fdc", "floppy", "hda-duplex", "intel-hda", "AC97", "sb16", "pc-testdev", "pci-testdev",
@@ -81,6 +82,10 @@ export class QemuSystem implements MonitorHost {
   private readonly frontendOpen = new Set<string>();
   private readonly monitors: (QmpMonitor | HmpMonitor)[] = [];
   readonly drives: { id: string; driver: BlockDriver; iface: string }[] = [];
+  /** Guessed CHS geometry of the drives used by IDE disks. */
+  private readonly ideGeometry = new Map<string, IdeDiskGeometry>();
+  /** Drive ids an ide-hd already uses. */
+  private readonly ideDrivesInUse = new Set<string>();
   /** -netdev / -nic backends by id. */
   readonly netdevs = new Map<string, Netdev>();
   /** -object rng-random / rng-builtin, opened before the devices that name them (rng=ID). */
@@ -90,7 +95,8 @@ export class QemuSystem implements MonitorHost {
   /** Backends a device already took (QEMU's "in use" checks). */
   private readonly backendsInUse = new Set<string>();
   snapshots?: MonitorHost["snapshots"];
-  private closed = false;
+  /** The one close in progress: every caller waits for the same (the guest's exit and main both close). */
+  private closing: Promise<void> | undefined;
   /**
    * Keeps the process alive while the machine exists, as QEMU's main loop does: a stopped or
    * idle guest with no open sockets would otherwise let Node's event loop run dry.
@@ -273,6 +279,23 @@ export class QemuSystem implements MonitorHost {
       if (n.nic.mac !== undefined) opts.push(["mac", n.nic.mac]);
       implicit.push({ driver: model, opts: optsFrom(opts), location: n.location });
     }
+    // -drive if=ide / -hdX: an ide-hd at the drive's bus and unit (pc_init1's pci_ide_create_devs).
+    for (const d of config.drives) {
+      if (d.interface !== "ide" || d.bus === undefined || d.unit === undefined) continue;
+      const opened = this.drives.find((x) => x.id === d.id)!;
+      if (d.snapshot && !d.readOnly) {
+        throw new QemuCliError("virtkit: snapshot=on is not supported for IDE drives (it opens the image read-only)", d.location);
+      }
+      await this.attachIdeDisk(opened.driver, d.id, d.bus, d.unit, undefined);
+    }
+    // -device ide-hd needs the geometry of its drive, which reading sector 0 gives (async).
+    for (const dv of config.devices) {
+      const id = dv.driver === "ide-hd" ? dv.opts.get("drive") : undefined;
+      const drv = id === undefined ? undefined : this.drives.find((x) => x.id === id);
+      if (drv !== undefined && !this.ideGeometry.has(drv.id)) {
+        this.ideGeometry.set(drv.id, await guessIdeGeometry(drv.driver));
+      }
+    }
     // -drive if=virtio: a virtio-blk-pci function per drive, as QEMU creates it.
     for (const d of this.drives) {
       if (d.iface === "virtio") implicit.push({ driver: "virtio-blk-pci", opts: optsFrom([["driver", "virtio-blk-pci"], ["drive", d.id]]), location: `-drive ${d.id}` });
@@ -416,6 +439,10 @@ export class QemuSystem implements MonitorHost {
         machine.addIsaSerial(index, chardevProp());
         return;
       }
+      case "ide-hd":
+        allow("drive", "bus", "unit", "serial", "model", "bootindex");
+        this.addIdeHd(d);
+        return;
       case "":
         throw new QemuCliError("Parameter 'driver' is missing", d.location);
       default:
@@ -428,6 +455,78 @@ export class QemuSystem implements MonitorHost {
         }
         throw new QemuCliError(`'${d.driver}' is not a valid device model name`, d.location);
     }
+  }
+
+  /** Attaches an opened drive as an ATA disk at bus/unit; QEMU refuses read-only drives for ide-hd. */
+  private async attachIdeDisk(driver: BlockDriver, id: string, bus: number, unit: number, location: string | undefined, serial?: string, model?: string): Promise<void> {
+    if (driver.readOnly) {
+      throw new QemuCliError("Block node is read-only", location);
+    }
+    let geometry = this.ideGeometry.get(id);
+    if (geometry === undefined) {
+      geometry = await guessIdeGeometry(driver);
+      this.ideGeometry.set(id, geometry);
+    }
+    this.machine.attachIdeDisk(bus, unit, driver, geometry, serial, model);
+    this.ideDrivesInUse.add(id);
+  }
+
+  /** -device ide-hd,drive=ID[,bus=ide.N][,unit=N]: QEMU's ide_dev_initfn / idebus placement rules and messages. */
+  private addIdeHd(d: DeviceSpec): void {
+    const machine = this.machine;
+    const id = d.opts.get("drive");
+    if (id === undefined) {
+      throw new QemuCliError("No drive specified", d.location);
+    }
+    const drv = this.drives.find((x) => x.id === id);
+    if (drv === undefined) {
+      throw new QemuCliError(`Property 'ide-hd.drive' can't find value '${id}'`, d.location);
+    }
+    if (this.ideDrivesInUse.has(id) || drv.iface !== "none") {
+      throw new QemuCliError(`Drive '${id}' is already in use by another device`, d.location);
+    }
+    const buses = machine.ideBuses;
+    const busName = d.opts.get("bus");
+    let busId: number;
+    if (busName !== undefined) {
+      const m = /^ide\.(\d+)$/.exec(busName);
+      busId = m === null ? -1 : Number(m[1]);
+      if (busId < 0 || busId >= buses.length) {
+        throw new QemuCliError(`Bus '${busName}' not found`, d.location);
+      }
+    } else {
+      // qbus_find_recursive: the first IDE bus with a free position.
+      busId = buses.findIndex((b) => b.drives.some((x) => !x.present));
+      if (busId < 0) {
+        throw new QemuCliError("No 'IDE' bus found for device 'ide-hd'", d.location);
+      }
+    }
+    const bus = buses[busId]!;
+    const unitText = d.opts.get("unit");
+    let unit: number;
+    if (unitText !== undefined) {
+      if (!/^\d+$/.test(unitText)) {
+        throw new QemuCliError(`Property 'ide-hd.unit' doesn't take value '${unitText}'`, d.location);
+      }
+      unit = Number(unitText);
+      if (unit >= bus.drives.length) {
+        throw new QemuCliError(`Can't create IDE unit ${unit}, bus supports only ${bus.drives.length} units`, d.location);
+      }
+      if (bus.drives[unit]!.present) {
+        throw new QemuCliError(`IDE unit ${unit} is in use`, d.location);
+      }
+    } else {
+      unit = bus.drives[0].present ? 1 : 0;
+      if (bus.drives[unit]!.present) {
+        throw new QemuCliError(`IDE unit ${unit} is in use`, d.location);
+      }
+    }
+    if (drv.driver.readOnly) {
+      throw new QemuCliError("Block node is read-only", d.location);
+    }
+    const geometry = this.ideGeometry.get(id)!;
+    machine.attachIdeDisk(busId, unit, drv.driver, geometry, d.opts.get("serial"), d.opts.get("model"));
+    this.ideDrivesInUse.add(id);
   }
 
   /** Creates and opens a -netdev backend (also the one a -nic names). */
@@ -507,14 +606,19 @@ export class QemuSystem implements MonitorHost {
   }
 
   /** Releases monitors, chardevs, drives and the VM. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
     clearInterval(this.keepAlive);
     for (const m of this.monitors) m.close();
     for (const c of this.openChardevs.values()) {
       await c.close().catch(() => undefined);
     }
+    // Block requests of the IDE disks still in flight finish before their images close.
+    await this.machine.drainIde().catch(() => undefined);
     for (const d of this.drives) {
       await d.driver.close().catch(() => undefined);
     }

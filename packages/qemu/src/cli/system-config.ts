@@ -70,6 +70,63 @@ export interface DriveSpec {
   readOnly: boolean;
   snapshot: boolean;
   location: string;
+  /** if=ide: the channel (ide.N) and position (0 master, 1 slave), as QEMU's drive_new assigns them. */
+  bus?: number;
+  unit?: number;
+}
+
+/** -drive if= values QEMU knows (blockdev.c if_name). */
+const DRIVE_INTERFACES = ["none", "ide", "scsi", "floppy", "pflash", "mtd", "sd", "virtio", "xen"];
+/** Units per bus of the interfaces with buses (QEMU if_max_devs): IDE has master and slave. */
+const IDE_MAX_DEVS = 2;
+/** IDE buses of the PC machines (MAX_IDE_BUS). */
+const PC_IDE_BUSES = 2;
+
+/**
+ * drive_new's placement of an if=ide drive: index= or bus=/unit=, else the next free unit; and
+ * the id QEMU makes up ("ide<bus>-hd<unit>"). Errors carry QEMU's texts.
+ */
+function placeIdeDrive(drives: readonly DriveSpec[], index: number | undefined, busOpt: number | undefined, unitOpt: number | undefined): { bus: number; unit: number } {
+  let bus = busOpt ?? 0;
+  let unit = unitOpt ?? -1;
+  if (index !== undefined) {
+    if (bus !== 0 || unit !== -1) {
+      throw new QemuCliError("index cannot be used with bus and unit");
+    }
+    bus = Math.floor(index / IDE_MAX_DEVS);
+    unit = index % IDE_MAX_DEVS;
+  }
+  const taken = (b: number, u: number): boolean => drives.some((d) => d.interface === "ide" && d.bus === b && d.unit === u);
+  if (unit === -1) {
+    unit = 0;
+    while (taken(bus, unit)) {
+      unit++;
+      if (unit >= IDE_MAX_DEVS) {
+        unit -= IDE_MAX_DEVS;
+        bus++;
+      }
+    }
+  }
+  if (unit >= IDE_MAX_DEVS) {
+    throw new QemuCliError(`unit ${unit} too big (max is ${IDE_MAX_DEVS - 1})`);
+  }
+  if (taken(bus, unit)) {
+    throw new QemuCliError(`drive with bus=${bus}, unit=${unit} (index=${index ?? -1}) exists`);
+  }
+  if (bus >= PC_IDE_BUSES) {
+    // drive_check_orphaned: no controller provides that bus on the PC machines.
+    throw new QemuCliError(`machine type does not support if=ide,bus=${bus},unit=${unit}`);
+  }
+  return { bus, unit };
+}
+
+function driveNumber(o: QemuOpts, key: string): number | undefined {
+  const v = o.get(key);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) {
+    throw new QemuCliError(`Parameter '${key}' expects a number`);
+  }
+  return Number(v);
 }
 
 export interface MonitorSpec {
@@ -257,6 +314,9 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
       if (e instanceof QemuOptsError || e instanceof ChardevOptionError || e instanceof CpuModelError || e instanceof NetdevOptionError || e instanceof ObjectOptionError) {
         throw new QemuCliError(e.message, loc);
       }
+      if (e instanceof QemuCliError && e.location === undefined) {
+        throw new QemuCliError(e.message, loc, e.status);
+      }
       throw e;
     }
   };
@@ -376,14 +436,32 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
       case "hdb":
       case "hdc":
       case "hdd":
-        cfg.drives.push({ id: `ide${Math.floor("abcd".indexOf(o.name[2]!) / 2)}-hd${"abcd".indexOf(o.name[2]!) % 2}`, file: a, format: undefined, interface: "ide", readOnly: false, snapshot: false, location: o.text === a ? a : mbLoc(o) });
+      {
+        // -hdX FILE is -drive file=FILE,index=N,media=disk (if=ide).
+        const location = o.text === a ? a : mbLoc(o);
+        const { bus, unit } = wrap(location, () => placeIdeDrive(cfg.drives, "abcd".indexOf(o.name[2]!), undefined, undefined));
+        cfg.drives.push({ id: `ide${bus}-hd${unit}`, file: a, format: undefined, interface: "ide", readOnly: false, snapshot: false, location, bus, unit });
         break;
+      }
       case "drive": {
         const d = wrap(mbLoc(o), () => parseQemuOpts(a, undefined, warn));
         const file = d.get("file");
+        // QEMU's default interface on the PC machines is IDE (block_default_type IF_IDE).
         const iface = d.get("if") ?? "ide";
+        if (!DRIVE_INTERFACES.includes(iface)) {
+          throw new QemuCliError(`unsupported bus type '${iface}'`, mbLoc(o));
+        }
         const index = d.get("index");
-        const id = d.get("id") ?? (iface === "none" ? undefined : `${iface}${index ?? cfg.drives.length}-hd0`);
+        let place: { bus: number; unit: number } | undefined;
+        if (iface === "ide") {
+          if (d.get("media") === "cdrom") {
+            throw new QemuCliError("virtkit: media=cdrom (an ATAPI CD-ROM, ide-cd) is not supported yet", mbLoc(o));
+          }
+          place = wrap(mbLoc(o), () => placeIdeDrive(cfg.drives, driveNumber(d, "index"), driveNumber(d, "bus"), driveNumber(d, "unit")));
+        } else if (iface === "scsi") {
+          throw new QemuCliError("machine type does not support if=scsi,bus=0,unit=0", mbLoc(o));
+        }
+        const id = d.get("id") ?? (iface === "none" ? undefined : place !== undefined ? `ide${place.bus}-hd${place.unit}` : `${iface}${index ?? cfg.drives.length}-hd0`);
         if (id === undefined) {
           throw new QemuCliError("Block device needs an ID", mbLoc(o));
         }
@@ -398,6 +476,7 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
           readOnly: d.has("readonly") ? wrap(mbLoc(o), () => parseBool("readonly", d.get("readonly")!)) : false,
           snapshot: d.has("snapshot") ? wrap(mbLoc(o), () => parseBool("snapshot", d.get("snapshot")!)) : false,
           location: mbLoc(o),
+          ...(place ?? {}),
         });
         break;
       }
@@ -585,6 +664,8 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
       case "no-user-config":
       case "msg":
         break;
+      case "cdrom":
+        throw new QemuCliError("virtkit: -cdrom (an ATAPI CD-ROM on ide1-cd0) is not supported yet", mbLoc(o));
     }
   }
 

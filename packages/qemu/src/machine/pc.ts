@@ -5,6 +5,12 @@ import type { CharBackend } from "../chardev/chardev.js";
 import { FW_CFG_DMA_IO_BASE, FW_CFG_IO_BASE, type FwCfg } from "../hw/fw-cfg.js";
 import { E820_RAM, E820_RESERVED, type E820Entry, createPcFwCfg, pcRamSplit } from "../hw/fw-cfg-pc.js";
 import { I440fxHostBridge, type I440fxMemoryMap, PAM_REGION_COUNT, SMRAM_C_BASE, SMRAM_C_SIZE } from "../hw/i440fx.js";
+import { IDE_LEGACY_PORTS, IDE_UNITS_PER_BUS, type IdeBus, type IdeBusState } from "../hw/ide/ide-bus.js";
+import { BMDMA_REG_PRD_ADDRESS } from "../hw/ide/bmdma.js";
+import { type IdeDiskGeometry, ideDefaultSerial } from "../hw/ide/ide-geometry.js";
+import { IsaIde } from "../hw/ide/isa-ide.js";
+import { PIIX3_IDE_FUNCTION, PIIX3_IDE_SLOT, PIIX_IDE_BMIBA_BAR, PIIX_IDE_BMIBA_SIZE, Piix3Ide, type Piix3IdeState } from "../hw/ide/piix3-ide.js";
+import type { BlockDriver } from "../block/block-driver.js";
 import { I8042, I8042_AUX_IRQ, I8042_COMMAND_PORT, I8042_DATA_PORT, I8042_KBD_IRQ } from "../hw/i8042.js";
 import { I8254, I8254_IOBASE, I8254_IRQ } from "../hw/i8254.js";
 import { I8259_ELCR_IOBASE, I8259_MASTER_IOBASE, I8259_SLAVE_IOBASE, I8259Pair } from "../hw/i8259-pair.js";
@@ -91,6 +97,11 @@ const IN_KERNEL_DEVICE_MESSAGE = (dev: string): string =>
 
 /** pic / pit / ... ops: byte-wide registers, the core splits wider accesses. */
 const BYTE_REGS: MemoryRegionOps = { impl: { min: 1, max: 1 } };
+/** QEMU's portio lists (the IDE ports): any size at any offset reaches the device, which splits itself. */
+const PORTIO_REGS: MemoryRegionOps = { valid: { unaligned: true }, impl: { min: 1, max: 4, unaligned: true } };
+
+/** Maximum IDE buses of the PC machines (QEMU MAX_IDE_BUS). */
+export const PC_MAX_IDE_BUS = 2;
 
 export class PcMachine extends Machine {
   readonly type: PcMachineType;
@@ -124,6 +135,14 @@ export class PcMachine extends Machine {
   readonly piix3: Piix3IsaBridge | undefined;
   readonly pciConfig: PciConfigMechanism1 | undefined;
   readonly pciBars: PciBarMapper | undefined;
+  /** The PIIX3 IDE function at 00:01.1 (pc). */
+  readonly piix3Ide: Piix3Ide | undefined;
+  /** The two ISA IDE controllers (isapc). */
+  readonly isaIde: IsaIde[] = [];
+  /** Geometry of the disks attached at bus * 2 + unit, for the CMOS. */
+  private readonly ideGeometries: (IdeDiskGeometry | undefined)[] = [];
+  private readonly cmosBootOrder: string;
+  private readonly cmosCpus: number;
   /** COM1-COM4 (index = -serial position), undefined where no port exists. */
   readonly serials: (Uart16550 | undefined)[] = [];
   readonly debugcons: IsaDebugcon[] = [];
@@ -302,16 +321,38 @@ export class PcMachine extends Machine {
     this.rtc = new Mc146818Rtc(this.clock, { irq: irq(RTC_ISA_IRQ), ...(config.rtcBaseMs !== undefined ? { baseMs: config.rtcBaseMs } : {}) });
     this.mapIo("rtc", RTC_ISA_IOBASE, 2, this.rtc, BYTE_REGS);
     // pc_cmos_init; QEMU leaves the AT checksum bytes zero.
-    initPcCmos(this.rtc, {
-      belowFourGMemSize: this.belowFourG,
-      aboveFourGMemSize: this.aboveFourG,
-      bootOrder: config.bootOrder ?? "cad",
-      cpus: smp,
-      checksum: false,
-    });
+    this.cmosBootOrder = config.bootOrder ?? "cad";
+    this.cmosCpus = smp;
+    this.initCmos();
     this.registerReset(() => {
       this.rtc.reset();
     });
+
+    // IDE (pc_init1): piix3-ide at 00:01.1 on pc, two isa-ide controllers on isapc; the channels
+    // sit at the legacy ports either way. The PCI bus reset resets piix3-ide.
+    if (this.pciBus !== undefined && this.pciBars !== undefined) {
+      const ide = this.pciBus.attach(new Piix3Ide({ isaIrq: irq, dma: this.guestMemory }), PIIX3_IDE_SLOT, PIIX3_IDE_FUNCTION);
+      this.piix3Ide = ide;
+      ide.buses.forEach((b) => {
+        this.mapIdeChannel(b);
+      });
+      const bar = MemoryRegion.container("piix-bmdma-container", PIIX_IDE_BMIBA_SIZE);
+      ide.bmdma.forEach((bm, i) => {
+        bar.addSubregion(i * 8, MemoryRegion.io("piix-bmdma", 4, bm.registers, { impl: { min: 1, max: 4 } }));
+        bar.addSubregion(i * 8 + BMDMA_REG_PRD_ADDRESS, MemoryRegion.io("bmdma", 4, bm.prdAddress, { impl: { min: 1, max: 4 } }));
+      });
+      this.pciBars.setBarRegion(ide, PIIX_IDE_BMIBA_BAR, bar);
+    } else {
+      for (let i = 0; i < PC_MAX_IDE_BUS; i++) {
+        const ports = IDE_LEGACY_PORTS[i]!;
+        const isa = new IsaIde(i, ports, irq(ports.irq));
+        this.isaIde.push(isa);
+        this.mapIdeChannel(isa.bus);
+        this.registerReset(() => {
+          isa.reset();
+        });
+      }
+    }
 
     this.ioport80 = new PostCodePort();
     this.mapIo("ioport80", POST_CODE_PORT, 1, this.ioport80, BYTE_REGS);
@@ -349,6 +390,65 @@ export class PcMachine extends Machine {
       this.cpuWarnings.push(w);
       config.warn?.(w);
     }
+  }
+
+  /** pc_cmos_init (and pc_cmos_init_late's IDE disk fields once disks are attached). */
+  private initCmos(): void {
+    initPcCmos(this.rtc, {
+      belowFourGMemSize: this.belowFourG,
+      aboveFourGMemSize: this.aboveFourG,
+      bootOrder: this.cmosBootOrder,
+      cpus: this.cmosCpus,
+      ideDisks: this.ideGeometries,
+      checksum: false,
+    });
+  }
+
+  /** A channel's command block and control register at its legacy ports (ide_init_ioport). */
+  private mapIdeChannel(bus: IdeBus): void {
+    const ports = IDE_LEGACY_PORTS[bus.busId]!;
+    this.mapIo("ide", ports.iobase, 8, bus.commandBlock, PORTIO_REGS);
+    this.mapIo("ide", ports.iobase2, 1, bus.controlBlock, PORTIO_REGS);
+  }
+
+  /** The IDE channels ("ide.0", "ide.1"): piix3-ide's on pc, the isa-ide controllers' on isapc. */
+  get ideBuses(): readonly IdeBus[] {
+    return this.piix3Ide !== undefined ? this.piix3Ide.buses : this.isaIde.map((c) => c.bus);
+  }
+
+  /**
+   * An ATA disk (ide-hd) at bus/unit with QEMU's defaults: serial QM0000n, model "QEMU HARDDISK",
+   * the guessed geometry; the CMOS gets its geometry and translation (pc_cmos_init_late).
+   */
+  attachIdeDisk(busId: number, unit: number, blk: BlockDriver, geometry: IdeDiskGeometry, serial?: string, model?: string): void {
+    const bus = this.ideBuses[busId];
+    if (bus === undefined || unit < 0 || unit >= IDE_UNITS_PER_BUS) {
+      throw new Error(`no IDE position bus=${busId}, unit=${unit}`);
+    }
+    bus.drives[unit]!.attach({ blk, cylinders: geometry.cylinders, heads: geometry.heads, sectors: geometry.sectors, serial: serial ?? ideDefaultSerial(busId, unit), ...(model !== undefined ? { model } : {}) });
+    this.ideGeometries[busId * IDE_UNITS_PER_BUS + unit] = geometry;
+    this.initCmos();
+  }
+
+  /** Resolves when no IDE block request is in flight (before savevm, as QEMU's bdrv_drain_all). */
+  async drainIde(): Promise<void> {
+    for (const bus of this.ideBuses) {
+      await bus.drain();
+    }
+  }
+
+  /** The IDE controllers' state (channels, drives, PIO buffers, bus-master engines) as JSON data. */
+  ideState(): { piix3Ide?: Piix3IdeState; isaIde?: IdeBusState[] } {
+    return this.piix3Ide !== undefined ? { piix3Ide: this.piix3Ide.ideState() } : { isaIde: this.isaIde.map((c) => c.state()) };
+  }
+
+  loadIdeState(s: { piix3Ide?: Piix3IdeState; isaIde?: IdeBusState[] }): void {
+    if (this.piix3Ide !== undefined && s.piix3Ide !== undefined) {
+      this.piix3Ide.fromIdeState(s.piix3Ide);
+    }
+    s.isaIde?.forEach((b, i) => {
+      this.isaIde[i]?.fromState(b);
+    });
   }
 
   /** An ISA device's registers in the I/O space, named as QEMU names them. */
