@@ -138,9 +138,9 @@ function flagEffect(d: DecodedInsn, kind: string | null): FlagEffect {
 
 /**
  * A handler called from compiled code (generated code calls it as `X`): `partial` instructions of the
- * block retired before it, which a fault reports through Cpu.jitPartial (left set when the handler
- * throws). Returns the handler's code: 0 when the region may go on (see below for segment loads). One shared function instead of the
- * same five statements at every call-out keeps regions small.
+ * region retired before it, which a fault reports through Cpu.jitPartial (left set when the handler
+ * throws). Returns -1 when the region may go on, otherwise what the region returns: the instructions
+ * retired. One shared function instead of the same statements at every call-out keeps regions small.
  */
 function runHandler(cpu: Cpu, d: DecodedInsn, partial: number): number {
   cpu.jitPartial = partial;
@@ -148,17 +148,15 @@ function runHandler(cpu: Cpu, d: DecodedInsn, partial: number): number {
   const segGen = cpu.segGen;
   const rc = d.exec(cpu, d);
   cpu.jitPartial = 0;
-  // A segment register was loaded: the region's copies of the segment windows are stale, so it leaves
-  // after this instruction (2: completed, continue after it) instead of reloading them at every call-out.
-  return rc === 0 && cpu.segGen !== segGen ? 2 : rc;
-}
-
-/**
- * What a region returns after a handler reported a change (`rc`, generated code calls it as `Y`): the
- * instructions retired. 3: the instruction caused a VM exit and did not complete; 2: it completed and
- * execution continues after it; otherwise it completed and set EIP itself.
- */
-function leaveAfterHandler(cpu: Cpu, rc: number, d: DecodedInsn, partial: number): number {
+  if (rc === 0) {
+    if (cpu.segGen === segGen) return -1;
+    // A segment register was loaded: the region's copies of the segment windows are stale, so it leaves
+    // after this instruction instead of reloading them at every call-out.
+    cpu.eip = d.after;
+    return partial + 1;
+  }
+  // 3: the instruction caused a VM exit and did not complete; 2: it completed and execution continues
+  // after it; otherwise it completed and set EIP itself.
   if (rc === 3) return partial;
   if (rc === 2) cpu.eip = d.after;
   return partial + 1;
@@ -257,9 +255,9 @@ export function compileRegion(cpu: Cpu, region: Region): CompiledRegion | null {
   sourceListener?.(region.entry.eip, body);
   // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "Y", "L", "F", "B", "U4", "S4", body) as (...args: unknown[]) => RegionFn;
+  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "L", "F", "B", "U4", "S4", body) as (...args: unknown[]) => RegionFn;
   recordRegion(g.insns.length, g.memInsns, body.length, g.slowBytes, g.callOutBytes);
-  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, leaveAfterHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned), bytes: body.length };
+  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned), bytes: body.length };
 }
 
 class Generator {
@@ -446,7 +444,7 @@ class Generator {
    */
   private callOut(d: DecodedInsn, inlineKind: string | null = null): void {
     const i = this.posInBlock, k = this.k;
-    this.emit(`${this.syncRegs()}${writeback(this.state)}if ((t_rc = X(cpu, D[${k}], n + ${i})) !== 0) return Y(cpu, t_rc, D[${k}], n + ${i});`);
+    this.emit(`${this.syncRegs()}${writeback(this.state)}if ((t_rc = X(cpu, D[${k}], n + ${i})) >= 0) return t_rc;`);
     // After an inline form's handler only its destination registers need reloading.
     this.emit(inlineKind !== null ? `@RR${handlerWrites(d, inlineKind)}@` : "@RL@");
   }
