@@ -16,6 +16,9 @@
  * - After any handler call the compiled code continues only if nothing the region relies on changed
  *   (the handler reports that, as in the block interpreter); otherwise it returns.
  * - The budget is checked on every edge before a block is entered, so run(budget) never overshoots.
+ * - A region may be compiled for what holds when it is compiled (flat data segments, alignment checking
+ *   off) and leave out those checks; it verifies them at its entry and drops itself when they no longer
+ *   hold (leaveSpecialised), and leaves after any handler that loaded a segment register (runHandler).
  */
 import type { Cpu } from "../cpu.js";
 import { LZ_ADC, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_RESULT, LZ_SBB, LZ_SUB } from "../core/lazy-flags.js";
