@@ -664,8 +664,6 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
       case "no-user-config":
       case "msg":
         break;
-      case "cdrom":
-        throw new QemuCliError("virtkit: -cdrom (an ATAPI CD-ROM on ide1-cd0) is not supported yet", mbLoc(o));
     }
   }
 
