@@ -409,6 +409,25 @@ export class Cpu {
     return f;
   }
 
+  /**
+   * Materialises only the lazily kept flags in `mask` into flagsRaw; the others stay lazy. Compiled code
+   * needs this before it reuses the lazy fields for its own producer: computing all six (getFlags) would
+   * pay for OF and AF that the producer is about to replace anyway.
+   */
+  materializeFlags(mask: number): void {
+    const m = this.lazyMask & mask;
+    if (m === 0) return;
+    let f = this.flagsRaw & ~m;
+    if (m & FLAG_CF) f |= this.lazyCf();
+    if (m & FLAG_PF) f |= PARITY[this.lzRes & 0xff]!;
+    if (m & FLAG_AF) f |= this.lazyAf();
+    if (m & FLAG_ZF) f |= this.lazyZf();
+    if (m & FLAG_SF) f |= this.lazySf();
+    if (m & FLAG_OF) f |= this.lazyOf();
+    this.flagsRaw = f;
+    this.lazyMask &= ~m;
+  }
+
   /** Replaces EFLAGS (bits already validated by the caller). */
   setFlags(value: number): void {
     this.contextChanged();

@@ -245,13 +245,17 @@ export function writeback(s: FlagState): string {
     }
   }
   let code = "";
-  // Flags still in the processor's state are materialised before its lazy fields are reused.
-  if (cpuMask !== 0) code += "cpu.getFlags();";
+  // Flags still in the processor's state are materialised before its lazy fields are reused — only those:
+  // the rest are about to be replaced (eagerly or by the lazy producer).
+  let cpuBits = 0;
+  for (let f = 0; f < 6; f++) if (cpuMask & (1 << f)) cpuBits |= FLAG_BITS[f]!;
+  if (cpuMask !== 0) code += `cpu.materializeFlags(${cpuBits});`;
   if (eagerBits !== 0) code += `cpu.flagsRaw = (cpu.flagsRaw & ${~eagerBits}) | ${eager.length === 0 ? "0" : eager.join(" | ")};`;
   if (lazy !== null) {
     code += `L(cpu, ${lazy.kind}, ${lazy.a}, ${lazy.b}, ${lazy.r}, ${lazy.bits}, ${lazyBits});`;
     if (lazy.kind === LZ_ADC || lazy.kind === LZ_SBB) code += `cpu.lzCarryIn = ${lazy.cin};`;
-  } else if (cpuMask === 0) {
+  } else {
+    // every flag is in flagsRaw now (the processor's materialised, the region's stored eagerly)
     code += "cpu.lazyMask = 0;";
   }
   return code;
