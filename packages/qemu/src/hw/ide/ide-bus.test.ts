@@ -298,6 +298,19 @@ describe("device control: nIEN and software reset", () => {
     expect(irq.raised).toBe(1);
   });
 
+  it("a read made stale by SRST does not reach the data port of the IDENTIFY that follows", async () => {
+    const disk = new MemDisk(4096 * 512);
+    disk.data.fill(0xee, 0, 512);
+    const { bus } = channel(disk);
+    lba28(bus, 0, 1);
+    out(bus, 7, 0x20);
+    bus.controlBlock.write(0, 1, 0x04);
+    bus.controlBlock.write(0, 1, 0x00);
+    out(bus, 7, 0xec);
+    await settle();
+    expect(readWords(bus, 1)).toEqual([0x0040]);
+  });
+
   it("a reset during a read drops the completion in flight", async () => {
     const { bus, irq } = channel();
     lba28(bus, 0, 1);

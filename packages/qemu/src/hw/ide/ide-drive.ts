@@ -192,6 +192,7 @@ export class IdeDrive implements IdeDmaClient {
 
   // PIO buffer
   readonly ioBuffer = new Uint8Array(IDE_DMA_BUF_SECTORS * SECTOR + 4);
+  private readonly pioBuffer = new Uint8Array(ATA_MAX_MULT_SECTORS * SECTOR);
   private dataPtr = 0;
   private dataEnd = 0;
   endTransfer: IdeEndTransfer = "dummy";
@@ -487,6 +488,18 @@ export class IdeDrive implements IdeDmaClient {
     this.inflight = p;
   }
 
+  /**
+   * The buffer a PIO block request hands the block layer (at most MAX_MULT_SECTORS sectors). It is
+   * not the data-port buffer: a request a reset made stale may still fill or read its buffer while
+   * the guest uses the data port for the next command. It gets a fresh one when that may be so.
+   */
+  private blockBuffer(bytes: number): Uint8Array {
+    if (this.inflight !== null) {
+      return new Uint8Array(bytes);
+    }
+    return this.pioBuffer.subarray(0, bytes);
+  }
+
   private get sectorCountThisBlock(): number {
     return Math.min(this.nsector, this.reqNbSectors);
   }
@@ -507,7 +520,7 @@ export class IdeDrive implements IdeDmaClient {
       return;
     }
     const blk = this.blk!;
-    const buf = this.ioBuffer.subarray(0, n * SECTOR);
+    const buf = this.blockBuffer(n * SECTOR);
     this.aio(
       () => blk.read(sectorNum * SECTOR, buf),
       (ret) => {
@@ -516,6 +529,7 @@ export class IdeDrive implements IdeDmaClient {
           this.rwError();
           return;
         }
+        this.ioBuffer.set(buf);
         this.setSector(sectorNum + n);
         this.nsector -= n;
         this.transferStart(n * SECTOR, "sector-read");
@@ -534,7 +548,8 @@ export class IdeDrive implements IdeDmaClient {
       return;
     }
     const blk = this.blk!;
-    const buf = this.ioBuffer.subarray(0, n * SECTOR);
+    const buf = this.blockBuffer(n * SECTOR);
+    buf.set(this.ioBuffer.subarray(0, n * SECTOR));
     this.aio(
       () => blk.write(sectorNum * SECTOR, buf),
       (ret) => {
@@ -878,8 +893,9 @@ export class IdeDrive implements IdeDmaClient {
       return;
     }
     const bytes = n * SECTOR;
-    if (this.dmaBuffer.length < bytes) {
-      this.dmaBuffer = new Uint8Array(bytes);
+    // A fresh buffer when the old one is too small or a stale request may still be using it.
+    if (this.dmaBuffer.length < bytes || this.inflight !== null) {
+      this.dmaBuffer = new Uint8Array(Math.max(bytes, this.dmaBuffer.length));
     }
     const buf = this.dmaBuffer.subarray(0, bytes);
     const blk = this.blk!;
