@@ -25,3 +25,4 @@ export * from "./pci-bus.js";
 export * from "./pci-host.js";
 export * from "./i440fx.js";
 export * from "./piix3.js";
+export * from "./ide/index.js";

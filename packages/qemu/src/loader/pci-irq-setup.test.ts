@@ -26,6 +26,8 @@ describe("firmware PCI interrupt setup for direct kernel boot", () => {
     expect(devs.map((d) => bus.configRead(d.devfn, 0x3c, 1))).toEqual([10, 11, 11, 10, 11]);
     // the bridge and host bridge have no pin: their Interrupt Line stays 0
     expect(bus.configRead(pc.piix3!.devfn, 0x3c, 1)).toBe(0);
+    // both IDE channels decode (IDETIM bit 15), as SeaBIOS leaves them
+    expect([bus.configRead(pc.piix3Ide!.devfn, 0x40, 2), bus.configRead(pc.piix3Ide!.devfn, 0x42, 2)]).toEqual([0x8000, 0x8000]);
     // A device's INTx now reaches the PIC input its Interrupt Line names, as a level.
     devs[1]!.setIrq(true);
     expect(pc.pic.state().slave.irr & (1 << (11 - 8))).not.toBe(0);

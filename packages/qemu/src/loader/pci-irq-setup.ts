@@ -1,5 +1,6 @@
 import { pciSlotGetPirq } from "../hw/pci-bus.js";
 import { PCI_INTERRUPT_LINE, PCI_INTERRUPT_PIN } from "../hw/pci-device.js";
+import { PIIX_IDETIM_IDE_DECODE_ENABLE, PIIX_IDETIM_PRIMARY, PIIX_IDETIM_SECONDARY } from "../hw/ide/piix3-ide.js";
 import { PIIX_NUM_PIRQS, PIIX_PIRQCA } from "../hw/piix3.js";
 import type { PcMachine } from "../machine/pc.js";
 import type { MpPciInterrupt } from "./mptable.js";
@@ -18,11 +19,20 @@ import type { MpPciInterrupt } from "./mptable.js";
 /** SeaBIOS's pci_irqs: the ISA IRQ each of PIRQA-D is steered to (src/fw/pciinit.c). */
 export const FIRMWARE_PCI_IRQS: readonly number[] = [10, 10, 11, 11];
 
-/** Programs PIRQ routing, ELCR and Interrupt Line registers as SeaBIOS would; a no-op on the ISA-only machine. */
+/**
+ * Programs PIRQ routing, ELCR and Interrupt Line registers as SeaBIOS would, and enables both IDE
+ * channels of the PIIX3 IDE function (SeaBIOS piix_ide_setup: IDETIM decode enable — without it Linux's
+ * ata_piix takes the channels for disabled and finds no disk); a no-op on the ISA-only machine.
+ */
 export function firmwarePciIrqSetup(pc: PcMachine): void {
   const bus = pc.pciBus;
   const piix3 = pc.piix3;
   if (bus === undefined || piix3 === undefined) return;
+  const ide = pc.piix3Ide;
+  if (ide !== undefined) {
+    bus.configWrite(ide.devfn, PIIX_IDETIM_PRIMARY, 2, PIIX_IDETIM_IDE_DECODE_ENABLE);
+    bus.configWrite(ide.devfn, PIIX_IDETIM_SECONDARY, 2, PIIX_IDETIM_IDE_DECODE_ENABLE);
+  }
   const elcr = [0, 0];
   for (let i = 0; i < PIIX_NUM_PIRQS; i++) {
     const irq = FIRMWARE_PCI_IRQS[i]!;

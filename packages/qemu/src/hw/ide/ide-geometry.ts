@@ -1,5 +1,5 @@
 import type { BlockDriver } from "../../block/block-driver.js";
-import type { DiskTranslation } from "../pc-cmos.js";
+import type { DiskTranslation, IdeDiskGeometry } from "../pc-cmos.js";
 import { type DiskGeometry, geometryForSize, geometryFromMbr } from "../virtio/hd-geometry.js";
 
 /*
@@ -9,9 +9,8 @@ import { type DiskGeometry, geometryForSize, geometryFromMbr } from "../virtio/h
  * geometry with LARGE or LBA translation.
  */
 
-export interface IdeDiskGeometry extends DiskGeometry {
-  translation: DiskTranslation;
-}
+/** The geometry the CMOS disk fields describe (pc-cmos.ts), as guessed for a drive. */
+export type { IdeDiskGeometry };
 
 /** hd_bios_chs_auto_trans. */
 function autoTranslation(g: DiskGeometry): DiskTranslation {

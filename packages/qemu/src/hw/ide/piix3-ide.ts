@@ -20,6 +20,13 @@ export const PCI_CLASS_STORAGE_IDE_LEGACY_BM = 0x010180;
 /** Bus Master Interface Base Address (BMIBA) is BAR4 at 20h. */
 export const PIIX_IDE_BMIBA_BAR = 4;
 export const PIIX_IDE_BMIBA_SIZE = 16;
+/**
+ * IDETIM, the IDE timing registers of the primary (40h) and secondary (42h) channel (82371SB 2.3.10);
+ * bit 15 (IDE decode enable) is what firmware sets so the OS sees the channel enabled.
+ */
+export const PIIX_IDETIM_PRIMARY = 0x40;
+export const PIIX_IDETIM_SECONDARY = 0x42;
+export const PIIX_IDETIM_IDE_DECODE_ENABLE = 0x8000;
 /** Where QEMU's pc machine puts the function. */
 export const PIIX3_IDE_SLOT = 1;
 export const PIIX3_IDE_FUNCTION = 1;
