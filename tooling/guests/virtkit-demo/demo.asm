@@ -457,7 +457,10 @@ disk_request:
         add edx, VIO_QUEUE_NOTIFY
         xor ax, ax
         out dx, ax
-        mov edi, 10000000
+        ; The device answers when its host I/O is done, which takes host time, not guest instructions:
+        ; a short bound turned a slow disk on a busy host into "I/O error" although the write landed.
+        ; Wait as long as a driver would (about 4e9 polls) before calling the device dead.
+        mov edi, 0xFFFFFFFF
 .wait:  cmp cx, [ebx + 2]
         jne .done
         dec edi
