@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConsoleScriptError, DEFAULT_CONSOLE_SCRIPT, runConsoleScript } from "./console-script.js";
 import { createDemoDisk, demoDomainXML, DEMO_DISK_BYTES } from "./demo-guest.js";
-import { LINUX_CONSOLE_SCRIPT, LINUX_PROMPT, findLinuxGuest, linuxDemoDomain } from "./linux-demo-guest.js";
+import { tryBuildLinuxGuest } from "@virtkit/guests";
+import { LINUX_CONSOLE_SCRIPT, LINUX_PROMPT, linuxDemoDomain } from "./linux-demo-guest.js";
 
 /**
  * Which guest the demo boots: Debian's Linux (built from Debian's packages on first use, where apt
@@ -77,7 +78,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
   // Linux when it is there (or can be built here), else the bundled guest
   const wanted = o.guest ?? "auto";
-  const linux = wanted === "bundled" ? {} : findLinuxGuest();
+  // the guest's files, or why this machine cannot have them (no apt, no network, not Debian)
+  const linux = wanted === "bundled" ? {} : tryBuildLinuxGuest();
   if (wanted === "linux" && linux.paths === undefined) {
     say(`virtkit demo: the Linux guest is not available here: ${linux.why ?? ""}\n`);
     if (ownRoot) rmSync(root, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 // with the in-kernel irqchip (<ioapic driver='kvm'/>: local APICs and the IOAPIC), on virtkit's
 // qemu-system-i386. The bundled guest (demo-guest.ts) is the demo wherever this one is not available.
 import { copyFileSync } from "node:fs";
-import { DISK_HELLO, SHELL_PROMPT, linuxDomainXml, tryBuildLinuxGuest, type LinuxGuestPaths } from "@virtkit/guests";
+import { SHELL_PROMPT, linuxDomainXml, type LinuxGuestPaths } from "@virtkit/guests";
 import { virtkitEmulator } from "./demo-guest.js";
 
 export { SHELL_PROMPT as LINUX_PROMPT };
@@ -16,14 +16,6 @@ export const LINUX_CONSOLE_SCRIPT = [
   "grep -c ^processor /proc/cpuinfo",
   "mount -t ext2 /dev/vda /mnt && cat /mnt/hello.txt && umount /mnt",
 ] as const;
-
-/** The first line of the disk's hello.txt, which the scripted session reads back. */
-export const LINUX_DISK_HELLO = DISK_HELLO;
-
-/** The Linux guest's files, or why this machine cannot have them (no apt, no network, not Debian). */
-export function findLinuxGuest(): { paths?: LinuxGuestPaths; why?: string } {
-  return tryBuildLinuxGuest();
-}
 
 /** Copies the guest's disk to `disk` (the guest writes to it) and returns the domain XML for `name`. */
 export function linuxDemoDomain(guest: LinuxGuestPaths, name: string, disk: string): string {
