@@ -136,6 +136,8 @@ export function migrateToFile(pc: PcMachine, uri: string, pagesPerStep = MIGRATI
 /** The migration thread's loop: one step of the stream, then a turn of the event loop. */
 async function runMigration(pc: PcMachine, info: MigrationInfo, fd: number, offset: number, pagesPerStep: number, wasRunning: boolean): Promise<void> {
   try {
+    // no block request may be half done in the stream (QEMU's bdrv_drain_all when the VM stops)
+    await pc.drainIde();
     const steps = saveVmStateSteps(pc, pagesPerStep);
     for (;;) {
       const r = steps.next();

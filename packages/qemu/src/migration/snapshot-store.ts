@@ -45,6 +45,8 @@ export class SnapshotStore {
     const wasRunning = this.pc.running;
     this.pc.vmStop("save-vm");
     try {
+      // no block request may be half done in the saved state (QEMU's bdrv_drain_all before savevm)
+      await this.pc.drainIde();
       const data = saveVmState(this.pc);
       const existing = list.find((s) => s.name === name);
       const id = existing?.id ?? String(list.reduce((m, s) => Math.max(m, Number(s.id) || 0), 0) + 1);

@@ -292,6 +292,8 @@ function deviceStates(pc: PcMachine): DeviceStates {
     pciBus: pc.pciBus?.state(),
     pciConfig: pc.pciConfig?.state(),
     serials: pc.serials.map((s) => s?.state()),
+    // the IDE channels, drives and bus-master engines (their PCI config space is in pciBus)
+    ide: pc.ideState(),
   };
 }
 
@@ -350,6 +352,9 @@ function loadDevices(pc: PcMachine, s: DeviceStates, chips: KernelIrqchipState |
   if (chips === undefined) {
     pc.pit.fromState(s.pit as S<typeof pc.pit>);
     pc.pcspk.fromState(s.pcspk as S<typeof pc.pcspk>);
+  }
+  if (s.ide !== undefined) {
+    pc.loadIdeState(s.ide as Parameters<typeof pc.loadIdeState>[0]);
   }
   pc.i8042.fromState(s.i8042 as S<typeof pc.i8042>);
   pc.rtc.fromState(s.rtc as S<typeof pc.rtc>);
