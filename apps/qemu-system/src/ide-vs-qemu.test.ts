@@ -76,31 +76,8 @@ writeFileSync(d, new Uint8Array(1 << 20));
 writeFileSync(e, new Uint8Array(1 << 20));
 const none = (id: string, file = d): string[] => ["-drive", `file=${file},format=raw,if=none,id=${id}`];
 
-/** A firmware that copies CMOS bytes 0Eh-7Fh to the debug console, then exits. */
-const CMOS_DUMP = `
-bits 16
-org 0
-start:
-  cli
-  mov cl, 0x0e
-again:
-  mov al, cl
-  out 0x70, al
-  in al, 0x71
-  out 0xe9, al
-  inc cl
-  cmp cl, 0x80
-  jne again
-  mov dx, 0x501
-  mov al, 0
-  out dx, al
-  hlt
-times 0xfff0 - ($-$$) db 0xff
-  jmp 0xf000:start
-times 0x10000 - ($-$$) db 0xff
-`;
-const hasNasm = spawnSync("nasm", ["-v"], { stdio: "ignore" }).status === 0;
-if (!hasNasm) console.warn("ide-vs-qemu: nasm not found, skipping the CMOS disk fields comparison");
+/** packages/qemu/guests/cmos-dump.asm: copies CMOS bytes 0Eh-7Fh to the debug console, then exits. */
+const CMOS_DUMP = join(QEMU_GUESTS, "cmos-dump.bin");
 
 /** An image whose MBR has one partition ending at head `endHead`, sector 32 (the LCHS QEMU guesses from). */
 function mbrImage(name: string, endHead: number, size: number): string {
@@ -118,11 +95,8 @@ function mbrImage(name: string, endHead: number, size: number): string {
   return path;
 }
 
-describe.skipIf(!hasQemu || !hasNasm)("CMOS disk fields (types, geometry, translation) as QEMU's pc_cmos_init_late writes them", () => {
+describe.skipIf(!hasQemu)("CMOS disk fields (types, geometry, translation) as QEMU's pc_cmos_init_late writes them", () => {
   it("for disks sized below and above 1024 cylinders and MBRs with 8 and 255 heads", async () => {
-    writeFileSync(join(dir, "cmos.asm"), CMOS_DUMP);
-    const asm = spawnSync("nasm", ["-f", "bin", "-o", join(dir, "cmos.bin"), join(dir, "cmos.asm")], { encoding: "utf8" });
-    expect(asm.status, asm.stderr).toBe(0);
     const small = diskImage("cmos-small.img");
     const large = join(dir, "cmos-large.img");
     writeFileSync(large, "");
@@ -131,7 +105,7 @@ describe.skipIf(!hasQemu || !hasNasm)("CMOS disk fields (types, geometry, transl
     const heads255 = mbrImage("cmos-h255.img", 254, 600 << 20);
     const raw = (f: string, i: number): string[] => ["-drive", `file=${f},format=raw,index=${i}`];
     for (const disks of [[...raw(small, 0)], [...raw(small, 0), ...raw(large, 1), ...raw(heads8, 2)], [...raw(heads255, 0), ...raw(heads8, 1), ...raw(large, 3)]]) {
-      const args = ["-M", "pc", "-m", "32", "-nodefaults", "-display", "none", "-bios", join(dir, "cmos.bin"), "-debugcon", "stdio", "-device", "isa-debug-exit", ...disks];
+      const args = ["-M", "pc", "-m", "32", "-nodefaults", "-display", "none", "-bios", CMOS_DUMP, "-debugcon", "stdio", "-device", "isa-debug-exit", ...disks];
       const [ours, qemu] = await Promise.all([runVirtkit(args), runQemu(args)]);
       expect(ours.stdout).toBe(qemu.stdout);
       expect(ours.stdout.length).toBe(0x72);

@@ -6,62 +6,40 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Mc146818Rtc } from "./mc146818rtc.js";
 import { initPcCmos } from "./pc-cmos.js";
 import { VirtualClock } from "./virtual-clock.js";
+import { QEMU_GUESTS_DIR } from "../machine/testing/guest-harness.js";
 
 /*
- * Differential check of the CMOS contents against the real QEMU: a 64 KiB firmware image reads
- * CMOS bytes 0x0E-0x7F through ports 0x70/0x71 and copies them to the debug console.
+ * Differential check of the CMOS contents against the real QEMU: a 64 KiB firmware image
+ * (guests/cmos-dump.asm) reads CMOS bytes 0x0E-0x7F through ports 0x70/0x71 and copies them to
+ * the debug console.
  */
 
 const QEMU = "qemu-system-x86_64";
 const hasQemu = spawnSync(QEMU, ["--version"], { stdio: "ignore" }).status === 0;
-const hasNasm = spawnSync("nasm", ["-v"], { stdio: "ignore" }).status === 0;
-if (!hasQemu || !hasNasm) {
-  console.warn(`pc-cmos-vs-qemu: ${!hasQemu ? QEMU : "nasm"} not found, skipping the comparison with the real CMOS`);
+if (!hasQemu) {
+  console.warn(`pc-cmos-vs-qemu: ${QEMU} not found, skipping the comparison with the real CMOS`);
 }
+/** guests/cmos-dump.asm, built and committed beside its source. */
+const FIRMWARE = join(QEMU_GUESTS_DIR, "cmos-dump.bin");
 
-const FIRMWARE = `
-bits 16
-org 0
-start:
-  cli
-  mov cl, 0x0e
-again:
-  mov al, cl
-  out 0x70, al
-  in al, 0x71
-  out 0xe9, al
-  inc cl
-  cmp cl, 0x80
-  jne again
-  mov dx, 0x501
-  mov al, 0
-  out dx, al
-  hlt
-times 0xfff0 - ($-$$) db 0xff
-  jmp 0xf000:start
-times 0x10000 - ($-$$) db 0xff
-`;
 
 const dir = mkdtempSync(join(tmpdir(), "virtkit-cmos-"));
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!hasQemu || !hasNasm)("PC CMOS against the real QEMU", () => {
+describe.skipIf(!hasQemu)("PC CMOS against the real QEMU", () => {
   for (const [mem, smp] of [
     [128, 2],
     [16, 1],
     [5120, 4],
   ] as const) {
     it(`matches bytes 0x0E-0x7F for -m ${mem} -smp ${smp} (QEMU leaves the checksum zero)`, () => {
-      writeFileSync(join(dir, "fw.asm"), FIRMWARE);
-      const asm = spawnSync("nasm", ["-f", "bin", "-o", join(dir, "fw.bin"), join(dir, "fw.asm")], { encoding: "utf8" });
-      expect(asm.status, asm.stderr).toBe(0);
       const out = join(dir, "out.bin");
       writeFileSync(out, "");
       const r = spawnSync(
         QEMU,
-        ["-M", "pc", "-accel", "tcg", "-bios", join(dir, "fw.bin"), "-display", "none", "-nodefaults", "-m", String(mem),
+        ["-M", "pc", "-accel", "tcg", "-bios", FIRMWARE, "-display", "none", "-nodefaults", "-m", String(mem),
           "-smp", String(smp), "-debugcon", `file:${out}`, "-device", "isa-debug-exit"],
         { encoding: "utf8", timeout: 60_000 },
       );
