@@ -395,18 +395,8 @@ export class Cpu {
 
   /** Materialises the lazily kept arithmetic flags. */
   getFlags(): number {
-    const m = this.lazyMask;
-    if (m === 0) return this.flagsRaw;
-    let f = this.flagsRaw & ~m;
-    if (m & FLAG_CF) f |= this.lazyCf();
-    if (m & FLAG_PF) f |= PARITY[this.lzRes & 0xff]!;
-    if (m & FLAG_AF) f |= this.lazyAf();
-    if (m & FLAG_ZF) f |= this.lazyZf();
-    if (m & FLAG_SF) f |= this.lazySf();
-    if (m & FLAG_OF) f |= this.lazyOf();
-    this.flagsRaw = f;
-    this.lazyMask = 0;
-    return f;
+    if (this.lazyMask !== 0) this.materializeFlags(this.lazyMask);
+    return this.flagsRaw;
   }
 
   /**
