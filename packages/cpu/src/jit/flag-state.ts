@@ -63,11 +63,8 @@ function maskOf(bits: number): string {
  * `L`): one short call per writeback instead of six stores spelt out, which V8 inlines where it is hot.
  */
 export function setLazy(cpu: Cpu, kind: number, op1: number, op2: number, res: number, bits: number, mask: number): void {
-  cpu.lzKind = kind;
-  cpu.lzOp1 = op1;
-  cpu.lzOp2 = op2;
-  cpu.lzRes = res;
-  cpu.lzBits = bits;
+  cpu.setLazy(kind, op1, op2, res, bits);
+  // the producer covers only `mask`; the other flags were written to flagsRaw before this call
   cpu.lazyMask = mask;
 }
 
