@@ -25,6 +25,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const broken = [];
+const failures = [];
 for (const r of reports) {
   if (!existsSync(r)) continue;
   try {
@@ -34,6 +35,9 @@ for (const r of reports) {
     skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
     // A suite that failed to load counts as a failure even when it declared no tests.
     for (const s of j.testResults ?? []) {
+      for (const t of s.assertionResults ?? []) {
+        if (t.status === "failed") failures.push({ file: s.name, title: t.fullName ?? t.title, message: (t.failureMessages ?? [])[0] ?? "" });
+      }
       if (s.status === "failed" && (s.assertionResults ?? []).length === 0) {
         failed += 1;
         broken.push(s.name);
@@ -43,6 +47,11 @@ for (const r of reports) {
     failed += 1;
     broken.push(`${r}: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+// Repeated here, after turbo's interleaved output, so the end of a CI log names what failed.
+for (const f of failures) {
+  const firstLines = f.message.split("\n").slice(0, 6).join("\n    ");
+  console.log(`FAILED ${f.file.replace(root + "/", "")} > ${f.title}\n    ${firstLines}`);
 }
 if (broken.length > 0) console.log(`suites that failed to load: ${broken.join(", ")}`);
 if (skipped > 0) console.log(`${skipped} skipped (each skip prints its reason above)`);

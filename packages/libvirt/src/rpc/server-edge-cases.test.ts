@@ -162,10 +162,14 @@ describe("daemon edge cases over a raw socket", () => {
     const peer = await RawPeer.open(sock);
     peer.call(P.REMOTE_PROC_CONNECT_OPEN, 0, openArgs("mock:///x"));
     await peer.next();
-    opened[0]!.delays.set("version", 100);
+    // the version call is held until the hostname's reply has arrived: were dispatch serial,
+    // that reply would never come and the test would time out
+    let release!: () => void;
+    opened[0]!.gates.set("version", new Promise<void>((r) => { release = r; }));
     peer.call(P.REMOTE_PROC_CONNECT_GET_VERSION, 1);
     peer.call(P.REMOTE_PROC_CONNECT_GET_HOSTNAME, 2);
     const first = await peer.next();
+    release();
     const second = await peer.next();
     expect([first!.header.serial, second!.header.serial]).toEqual([2, 1]);
     peer.close();

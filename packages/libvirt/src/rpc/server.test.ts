@@ -62,11 +62,12 @@ describe("our remote driver against our daemon", () => {
   it("matches out-of-order replies to overlapping calls by serial", async () => {
     const c = await Connect.open(uri());
     const drv = opened[opened.length - 1]!;
-    drv.delays.set("version", 80);
+    let release!: () => void;
+    drv.gates.set("version", new Promise<void>((r) => { release = r; }));
     const order: string[] = [];
     await Promise.all([
       c.getVersion().then((v) => { order.push(`version:${v}`); }),
-      c.getHostname().then((h) => { order.push(`hostname:${h}`); }),
+      c.getHostname().then((h) => { order.push(`hostname:${h}`); release(); }),
     ]);
     expect(order).toEqual(["hostname:mockhost", "version:1002003"]);
     await c.close();

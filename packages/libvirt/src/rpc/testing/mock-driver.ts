@@ -20,15 +20,15 @@ export class MockConnection implements HypervisorConnection {
   private readonly cbs = new Map<number, { eventID: number; cb: DomainEventCallback }>();
   private next = 0;
   readonly vol: MockVolume = { data: new Uint8Array(0), holes: [] };
-  /** Delay (ms) per call name, to provoke out-of-order replies. */
-  delays = new Map<string, number>();
+  /** Per call name, a promise the call waits for: holds a call back until the test lets it go, to provoke out-of-order replies. */
+  gates = new Map<string, Promise<unknown>>();
 
   private ref(): DomainRef {
     return { name: "mock", uuid: MOCK_UUID, id: this.state === 5 ? -1 : 1 };
   }
   private async wait(name: string): Promise<void> {
-    const ms = this.delays.get(name);
-    if (ms) await new Promise((r) => setTimeout(r, ms));
+    const gate = this.gates.get(name);
+    if (gate) await gate;
   }
   connectClose(): void {
     this.cbs.clear();
