@@ -66,6 +66,8 @@ export class Ctx {
         openBacking: opts.openBacking ?? true,
         checkMode: opts.checkMode ?? false,
         unsafeCache: opts.unsafeCache ?? false,
+        // qemu-img is one process per command: reads on the main thread cost less than the thread pool's round trips.
+        syncReads: true,
       });
       if (fmt === null && probed === "raw" && !opts.readOnly) {
         // raw-format.c raw_open(): probing raw for a writable image is flagged.

@@ -1,4 +1,4 @@
-import { type BlockDriver, BlockError, Qcow2Driver, type Qcow2Snapshot, createImage } from "../block.js";
+import { type BlockDriver, BlockError, Qcow2Driver, type Qcow2Snapshot, createImage, strerror } from "../block.js";
 import { chainStatus } from "../chain-status.js";
 import { type Ctx, Exit, describe, parseCacheMode } from "../context.js";
 import { OptsError, QemuOpts, createOptionList, hasHelpOption } from "../create-options.js";
@@ -247,6 +247,11 @@ export async function cmdConvert(ctx: Ctx, args: string[]): Promise<number> {
     const zeroInit = (!skipCreate && !targetHasBacking) || targetIsZero;
     try {
       await copyAll(sources, target, { compressed, minSparse, zeroInit, prog });
+    } catch (e) {
+      ctx.errorReport(e instanceof CopyError ? e.qemuMessage() : `error while writing at byte 0: ${describe(e)}`);
+      return 1;
+    }
+    try {
       await target.flush();
     } catch (e) {
       ctx.errorReport(`error while writing at byte 0: ${describe(e)}`);
@@ -278,13 +283,47 @@ interface CopyOptions {
   prog: Progress;
 }
 
-/** convert_do_copy(): walks the sources' allocation, copying data and skipping or zeroing holes. */
+/**
+ * A failed step of the copy, with the guest byte offset qemu-img names in its message
+ * (convert_iteration_sectors / convert_co_read / convert_co_write).
+ */
+export class CopyError extends Error {
+  constructor(
+    readonly step: "status" | "read" | "write",
+    readonly at: number,
+    readonly reason: unknown,
+  ) {
+    super(`${step} failed at ${at}`);
+  }
+
+  /** The message qemu-img prints: strerror(-ret) of the failed request. */
+  qemuMessage(): string {
+    const why = this.reason instanceof BlockError ? strerror(this.reason.code) : describe(this.reason);
+    if (this.step === "status") return `error while reading block status at offset ${this.at}: ${why}`;
+    return `error while ${this.step === "read" ? "reading" : "writing"} at byte ${this.at}: ${why}`;
+  }
+}
+
+/** Runs one step of the copy, turning its failure into a CopyError for `at`. */
+async function step<T>(kind: CopyError["step"], at: number, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw new CopyError(kind, at, e);
+  }
+}
+
+/**
+ * convert_do_copy(): walks the sources' allocation, copying data and skipping or zeroing holes.
+ * A pipeline of two buffers: chunk N+1 is read (on this thread, see FileProtocol.syncReads) while
+ * chunk N is written; writes stay in guest order, one at a time, as qemu-img's without -W.
+ */
 async function copyAll(sources: Source[], target: BlockDriver, o: CopyOptions): Promise<void> {
   // First pass: how many bytes hold data, for the progress meter (convert_iteration_sectors).
   let allocated = 0;
   for (const s of o.prog.enabled ? sources : []) {
     for (let off = 0; off < s.size; ) {
-      const st = s.snapshot ? { length: s.size - off, zero: false } : await chainStatus(s.driver, off, s.size - off);
+      const st = s.snapshot ? { length: s.size - off, zero: false } : await step("status", off, chainStatus(s.driver, off, s.size - off));
       if (!st.zero) allocated += st.length;
       off += st.length;
     }
@@ -294,41 +333,61 @@ async function copyAll(sources: Source[], target: BlockDriver, o: CopyOptions): 
     done += n;
     if (allocated > 0) o.prog.print((100 * done) / allocated, 0);
   };
-  // Double buffering: the next chunk is read while the previous one is written.
   const bufs = [new Uint8Array(BUF_SIZE), new Uint8Array(BUF_SIZE)];
   let which = 0;
+  /** The write in flight; it never rejects (its failure is kept in `failed.write`). */
   let inflight: Promise<void> = Promise.resolve();
+  const failed: { write: CopyError | null } = { write: null };
+  const startWrite = (at: number, w: () => Promise<void>): void => {
+    inflight = step("write", at, w()).catch((e: unknown) => {
+      failed.write = e instanceof CopyError ? e : new CopyError("write", at, e);
+    });
+  };
+  /** Waits for the write in flight; its failure ends the copy. */
+  const settle = async (): Promise<void> => {
+    await inflight;
+    if (failed.write) throw failed.write;
+  };
   let base = 0;
   const clusterSize = target instanceof Qcow2Driver ? target.clusterSize : 0;
-  for (const s of sources) {
-    if (o.compressed && target instanceof Qcow2Driver) {
-      await copyCompressed(s, target, base, clusterSize, bufs[0]!, report);
-      base += s.size;
-      continue;
-    }
-    for (let off = 0; off < s.size; ) {
-      const st = s.snapshot ? { length: Math.min(BUF_SIZE, s.size - off), zero: false } : await chainStatus(s.driver, off, Math.min(BUF_SIZE, s.size - off));
-      const len = Math.min(st.length, BUF_SIZE);
-      const at = base + off;
-      if (st.zero) {
-        if (!o.zeroInit) {
-          await inflight;
-          inflight = target.writeZeroes(at, len);
-        }
-        off += len;
+  try {
+    for (const s of sources) {
+      if (o.compressed && target instanceof Qcow2Driver) {
+        await settle();
+        await copyCompressed(s, target, base, clusterSize, bufs[0]!, report);
+        base += s.size;
         continue;
       }
-      const chunk = bufs[which]!.subarray(0, len);
-      which ^= 1;
-      await readSource(s, off, chunk);
-      await inflight;
-      inflight = writeSparse(target, at, chunk, o);
-      report(len);
-      off += len;
+      for (let off = 0; off < s.size; ) {
+        const want = Math.min(BUF_SIZE, s.size - off);
+        const st = s.snapshot ? { length: want, zero: false } : await step("status", base + off, chainStatus(s.driver, off, want));
+        const len = Math.min(st.length, BUF_SIZE);
+        const at = base + off;
+        if (st.zero) {
+          if (!o.zeroInit) {
+            await settle();
+            startWrite(at, () => target.writeZeroes(at, len));
+          }
+          off += len;
+          continue;
+        }
+        const chunk = bufs[which]!.subarray(0, len);
+        which ^= 1;
+        await step("read", at, readSource(s, off, chunk));
+        await settle();
+        startWrite(at, () => writeSparse(target, at, chunk, o));
+        report(len);
+        off += len;
+      }
+      base += s.size;
     }
-    base += s.size;
+  } catch (e) {
+    // A failed read or status ends the copy, but the write in flight is waited for (and its
+    // error, being the earlier request, is the one reported).
+    await inflight;
+    throw failed.write ?? e;
   }
-  await inflight;
+  await settle();
 }
 
 /** Writes `chunk`, leaving out zero runs of at least min_sparse sectors when the target reads as zero already. */
@@ -365,14 +424,14 @@ async function copyCompressed(s: Source, target: Qcow2Driver, base: number, cs: 
   for (let off = 0; off < s.size; off += cs) {
     const len = Math.min(cs, s.size - off);
     if (!s.snapshot) {
-      const st = await chainStatus(s.driver, off, len);
+      const st = await step("status", base + off, chainStatus(s.driver, off, len));
       if (st.zero && st.length >= len) continue;
     }
     const piece = cluster.subarray(0, len);
-    await readSource(s, off, piece);
+    await step("read", base + off, readSource(s, off, piece));
     report(len);
     if (isZero(piece)) continue;
-    if (base + off + len === target.getLength() || len === cs) await target.writeCompressed(base + off, piece);
-    else await target.write(base + off, piece);
+    if (base + off + len === target.getLength() || len === cs) await step("write", base + off, target.writeCompressed(base + off, piece));
+    else await step("write", base + off, target.write(base + off, piece));
   }
 }

@@ -12,6 +12,14 @@ export class FileProtocol {
   readonly readOnly: boolean;
   /** cache=unsafe (bdrv_parse_cache_mode): flushes are ignored, as qemu-img convert does by default. */
   ignoreFlush = false;
+  /**
+   * Reads run on the calling thread (readSync) instead of libuv's thread pool. For a one-shot
+   * tool such as qemu-img a page-cache copy costs less than the pool's round trip (two context
+   * switches and futex wake-ups per request), and a convert overlaps it with the previous
+   * chunk's write, which still goes to the pool. Not for an emulator: a read that has to wait
+   * for the disk would stall its event loop.
+   */
+  syncReads = false;
   private fd: number;
   private closed = false;
   /** Data extents [start, end) from SEEK_DATA/SEEK_HOLE; null = not known yet. */
@@ -50,6 +58,10 @@ export class FileProtocol {
 
   /** Reads buf.length bytes at offset; bytes beyond end of file read as zero. */
   async pread(buf: Uint8Array, offset: number): Promise<void> {
+    if (this.syncReads) {
+      this.preadSync(buf, offset);
+      return;
+    }
     checkOffset(offset, buf.length, "read");
     let done = 0;
     while (done < buf.length) {

@@ -76,6 +76,8 @@ export interface Qcow2OpenOptions {
   checkMode?: boolean;
   /** cache=unsafe: no fdatasync barriers (qemu-img convert's default for its target). */
   unsafeCache?: boolean;
+  /** Reads on the calling thread (FileProtocol.syncReads), for one-shot tools. */
+  syncReads?: boolean;
   /** Opens the backing image; null keeps the image without one (reads fall back to zeroes). */
   openBacking?: (path: string, format: string | null) => Promise<BlockDriver>;
 }
@@ -186,6 +188,7 @@ export class Qcow2Driver implements BlockDriver {
   static async open(path: string, opts: Qcow2OpenOptions): Promise<Qcow2Driver> {
     const file = FileProtocol.open(path, opts.readOnly);
     file.ignoreFlush = opts.unsafeCache ?? false;
+    file.syncReads = opts.syncReads ?? false;
     try {
       return await Qcow2Driver.openFile(file, opts);
     } catch (e) {

@@ -20,9 +20,10 @@ export class RawDriver implements BlockDriver {
     return this.file.path;
   }
 
-  static open(path: string, readOnly: boolean, unsafeCache = false): RawDriver {
+  static open(path: string, readOnly: boolean, unsafeCache = false, syncReads = false): RawDriver {
     const f = FileProtocol.open(path, readOnly);
     f.ignoreFlush = unsafeCache;
+    f.syncReads = syncReads;
     return new RawDriver(f);
   }
 
