@@ -46,7 +46,7 @@ import {
   GUEST_REG_ACTIVITY, GUEST_REG_AR, GUEST_REG_BASE, GUEST_REG_CR0, GUEST_REG_CR3, GUEST_REG_CR4, GUEST_REG_DR7,
   GUEST_REG_GDTR_BASE, GUEST_REG_GDTR_LIMIT, GUEST_REG_IDTR_BASE, GUEST_REG_IDTR_LIMIT, GUEST_REG_INTERRUPTIBILITY,
   GUEST_REG_LIMIT, GUEST_REG_RFLAGS, GUEST_REG_RIP, GUEST_REG_RSP, GUEST_REG_SEL, GUEST_REG_SYSENTER_CS,
-  GUEST_REG_SYSENTER_EIP, GUEST_REG_SYSENTER_ESP, GUEST_REGISTER_SLOTS,
+  GUEST_REG_SYSENTER_EIP, GUEST_REG_SYSENTER_ESP, GUEST_REGISTER_SLOTS, GUEST_EAGER_SLOTS,
 } from "./vm-exit.js";
 import { markEntryChecked, markEntryDecoded } from "./vmcs.js";
 
@@ -307,13 +307,23 @@ export function checkGuestState(vmx: VmxCpuState): number {
 
 /** Scratch for loading the guest registers (one VM entry at a time per thread). */
 const guestRegisters = new Int32Array(GUEST_REGISTER_SLOTS.length);
+const guestEager = new Int32Array(GUEST_EAGER_SLOTS.length);
 
 /** Loads guest state (SDM vol. 3C §26.3.2) and decodes the controls for non-root operation. */
 export function loadGuestState(cpu: Cpu, vmx: VmxCpuState): boolean {
   const v = vmx.vmcs;
   // Decoded again only when one of them changed since (VmcsCache.controlsDecoded).
   if (!v.controlsDecoded) decodeControls(vmx);
-  loadGuestRegisters(cpu, vmx);
+  // After a deferred exit the processor may still hold the guest's other components, equal to the VMCS's
+  // (VmxCpuState.guestStateLive): then loading them would store the values they have.
+  if (vmx.guestStateLive) {
+    loadGuestEagerRegisters(cpu, vmx);
+    vmx.liveEntries++;
+  } else {
+    loadGuestRegisters(cpu, vmx);
+  }
+  vmx.hostStatePending = false;
+  vmx.guestStateLive = false;
   return loadGuestMemoryState(cpu, vmx);
 }
 
@@ -378,20 +388,34 @@ function loadGuestRegisters(cpu: Cpu, vmx: VmxCpuState): void {
   cpu.setFlags(r[GUEST_REG_RFLAGS]!);
   // CPL is SS.DPL (SDM §26.3.2.2); real and V86 mode force 0 and 3.
   cpu.cpl = (cpu.segAr[SS]! >>> 5) & 3;
-  const intr = r[GUEST_REG_INTERRUPTIBILITY]!;
+  loadNonRegisterState(cpu, vmx, r[GUEST_REG_INTERRUPTIBILITY]!, r[GUEST_REG_ACTIVITY]!);
+  cpu.onModeChange();
+  if ((cpu.cr0 & CR0_PE) === 0 && !cpu.v86) cpu.cpl = 0;
+  cpu.updatePrivilegeMasks();
+}
+
+/** The registers every entry loads from the VMCS, deferred or not (GUEST_EAGER_SLOTS): RSP, RIP, RFLAGS and the non-register state. */
+function loadGuestEagerRegisters(cpu: Cpu, vmx: VmxCpuState): void {
+  const r = guestEager;
+  vmx.vmcs.loadSlots(GUEST_EAGER_SLOTS, r);
+  cpu.reg[4] = r[0]!;
+  cpu.eip = r[1]!;
+  // (From the host's RFLAGS: a change of VM or AC brings the mode-dependent state back to the guest's.)
+  cpu.setFlags(r[2]!);
+  loadNonRegisterState(cpu, vmx, r[3]!, r[4]!);
+}
+
+/** Interruptibility and activity state (SDM vol. 3C §26.3.2.5) and entering non-root operation. */
+function loadNonRegisterState(cpu: Cpu, vmx: VmxCpuState, intr: number, activity: number): void {
   cpu.interruptShadow = intr & GUEST_INTR_STATE_STI ? 1 : intr & GUEST_INTR_STATE_MOV_SS ? 2 : 0;
   cpu.shadowAge = cpu.interruptShadow !== 0 ? 2 : 0;
   vmx.virtualNmiBlocked = (vmx.pin & PIN_BASED_VIRTUAL_NMIS) !== 0 && (intr & GUEST_INTR_STATE_NMI) !== 0;
   cpu.nmiBlocked = (vmx.pin & PIN_BASED_VIRTUAL_NMIS) === 0 && (intr & GUEST_INTR_STATE_NMI) !== 0;
-  const activity = r[GUEST_REG_ACTIVITY]!;
   cpu.halted = activity === GUEST_ACTIVITY_HLT || activity === GUEST_ACTIVITY_SHUTDOWN || activity === GUEST_ACTIVITY_WAIT_SIPI;
   cpu.shutdown = activity === GUEST_ACTIVITY_SHUTDOWN;
   vmx.waitForSipi = activity === GUEST_ACTIVITY_WAIT_SIPI;
   vmx.mtf = (vmx.proc & CPU_BASED_MONITOR_TRAP_FLAG) !== 0;
   cpu.nonRoot = true;
-  cpu.onModeChange();
-  if ((cpu.cr0 & CR0_PE) === 0 && !cpu.v86) cpu.cpl = 0;
-  cpu.updatePrivilegeMasks();
 }
 
 /** TLB, PDPTEs and the timers of the entry (SDM §26.3.2.4, §26.5). False when PDPTEs from memory are invalid. */

@@ -3,7 +3,7 @@
  * load the host state from it, and leave VMX non-root operation.
  */
 import type { Cpu } from "../cpu.js";
-import { CR0_PG, CS, DS, ES, FLAG_FIXED1, FS, GS, LDTR, SS, TR, AR_UNUSABLE, CR4_PAE } from "../core/registers.js";
+import { CR0_PE, CR0_PG, CS, DS, ES, FLAG_FIXED1, FS, GS, LDTR, SS, TR, AR_UNUSABLE, CR4_PAE } from "../core/registers.js";
 import {
   EXIT_QUALIFICATION, GUEST_ACTIVITY_STATE, GUEST_CR0, GUEST_CR3, GUEST_CR4, GUEST_DR7, GUEST_GDTR_BASE,
   GUEST_GDTR_LIMIT, GUEST_IA32_EFER, GUEST_IA32_PAT, GUEST_IDTR_BASE, GUEST_IDTR_LIMIT, GUEST_INTERRUPTIBILITY_INFO,
@@ -13,17 +13,18 @@ import {
   HOST_FS_BASE, HOST_FS_SELECTOR, HOST_GDTR_BASE, HOST_GS_BASE, HOST_GS_SELECTOR, HOST_IA32_EFER, HOST_IA32_PAT,
   HOST_IA32_SYSENTER_CS, HOST_IA32_SYSENTER_EIP, HOST_IA32_SYSENTER_ESP, HOST_IDTR_BASE, HOST_RIP, HOST_RSP,
   HOST_SS_SELECTOR, HOST_TR_BASE, HOST_TR_SELECTOR, IDT_VECTORING_ERROR_CODE, IDT_VECTORING_INFO_FIELD,
-  VMX_INSTRUCTION_INFO, VMX_PREEMPTION_TIMER_VALUE, VM_EXIT_INSTRUCTION_LEN, VM_EXIT_INTR_ERROR_CODE,
-  VM_EXIT_INTR_INFO, VM_EXIT_REASON,
+  TYPE_HOST, VMCS_FIELDS, VMX_INSTRUCTION_INFO, VMX_PREEMPTION_TIMER_VALUE, VM_ENTRY_CONTROLS, VM_EXIT_CONTROLS,
+  VM_EXIT_INSTRUCTION_LEN, VM_EXIT_INTR_ERROR_CODE, VM_EXIT_INTR_INFO, VM_EXIT_MSR_LOAD_COUNT, VM_EXIT_REASON, fieldType,
 } from "./vmcs-fields.js";
 import {
-  CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, SECONDARY_EXEC_ENABLE_EPT, VM_EXIT_LOAD_IA32_EFER, VM_EXIT_LOAD_IA32_PAT,
+  CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, SECONDARY_EXEC_ENABLE_EPT, VM_ENTRY_LOAD_DEBUG_CONTROLS, VM_ENTRY_LOAD_IA32_EFER,
+  VM_ENTRY_LOAD_IA32_PAT, VM_EXIT_LOAD_IA32_EFER, VM_EXIT_LOAD_IA32_PAT,
   VM_EXIT_SAVE_IA32_EFER, VM_EXIT_SAVE_IA32_PAT, VM_EXIT_SAVE_VMX_PREEMPTION_TIMER, PREEMPTION_TIMER_RATE,
 } from "./capabilities.js";
 import type { VmxCpuState } from "./vmx-state.js";
 import { VMX_EXIT_REASONS_FAILED_VMENTRY } from "./exit-reasons.js";
 import { vmxMsrListLoad, vmxMsrListStore } from "./msr-lists.js";
-import { slotsOf } from "./vmcs.js";
+import { VMCS_SLOTS, slotsOf, vmcsSlot } from "./vmcs.js";
 
 /** Guest activity states (SDM vol. 3C §24.4.2). */
 export const GUEST_ACTIVITY_ACTIVE = 0;
@@ -71,9 +72,16 @@ export function vmExit(cpu: Cpu, reason: number, qualification: number, rip: num
   vmx.exitGuestLinear = vmx.exitGuestPhysical = 0;
   cpu.deliveringInfo = 0;
   cpu.delivering = -1;
-  saveGuestState(cpu, vmx, rip);
-  vmxMsrListStore(cpu, vmx);
-  loadHostState(cpu, vmx);
+  if (saveGuestState(cpu, vmx, rip)) {
+    vmxMsrListStore(cpu, vmx);
+    loadHostRegisters(cpu, vmx);
+    vmx.hostStatePending = true;
+    vmx.guestStateLive = true;
+    vmx.deferredExits++;
+  } else {
+    vmxMsrListStore(cpu, vmx);
+    loadHostState(cpu, vmx);
+  }
   vmx.exits++;
   if (!vmxMsrListLoad(cpu, vmx)) {
     // A failure loading host MSRs is a VMX abort (SDM vol. 3C §27.7): the processor shuts down.
@@ -118,8 +126,45 @@ export const GUEST_REG_INTERRUPTIBILITY = 46, GUEST_REG_ACTIVITY = 47, GUEST_REG
 /** Scratch for one save or load (the processor model runs one VM exit or entry at a time per thread). */
 const guestRegisters = new Int32Array(GUEST_REGISTER_SLOTS.length);
 
-function saveGuestState(cpu: Cpu, vmx: VmxCpuState, rip: number): void {
+/**
+ * The guest registers a deferred state switch still saves and loads through the VMCS at every exit and entry
+ * (the ones the kvm module reads or writes around nearly every exit): RSP, RIP, RFLAGS and the non-register
+ * state. GUEST_REG_* ranges [GUEST_REG_RSP, GUEST_REG_RFLAGS] and [GUEST_REG_INTERRUPTIBILITY, GUEST_REG_PENDING_DBG].
+ */
+export const GUEST_EAGER_SLOTS = slotsOf([
+  GUEST_RSP, GUEST_RIP, GUEST_RFLAGS, GUEST_INTERRUPTIBILITY_INFO, GUEST_ACTIVITY_STATE, GUEST_PENDING_DBG_EXCEPTIONS,
+]);
+const guestEager = new Int32Array(GUEST_EAGER_SLOTS.length);
+
+/**
+ * Saves the guest state (SDM vol. 3C §27.3). Returns true when the exit may defer the rest of the state
+ * switch (VmxCpuState.deferStateSwitch): then only the eager registers were written, because every other
+ * guest-state component already holds what the processor holds — the VMCS is exact either way.
+ */
+function saveGuestState(cpu: Cpu, vmx: VmxCpuState, rip: number): boolean {
   const v = vmx.vmcs;
+  let intr = 0;
+  if (cpu.interruptShadow === 1) intr |= GUEST_INTR_STATE_STI;
+  else if (cpu.interruptShadow === 2) intr |= GUEST_INTR_STATE_MOV_SS;
+  if (cpu.nmiBlocked || vmx.virtualNmiBlocked) intr |= GUEST_INTR_STATE_NMI;
+  const activity = cpu.shutdown ? GUEST_ACTIVITY_SHUTDOWN : cpu.halted ? (vmx.waitForSipi ? GUEST_ACTIVITY_WAIT_SIPI : GUEST_ACTIVITY_HLT) : GUEST_ACTIVITY_ACTIVE;
+  if (vmx.exitCtls & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) {
+    const left = vmx.preemptionDeadline < 0 ? 0 : Math.max(0, vmx.preemptionDeadline - cpu.instructionsRetired);
+    v.set(VMX_PREEMPTION_TIMER_VALUE, Math.ceil(left / 2 ** PREEMPTION_TIMER_RATE));
+  }
+  const ept = (vmx.proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) !== 0 && (vmx.proc2 & SECONDARY_EXEC_ENABLE_EPT) !== 0;
+  const pdptes = ept && (cpu.cr0 & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0;
+  if (vmx.deferStateSwitch && deferrable(cpu, vmx, pdptes)) {
+    const e = guestEager;
+    e[0] = cpu.reg[4]!;
+    e[1] = rip;
+    e[2] = cpu.getFlags();
+    e[3] = intr;
+    e[4] = activity;
+    e[5] = 0;
+    v.storeSlots(GUEST_EAGER_SLOTS, e);
+    return true;
+  }
   const w = guestRegisters;
   w[GUEST_REG_CR0] = cpu.cr0;
   w[GUEST_REG_CR3] = cpu.cr3;
@@ -141,25 +186,70 @@ function saveGuestState(cpu: Cpu, vmx: VmxCpuState, rip: number): void {
   w[GUEST_REG_SYSENTER_CS] = cpu.sysenterCs;
   w[GUEST_REG_SYSENTER_ESP] = cpu.sysenterEsp;
   w[GUEST_REG_SYSENTER_EIP] = cpu.sysenterEip;
-  let intr = 0;
-  if (cpu.interruptShadow === 1) intr |= GUEST_INTR_STATE_STI;
-  else if (cpu.interruptShadow === 2) intr |= GUEST_INTR_STATE_MOV_SS;
-  if (cpu.nmiBlocked || vmx.virtualNmiBlocked) intr |= GUEST_INTR_STATE_NMI;
   w[GUEST_REG_INTERRUPTIBILITY] = intr;
-  w[GUEST_REG_ACTIVITY] = cpu.shutdown ? GUEST_ACTIVITY_SHUTDOWN : cpu.halted ? (vmx.waitForSipi ? GUEST_ACTIVITY_WAIT_SIPI : GUEST_ACTIVITY_HLT) : GUEST_ACTIVITY_ACTIVE;
+  w[GUEST_REG_ACTIVITY] = activity;
   w[GUEST_REG_PENDING_DBG] = 0;
   v.storeSlots(GUEST_REGISTER_SLOTS, w);
   if (vmx.exitCtls & VM_EXIT_SAVE_IA32_PAT) v.set64(GUEST_IA32_PAT, cpu.pat[0]!, cpu.pat[1]!);
   if (vmx.exitCtls & VM_EXIT_SAVE_IA32_EFER) v.set64(GUEST_IA32_EFER, cpu.efer, 0);
   // With EPT and PAE paging the PDPTE registers are part of the guest state (SDM vol. 3C §27.3.4).
-  const ept = (vmx.proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) !== 0 && (vmx.proc2 & SECONDARY_EXEC_ENABLE_EPT) !== 0;
-  if (ept && (cpu.cr0 & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0) {
+  if (pdptes) {
     for (let i = 0; i < 4; i++) v.set64(GUEST_PDPTR0 + i * 2, cpu.pdpte[i * 2]!, cpu.pdpte[i * 2 + 1]!);
   }
-  if (vmx.exitCtls & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) {
-    const left = vmx.preemptionDeadline < 0 ? 0 : Math.max(0, vmx.preemptionDeadline - cpu.instructionsRetired);
-    v.set(VMX_PREEMPTION_TIMER_VALUE, Math.ceil(left / 2 ** PREEMPTION_TIMER_RATE));
+  return false;
+}
+
+/** Slots of the components deferrable() compares (selectors are 16-bit components, the others 32-bit or natural-width). */
+const S_CR0 = vmcsSlot(GUEST_CR0), S_CR3 = vmcsSlot(GUEST_CR3), S_CR4 = vmcsSlot(GUEST_CR4), S_DR7 = vmcsSlot(GUEST_DR7);
+const S_GDTR_BASE = vmcsSlot(GUEST_GDTR_BASE), S_GDTR_LIMIT = vmcsSlot(GUEST_GDTR_LIMIT);
+const S_IDTR_BASE = vmcsSlot(GUEST_IDTR_BASE), S_IDTR_LIMIT = vmcsSlot(GUEST_IDTR_LIMIT);
+const S_SYSENTER_CS = vmcsSlot(GUEST_SYSENTER_CS), S_SYSENTER_ESP = vmcsSlot(GUEST_SYSENTER_ESP), S_SYSENTER_EIP = vmcsSlot(GUEST_SYSENTER_EIP);
+const S_PAT = vmcsSlot(GUEST_IA32_PAT), S_EFER = vmcsSlot(GUEST_IA32_EFER);
+const S_PDPTE = Int16Array.from([0, 1, 2, 3], (i) => vmcsSlot(GUEST_PDPTR0 + i * 2));
+const S_SEL = Int16Array.from(GUEST_SEG_SELECTOR, vmcsSlot), S_BASE = Int16Array.from(GUEST_SEG_BASE, vmcsSlot);
+const S_LIMIT = Int16Array.from(GUEST_SEG_LIMIT, vmcsSlot), S_AR = Int16Array.from(GUEST_SEG_AR, vmcsSlot);
+
+/**
+ * Whether this exit may defer the state switch: the exit loads no MSRs (their loads would overwrite guest
+ * MSRs the processor keeps), and every guest-state component other than the eager ones already holds what a
+ * save would store, with the entry controls loading each of them back — so the next entry, if nothing
+ * changes them in between, would load exactly what the processor holds now. Then neither the save nor the
+ * host-state load nor the next entry's load of those components changes anything the guest can see.
+ */
+function deferrable(cpu: Cpu, vmx: VmxCpuState, pdptes: boolean): boolean {
+  const v = vmx.vmcs;
+  const lo = v.lo, hi = v.hi;
+  if (v.get(VM_EXIT_MSR_LOAD_COUNT) !== 0) return false;
+  const entry = vmx.entryCtls, exit = vmx.exitCtls;
+  // DR7 is saved by every exit but loaded only with "load debug controls". PAT and EFER: what the exit
+  // saves and what the entry loads must be what the processor holds, and a host value the exit loads must
+  // be replaced by the entry's load.
+  if ((entry & VM_ENTRY_LOAD_DEBUG_CONTROLS) === 0) return false;
+  if ((exit & VM_EXIT_LOAD_IA32_PAT) !== 0 && (entry & VM_ENTRY_LOAD_IA32_PAT) === 0) return false;
+  if ((exit & VM_EXIT_SAVE_IA32_PAT) !== 0 || (entry & VM_ENTRY_LOAD_IA32_PAT) !== 0) {
+    if (lo[S_PAT] !== cpu.pat[0]! >>> 0 || hi[S_PAT] !== cpu.pat[1]! >>> 0) return false;
   }
+  if ((exit & VM_EXIT_LOAD_IA32_EFER) !== 0 && (entry & VM_ENTRY_LOAD_IA32_EFER) === 0) return false;
+  if ((exit & VM_EXIT_SAVE_IA32_EFER) !== 0 || (entry & VM_ENTRY_LOAD_IA32_EFER) !== 0) {
+    if (lo[S_EFER] !== cpu.efer >>> 0 || hi[S_EFER] !== 0) return false;
+  }
+  if (pdptes) {
+    for (let i = 0; i < 4; i++) {
+      if (lo[S_PDPTE[i]!] !== cpu.pdpte[i * 2]! >>> 0 || hi[S_PDPTE[i]!] !== cpu.pdpte[i * 2 + 1]! >>> 0) return false;
+    }
+  }
+  // The entry derives CPL from SS.DPL (0 in real mode, 3 in virtual-8086 mode): it must be what the processor has.
+  const cpl = cpu.v86 ? 3 : (cpu.cr0 & CR0_PE) === 0 ? 0 : (cpu.segAr[SS]! >>> 5) & 3;
+  if (cpu.cpl !== cpl) return false;
+  if (lo[S_CR0] !== cpu.cr0 >>> 0 || lo[S_CR3] !== cpu.cr3 >>> 0 || lo[S_CR4] !== cpu.cr4 >>> 0 || lo[S_DR7] !== cpu.dr[7]! >>> 0) return false;
+  if (lo[S_GDTR_BASE] !== cpu.gdtrBase >>> 0 || lo[S_GDTR_LIMIT] !== cpu.gdtrLimit >>> 0) return false;
+  if (lo[S_IDTR_BASE] !== cpu.idtrBase >>> 0 || lo[S_IDTR_LIMIT] !== cpu.idtrLimit >>> 0) return false;
+  if (lo[S_SYSENTER_CS] !== cpu.sysenterCs >>> 0 || lo[S_SYSENTER_ESP] !== cpu.sysenterEsp >>> 0 || lo[S_SYSENTER_EIP] !== cpu.sysenterEip >>> 0) return false;
+  const sel = cpu.segSel, base = cpu.segBase, limit = cpu.segLimit, ar = cpu.segAr;
+  for (let s = 0; s < 8; s++) {
+    if (lo[S_SEL[s]!] !== sel[s]! || lo[S_BASE[s]!] !== base[s]! >>> 0 || lo[S_LIMIT[s]!] !== limit[s]! >>> 0 || lo[S_AR[s]!] !== ar[s]! >>> 0) return false;
+  }
+  return true;
 }
 
 /** The host-state components every exit loads (SDM vol. 3C §27.5), in this order; HOST_REG_* index them. */
@@ -181,10 +271,70 @@ function loadFlatHostSegment(cpu: Cpu, s: number, sel: number, type: number, nul
   cpu.segAr[s] = nullUnusable && sel === 0 ? AR_UNUSABLE : type | 0x10 | 0x80 | 0x4000 | 0x8000;
 }
 
+/**
+ * The part of the host-state load (SDM vol. 3C §27.5) every exit performs at once, deferred or not: RIP,
+ * RSP, RFLAGS and leaving non-root operation.
+ */
+function loadHostRegisters(cpu: Cpu, vmx: VmxCpuState): void {
+  const v = vmx.vmcs;
+  cpu.nonRoot = false;
+  cpu.halted = false;
+  cpu.shutdown = false;
+  cpu.interruptShadow = 0;
+  cpu.nmiBlocked = false;
+  cpu.eip = v.get(HOST_RIP) | 0;
+  cpu.reg[4] = v.get(HOST_RSP) | 0;
+  cpu.setFlags(FLAG_FIXED1);
+}
+
+/**
+ * Completes a deferred state switch (VmxCpuState.hostStatePending): loads the rest of the host state now.
+ * Called before anything can observe the host's state other than through VMREAD/VMWRITE (VMCLEAR,
+ * VMPTRLD, VMXOFF, a VMWRITE to a host-state field). The guest state it leaves behind is in the VMCS.
+ */
+export function completeDeferredExit(cpu: Cpu): void {
+  const vmx = cpu.vmx;
+  if (vmx?.hostStatePending !== true) return;
+  const eip = cpu.eip, rsp = cpu.reg[4]!, flags = cpu.getFlags();
+  loadHostState(cpu, vmx);
+  // RIP, RSP and RFLAGS were loaded at the exit and may have moved on since (flags from VMX instructions).
+  cpu.eip = eip;
+  cpu.reg[4] = rsp;
+  cpu.setFlags(flags);
+}
+
+/**
+ * What a VMWRITE to a slot means for a deferred state switch: 1 for the guest components the processor may
+ * still hold (and the controls that say how they load), 2 for host-state components the deferred part of the
+ * host load still has to read.
+ */
+const WRITE_DEFERRED_GUEST = 1, WRITE_HOST = 2;
+const DEFERRED_WRITE = new Uint8Array(VMCS_SLOTS);
+GUEST_REGISTER_SLOTS.forEach((s, i) => {
+  if (i < GUEST_REG_RSP || (i > GUEST_REG_RFLAGS && i < GUEST_REG_INTERRUPTIBILITY)) DEFERRED_WRITE[s] = WRITE_DEFERRED_GUEST;
+});
+for (const f of [GUEST_IA32_PAT, GUEST_IA32_EFER, GUEST_PDPTR0, GUEST_PDPTR0 + 2, GUEST_PDPTR0 + 4, GUEST_PDPTR0 + 6, VM_ENTRY_CONTROLS, VM_EXIT_CONTROLS]) {
+  DEFERRED_WRITE[vmcsSlot(f)] = WRITE_DEFERRED_GUEST;
+}
+for (const [, enc] of VMCS_FIELDS) if (fieldType(enc) === TYPE_HOST) DEFERRED_WRITE[vmcsSlot(enc)] = WRITE_HOST;
+
+/**
+ * VMWRITE is about to store into slot `s` while a state switch is deferred: a guest component the processor
+ * holds is no longer what the next entry must load (it loads them all), and a host-state component is read
+ * by the host load the exit deferred, which therefore happens first (with the values the exit would have seen).
+ */
+export function beforeDeferredWrite(cpu: Cpu, vmx: VmxCpuState, s: number): void {
+  const kind = DEFERRED_WRITE[s]!;
+  if (kind === WRITE_DEFERRED_GUEST) vmx.guestStateLive = false;
+  else if (kind === WRITE_HOST && vmx.hostStatePending) completeDeferredExit(cpu);
+}
+
 /** Loads the host-state area (SDM vol. 3C §27.5) and leaves non-root operation. */
 export function loadHostState(cpu: Cpu, vmx: VmxCpuState): void {
   const v = vmx.vmcs;
   const h = hostRegisters;
+  vmx.hostStatePending = false;
+  vmx.guestStateLive = false;
   v.loadSlots(HOST_REGISTER_SLOTS, h);
   cpu.nonRoot = false;
   cpu.halted = false;

@@ -31,7 +31,7 @@ import {
   INTR_INFO_DELIVER_CODE_MASK, INTR_INFO_VALID_MASK, INTR_TYPE_NMI_INTR, INTR_TYPE_PRIV_SW_EXCEPTION, INTR_TYPE_SOFT_EXCEPTION,
   INTR_TYPE_SOFT_INTR, vmEntry,
 } from "./vm-entry.js";
-import { loadHostState, vmExit } from "./vm-exit.js";
+import { beforeDeferredWrite, completeDeferredExit, loadHostState, vmExit } from "./vm-exit.js";
 import { vmxMonitorTrapExit } from "./vmx-events.js";
 import { PIN_BASED_VIRTUAL_NMIS } from "./capabilities.js";
 
@@ -74,6 +74,9 @@ function failInvalid(cpu: Cpu): VmxOutcome {
 
 /** Common #UD/#GP conditions of every VMX instruction other than VMXON in root operation. */
 function rootChecks(cpu: Cpu): VmxOutcome | -1 {
+  // After a deferred exit the processor still holds guest state, but the host's — loaded from host-state
+  // fields the entry checked (§26.2.2-26.2.4: CR0.PE, CR4.VMXE, flat DPL-0 segments, RFLAGS.VM clear) — passes.
+  if (cpu.vmx?.hostStatePending === true) return -1;
   if (cpu.vmx === null || (cpu.cr4 & CR4_VMXE) === 0 || (cpu.cr0 & CR0_PE) === 0 || cpu.v86) return VMX_FAULT_UD;
   if (cpu.cpl !== 0) return VMX_FAULT_GP;
   return -1;
@@ -103,6 +106,7 @@ export function vmxon(cpu: Cpu, region: number): VmxOutcome {
 export function vmxoff(cpu: Cpu): VmxOutcome {
   const c = rootChecks(cpu);
   if (c !== -1) return c;
+  completeDeferredExit(cpu);
   flushCurrent(cpu);
   cpu.vmx = null;
   cpu.setFlags(cpu.getFlags() & ~STATUS_FLAGS);
@@ -118,6 +122,7 @@ function flushCurrent(cpu: Cpu): void {
 export function vmclear(cpu: Cpu, addr: number): VmxOutcome {
   const c = rootChecks(cpu);
   if (c !== -1) return c;
+  completeDeferredExit(cpu);
   const vmx = cpu.vmx!;
   if (!validPhysical(addr)) return fail(cpu, VMXERR_VMCLEAR_INVALID_ADDRESS);
   if (addr === vmx.vmxonPointer) return fail(cpu, VMXERR_VMCLEAR_VMXON_POINTER);
@@ -135,6 +140,7 @@ export function vmclear(cpu: Cpu, addr: number): VmxOutcome {
 export function vmptrld(cpu: Cpu, addr: number): VmxOutcome {
   const c = rootChecks(cpu);
   if (c !== -1) return c;
+  completeDeferredExit(cpu);
   const vmx = cpu.vmx!;
   if (!validPhysical(addr)) return fail(cpu, VMXERR_VMPTRLD_INVALID_ADDRESS);
   if (addr === vmx.vmxonPointer) return fail(cpu, VMXERR_VMPTRLD_VMXON_POINTER);
@@ -178,6 +184,7 @@ export function vmwrite(cpu: Cpu, encoding: number, value: number): VmxOutcome {
   if (s < 0) return fail(cpu, VMXERR_UNSUPPORTED_VMCS_COMPONENT);
   // IA32_VMX_MISC[29] = 0: VM-exit information fields are read-only.
   if (fieldType(encoding) === TYPE_EXIT_INFO) return fail(cpu, VMXERR_VMWRITE_READ_ONLY_VMCS_COMPONENT);
+  if (vmx.hostStatePending || vmx.guestStateLive) beforeDeferredWrite(cpu, vmx, s);
   vmx.vmcs.writeSlot(s, isHighAccess(encoding), value);
   return succeed(cpu);
 }

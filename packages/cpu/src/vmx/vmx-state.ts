@@ -68,11 +68,33 @@ export class VmxCpuState {
   exitInsnInfo = 0;
   exitGuestLinear = 0;
   exitGuestPhysical = 0;
+  /**
+   * The software in root operation runs no x86 code of its own between a VM exit and the next VM entry and
+   * observes the processor only through the VMX instructions (the kvm module). Exits may then defer the
+   * part of the state switch nothing can see: when every guest-state component but RIP, RSP, RFLAGS and the
+   * non-register state already holds what the processor holds, the exit saves only those and loads only the
+   * host's RIP, RSP and RFLAGS; the processor keeps the guest's control registers, segments, descriptor
+   * tables and MSRs, and an entry that finds them unchanged loads only the eager registers. The VMCS is
+   * exact at all times (VMREAD needs nothing); the host's remaining state is loaded when something could
+   * observe it (completeDeferredExit).
+   */
+  deferStateSwitch = false;
+  /** A deferred exit has not loaded the host's control registers, segments, descriptor tables and MSRs yet. */
+  hostStatePending = false;
+  /**
+   * The processor holds the guest's deferred components, equal to the VMCS's: the next entry may skip loading
+   * them. Cleared by any VMWRITE to one of them (or to the VM-entry/VM-exit controls that say how they load).
+   */
+  guestStateLive = false;
+
   /** Count of VM exits and entries, for tracing and statistics. */
   exits = 0;
   entries = 0;
   /** VM entries that ran the checks of SDM vol. 3C §26.2-26.3.1 (the others found them still passed: VmcsCache.checksPassed). */
   entryChecksRun = 0;
+  /** VM exits that deferred the state switch, and VM entries that found the guest's state still live. */
+  deferredExits = 0;
+  liveEntries = 0;
 
   constructor(vmxonPointer: number) {
     this.vmxonPointer = vmxonPointer;

@@ -111,6 +111,9 @@ export class VmxVcpu {
     this.msrBitmap = host.allocKernelPage();
     this.hostStack = host.allocKernelPage();
     this.guestDregs = vcpu.vm.debugRegs(vcpu);
+    // The kernel runs no x86 code between an exit and the next entry and sees the processor only through
+    // VMREAD/VMWRITE: exits may leave the guest's segments, control registers and MSRs in the processor.
+    this.cpu.vmx!.deferStateSwitch = true;
     this.check(vmclear(this.cpu, this.vmcs), "VMCLEAR");
     this.check(vmptrld(this.cpu, this.vmcs), "VMPTRLD");
     this.setupVmcs();
