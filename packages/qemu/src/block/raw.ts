@@ -7,6 +7,7 @@ export class RawDriver implements BlockDriver {
   readonly format = "raw";
   readonly backing = null;
   private size: number;
+  private fullyAllocated: boolean | null = null;
 
   private constructor(private readonly file: FileProtocol) {
     this.size = file.size();
@@ -86,8 +87,10 @@ export class RawDriver implements BlockDriver {
   /** raw-format passes block status through to the file (BDRV_BLOCK_RAW). */
   blockStatus(offset: number, length: number): Promise<BlockStatus> {
     const len = Math.min(length, this.size - offset);
-    // A fully allocated file has no holes to look for.
-    if (this.file.allocatedSize() >= this.size) return Promise.resolve({ length: len, data: true, zero: false, allocated: true, hostOffset: offset });
+    // A fully allocated file has no holes to look for. A read-only file is asked once (every
+    // chunk of a convert asks for its status); a writable one each time, its holes may fill.
+    const full = this.readOnly ? (this.fullyAllocated ??= this.file.allocatedSize() >= this.size) : this.file.allocatedSize() >= this.size;
+    if (full) return Promise.resolve({ length: len, data: true, zero: false, allocated: true, hostOffset: offset });
     const st = this.file.blockStatus(offset, len);
     const n = st.length > 0 ? st.length : len;
     return Promise.resolve({ length: n, data: !st.zero, zero: st.zero, allocated: true, hostOffset: offset });
