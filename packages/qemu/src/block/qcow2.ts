@@ -1000,7 +1000,11 @@ export class Qcow2Driver implements BlockDriver {
     const threshold = Math.max(Math.floor((realClusters * 10) / 9), realClusters + 2);
     const end = Math.ceil(this.file.size() / this.clusterSize);
     let count = 0;
-    for (let i = 0; i < end && count < threshold; i++) if ((await this.refcount.get(i)) > 0) count++;
+    for (let i = 0; i < end && count < threshold; i++) {
+      let rc = this.refcount.peek(i);
+      if (rc < 0) rc = await this.refcount.get(i);
+      if (rc > 0) count++;
+    }
     this.metaPrealloc = count >= threshold;
     return this.metaPrealloc;
   }
