@@ -16,7 +16,7 @@ export {
 export { KVM_IRQCHIP_PIC_MASTER, KVM_IRQCHIP_PIC_SLAVE, KVM_IRQCHIP_IOAPIC, KVM_IRQ_ROUTING_IRQCHIP, KVM_IRQ_ROUTING_MSI, KVM_MAX_IRQ_ROUTES } from "./irqchip/irq-routing.js";
 export { KVM_SET_BOOT_CPU_ID } from "./irqchip-ioctls.js";
 export { HostMachine, hostMachine, mmap, LOCAL_TIMER_VECTOR, HOST_TSC_KHZ, type HostMapping } from "./host/host-machine.js";
-export { kvmTrace, KvmTracer, KvmVcpuStats, type KvmTraceEvents, type KvmTraceName } from "./trace.js";
+export { ExitReasonCounts, kvmTrace, KvmTracer, KvmVcpuStats, type KvmTraceEvents, type KvmTraceName } from "./trace.js";
 export { checkExtension, supportedCapabilities } from "./capabilities.js";
 export * from "./uapi/ioctl.js";
 export * from "./uapi/constants.js";

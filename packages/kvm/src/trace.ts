@@ -129,7 +129,38 @@ export class KvmVcpuStats {
   /** Guest-debug exits (KVM_EXIT_DEBUG). */
   debug_exits = 0;
   /** Exits per basic exit reason (what `perf kvm stat` reports). */
-  readonly by_reason = new Map<number, number>();
+  readonly by_reason = new ExitReasonCounts();
+}
+
+/**
+ * Counts per basic exit reason, read like a Map (get, entries). The processor reports basic reasons below
+ * 128 (SDM vol. 3D appendix C lists them up to 78): those are one array slot each, counted on every exit
+ * without a Map update; any other number goes to a Map.
+ */
+export class ExitReasonCounts {
+  private readonly counts = new Float64Array(128);
+  private readonly other = new Map<number, number>();
+
+  increment(reason: number): void {
+    if (reason >= 0 && reason < 128) this.counts[reason]! += 1;
+    else this.other.set(reason, (this.other.get(reason) ?? 0) + 1);
+  }
+
+  /** The count for `reason`, or undefined when there was none (as Map.get). */
+  get(reason: number): number | undefined {
+    const n = reason >= 0 && reason < 128 ? this.counts[reason]! : (this.other.get(reason) ?? 0);
+    return n === 0 ? undefined : n;
+  }
+
+  /** [reason, count] for every reason seen, in increasing order of reason. */
+  entries(): [number, number][] {
+    const out: [number, number][] = [];
+    this.counts.forEach((n, r) => {
+      if (n !== 0) out.push([r, n]);
+    });
+    for (const e of [...this.other].sort((a, b) => a[0] - b[0])) out.push(e);
+    return out;
+  }
 }
 
 /** Per-VM statistics (struct kvm_vm_stat and the sums kvm_stat shows), read with VmFd.stats(). */

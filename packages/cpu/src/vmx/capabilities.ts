@@ -144,6 +144,8 @@ export const CR4_FIXED1 = 0x000027ff;
 
 /** VMX-preemption timer rate: it counts down by 1 every 2^5 TSC ticks (IA32_VMX_MISC bits 4:0). */
 export const PREEMPTION_TIMER_RATE = 5;
+/** TSC ticks per VMX-preemption-timer tick (2^PREEMPTION_TIMER_RATE), as a constant for the entry and exit paths. */
+export const PREEMPTION_TIMER_SCALE = 2 ** PREEMPTION_TIMER_RATE;
 export const CR3_TARGET_COUNT_MAX = 4;
 /** Activity states supported besides active (IA32_VMX_MISC bits 6-8): HLT, shutdown, wait-for-SIPI. */
 const MISC_ACTIVITY_HLT = 1 << 6;

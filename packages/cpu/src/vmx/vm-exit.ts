@@ -19,7 +19,7 @@ import {
 import {
   CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, SECONDARY_EXEC_ENABLE_EPT, VM_ENTRY_LOAD_DEBUG_CONTROLS, VM_ENTRY_LOAD_IA32_EFER,
   VM_ENTRY_LOAD_IA32_PAT, VM_EXIT_LOAD_IA32_EFER, VM_EXIT_LOAD_IA32_PAT,
-  VM_EXIT_SAVE_IA32_EFER, VM_EXIT_SAVE_IA32_PAT, VM_EXIT_SAVE_VMX_PREEMPTION_TIMER, PREEMPTION_TIMER_RATE,
+  VM_EXIT_SAVE_IA32_EFER, VM_EXIT_SAVE_IA32_PAT, VM_EXIT_SAVE_VMX_PREEMPTION_TIMER, PREEMPTION_TIMER_SCALE,
 } from "./capabilities.js";
 import type { VmxCpuState } from "./vmx-state.js";
 import { VMX_EXIT_REASONS_FAILED_VMENTRY } from "./exit-reasons.js";
@@ -57,17 +57,20 @@ export type VmExitObserver = (cpu: Cpu, reason: number, qualification: number) =
 export function vmExit(cpu: Cpu, reason: number, qualification: number, rip: number): void {
   const vmx = cpu.vmx!;
   const v = vmx.vmcs;
-  v.set(VM_EXIT_REASON, reason);
-  v.set(EXIT_QUALIFICATION, qualification);
-  v.set(VM_EXIT_INTR_INFO, vmx.exitIntrInfo);
-  v.set(VM_EXIT_INTR_ERROR_CODE, vmx.exitIntrError);
-  v.set(VM_EXIT_INSTRUCTION_LEN, cpu.deliveringInfo !== 0 && cpu.deliveringLen !== 0 ? cpu.deliveringLen : vmx.exitInsnLen);
-  v.set(VMX_INSTRUCTION_INFO, vmx.exitInsnInfo);
-  v.set(GUEST_LINEAR_ADDRESS, vmx.exitGuestLinear);
-  v.set64(GUEST_PHYSICAL_ADDRESS, vmx.exitGuestPhysical, 0);
+  const x = exitInformation;
+  x[EXIT_INFO_REASON] = reason;
+  x[EXIT_INFO_QUALIFICATION] = qualification;
+  x[EXIT_INFO_INTR_INFO] = vmx.exitIntrInfo;
+  x[EXIT_INFO_INTR_ERROR_CODE] = vmx.exitIntrError;
+  x[EXIT_INFO_INSTRUCTION_LEN] = cpu.deliveringInfo !== 0 && cpu.deliveringLen !== 0 ? cpu.deliveringLen : vmx.exitInsnLen;
+  x[EXIT_INFO_INSTRUCTION_INFO] = vmx.exitInsnInfo;
+  x[EXIT_INFO_GUEST_LINEAR] = vmx.exitGuestLinear;
   // An exit during event delivery records that event as IDT-vectoring information (SDM vol. 3C §27.2.4).
-  v.set(IDT_VECTORING_INFO_FIELD, cpu.deliveringInfo);
-  v.set(IDT_VECTORING_ERROR_CODE, cpu.deliveringInfo !== 0 && cpu.deliveringError >= 0 ? cpu.deliveringError : 0);
+  x[EXIT_INFO_IDT_VECTORING] = cpu.deliveringInfo;
+  x[EXIT_INFO_IDT_VECTORING_ERROR] = cpu.deliveringInfo !== 0 && cpu.deliveringError >= 0 ? cpu.deliveringError : 0;
+  v.storeSlots(EXIT_INFORMATION_SLOTS, x);
+  // (GUEST_PHYSICAL_ADDRESS is a 64-bit component: bits 63:32 are 0 with 32-bit physical addresses.)
+  v.set64(GUEST_PHYSICAL_ADDRESS, vmx.exitGuestPhysical, 0);
   vmx.exitIntrInfo = vmx.exitIntrError = vmx.exitInsnLen = vmx.exitInsnInfo = 0;
   vmx.exitGuestLinear = vmx.exitGuestPhysical = 0;
   cpu.deliveringInfo = 0;
@@ -90,6 +93,19 @@ export function vmExit(cpu: Cpu, reason: number, qualification: number, rip: num
   }
   exitObserver?.(cpu, reason, qualification);
 }
+
+/**
+ * The exit-information components every exit writes (SDM vol. 3C §27.2), in this order; EXIT_INFO_* index
+ * them. GUEST_PHYSICAL_ADDRESS is listed by its low half (storeSlots takes components of at most 32 bits).
+ */
+const EXIT_INFORMATION_SLOTS = slotsOf([
+  VM_EXIT_REASON, EXIT_QUALIFICATION, VM_EXIT_INTR_INFO, VM_EXIT_INTR_ERROR_CODE, VM_EXIT_INSTRUCTION_LEN,
+  VMX_INSTRUCTION_INFO, GUEST_LINEAR_ADDRESS, IDT_VECTORING_INFO_FIELD, IDT_VECTORING_ERROR_CODE,
+]);
+const EXIT_INFO_REASON = 0, EXIT_INFO_QUALIFICATION = 1, EXIT_INFO_INTR_INFO = 2, EXIT_INFO_INTR_ERROR_CODE = 3;
+const EXIT_INFO_INSTRUCTION_LEN = 4, EXIT_INFO_INSTRUCTION_INFO = 5, EXIT_INFO_GUEST_LINEAR = 6;
+const EXIT_INFO_IDT_VECTORING = 7, EXIT_INFO_IDT_VECTORING_ERROR = 8;
+const exitInformation = new Int32Array(EXIT_INFORMATION_SLOTS.length);
 
 let exitObserver: VmExitObserver | null = null;
 /** Installs (or clears) the exit observer. */
@@ -150,7 +166,7 @@ function saveGuestState(cpu: Cpu, vmx: VmxCpuState, rip: number): boolean {
   const activity = cpu.shutdown ? GUEST_ACTIVITY_SHUTDOWN : cpu.halted ? (vmx.waitForSipi ? GUEST_ACTIVITY_WAIT_SIPI : GUEST_ACTIVITY_HLT) : GUEST_ACTIVITY_ACTIVE;
   if (vmx.exitCtls & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) {
     const left = vmx.preemptionDeadline < 0 ? 0 : Math.max(0, vmx.preemptionDeadline - cpu.instructionsRetired);
-    v.set(VMX_PREEMPTION_TIMER_VALUE, Math.ceil(left / 2 ** PREEMPTION_TIMER_RATE));
+    v.set(VMX_PREEMPTION_TIMER_VALUE, Math.ceil(left / PREEMPTION_TIMER_SCALE));
   }
   const ept = (vmx.proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) !== 0 && (vmx.proc2 & SECONDARY_EXEC_ENABLE_EPT) !== 0;
   const pdptes = ept && (cpu.cr0 & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0;
@@ -241,13 +257,15 @@ function deferrable(cpu: Cpu, vmx: VmxCpuState, pdptes: boolean): boolean {
   // The entry derives CPL from SS.DPL (0 in real mode, 3 in virtual-8086 mode): it must be what the processor has.
   const cpl = cpu.v86 ? 3 : (cpu.cr0 & CR0_PE) === 0 ? 0 : (cpu.segAr[SS]! >>> 5) & 3;
   if (cpu.cpl !== cpl) return false;
-  if (lo[S_CR0] !== cpu.cr0 >>> 0 || lo[S_CR3] !== cpu.cr3 >>> 0 || lo[S_CR4] !== cpu.cr4 >>> 0 || lo[S_DR7] !== cpu.dr[7]! >>> 0) return false;
-  if (lo[S_GDTR_BASE] !== cpu.gdtrBase >>> 0 || lo[S_GDTR_LIMIT] !== cpu.gdtrLimit >>> 0) return false;
-  if (lo[S_IDTR_BASE] !== cpu.idtrBase >>> 0 || lo[S_IDTR_LIMIT] !== cpu.idtrLimit >>> 0) return false;
-  if (lo[S_SYSENTER_CS] !== cpu.sysenterCs >>> 0 || lo[S_SYSENTER_ESP] !== cpu.sysenterEsp >>> 0 || lo[S_SYSENTER_EIP] !== cpu.sysenterEip >>> 0) return false;
+  // (Signed views on both sides: the 32-bit components compare as the Int32Array registers hold them.)
+  const l = v.loSigned;
+  if (l[S_CR0] !== (cpu.cr0 | 0) || l[S_CR3] !== (cpu.cr3 | 0) || l[S_CR4] !== (cpu.cr4 | 0) || l[S_DR7] !== cpu.dr[7]!) return false;
+  if (l[S_GDTR_BASE] !== (cpu.gdtrBase | 0) || l[S_GDTR_LIMIT] !== (cpu.gdtrLimit | 0)) return false;
+  if (l[S_IDTR_BASE] !== (cpu.idtrBase | 0) || l[S_IDTR_LIMIT] !== (cpu.idtrLimit | 0)) return false;
+  if (l[S_SYSENTER_CS] !== (cpu.sysenterCs | 0) || l[S_SYSENTER_ESP] !== (cpu.sysenterEsp | 0) || l[S_SYSENTER_EIP] !== (cpu.sysenterEip | 0)) return false;
   const sel = cpu.segSel, base = cpu.segBase, limit = cpu.segLimit, ar = cpu.segAr;
   for (let s = 0; s < 8; s++) {
-    if (lo[S_SEL[s]!] !== sel[s]! || lo[S_BASE[s]!] !== base[s]! >>> 0 || lo[S_LIMIT[s]!] !== limit[s]! >>> 0 || lo[S_AR[s]!] !== ar[s]! >>> 0) return false;
+    if (l[S_SEL[s]!] !== sel[s]! || l[S_BASE[s]!] !== base[s]! || l[S_LIMIT[s]!] !== limit[s]! || l[S_AR[s]!] !== ar[s]!) return false;
   }
   return true;
 }

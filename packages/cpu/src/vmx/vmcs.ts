@@ -93,6 +93,8 @@ export class VmcsCache {
   /** The components' halves by slot. Write them only through the methods here, which keep `checksPassed` right. */
   readonly lo = new Uint32Array(VMCS_SLOTS);
   readonly hi = new Uint32Array(VMCS_SLOTS);
+  /** The low halves again as signed 32-bit values (the same memory), for comparisons with the processor's Int32Array registers. Read-only by convention. */
+  readonly loSigned = new Int32Array(this.lo.buffer);
   /** Launch state: false "clear", true "launched" (SDM vol. 3C §24.1). */
   launched = false;
   /**

@@ -18,7 +18,7 @@ import {
   vmclear, vmcsFields as F, vmlaunch, vmxoff, vmptrld, vmread, vmreadValue, vmwrite, EXC_MC, EXC_UD, FLAG_FIXED1,
   VMX_EXIT_REASONS_FAILED_VMENTRY, EXIT_REASON_EXCEPTION_NMI, EXIT_REASON_EPT_VIOLATION, EXIT_REASON_TASK_SWITCH,
   CPU_BASED_NMI_WINDOW_EXITING, CPU_BASED_MONITOR_TRAP_FLAG, PIN_BASED_VMX_PREEMPTION_TIMER, INTR_TYPE_NMI_INTR,
-  VM_ENTRY_LOAD_DEBUG_CONTROLS, VM_EXIT_SAVE_DEBUG_CONTROLS, PREEMPTION_TIMER_RATE, EXIT_REASON_IO_INSTRUCTION, IO_QUAL_STRING,
+  VM_ENTRY_LOAD_DEBUG_CONTROLS, VM_EXIT_SAVE_DEBUG_CONTROLS, PREEMPTION_TIMER_SCALE, EXIT_REASON_IO_INSTRUCTION, IO_QUAL_STRING,
 } from "@virtkit/cpu";
 import type { KvmVcpu } from "../vcpu.js";
 import { EXIT_TO_USER } from "../vcpu.js";
@@ -89,6 +89,7 @@ export class VmxVcpu {
   private rflagsCached = false;
   /** Shadows of what the VMCS holds (the kernel's controls_shadow): entry writes only what changed. */
   private pinWritten = 0;
+  private procWritten = 0;
   private tscOffsetWritten = 0;
   /** The guest's debug registers (the VM keeps them per vCPU; the array never changes). */
   private readonly guestDregs: Int32Array;
@@ -170,6 +171,7 @@ export class VmxVcpu {
     this.write(F.PIN_BASED_VM_EXEC_CONTROL, pin);
     this.pinWritten = pin;
     this.write(F.CPU_BASED_VM_EXEC_CONTROL, this.procControls);
+    this.procWritten = this.procControls;
     this.write(F.SECONDARY_VM_EXEC_CONTROL, proc2);
     this.write(F.VM_EXIT_CONTROLS, exitCtls);
     this.write(F.VM_ENTRY_CONTROLS, entryCtls);
@@ -396,9 +398,13 @@ export class VmxVcpu {
     this.write(F.VM_ENTRY_INSTRUCTION_LEN, length);
   }
 
+  /** The primary processor-based controls through their shadow (exec_controls_set): a VMWRITE only when they change. */
   private updateExecControls(): void {
-    this.write(F.CPU_BASED_VM_EXEC_CONTROL, this.procControls | (this.irqWindow ? CPU_BASED_INTR_WINDOW_EXITING : 0) |
-      (this.nmiWindow ? CPU_BASED_NMI_WINDOW_EXITING : 0) | (this.monitorTrap ? CPU_BASED_MONITOR_TRAP_FLAG : 0));
+    const value = this.procControls | (this.irqWindow ? CPU_BASED_INTR_WINDOW_EXITING : 0) |
+      (this.nmiWindow ? CPU_BASED_NMI_WINDOW_EXITING : 0) | (this.monitorTrap ? CPU_BASED_MONITOR_TRAP_FLAG : 0);
+    if (value === this.procWritten) return;
+    this.write(F.CPU_BASED_VM_EXEC_CONTROL, value);
+    this.procWritten = value;
   }
 
   enableIrqWindow(): void {
@@ -510,7 +516,7 @@ export class VmxVcpu {
     if (this.timerDeadline >= 0) {
       const left = Math.max(0, this.timerDeadline - vcpu.vm.host.now());
       this.setPinControls(this.pinControls | PIN_BASED_VMX_PREEMPTION_TIMER);
-      this.write(F.VMX_PREEMPTION_TIMER_VALUE, Math.min(0xffffffff, Math.ceil(left / 2 ** PREEMPTION_TIMER_RATE)));
+      this.write(F.VMX_PREEMPTION_TIMER_VALUE, Math.min(0xffffffff, Math.ceil(left / PREEMPTION_TIMER_SCALE)));
     } else {
       this.setPinControls(this.pinControls);
     }
@@ -531,9 +537,11 @@ export class VmxVcpu {
       this.tscOffsetWritten = tscOffset;
     }
     const gpr = cpu.reg, hostRegs = this.hostRegs, guestRegs = vcpu.regs;
-    for (let i = 0; i < 8; i++) hostRegs[i] = gpr[i]!;
     const rsp = this.read(F.GUEST_RSP);
-    for (let i = 0; i < 8; i++) gpr[i] = guestRegs[i]!;
+    for (let i = 0; i < 8; i++) {
+      hostRegs[i] = gpr[i]!;
+      gpr[i] = guestRegs[i]!;
+    }
     gpr[4] = rsp;
     cpu.cr2 = vcpu.cr2;
     const instruction = this.launched ? "VMRESUME" : "VMLAUNCH";
@@ -557,11 +565,14 @@ export class VmxVcpu {
       this.exitReason = this.read(F.VM_EXIT_REASON);
       if ((this.exitReason & VMX_EXIT_REASONS_FAILED_VMENTRY) === 0) this.launched = true;
     }
-    for (let i = 0; i < 8; i++) if (i !== 4) guestRegs[i] = gpr[i]!;
+    // (Guest RSP is in the VMCS; the processor's RSP slot goes back to the host's with the others.)
+    for (let i = 0; i < 8; i++) {
+      if (i !== 4) guestRegs[i] = gpr[i]!;
+      gpr[i] = hostRegs[i]!;
+    }
     vcpu.cr2 = cpu.cr2;
     dregs[6] = dr[6]!;
     for (let i = 0; i < 7; i++) dr[i] = hostDb[i]!;
-    for (let i = 0; i < 8; i++) gpr[i] = hostRegs[i]!;
     vcpu.stats.exits++;
   }
 
@@ -614,7 +625,7 @@ export class VmxVcpu {
         };
       }
     }
-    vcpu.stats.by_reason.set(basic, (vcpu.stats.by_reason.get(basic) ?? 0) + 1);
+    vcpu.stats.by_reason.increment(basic);
     if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
       // Invalid guest state or MSR loading: KVM_EXIT_FAIL_ENTRY with the full exit-reason word.
       vcpu.setExitReason(KVM_EXIT_FAIL_ENTRY);
