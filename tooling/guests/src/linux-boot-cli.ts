@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   section("dmesg | grep -i virtio", r.dmesgVirtio);
   section("cat /mnt/disk/hello.txt", r.diskHello);
   section("cat /mnt/disk/guest.txt (after umount and mount)", r.diskReadBack);
-  process.stdout.write(`--- times (${emulator}, ${path})\nto the initramfs marker: ${fmt(r.toMarker)}\nto the shell prompt:     ${fmt(r.toPrompt)}\nreboot -f to the prompt: ${fmt(r.rebootToPrompt)}\n`);
+  process.stdout.write(`--- times (${emulator}, ${path})\nto the initramfs marker: ${fmt(r.toMarker)}\nto the shell prompt:     ${fmt(r.toPrompt)}\nreboot -f to the prompt: ${r.rebootToPrompt === undefined ? "-" : fmt(r.rebootToPrompt)}\n`);
   return 0;
 }
 

@@ -41,22 +41,43 @@ function exactly(text: string): RegExp {
 }
 
 /**
- * What the outputs must show on virtkit's pc machine: Debian's kernel, the CPU model virtkit advertises (QEMU's
- * qemu32 name), the serial port and the virtio devices on the 8259 PIC (kernel_irqchip=off: no local APIC), the virtio disk
- * found, the ext2 file made by mke2fs read, and the guest's own file read back after a remount.
+ * The interrupt controller Linux drives on virtkit's pc machine: the IOAPIC with a local APIC by default (the
+ * kvm module's in-kernel irqchip, as QEMU uses it when KVM has one; the MP table for direct boot), or the 8259
+ * pair with -machine kernel_irqchip=off (the device layer's own PIC and PIT, and no local APIC).
  */
-export const LINUX_SESSION_EXPECTATIONS: readonly { name: SessionCommandName; what: string; pattern: RegExp }[] = [
-  { name: "uname", what: "uname -a: Debian's 686 kernel", pattern: new RegExp(`^Linux virtkit ${LINUX_KERNEL_ABI.replace(/\./g, "\\.")} #1 SMP PREEMPT_DYNAMIC Debian 6\\.1\\.176-1 .* i686 GNU/Linux$`, "m") },
-  { name: "cpuinfo", what: "/proc/cpuinfo: the CPU model virtkit advertises", pattern: /^model name\s*: QEMU Virtual CPU version 2\.5\+$/m },
-  { name: "interrupts", what: "/proc/interrupts: COM1 on IRQ 4 of the 8259", pattern: /^\s*4:\s+\d+\s+XT-PIC\s+ttyS0$/m },
-  { name: "interrupts", what: "/proc/interrupts: the virtio devices' interrupts", pattern: /^\s*\d+:\s+\d+\s+XT-PIC\s+.*\bvirtio0\b/m },
-  { name: "dmesgVirtio", what: "dmesg: the virtio disk found", pattern: /virtio_blk virtio\d: \[vda\] 32768 512-byte logical blocks/ },
-  { name: "mount", what: "the ext2 disk mounted", pattern: exactly("mounted\n") },
-  { name: "diskHello", what: "hello.txt from the disk image", pattern: exactly(DISK_HELLO) },
-  { name: "diskWrite", what: "the written file synced and the disk unmounted", pattern: exactly("unmounted\n") },
-  { name: "remount", what: "mounted again, silently", pattern: exactly("") },
-  { name: "diskReadBack", what: "the guest's file read back from the remounted disk", pattern: exactly(`${GUEST_WRITTEN_TEXT}\n`) },
-];
+export type LinuxInterruptController = "ioapic" | "8259";
+
+const INTERRUPT_EXPECTATIONS: Record<LinuxInterruptController, readonly { name: SessionCommandName; what: string; pattern: RegExp }[]> = {
+  ioapic: [
+    { name: "interrupts", what: "/proc/interrupts: the timer on IOAPIC pin 2", pattern: /^\s*0:\s+\d+\s+IO-APIC\s+2-edge\s+timer$/m },
+    { name: "interrupts", what: "/proc/interrupts: COM1 on IOAPIC pin 4", pattern: /^\s*4:\s+\d+\s+IO-APIC\s+4-edge\s+ttyS0$/m },
+    { name: "interrupts", what: "/proc/interrupts: the virtio devices on IOAPIC pins, level-triggered", pattern: /^\s*\d+:\s+\d+\s+IO-APIC\s+\d+-fasteoi\s+.*\bvirtio0\b/m },
+    { name: "interrupts", what: "/proc/interrupts: the local APIC timer ticks", pattern: /^\s*LOC:\s+[1-9]\d*\s+Local timer interrupts$/m },
+  ],
+  "8259": [
+    { name: "interrupts", what: "/proc/interrupts: COM1 on IRQ 4 of the 8259", pattern: /^\s*4:\s+\d+\s+XT-PIC\s+ttyS0$/m },
+    { name: "interrupts", what: "/proc/interrupts: the virtio devices' interrupts", pattern: /^\s*\d+:\s+\d+\s+XT-PIC\s+.*\bvirtio0\b/m },
+  ],
+};
+
+/**
+ * What the outputs must show on virtkit's pc machine: Debian's kernel, the CPU model virtkit advertises (QEMU's
+ * qemu32 name), the serial port and the virtio devices on the interrupt controller the machine has, the virtio
+ * disk found, the ext2 file made by mke2fs read, and the guest's own file read back after a remount.
+ */
+export function linuxSessionExpectations(controller: LinuxInterruptController): readonly { name: SessionCommandName; what: string; pattern: RegExp }[] {
+  return [
+    { name: "uname", what: "uname -a: Debian's 686 kernel", pattern: new RegExp(`^Linux virtkit ${LINUX_KERNEL_ABI.replace(/\./g, "\\.")} #1 SMP PREEMPT_DYNAMIC Debian 6\\.1\\.176-1 .* i686 GNU/Linux$`, "m") },
+    { name: "cpuinfo", what: "/proc/cpuinfo: the CPU model virtkit advertises", pattern: /^model name\s*: QEMU Virtual CPU version 2\.5\+$/m },
+    ...INTERRUPT_EXPECTATIONS[controller],
+    { name: "dmesgVirtio", what: "dmesg: the virtio disk found", pattern: /virtio_blk virtio\d: \[vda\] 32768 512-byte logical blocks/ },
+    { name: "mount", what: "the ext2 disk mounted", pattern: exactly("mounted\n") },
+    { name: "diskHello", what: "hello.txt from the disk image", pattern: exactly(DISK_HELLO) },
+    { name: "diskWrite", what: "the written file synced and the disk unmounted", pattern: exactly("unmounted\n") },
+    { name: "remount", what: "mounted again, silently", pattern: exactly("") },
+    { name: "diskReadBack", what: "the guest's file read back from the remounted disk", pattern: exactly(`${GUEST_WRITTEN_TEXT}\n`) },
+  ];
+}
 
 /** Lines on the console that mean something of ours went wrong on the way (an unchecked MSR, a missing IRQ, an oops). */
 export const LINUX_CONSOLE_FAULTS = /unchecked MSR access|can't find IRQ|BUG:|Oops|Call Trace/;
@@ -88,8 +109,10 @@ export interface BootOptions {
   allVirtio?: boolean;
   /** A file that gets the console output as it arrives. */
   consoleLog?: string;
-  /** Extra -machine properties after "pc" (e.g. "kernel_irqchip=on"). */
+  /** Extra -machine properties after "pc" (e.g. "kernel_irqchip=off"). */
   machineOptions?: string;
+  /** runLinuxSession: end with `reboot -f` and the second boot to the prompt (default true). */
+  reboot?: boolean;
 }
 
 /** The command line (argv) for either emulator: the same machine, devices and console. */
@@ -112,8 +135,8 @@ export interface SessionResult extends SessionOutputs {
   argv: string[];
   toMarker: ProcessTimes;
   toPrompt: ProcessTimes;
-  /** The second boot (after `reboot -f`), from typing the command to the prompt. */
-  rebootToPrompt: ProcessTimes;
+  /** The second boot (after `reboot -f`), from typing the command to the prompt; undefined with `reboot: false`. */
+  rebootToPrompt: ProcessTimes | undefined;
   diskImage: string;
   transcript: string;
 }
@@ -153,6 +176,7 @@ export async function runLinuxSession(o: BootOptions, log: (line: string) => voi
     log(`shell prompt after ${fmt(toPrompt)}`);
     const outputs = {} as SessionOutputs;
     for (const c of LINUX_SESSION_COMMANDS) outputs[c.name] = await s.run(c.line, p);
+    if (o.reboot === false) return { argv, toMarker, toPrompt, ...outputs, rebootToPrompt: undefined, diskImage: disk, transcript: s.transcript };
     log("reboot -f");
     const before = s.times();
     s.type("reboot -f");

@@ -82,8 +82,10 @@ export class KvmAccel implements Accel {
     if (version > KVM_EXPECTED_API_VERSION) {
       throw new AccelError("kvm version not supported");
     }
-    const mode = options.kernelIrqchip ?? "off";
+    // kvm_init: kernel_irqchip unset means "use the kernel's if it has one" (kernel_irqchip_allowed
+    // without kernel_irqchip_required); an explicit "on" requires it.
     const hasIrqchip = kvm.checkExtension(KVM_CAP_IRQCHIP) > 0;
+    const mode = options.kernelIrqchip ?? (hasIrqchip ? "on" : "off");
     if (mode !== "off" && !hasIrqchip) {
       // The kvm module has no in-kernel PIC/IOAPIC/LAPIC yet (KVM_CAP_IRQCHIP = 0).
       throw new AccelError("kernel_irqchip requested but unavailable: KVM_CAP_IRQCHIP is not supported by this kvm module");

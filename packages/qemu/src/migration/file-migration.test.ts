@@ -171,7 +171,7 @@ describe("file: migration", () => {
     let err = "";
     stderr.on("data", (d: Buffer) => (err += d.toString()));
     stdout.resume();
-    const status = await qemuSystemMain(["-M", "pc", "-m", "16", "-nodefaults", "-display", "none", "-bios", `${CPU_GUESTS_DIR}hello.bin`, "-incoming", `file:${file}`], { stdout, stderr });
+    const status = await qemuSystemMain(["-M", "pc,kernel_irqchip=off", "-m", "16", "-nodefaults", "-display", "none", "-bios", `${CPU_GUESTS_DIR}hello.bin`, "-incoming", `file:${file}`], { stdout, stderr });
     expect(status).toBe(1);
     expect(err.split("\n").filter((l) => !l.includes("warning:"))).toEqual([
       "qemu-system-i386: load of migration failed: Unknown savevm section or instance 'kvm-i8259' 0. Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices: the stream was saved with kernel_irqchip=on and this machine has kernel_irqchip=off",
