@@ -12,7 +12,7 @@ export * from "./core/physical-memory.js";
 export * from "./core/cpuid.js";
 export * from "./core/msr.js";
 export { X87Coprocessor } from "./core/x87-coprocessor.js";
-export { TASK_FROM_CALL, TASK_FROM_IRET, TASK_FROM_JUMP, TASK_FROM_INT } from "./core/task-switch.js";
+export { TASK_FROM_CALL, TASK_FROM_IRET, TASK_FROM_JUMP, TASK_FROM_INT, taskThroughGate } from "./core/task-switch.js";
 export { DR6_BS, DR6_BD, DR6_BT, DR7_GD } from "./core/debug.js";
 export { deliverWithNesting, EVENT_EXTERNAL, EVENT_NMI, EVENT_HW_EXCEPTION, EVENT_SOFT_INT, EVENT_SOFT_EXCEPTION, EVENT_PRIV_SOFT_EXCEPTION } from "./core/interrupts.js";
 export { writeCr0, writeCr3, writeCr4 } from "./ops/system.js";

@@ -7,7 +7,8 @@
  * from the saved state once the data has arrived (as KVM re-enters emulation after an MMIO read).
  */
 import {
-  CPU_EXCEPTION, Cpu, PAGE_SIZE, PhysicalMemory, STOP_EXCEPTION, STOP_INTERNAL_ERROR, Unwind, type CpuHost, type MmioHandler,
+  CPU_EXCEPTION, Cpu, PAGE_SIZE, PhysicalMemory, STOP_EXCEPTION, STOP_INTERNAL_ERROR, TASK_FROM_INT, TR, Unwind, taskThroughGate,
+  type CpuHost, type MmioHandler,
 } from "@virtkit/cpu";
 import type { HostMachine } from "./host/host-machine.js";
 import type { Memslots } from "./memslots.js";
@@ -186,4 +187,35 @@ export class X86Emulator {
     this.answered.length = 0;
     return EMULATE_DONE;
   }
+
+  /**
+   * The task switch of an event delivered through an IDT task gate (kvm_task_switch with reason
+   * TASK_SWITCH_GATE), on the state loaded into `this.cpu`, whose EIP is what the old task resumes at.
+   * `ext` is the EXT bit of error codes for faults on the way (1 for hardware events); `errorCode` >= 0 is
+   * pushed on the new task's stack. Returns EMULATE_DONE, EMULATE_EXCEPTION (with `switchCommitted`
+   * telling whether the fault belongs to the new task, SDM vol. 3A §7.3) or EMULATE_FAIL (a TSS or the new
+   * stack outside RAM, which KVM's emulator does not handle either).
+   */
+  taskSwitch(tssSelector: number, ext: number, errorCode: number): number {
+    this.reset();
+    this.fetchFromMmio = false;
+    const cpu = this.cpu;
+    const oldTr = cpu.segSel[TR]!;
+    this.switchCommitted = false;
+    try {
+      taskThroughGate(cpu, tssSelector, TASK_FROM_INT, ext, errorCode);
+    } catch (e) {
+      this.switchCommitted = cpu.segSel[TR] !== oldTr;
+      if (e === CPU_EXCEPTION) return EMULATE_EXCEPTION;
+      if (e === ABORT) {
+        this.reset();
+        return EMULATE_FAIL;
+      }
+      throw e;
+    }
+    return EMULATE_DONE;
+  }
+
+  /** After taskSwitch's EMULATE_EXCEPTION: whether the new task's state was already loaded (commit point passed). */
+  switchCommitted = false;
 }

@@ -275,8 +275,16 @@ describe("debug registers, FPU, signal mask, TSC, kvmclock", () => {
   });
 });
 
+// the new task's code at 1100h: out 0E9h, al; hlt
+const OUT_AL_HLT = [0xe6, 0xe9, 0xf4];
+
 describe("task switches", () => {
-  it("a JMP to a TSS in a protected-mode guest exits (reason 9) and is emulated: the new task runs", () => {
+  /**
+   * A flat protected-mode guest at 1000h whose TR is the busy TSS 18h (at 600h), with an available TSS 20h
+   * (at 700h: EIP 1100h, EAX 54h, ESP 8000h, flat segments) running `taskCode`, and an IDT at 800h whose
+   * `gates` are task gates to TSS 20h.
+   */
+  function taskGuest(code: number[], taskCode: number[], gates: number[] = []): { t: ReturnType<typeof tinyVm>; dv: DataView; vcpu: ReturnType<ReturnType<typeof tinyVm>["vm"]["createVcpu"]> } {
     const t = tinyVm();
     const dv = new DataView(t.mem.bytes.buffer, t.mem.bytes.byteOffset);
     // GDT at 500h: null, flat code 08h, flat data 10h, busy TSS 18h at 600h, available TSS 20h at 700h.
@@ -294,8 +302,13 @@ describe("task switches", () => {
     dv.setUint32(0x728, 0x54, true);
     [0x10, 0x08, 0x10, 0x10, 0x10, 0x10].forEach((sel, i) => dv.setUint16(0x748 + 4 * i, sel, true));
     dv.setUint32(0x738, 0x8000, true); // ESP
-    load(t, 0x1000, [0xea, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00]); // jmp 20h:0
-    load(t, 0x1100, [0xe6, 0xe9, 0xf4]); // out 0E9h, al; hlt
+    // IDT at 800h: a task gate (type 5, present, DPL 0) to TSS 20h for each vector asked for.
+    for (const v of gates) {
+      dv.setUint32(0x800 + 8 * v, 0x20 << 16, true);
+      dv.setUint32(0x804 + 8 * v, 0x8500, true);
+    }
+    load(t, 0x1000, code);
+    load(t, 0x1100, taskCode);
     const vcpu = t.vm.createVcpu(0);
     const s = vcpu.getSregs();
     const flat = { base: 0, limit: 0xffffffff, present: 1, dpl: 0, db: 1, s: 1, l: 0, g: 1, avl: 0, unusable: 0 };
@@ -303,9 +316,15 @@ describe("task switches", () => {
     for (const k of ["ds", "es", "fs", "gs", "ss"] as const) s[k] = { ...flat, selector: 0x10, type: 3 };
     s.tr = { base: 0x600, limit: 0x67, selector: 0x18, type: 11, present: 1, dpl: 0, db: 0, s: 0, l: 0, g: 0, avl: 0, unusable: 0 };
     s.gdt = { base: 0x500, limit: 0x27 };
+    s.idt = { base: 0x800, limit: 0x7ff };
     s.cr0 = 0x11;
     vcpu.setSregs(s);
     vcpu.setRegs({ rip: 0x1000, rflags: 2, rsp: 0x9000 });
+    return { t, dv, vcpu };
+  }
+
+  it("a JMP to a TSS in a protected-mode guest exits (reason 9) and is emulated: the new task runs", () => {
+    const { dv, vcpu } = taskGuest([0xea, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00], OUT_AL_HLT); // jmp 20h:0
     expect(d(vcpu.runExit())).toBe("io-out e9 54");
     expect(vcpu.runExit().reason).toBe("hlt");
     const after = vcpu.getSregs();
@@ -315,5 +334,37 @@ describe("task switches", () => {
     expect(dv.getUint32(0x620, true)).toBe(0x1007);
     expect(after.cr0 & 8).toBe(8);
     expect(vcpu.getRegs().rsp).toBe(0x8000);
+  });
+
+  it("#DE through an IDT task gate: the exit (reason 9, source 3) is emulated; the old task resumes at the DIV, nested under the new one", () => {
+    // xor ecx, ecx; div ecx
+    const { dv, vcpu } = taskGuest([0x31, 0xc9, 0xf7, 0xf1], OUT_AL_HLT, [0]);
+    expect(d(vcpu.runExit())).toBe("io-out e9 54");
+    expect(vcpu.runExit().reason).toBe("hlt");
+    const after = vcpu.getSregs();
+    expect([after.tr.selector, after.tr.type]).toEqual([0x20, 11]);
+    // A fault: the old task's saved EIP is the DIV's. It stays busy, the new TSS links back to it, NT is set.
+    expect(dv.getUint32(0x620, true)).toBe(0x1002);
+    expect(dv.getUint8(0x51d) & 0xf).toBe(0xb);
+    expect(dv.getUint16(0x700, true)).toBe(0x18);
+    expect(vcpu.getRegs().rflags & 0x4000).toBe(0x4000);
+    // No error code for #DE: the new task's stack is untouched.
+    expect(vcpu.getRegs().rsp).toBe(0x8000);
+    expect(vcpu.stats().by_reason.get(9)).toBe(1);
+  });
+
+  it("#GP through an IDT task gate pushes its error code on the new task's stack", () => {
+    // mov ax, 33h; mov ds, ax (beyond the GDT's limit: #GP(30h)); the new task pops it: pop eax; out 0E9h, al; hlt
+    const { dv, vcpu } = taskGuest([0x66, 0xb8, 0x33, 0x00, 0x8e, 0xd8], [0x58, 0xe6, 0xe9, 0xf4], [13]);
+    expect(d(vcpu.runExit())).toBe("io-out e9 30");
+    expect(dv.getUint32(0x620, true)).toBe(0x1004);
+    expect(vcpu.getRegs().rsp).toBe(0x8000);
+  });
+
+  it("INT 40h through an IDT task gate: the old task resumes after the INT", () => {
+    const { dv, vcpu } = taskGuest([0xcd, 0x40], OUT_AL_HLT, [0x40]);
+    expect(d(vcpu.runExit())).toBe("io-out e9 54");
+    expect(dv.getUint32(0x620, true)).toBe(0x1002);
+    expect(vcpu.getSregs().tr.selector).toBe(0x20);
   });
 });

@@ -572,6 +572,35 @@ export class KvmVcpu {
   }
 
   /**
+   * handle_task_switch for an event delivered through an IDT task gate (kvm_task_switch, reason
+   * TASK_SWITCH_GATE): the emulator performs the switch on the guest's state and memory. A fault after the
+   * commit point is the new task's (its state is kept, the exception queued); one before it leaves the old
+   * task as it was.
+   */
+  emulateTaskSwitch(tssSelector: number, ext: number, errorCode: number): number {
+    const v = this.vendor;
+    const em = this.vm.emulator;
+    em.kernel = this.kernelDevices;
+    em.syncSlots(this.vm.slotsGeneration);
+    v.loadEmulator(em.cpu);
+    this.stats.insn_emulation++;
+    const r = em.taskSwitch(tssSelector, ext, errorCode);
+    if (r === EMULATE_DONE || (r === EMULATE_EXCEPTION && em.switchCommitted)) {
+      v.storeEmulator(em.cpu);
+      if (r === EMULATE_EXCEPTION) this.queueException(em.cpu.pendingVector, em.cpu.pendingError);
+      return this.flushEmulatedWrites();
+    }
+    em.reset();
+    if (r === EMULATE_EXCEPTION) {
+      this.queueException(em.cpu.pendingVector, em.cpu.pendingError);
+      return RESUME_GUEST;
+    }
+    this.stats.insn_emulation_fail++;
+    this.emulationFailure();
+    return EXIT_TO_USER;
+  }
+
+  /**
    * vcpu_mmio_read/write and kernel_pio: the local APIC page (when this vCPU's APIC is enabled at that
    * base) and the kernel I/O buses, before user space.
    */

@@ -13,7 +13,8 @@ import {
   EXIT_REASON_VMCLEAR, EXIT_REASON_VMLAUNCH, EXIT_REASON_VMOFF, EXIT_REASON_VMON, EXIT_REASON_VMPTRLD,
   EXIT_REASON_VMPTRST, EXIT_REASON_VMREAD, EXIT_REASON_VMRESUME, EXIT_REASON_VMWRITE, EXIT_REASON_WBINVD,
   IO_QUAL_IN, IO_QUAL_STRING, vmcsFields as F, EXC_BP, EXC_DB, EXIT_REASON_NMI_WINDOW, EXIT_REASON_PREEMPTION_TIMER,
-  EXIT_REASON_MONITOR_TRAP_FLAG, EXIT_REASON_TASK_SWITCH,
+  EXIT_REASON_MONITOR_TRAP_FLAG, EXIT_REASON_TASK_SWITCH, INTR_INFO_DELIVER_CODE_MASK, INTR_TYPE_EXT_INTR,
+  INTR_TYPE_HARD_EXCEPTION, INTR_TYPE_NMI_INTR, TASK_FROM_INT,
 } from "@virtkit/cpu";
 import { EXIT_TO_USER, RESUME_GUEST, VCPU_REGS_RAX, VCPU_REGS_RBX, VCPU_REGS_RCX, VCPU_REGS_RDX } from "../vcpu.js";
 import type { VmxVcpu } from "./vmx.js";
@@ -134,19 +135,30 @@ function handleCpuid(vmx: VmxVcpu): number {
 }
 
 /**
- * TASK_SWITCH (handle_task_switch): task switches always exit in non-root operation. One started by
- * CALL, JMP or IRET is emulated (the instruction emulator performs the whole switch on the guest's state
- * and memory). One started by event delivery through an IDT task gate is not emulated here: it is reported
- * as an emulation failure with the exit information.
+ * TASK_SWITCH (handle_task_switch): task switches always exit in non-root operation (SDM vol. 3C §25.1.2).
+ * One started by CALL, JMP or IRET is emulated as that instruction (the instruction emulator performs the
+ * whole switch on the guest's state and memory). One started by event delivery through an IDT task gate
+ * (qualification source 3 with valid IDT-vectoring information) consumes the event: an NMI leaves NMIs
+ * blocked, software interrupts and exceptions resume after their instruction, a hardware exception's error
+ * code is pushed on the new task's stack, and the switch is emulated from the gate's TSS selector.
  */
 function handleTaskSwitch(vmx: VmxVcpu): number {
   const vcpu = vmx.vcpu;
-  if (vcpu.reinject) {
-    vcpu.reinject = null;
+  const q = vmx.read(F.EXIT_QUALIFICATION);
+  const ev = vcpu.reinject;
+  if (ev === null) return vcpu.emulateInstruction();
+  vcpu.reinject = null;
+  if (q >>> 30 !== TASK_FROM_INT) {
+    // CALL, JMP or IRET cannot interrupt an event's delivery: state KVM does not expect.
     vcpu.emulationFailure();
     return EXIT_TO_USER;
   }
-  return vcpu.emulateInstruction();
+  const type = (ev.info >>> 8) & 7;
+  if (type === INTR_TYPE_NMI_INTR) vmx.setNmiMask(true);
+  const hardware = type === INTR_TYPE_HARD_EXCEPTION || type === INTR_TYPE_EXT_INTR || type === INTR_TYPE_NMI_INTR;
+  if (!hardware) vmx.skipInstruction();
+  const errorCode = type === INTR_TYPE_HARD_EXCEPTION && (ev.info & INTR_INFO_DELIVER_CODE_MASK) !== 0 ? ev.errorCode : -1;
+  return vcpu.emulateTaskSwitch(q & 0xffff, hardware ? 1 : 0, errorCode);
 }
 
 /** NMI_WINDOW: NMIs are unblocked; the pending one goes in at the next entry. */
