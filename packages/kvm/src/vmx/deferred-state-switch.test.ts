@@ -53,3 +53,28 @@ describe("exits with the deferred state switch", () => {
     expect(describeExit(vcpu.runExit())).toBe("hlt");
   });
 });
+
+describe("the emulator's copy of the guest's segments", () => {
+  it("follows a segment load by the guest and a KVM_SET_SREGS between MMIO exits", () => {
+    const t = tinyVm();
+    load(t, 0x1000, [
+      0x66, 0xb8, 0x00, 0x00, 0x00, 0xd0, // mov eax, 0D0000000h
+      0x67, 0xc6, 0x00, 0x01, //             mov byte [eax], 1   (DS base 0)
+      0x67, 0xc6, 0x00, 0x02, //             mov byte [eax], 2   (nothing changed: the copy is current)
+      0xbb, 0x00, 0x01, //                   mov bx, 100h
+      0x8e, 0xdb, //                         mov ds, bx          (DS base 1000h, limit kept: unreal mode)
+      0x67, 0xc6, 0x00, 0x03, //             mov byte [eax], 3
+      0x67, 0xc6, 0x00, 0x04, //             mov byte [eax], 4   (after KVM_SET_SREGS: DS base 2000h)
+      0xf4, //                               hlt
+    ]);
+    const vcpu = tinyVcpu(t);
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) seen.push(describeExit(vcpu.runExit()));
+    const s = vcpu.getSregs();
+    s.ds.base = 0x2000;
+    s.ds.selector = 0x200;
+    vcpu.setSregs(s);
+    for (let i = 0; i < 2; i++) seen.push(describeExit(vcpu.runExit()));
+    expect(seen).toEqual(["mmio-write d0000000 len 1", "mmio-write d0000000 len 1", "mmio-write d0001000 len 1", "mmio-write d0002000 len 1", "hlt"]);
+  });
+});

@@ -41,6 +41,20 @@ const CR4_GUEST_OWNED = CR4_PVI | CR4_DE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT
 const CR0_ALWAYS_ON = CR0_NE;
 const CR4_ALWAYS_ON = CR4_VMXE;
 
+/**
+ * VMCS components loadEmulator keeps a copy of (indexed by encoding): the guest's segments, descriptor tables,
+ * control registers with their read shadows, and PDPTEs. A VMWRITE to one of them makes it read them again.
+ */
+const EMULATOR_STATE = new Uint8Array(0x8000);
+for (const f of [
+  ...F.GUEST_SEG_SELECTOR, ...F.GUEST_SEG_BASE, ...F.GUEST_SEG_LIMIT, ...F.GUEST_SEG_AR, F.GUEST_GDTR_BASE, F.GUEST_GDTR_LIMIT,
+  F.GUEST_IDTR_BASE, F.GUEST_IDTR_LIMIT, F.GUEST_CR0, F.CR0_READ_SHADOW, F.GUEST_CR3, F.GUEST_CR4, F.CR4_READ_SHADOW,
+  F.GUEST_PDPTR0, F.GUEST_PDPTR1, F.GUEST_PDPTR2, F.GUEST_PDPTR3,
+]) {
+  EMULATOR_STATE[f] = 1;
+  EMULATOR_STATE[f + 1] = 1;
+}
+
 /** adjust_vmx_controls: required bits from the low dword, allowed bits from the high dword. */
 function adjustControls(cpu: Cpu, min: number, opt: number, msr: number): number {
   const [low, high] = readMsr(cpu, msr)!;
@@ -83,6 +97,16 @@ export class VmxVcpu {
   private readonly hostDb = new Int32Array(7);
   /** The segment fields loadEmulator gave the emulator (selector, base, limit, AR per segment), for storeEmulator. */
   private readonly emulatorSegs = new Int32Array(32);
+  /** GDTR base/limit, IDTR base/limit, CR0, CR3, CR4 (as the guest sees them) and the PDPTEs, as loadEmulator last read them. */
+  private readonly emulatorSys = new Int32Array(15);
+  /**
+   * Counts the changes that may have reached the VMCS guest components loadEmulator reads besides RSP, RIP
+   * and RFLAGS: a VMWRITE to one of them, or a VM exit that saved the whole guest state (an exit that
+   * deferred the state switch stored only RSP, RIP, RFLAGS and the non-register state). While it equals
+   * emulatorVersion, emulatorSegs/emulatorSys still hold what VMREAD would return.
+   */
+  private guestVersion = 0;
+  private emulatorVersion = -1;
   private ripCache = 0;
   private ripCached = false;
   private rflagsCache = 0;
@@ -137,6 +161,7 @@ export class VmxVcpu {
     // The register cache holds what the VMCS holds: a write through here drops the cached copy.
     if (field === F.GUEST_RIP) this.ripCached = false;
     else if (field === F.GUEST_RFLAGS) this.rflagsCached = false;
+    else if (EMULATOR_STATE[field & 0x7fff] === 1) this.guestVersion++;
   }
 
   /** 64-bit field on a 32-bit host: full then high, as vmcs_write64 does without CONFIG_X86_64. */
@@ -548,8 +573,13 @@ export class VmxVcpu {
     if (kvmTrace.enabled.kvm_entry) kvmTrace.emit("kvm_entry", { vcpu_id: vcpu.id, rip: this.read(F.GUEST_RIP), instruction });
     // Nothing wrote guest memory since the guest last ran: its translated code needs no re-check.
     cpu.keepCodeEpoch = keepCodeEpoch;
+    const vmxState = cpu.vmx!;
+    const deferredBefore = vmxState.deferredExits;
     const r = vmlaunch(cpu, this.launched);
     cpu.keepCodeEpoch = false;
+    // Unless the exit deferred the state switch (it then stored nothing loadEmulator reads but RSP/RIP/RFLAGS),
+    // the guest's segments and control registers in the VMCS may have changed.
+    if (vmxState.deferredExits !== deferredBefore + 1 || r !== VMX_SUCCEED) this.guestVersion++;
     // The guest ran (or the entry failed having touched nothing cached): read registers afresh.
     this.ripCached = this.rflagsCached = false;
     if (r === VMX_FAIL_VALID || r === VMX_FAIL_INVALID) {
@@ -685,20 +715,40 @@ export class VmxVcpu {
     e.reg[4] = this.read(F.GUEST_RSP);
     e.eip = this.read(F.GUEST_RIP) | 0;
     e.setFlags(this.read(F.GUEST_RFLAGS) | 0);
-    const loaded = this.emulatorSegs;
-    for (let s = 0; s < 8; s++) {
-      e.segSel[s] = loaded[s * 4] = this.read(F.GUEST_SEG_SELECTOR[s]!);
-      e.segBase[s] = loaded[s * 4 + 1] = this.read(F.GUEST_SEG_BASE[s]!) | 0;
-      e.segLimit[s] = loaded[s * 4 + 2] = this.read(F.GUEST_SEG_LIMIT[s]!) | 0;
-      e.segAr[s] = loaded[s * 4 + 3] = this.read(F.GUEST_SEG_AR[s]!) | 0;
+    // Segments, descriptor tables, control registers and PDPTEs: read again only when they may have changed.
+    const loaded = this.emulatorSegs, sys = this.emulatorSys;
+    if (this.emulatorVersion !== this.guestVersion) {
+      for (let s = 0; s < 8; s++) {
+        loaded[s * 4] = this.read(F.GUEST_SEG_SELECTOR[s]!);
+        loaded[s * 4 + 1] = this.read(F.GUEST_SEG_BASE[s]!);
+        loaded[s * 4 + 2] = this.read(F.GUEST_SEG_LIMIT[s]!);
+        loaded[s * 4 + 3] = this.read(F.GUEST_SEG_AR[s]!);
+      }
+      sys[0] = this.read(F.GUEST_GDTR_BASE);
+      sys[1] = this.read(F.GUEST_GDTR_LIMIT);
+      sys[2] = this.read(F.GUEST_IDTR_BASE);
+      sys[3] = this.read(F.GUEST_IDTR_LIMIT);
+      sys[4] = this.getCr0();
+      sys[5] = this.getCr3();
+      sys[6] = this.getCr4() & ~CR4_VMXE;
+      if (sys[6] & CR4_PAE && sys[4] & CR0_PG) {
+        for (let i = 0; i < 8; i++) sys[7 + i] = this.read(F.GUEST_PDPTR0 + (i >>> 1) * 2 + (i & 1));
+      }
+      this.emulatorVersion = this.guestVersion;
     }
-    e.gdtrBase = this.read(F.GUEST_GDTR_BASE) | 0;
-    e.gdtrLimit = this.read(F.GUEST_GDTR_LIMIT);
-    e.idtrBase = this.read(F.GUEST_IDTR_BASE) | 0;
-    e.idtrLimit = this.read(F.GUEST_IDTR_LIMIT);
-    e.cr0 = this.getCr0() | 0;
-    e.cr3 = this.getCr3() | 0;
-    e.cr4 = this.getCr4() & ~CR4_VMXE;
+    for (let s = 0; s < 8; s++) {
+      e.segSel[s] = loaded[s * 4]!;
+      e.segBase[s] = loaded[s * 4 + 1]!;
+      e.segLimit[s] = loaded[s * 4 + 2]!;
+      e.segAr[s] = loaded[s * 4 + 3]!;
+    }
+    e.gdtrBase = sys[0]!;
+    e.gdtrLimit = sys[1]! >>> 0;
+    e.idtrBase = sys[2]!;
+    e.idtrLimit = sys[3]! >>> 0;
+    e.cr0 = sys[4]!;
+    e.cr3 = sys[5]!;
+    e.cr4 = sys[6]!;
     e.cr2 = this.vcpu.cr2;
     e.cpuid = this.vcpu.cpuid;
     e.halted = false;
@@ -708,10 +758,7 @@ export class VmxVcpu {
     if ((e.cr0 & CR0_PE) === 0) e.cpl = 0;
     e.updatePrivilegeMasks();
     if (e.cr4 & CR4_PAE && e.cr0 & CR0_PG) {
-      for (let i = 0; i < 4; i++) {
-        e.pdpte[i * 2] = this.read(F.GUEST_PDPTR0 + i * 2) | 0;
-        e.pdpte[i * 2 + 1] = this.read(F.GUEST_PDPTR0 + i * 2 + 1) | 0;
-      }
+      for (let i = 0; i < 8; i++) e.pdpte[i] = sys[7 + i]!;
     }
     e.flushTlb(true);
   }
