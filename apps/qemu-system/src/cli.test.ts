@@ -37,9 +37,28 @@ describe("qemu-system-i386 options", () => {
     await new Promise((r) => setTimeout(r, 50));
     stdin.write("info pic\nquit\n");
     expect(await status).toBe(0);
-    // Before the firmware runs, both chips are as KVM_CREATE_IRQCHIP made them (kvm_pic_reset).
+    // Before the firmware runs, the chips are as KVM_CREATE_IRQCHIP made them (kvm_ioapic_reset: every
+    // redirection entry masked; kvm_pic_reset), the kvm-ioapic listed first as in QEMU's QOM tree.
+    const masked = Array.from({ length: 24 }, (_, i) => `  pin ${String(i).padEnd(2)} 0x0000000000010000 dest=0 vec=0   active-hi edge  masked fixed  physical\r\n`).join("");
     expect(Buffer.concat(chunks).toString("latin1")).toContain(
-      "(qemu) info pic\r\npic1: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\npic0: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\n",
+      `(qemu) info pic\r\nioapic0: ver=0x11 id=0x00 sel=0x00\r\n${masked}  IRR      (none)\r\n  Remote IRR (none)\r\n` +
+        "pic1: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\npic0: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\n",
+    );
+  });
+
+  it("HMP info pic on isapc shows the PICs only: QEMU creates no ioapic device without PCI, though the kernel has one", async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const chunks: Buffer[] = [];
+    stdout.on("data", (d: Buffer) => chunks.push(d));
+    const stderr = new PassThrough();
+    stderr.resume();
+    const status = qemuSystemMain(["-M", "isapc", "-nodefaults", "-display", "none", "-S", "-bios", `${CPU_GUESTS}hello.bin`, "-monitor", "stdio"], { stdin, stdout, stderr });
+    await new Promise((r) => setTimeout(r, 50));
+    stdin.write("info pic\nquit\n");
+    expect(await status).toBe(0);
+    expect(Buffer.concat(chunks).toString("latin1")).toContain(
+      "(qemu) info pic\r\npic1: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\npic0: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\n(qemu) ",
     );
   });
 

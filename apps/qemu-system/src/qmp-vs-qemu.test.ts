@@ -26,6 +26,7 @@ const SCRIPT = [
   // Before the guest first runs: the power-on state is the same on both.
   '{"execute":"human-monitor-command","arguments":{"command-line":"info registers"}}',
   '{"execute":"human-monitor-command","arguments":{"command-line":"xp /8xb 0xffff0"}}',
+  '{"execute":"human-monitor-command","arguments":{"command-line":"info pic"}}',
   '{"execute":"stop"}',
   '{"execute":"cont"}',
   '{"execute":"query-status"}',
@@ -60,7 +61,9 @@ function normalise(lines: string[]): string[] {
       .replace(/"timestamp": \{"seconds": \d+, "microseconds": \d+\}/, '"timestamp": T')
       .replace(/\{"qemu": \{"micro": \d+, "minor": \d+, "major": \d+\}, "package": "[^"]*"\}/, "VERSION")
       .replace(/"thread-id": \d{2,}/, '"thread-id": TID')
-      .replace(/unix:[^,"]*qmp\.sock/, "unix:SOCK"),
+      .replace(/unix:[^,"]*qmp\.sock/, "unix:SOCK")
+      // the IOAPIC's version: 0x20 for TCG's ioapic, 0x11 for the kvm module's (kvm_ioapic_realize)
+      .replace(/ioapic0: ver=0x(?:20|11) /, "ioapic0: ver=V "),
   );
 }
 

@@ -1,6 +1,7 @@
 import type { IrqLine } from "../hw/io-device.js";
 import type { KernelIrqchipOps } from "./accel.js";
 import { type InterruptController, type PicInfo, picLine } from "./irqchip.js";
+import { ioapicInfo } from "../hw/ioapic-info.js";
 
 /*
  * kernel_irqchip=on (QEMU hw/i386/kvm/i8259.c, ioapic.c, i8254.c; accel/kvm/kvm-all.c kvm_set_irq):
@@ -26,6 +27,14 @@ const KVM_PIC_READ_REG_SELECT = 6;
 const KVM_PIC_SPECIAL_FULLY_NESTED_MODE = 12;
 const KVM_PIC_ELCR = 14;
 
+/** struct kvm_ioapic_state (arch/x86/include/uapi/asm/kvm.h): byte offsets of its fields. */
+const KVM_IOAPIC_STATE_IOREGSEL = 8;
+const KVM_IOAPIC_STATE_ID = 12;
+const KVM_IOAPIC_STATE_IRR = 16;
+const KVM_IOAPIC_STATE_REDIRTBL = 24;
+/** The version the kvm module's IOAPIC reports (virt/kvm/ioapic.h IOAPIC_VERSION_ID). */
+const KVM_IOAPIC_VERSION = 0x11;
+
 /** The ISA IRQs a PC has (the GSIs devices drive through the PIC pins). */
 const ISA_NUM_IRQS = 16;
 /** IOAPIC_NUM_PINS (QEMU include/hw/i386/ioapic.h): the 82093AA's 24 redirection entries. */
@@ -50,7 +59,11 @@ export class KernelIrqchip implements InterruptController {
   private hasPit = false;
   private pitResetState: Uint8Array | undefined;
 
-  constructor(private readonly chips: KernelIrqchipOps) {
+  /** `hasIoapic`: the machine has the kvm-ioapic device (pc; not isapc), which "info pic" shows. */
+  constructor(
+    private readonly chips: KernelIrqchipOps,
+    private readonly hasIoapic = true,
+  ) {
     for (let gsi = 0; gsi < ISA_NUM_IRQS; gsi++) {
       this.lines.push({
         setLevel: (level) => {
@@ -114,9 +127,26 @@ export class KernelIrqchip implements InterruptController {
     this.listeners.push(listener);
   }
 
-  /** HMP "info pic" through KVM_GET_IRQCHIP (QEMU kvm_pic_get, then pic_print_info). */
+  /**
+   * HMP "info pic" through KVM_GET_IRQCHIP: the kvm-ioapic first where the machine has one (pc; QEMU's isapc
+   * creates none), then the PICs, in the order QEMU's QOM tree lists them (kvm_ioapic_get then
+   * ioapic_print_redtbl; kvm_pic_get then pic_print_info).
+   */
   info(): string {
-    return picLine("pic1", this.picInfo(KVM_IRQCHIP_PIC_SLAVE)) + picLine("pic0", this.picInfo(KVM_IRQCHIP_PIC_MASTER));
+    const pics = picLine("pic1", this.picInfo(KVM_IRQCHIP_PIC_SLAVE)) + picLine("pic0", this.picInfo(KVM_IRQCHIP_PIC_MASTER));
+    if (!this.hasIoapic) return pics;
+    const s = this.chips.getChip(KVM_IRQCHIP_IOAPIC);
+    const dv = new DataView(s.buffer, s.byteOffset, s.byteLength);
+    const redirtbl: bigint[] = [];
+    for (let i = 0; i < IOAPIC_NUM_PINS; i++) redirtbl.push(dv.getBigUint64(KVM_IOAPIC_STATE_REDIRTBL + 8 * i, true));
+    return ioapicInfo({
+      // kvm_ioapic_realize: "KVM ioapic only supports 0x11 now"
+      version: KVM_IOAPIC_VERSION,
+      id: dv.getUint32(KVM_IOAPIC_STATE_ID, true),
+      ioregsel: dv.getUint32(KVM_IOAPIC_STATE_IOREGSEL, true),
+      irr: dv.getUint32(KVM_IOAPIC_STATE_IRR, true),
+      redirtbl,
+    }) + pics;
   }
 
   private picInfo(chip: number): PicInfo {

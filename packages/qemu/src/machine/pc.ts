@@ -228,7 +228,8 @@ export class PcMachine extends Machine {
     // The interrupt controllers: kvm_i8259_init (kernel_irqchip=on) or i8259_init in user space.
     const chips = this.accel.kernelIrqchip ? this.accel.kernelChips : undefined;
     if (chips !== undefined) {
-      this.kernelIrqchip = new KernelIrqchip(chips);
+      // pc_init1 creates the (kvm-)ioapic only with PCI: isapc's kernel has one, QEMU shows none
+      this.kernelIrqchip = new KernelIrqchip(chips, pci);
       this.setIrqchip(this.kernelIrqchip);
     } else {
       this.userPic = new I8259Pair();
