@@ -30,6 +30,17 @@ function isZero(buf: Uint8Array, start = 0, end = buf.length): boolean {
   return ZERO.compare(buf, start, end, 0, end - start) === 0;
 }
 
+/**
+ * isZero() for one block of a chunk that is known to hold data somewhere: a block of data almost
+ * always has a nonzero first word, and reading it costs less than a native call per block (a
+ * 1 MiB chunk has 256 blocks of the default 4 KiB).
+ */
+function blockIsZero(buf: Uint8Array, words: Int32Array | null, start: number, end: number): boolean {
+  const w = start >>> 2;
+  if (words !== null && w < words.length && words[w] !== 0) return false;
+  return isZero(buf, start, end);
+}
+
 /** qemu-img convert [-c] [-p] [-q] [-n] [-f fmt] [-O fmt] [-B backing [-F fmt]] [-o options] [-l snapshot] [-S sparse] src... dst */
 export async function cmdConvert(ctx: Ctx, args: string[]): Promise<number> {
   let fmt = null as string | null;
@@ -402,9 +413,10 @@ async function writeSparse(target: BlockDriver, offset: number, chunk: Uint8Arra
     return;
   }
   let runStart = -1;
+  const words = chunk.byteOffset % 4 === 0 ? new Int32Array(chunk.buffer, chunk.byteOffset, chunk.length >>> 2) : null;
   for (let i = 0; i < chunk.length; i += gran) {
     const end = Math.min(i + gran, chunk.length);
-    const zero = isZero(chunk, i, end);
+    const zero = blockIsZero(chunk, words, i, end);
     if (!zero && runStart < 0) runStart = i;
     if (zero) {
       if (runStart >= 0) {

@@ -319,7 +319,10 @@ export class Qcow2Driver implements BlockDriver {
     } finally {
       file.close();
     }
-    const d = await Qcow2Driver.open(path, { readOnly: false });
+    // qcow2_co_create() reopens the new image with BDRV_O_NO_FLUSH to size it: an image that is
+    // still being created has nothing to keep consistent, so the L1 growth below issues no
+    // fdatasync (about ten of them otherwise, each a journal commit on the critical path).
+    const d = await Qcow2Driver.open(path, { readOnly: false, unsafeCache: true });
     try {
       let size = opts.size;
       if (opts.backingFile !== undefined) {
