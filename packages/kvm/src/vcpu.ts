@@ -6,6 +6,7 @@
  */
 import { CpuidTable, type CpuidEntry, PAGE_SIZE } from "@virtkit/cpu";
 import type { KvmVm } from "./vm.js";
+import type { KvmMsrState } from "./msr.js";
 import type { VmxVcpu } from "./vmx/vmx.js";
 import { EAGAIN, EINTR, EINVAL } from "./uapi/errno.js";
 import {
@@ -108,6 +109,9 @@ export class KvmVcpu {
   /** Guest TSC frequency (KVM_SET_TSC_KHZ); above the host's rate the guest TSC catches up at each entry. */
   tscKhz = HOST_TSC_KHZ;
   tscCatchup = false;
+  /** The VM's per-vCPU MSR state and debug registers (created once; kept here to skip the WeakMap at every entry). */
+  private msrs: KvmMsrState | null = null;
+  private guestDb: Int32Array | null = null;
   /** Host clock and guest TSC when catch-up started, to compute what the guest TSC should read. */
   private catchupBase: [number, number] = [0, 0];
 
@@ -389,12 +393,12 @@ export class KvmVcpu {
 
   /** DR0-DR3 the processor gets for the guest's run. */
   effectiveDb(): Int32Array {
-    return this.guestDebug & KVM_GUESTDBG_USE_HW_BP ? this.debuggerDb : this.vm.debugRegs(this);
+    return this.guestDebug & KVM_GUESTDBG_USE_HW_BP ? this.debuggerDb : (this.guestDb ??= this.vm.debugRegs(this));
   }
 
   /** The guest TSC offset (VMCS TSC_OFFSET): guest TSC = host TSC + offset. */
   get tscOffset(): number {
-    return this.vm.msrState(this).tscOffset;
+    return (this.msrs ??= this.vm.msrState(this)).tscOffset;
   }
 
   /** Starts TSC catch-up from the current guest TSC (KVM_SET_TSC_KHZ above the host rate). */
