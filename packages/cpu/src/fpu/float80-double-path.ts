@@ -4,6 +4,11 @@
 // result to 53 bits is exactly what the host's IEEE 754 double arithmetic does, and the 15-bit
 // exponent never comes into play. PE and C1 come from the exact error term (TwoSum, Dekker's
 // TwoProduct), computed in doubles. Every other case returns false and takes the 80-bit path.
+//
+// With `exactOnly` (any FCW.RC, FCW.PC = 53 or 64 bits: the FNINIT default 037FH) the path is taken only
+// when that error term is zero: the exact result is then a double, which no rounding to 53 or 64 bits
+// changes, so PE stays clear and C1 is 0 as on the 80-bit path. Integer-valued loops and most scaling
+// by powers of two are exact.
 
 import type { F80Context } from "./float80.js";
 import { FPU_EX_PE } from "./x87-control-status.js";
@@ -67,36 +72,36 @@ function productError(a: number, b: number, p: number): number {
 }
 
 /** Operation codes as in the D8 group: 0 add, 1 mul, 4 a−b, 6 a/b (reversed forms swap first). */
-export function doublePathBinary(ctx: F80Context, op: number): boolean {
+export function doublePathBinary(ctx: F80Context, op: number, exactOnly = false): boolean {
   const a = toDouble(ctx.aSe, ctx.aHi, ctx.aLo);
   if (a !== a) return false;
   const b = toDouble(ctx.bSe, ctx.bHi, ctx.bLo);
   if (b !== b) return false;
+  let r: number;
+  let err: number;
   switch (op) {
     case 0:
     case 4: {
       const bb = op === 0 ? b : -b;
-      const s = a + bb;
-      if (!safe(s) || !safe(a) || !safe(b)) return false;
-      const v = s - a;
-      resultFromDouble(ctx, s);
-      finishWithError(ctx, s, a - (s - v) + (bb - v));
-      return true;
+      r = a + bb;
+      if (!safe(r) || !safe(a) || !safe(b)) return false;
+      const v = r - a;
+      err = a - (r - v) + (bb - v);
+      break;
     }
-    case 1: {
-      const p = a * b;
-      if (!safe(p) || !safe(a) || !safe(b)) return false;
-      resultFromDouble(ctx, p);
-      finishWithError(ctx, p, productError(a, b, p));
-      return true;
-    }
+    case 1:
+      r = a * b;
+      if (!safe(r) || !safe(a) || !safe(b)) return false;
+      err = productError(a, b, r);
+      break;
     case 6: {
-      const q = a / b;
-      if (!safe(q) || !safe(a) || !safe(b)) return false;
+      r = a / b;
+      if (!safe(r) || !safe(a) || !safe(b)) return false;
       // a − q·b exactly: q·b = p + e, and a − p is exact (Sterbenz: p is within a factor 2 of a).
-      const p = q * b;
-      const rem = a - p - productError(q, b, p);
-      resultFromDouble(ctx, q);
+      const p = r * b;
+      const rem = a - p - productError(r, b, p);
+      if (exactOnly && rem !== 0) return false;
+      resultFromDouble(ctx, r);
       if (rem !== 0) {
         ctx.flags |= FPU_EX_PE;
         ctx.roundedUp = rem < 0 !== a < 0 ? 1 : 0;
@@ -106,15 +111,20 @@ export function doublePathBinary(ctx: F80Context, op: number): boolean {
     default:
       return false;
   }
+  if (exactOnly && err !== 0) return false;
+  resultFromDouble(ctx, r);
+  finishWithError(ctx, r, err);
+  return true;
 }
 
-/** FSQRT on the double path (positive normal operand). */
-export function doublePathSqrt(ctx: F80Context): boolean {
+/** FSQRT on the double path (positive normal operand); see doublePathBinary for `exactOnly`. */
+export function doublePathSqrt(ctx: F80Context, exactOnly = false): boolean {
   const a = toDouble(ctx.aSe, ctx.aHi, ctx.aLo);
   if (!(a > 0) || !safe(a)) return false;
   const r = Math.sqrt(a);
   const p = r * r;
   const rem = a - p - productError(r, r, p);
+  if (exactOnly && rem !== 0) return false;
   resultFromDouble(ctx, r);
   if (rem !== 0) {
     ctx.flags |= FPU_EX_PE;

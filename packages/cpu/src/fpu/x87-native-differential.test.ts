@@ -100,11 +100,23 @@ function doubleExact(r: Rng, near?: F80Bits): F80Bits {
   return [v[0], v[1], (v[2] & 0xfffff800) >>> 0];
 }
 
-/** The double-precision path: PC=53, RC=nearest, double operands (FADD…FDIV, FSQRT, m64fp forms). */
+/** A double with at most 20 significant bits: sums and products of two are often exact. */
+function shortDouble(r: Rng): F80Bits {
+  const v = doubleExact(r);
+  return [v[0], (v[1] & 0xfffff000) >>> 0, 0];
+}
+
+/**
+ * The double-precision path: double operands (FADD…FDIV, FSQRT, m64fp forms) with PC=53 and RC=nearest
+ * (every result from doubles), and with PC=53 or 64 and any RC (only exact results from doubles).
+ */
 function doublePath(r: Rng): X87Case {
-  const cw = 0x027f & ~(r.chance(0.3) ? 0x20 : 0);
-  const a = doubleExact(r);
-  const b = doubleExact(r, a);
+  const pc = r.chance(0.5) ? 2 : 3;
+  const rc = pc === 2 && r.chance(0.5) ? 0 : r.int(4);
+  const cw = (0x007f | (pc << 8) | (rc << 10)) & ~(r.chance(0.3) ? 0x20 : 0);
+  const short = r.chance(0.5);
+  const a = short ? shortDouble(r) : doubleExact(r);
+  const b = short ? shortDouble(r) : doubleExact(r, a);
   const s = st(r, (k) => (k === 0 ? a : k === 1 ? b : randomF80(r)), { cw, emptyProbability: 0.01 });
   const kind = r.int(4);
   if (kind === 0) return makeCase("double-path", [0xd9, 0xfa], { ...s, st: [[a[0] & 0x7fff, a[1], a[2]], ...s.st.slice(1)] }, NO_MEM);

@@ -103,7 +103,7 @@ function arithmetic(ctx: F80Context, op: number): boolean {
     ctx.swapOperands();
     op -= 1;
   }
-  if (prec === 53 && ctx.rc === FPU_RC_NEAREST && !ctx.denormalSource && doublePathBinary(ctx, op)) return true;
+  if (prec !== 24 && !ctx.denormalSource && doublePathBinary(ctx, op, prec !== 53 || ctx.rc !== FPU_RC_NEAREST)) return true;
   switch (op) {
     case OP_ADD:
       return f80Add(ctx, prec, false);
@@ -684,7 +684,7 @@ function unaryOp(f: X87, g: (ctx: F80Context) => boolean): void {
 }
 
 function fsqrt(ctx: F80Context): boolean {
-  if (ctx.precision === 53 && ctx.rc === FPU_RC_NEAREST && doublePathSqrt(ctx)) return true;
+  if (ctx.precision !== 24 && doublePathSqrt(ctx, ctx.precision !== 53 || ctx.rc !== FPU_RC_NEAREST)) return true;
   return f80Sqrt(ctx, ctx.precision);
 }
 
