@@ -1,6 +1,6 @@
 import { BlockError } from "./block-error.js";
 import { QCOW2_INCOMPAT_CORRUPT, QCOW2_INCOMPAT_DIRTY, QCOW_MAX_L1_SIZE, writeU64 } from "./qcow2-header.js";
-import { REFT_RESERVED_MASK, RefcountTable, refcountMax, setRefcountEntry } from "./qcow2-refcount.js";
+import { REFT_RESERVED_MASK, RefcountTable, getRefcountEntry, refcountMax, setRefcountEntry } from "./qcow2-refcount.js";
 import {
   ClusterType,
   L1E_RESERVED_HI,
@@ -121,6 +121,8 @@ class Checker {
     let nextContiguous = 0;
     for (let i = 0; i < d.l2Entries; i++) {
       const hi = v.getUint32(i * 8), lo = v.getUint32(i * 8 + 4);
+      // An all-zero entry (unallocated, no flags) passes every test below: the common case.
+      if (hi === 0 && lo === 0) continue;
       const type = clusterType(hi, lo);
       if (type !== ClusterType.Compressed && (hi & L2E_STD_RESERVED_HI || lo & L2E_STD_RESERVED_LO)) {
         this.log(`ERROR found l2 entry with reserved bits set: ${entryHex(hi, lo)}`);
@@ -275,17 +277,29 @@ class Checker {
   /** compare_refcounts(); returns the highest cluster index in use. */
   async compare(res: CheckResult, fix: CheckFix, imrt: Imrt): Promise<number> {
     const rt = this.d.refcount;
+    const per = rt.entriesPerBlock;
     let highest = 0;
+    // One refcount block at a time, its entries decoded in place (a get() per cluster costs an
+    // await each); a block that cannot be read fails each of its clusters, as get() would.
+    let blockStart = -1;
+    let block: Uint8Array | null = null;
+    let blockFailed = false;
     for (let i = 0; i < this.nbClusters; i++) {
-      let r1: number;
-      try {
-        r1 = rt.peek(i);
-        if (r1 < 0) r1 = await rt.get(i);
-      } catch {
+      if (i - (i % per) !== blockStart) {
+        blockStart = i - (i % per);
+        try {
+          block = await rt.blockFor(i);
+          blockFailed = false;
+        } catch {
+          blockFailed = true;
+        }
+      }
+      if (blockFailed) {
         this.log(`Can't get refcount for cluster ${i}: Input/output error`);
         res.checkErrors++;
         continue;
       }
+      const r1 = block === null ? 0 : getRefcountEntry(block, rt.order, i - blockStart);
       const r2 = imrt.counts[i] ?? 0;
       if (r1 > 0 || r2 > 0) highest = i;
       if (r1 === r2) continue;
@@ -297,6 +311,7 @@ class Checker {
       if (fixed) {
         try {
           await rt.update(i, r2 - r1);
+          blockStart = -1; // the update may have created the block: read it again
           await rt.writeDirty();
           await this.d.file.flush();
           if (fixed === "leaks") res.leaksFixed++;
@@ -348,6 +363,7 @@ class Checker {
       let dirty = 0;
       for (let j = 0; j < d.l2Entries; j++) {
         const ehi = v.getUint32(j * 8), elo = v.getUint32(j * 8 + 4);
+        if (ehi === 0 && elo === 0) continue;
         const type = clusterType(ehi, elo);
         if (type !== ClusterType.Normal && type !== ClusterType.ZeroAlloc) continue;
         let drc: number;

@@ -175,6 +175,16 @@ export class RefcountTable {
     throw new BlockError(`Refblock offset 0x${e.toString(16)} unaligned (reftable index: 0x${rtIndex.toString(16)})`, "EIO");
   }
 
+  /**
+   * The refcount block covering `cluster` (cached after the first read), or null when the
+   * table has none (every refcount in it is 0). Throws as get() does.
+   */
+  async blockFor(cluster: number): Promise<Uint8Array | null> {
+    const off = this.blockOffsetFor(cluster);
+    if (off === 0) return null;
+    return (this.cache.get(off) ?? (await this.loadBlock(off))).data;
+  }
+
   /** qcow2_get_refcount() */
   async get(cluster: number): Promise<number> {
     const off = this.blockOffsetFor(cluster);
