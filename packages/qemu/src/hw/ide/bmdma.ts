@@ -187,6 +187,26 @@ export class BusMasterDma implements IdeDmaEngine {
     return true;
   }
 
+  rwBuf(data: Uint8Array, toGuest: boolean): number {
+    let at = 0;
+    while (at < data.length) {
+      if (this.curPrdLen === 0 && !this.nextPrd()) {
+        return at;
+      }
+      const l = Math.min(data.length - at, this.curPrdLen);
+      // Without bus mastering the accesses go nowhere (QEMU ignores the DMA result here too).
+      if (this.masterEnabled()) {
+        const piece = data.subarray(at, at + l);
+        if (toGuest) this.memory.write(this.curPrdAddr, piece);
+        else this.memory.read(this.curPrdAddr, piece);
+      }
+      this.curPrdAddr = (this.curPrdAddr + l) >>> 0;
+      this.curPrdLen -= l;
+      at += l;
+    }
+    return at;
+  }
+
   setInactive(more: boolean): void {
     this.client = null;
     if (more) {

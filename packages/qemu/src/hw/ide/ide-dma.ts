@@ -26,6 +26,11 @@ export interface IdeDmaEngine {
   prepareBuffer(limit: number, sg: DmaSegment[]): { mapped: number; described: number };
   /** Copies `data` to (toGuest) or from guest memory along `sg`; false on a bus error. */
   transfer(sg: readonly DmaSegment[], data: Uint8Array, toGuest: boolean): boolean;
+  /**
+   * bmdma_rw_buf: moves `data` along the guest's descriptors from where the last transfer left
+   * them (ATAPI DMA); returns the bytes moved, fewer than data.length when the table ended.
+   */
+  rwBuf(data: Uint8Array, toGuest: boolean): number;
   /** ide_set_inactive: the transfer ended; `more` keeps the engine active (descriptors left over). */
   setInactive(more: boolean): void;
   reset(): void;
@@ -41,6 +46,9 @@ export const NO_IDE_DMA: IdeDmaEngine = {
   },
   transfer() {
     return false;
+  },
+  rwBuf() {
+    return 0;
   },
   setInactive() {
     // nothing to stop

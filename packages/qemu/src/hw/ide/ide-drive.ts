@@ -2,6 +2,9 @@ import type { BlockDriver } from "../../block/block-driver.js";
 import {
   ATA_CMD_CHECK_POWER_MODE,
   ATA_CMD_DATA_SET_MANAGEMENT,
+  ATA_CMD_DEVICE_RESET,
+  ATA_CMD_IDENTIFY_PACKET_DEVICE,
+  ATA_CMD_PACKET,
   ATA_DSM_TRIM,
   ATA_CMD_CHECK_POWER_MODE_ALT,
   ATA_CMD_EXECUTE_DEVICE_DIAGNOSTIC,
@@ -81,6 +84,34 @@ import {
   identifyWord85,
 } from "./ata-identify.js";
 import type { DmaSegment, IdeDmaClient, IdeDmaEngine } from "./ide-dma.js";
+import {
+  ASC_ILLEGAL_OPCODE,
+  ASC_LOGICAL_BLOCK_OOR,
+  ASC_MEDIUM_MAY_HAVE_CHANGED,
+  ASC_MEDIUM_NOT_PRESENT,
+  ATAPI_ALLOW_UA,
+  ATAPI_CHECK_READY,
+  ATAPI_COMMANDS,
+  ATAPI_CONDDATA,
+  ATAPI_FEATURE_DMA,
+  ATAPI_FEATURE_OVL,
+  ATAPI_INT_REASON_CD,
+  ATAPI_INT_REASON_IO,
+  ATAPI_NONDATA,
+  ATAPI_PACKET_SIZE,
+  ATAPI_SIGNATURE_HCYL,
+  ATAPI_SIGNATURE_LCYL,
+  ATA_ERROR_MC,
+  type AtapiTarget,
+  CD_FRAMESIZE,
+  CD_FRAMESIZE_RAW,
+  IDE_CD_MODEL,
+  SENSE_ILLEGAL_REQUEST,
+  SENSE_NOT_READY,
+  SENSE_UNIT_ATTENTION,
+  atapiIdentifyDevice,
+  cdDataToRaw,
+} from "./atapi.js";
 
 /*
  * One ATA device position on an IDE bus (QEMU IDEState, hw/ide/core.c): the task-file registers
@@ -99,9 +130,40 @@ export interface IdeDriveBus {
 }
 
 /** What runs when the PIO buffer is drained or filled (QEMU end_transfer_func). */
-export type IdeEndTransfer = "stop" | "sector-read" | "sector-write" | "dummy";
+export type IdeEndTransfer = "stop" | "sector-read" | "sector-write" | "dummy" | "atapi-cmd" | "atapi-reply";
 
-type DmaCommand = "read" | "write" | "trim";
+type DmaCommand = "read" | "write" | "trim" | "atapi";
+
+/** QEMU IDEDriveKind: an ATA disk (ide-hd) or an ATAPI CD/DVD-ROM (ide-cd). */
+export type IdeDriveKind = "hd" | "cd";
+
+export interface IdeCdConfig {
+  /** The medium, or null for an empty drive. */
+  blk: BlockDriver | null;
+  serial: string;
+  model?: string;
+  firmware?: string;
+}
+
+/** The ATAPI part of a drive's state (QEMU vmstate_ide_drive fields of the atapi and tray subsections). */
+export interface AtapiState {
+  senseKey: number;
+  asc: number;
+  cdromChanged: number;
+  trayOpen: boolean;
+  trayLocked: boolean;
+  newMedia: boolean;
+  ejectRequest: boolean;
+  atapiDma: boolean;
+  lba: number;
+  packetTransferSize: number;
+  elementaryTransferSize: number;
+  ioBufferIndex: number;
+  ioBufferSize: number;
+  cdSectorSize: number;
+  /** Sectors read ahead for the rest of an elementary transfer, not yet in the buffer (2048 bytes each). */
+  staged: number[];
+}
 
 export interface IdeDriveConfig {
   blk: BlockDriver;
@@ -146,6 +208,8 @@ export interface IdeDriveState {
   /** The PIO buffer bytes up to dataEnd. */
   buffer: number[];
   dmaCmd: DmaCommand | null;
+  /** Present for packet devices. */
+  atapi?: AtapiState;
 }
 
 const SECTOR = ATA_SECTOR_SIZE;
@@ -153,8 +217,17 @@ const SECTOR = ATA_SECTOR_SIZE;
 /** Per-command flags (QEMU ide_cmd_table): SET_DSC sets DSC on success. */
 const SET_DSC = 1;
 
-export class IdeDrive implements IdeDmaClient {
+/**
+ * An elementary transfer moves at most 0xfffe bytes, 32 sectors of 2048. QEMU reads the first
+ * sector of one asynchronously and the others synchronously as the host drains the buffer; here
+ * the whole elementary transfer is read ahead at its start, so that the host sees the same
+ * registers and no gap inside the transfer.
+ */
+const CD_STAGE_SECTORS = 32;
+
+export class IdeDrive implements IdeDmaClient, AtapiTarget {
   readonly unit: number;
+  kind: IdeDriveKind = "hd";
   blk: BlockDriver | null = null;
   cylinders = 0;
   /** Current (INITIALIZE DEVICE PARAMETERS) and default heads/sectors. */
@@ -202,6 +275,25 @@ export class IdeDrive implements IdeDmaClient {
   private ioBufferSize = 0;
   private readonly sg: DmaSegment[] = [];
   private dmaBuffer = new Uint8Array(0);
+
+  // ATAPI (QEMU IDEState's packet-device fields)
+  senseKey = 0;
+  asc = 0;
+  /** 1: the medium changed (the next command sees NOT READY), 2: then UNIT ATTENTION, 0: settled. */
+  cdromChanged = 0;
+  trayOpen = false;
+  trayLocked = false;
+  readonly events = { newMedia: false, ejectRequest: false };
+  private atapiDma = false;
+  /** The next sector of a READ, -1 while a reply from the buffer is sent. */
+  private atapiLba = -1;
+  private packetTransferSize = 0;
+  private elementaryTransferSize = 0;
+  private ioBufferIndex = 0;
+  private cdSectorSize = 0;
+  private cdStage = new Uint8Array(0);
+  private cdStageCount = 0;
+  private cdStageNext = 0;
   /** Bumped to make an in-flight completion stale. */
   private aioEpoch = 0;
   private inflight: Promise<void> | null = null;
@@ -225,12 +317,62 @@ export class IdeDrive implements IdeDmaClient {
     this.model = config.model ?? IDE_HD_MODEL;
     this.firmware = config.firmware ?? QEMU_HW_VERSION;
     this.discardEnabled = config.discard ?? false;
+    this.kind = "hd";
     this.identify = null;
     this.reset();
   }
 
+  /** ide_init_drive with IDE_CD: a CD/DVD-ROM drive at this position, with or without a medium. */
+  attachCd(config: IdeCdConfig): void {
+    this.kind = "cd";
+    this.blk = config.blk;
+    this.cylinders = this.heads = this.sectors = this.driveHeads = this.driveSectors = 0;
+    this.totalSectors = config.blk === null ? 0 : Math.floor(config.blk.getLength() / SECTOR);
+    this.serial = config.serial;
+    this.model = config.model ?? IDE_CD_MODEL;
+    this.firmware = config.firmware ?? QEMU_HW_VERSION;
+    this.identify = null;
+    this.cdStage = new Uint8Array(CD_STAGE_SECTORS * CD_FRAMESIZE);
+    this.reset();
+  }
+
+  /** A device answers at this position (an empty CD-ROM drive does). */
   get present(): boolean {
+    return this.blk !== null || this.kind === "cd";
+  }
+
+  /** A medium is in the drive (for a disk: always). */
+  get inserted(): boolean {
     return this.blk !== null;
+  }
+
+  /**
+   * ide_cd_change_cb: a medium was inserted (blk) or removed (null) from outside (the monitor's
+   * change/eject). The guest sees NOT READY, then UNIT ATTENTION, and a NEW MEDIA event.
+   */
+  changeMedium(blk: BlockDriver | null): void {
+    if (this.kind !== "cd") {
+      throw new Error("not a removable-media drive");
+    }
+    this.blk = blk;
+    this.totalSectors = blk === null ? 0 : Math.floor(blk.getLength() / SECTOR);
+    this.trayOpen = blk === null;
+    this.cdromChanged = 1;
+    this.events.newMedia = true;
+    this.events.ejectRequest = false;
+    this.bus.setIrq();
+  }
+
+  /**
+   * ide_cd_eject_request_cb: the monitor asked for the tray while the guest holds it locked; the
+   * guest sees EJECT REQUESTED (force unlocks it).
+   */
+  requestEject(force: boolean): void {
+    this.events.ejectRequest = true;
+    if (force) {
+      this.trayLocked = false;
+    }
+    this.bus.setIrq();
   }
 
   /** Resolves when no block request of this drive is in flight (before savevm). */
@@ -268,6 +410,18 @@ export class IdeDrive implements IdeDmaClient {
     this.ioBufferSize = 0;
     this.reqNbSectors = 0;
     this.dmaCmd = null;
+    this.senseKey = 0;
+    this.asc = 0;
+    this.cdromChanged = 0;
+    this.packetTransferSize = 0;
+    this.elementaryTransferSize = 0;
+    this.ioBufferIndex = 0;
+    this.cdSectorSize = 0;
+    this.atapiDma = false;
+    this.trayLocked = false;
+    this.trayOpen = false;
+    this.cdStageCount = 0;
+    this.cdStageNext = 0;
     this.setSignature();
     this.endTransfer = "dummy";
     this.dummyTransferStop();
@@ -278,6 +432,11 @@ export class IdeDrive implements IdeDmaClient {
     this.select &= ~ATA_DEV_HS;
     this.nsector = 1;
     this.sector = 1;
+    if (this.kind === "cd") {
+      this.lcyl = ATAPI_SIGNATURE_LCYL;
+      this.hcyl = ATAPI_SIGNATURE_HCYL;
+      return;
+    }
     const v = this.blk !== null ? 0 : 0xff;
     this.lcyl = v;
     this.hcyl = v;
@@ -341,10 +500,10 @@ export class IdeDrive implements IdeDmaClient {
 
   // ---- PIO data port ------------------------------------------------------------------------
 
-  /** ide_transfer_start: the buffer [0, size) is ready for the data port; DRQ set. */
-  private transferStart(size: number, end: IdeEndTransfer): void {
-    this.dataPtr = 0;
-    this.dataEnd = size;
+  /** ide_transfer_start: the buffer [start, start + size) is ready for the data port; DRQ set. */
+  private transferStart(size: number, end: IdeEndTransfer, start = 0): void {
+    this.dataPtr = start;
+    this.dataEnd = start + size;
     if (!(this.status & ATA_STATUS_ERR)) {
       this.status |= ATA_STATUS_DRQ;
     }
@@ -379,12 +538,18 @@ export class IdeDrive implements IdeDmaClient {
       case "dummy":
         this.dummyTransferStop();
         break;
+      case "atapi-cmd":
+        this.atapiCommand();
+        break;
+      case "atapi-reply":
+        this.atapiReplyEnd();
+        break;
     }
   }
 
   /** Whether the transfer in progress moves data to the host (QEMU ide_is_pio_out). */
   private get pioOut(): boolean {
-    return this.endTransfer !== "sector-write";
+    return this.endTransfer !== "sector-write" && this.endTransfer !== "atapi-cmd";
   }
 
   /** ide_data_readw / ide_data_readl: `bytes` (2 or 4) from the buffer, 0 outside a PIO-in phase. */
@@ -450,10 +615,10 @@ export class IdeDrive implements IdeDmaClient {
    */
   execute(cmd: number): void {
     // Only DEVICE RESET is accepted while BSY or DRQ, and only by packet devices: a disk ignores it.
-    if (this.status & (ATA_STATUS_BSY | ATA_STATUS_DRQ)) {
+    if (this.status & (ATA_STATUS_BSY | ATA_STATUS_DRQ) && (cmd !== ATA_CMD_DEVICE_RESET || this.kind !== "cd")) {
       return;
     }
-    const entry = COMMANDS.get(cmd);
+    const entry = (this.kind === "cd" ? CD_COMMANDS : COMMANDS).get(cmd);
     if (entry === undefined) {
       this.abortCommand();
       this.bus.setIrq();
@@ -572,6 +737,16 @@ export class IdeDrive implements IdeDmaClient {
 
   /** ide_flush_cache. */
   private flushCache(): void {
+    if (this.kind === "cd") {
+      // A read-only medium has nothing to flush; an empty drive fails the flush (ENOMEDIUM).
+      if (this.blk === null) {
+        this.rwError();
+      } else {
+        this.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
+        this.bus.setIrq();
+      }
+      return;
+    }
     const blk = this.blk;
     const done = (ret: number): void => {
       if (ret !== 0) {
@@ -596,7 +771,9 @@ export class IdeDrive implements IdeDmaClient {
   };
 
   static readonly cmdIdentify = (s: IdeDrive): boolean => {
-    if (s.blk === null) {
+    if (s.blk === null || s.kind === "cd") {
+      // A packet device puts its signature back and aborts (ATA/ATAPI-6 8.15.7).
+      if (s.kind === "cd") s.setSignature();
       s.abortCommand();
       return true;
     }
@@ -661,6 +838,11 @@ export class IdeDrive implements IdeDmaClient {
   };
 
   static readonly cmdReadPio = (s: IdeDrive, cmd: number): boolean => {
+    if (s.kind === "cd") {
+      s.setSignature(); // ATA-4 8.27.5.2: a packet device answers READ SECTORS with its signature
+      s.abortCommand();
+      return true;
+    }
     if (s.blk === null) {
       s.abortCommand();
       return true;
@@ -746,7 +928,7 @@ export class IdeDrive implements IdeDmaClient {
   };
 
   static readonly cmdSetFeatures = (s: IdeDrive): boolean => {
-    if (s.blk === null) {
+    if (!s.present) {
       s.abortCommand();
       return true;
     }
@@ -819,6 +1001,12 @@ export class IdeDrive implements IdeDmaClient {
   static readonly cmdExecDevDiagnostic = (s: IdeDrive): boolean => {
     s.select = ATA_DEV_ALWAYS_ON;
     s.setSignature();
+    if (s.kind === "cd") {
+      // ATA/ATAPI-6 9.10: a packet device ends diagnostics with a clear status (DRDY not set), no interrupt.
+      s.status = 0;
+      s.error = 0x01;
+      return false;
+    }
     s.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
     s.error = 0x01;
     s.bus.setIrq();
@@ -831,6 +1019,331 @@ export class IdeDrive implements IdeDmaClient {
     this.transferStop();
     this.reset();
     IdeDrive.cmdExecDevDiagnostic(this);
+  }
+
+  // ---- ATAPI: PACKET protocol (ATA/ATAPI-6 9.8-9.10; QEMU hw/ide/atapi.c) -------------------
+
+  /** PACKET: the 12-byte command packet is awaited through the data port (CoD = 1, IO = 0), no interrupt. */
+  static readonly cmdPacket = (s: IdeDrive): boolean => {
+    if (s.feature & ATAPI_FEATURE_OVL) {
+      s.abortCommand(); // overlapped commands are not supported
+      return true;
+    }
+    s.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
+    s.atapiDma = (s.feature & ATAPI_FEATURE_DMA) !== 0;
+    s.dmaCmd = s.atapiDma ? "atapi" : null;
+    s.nsector = 1;
+    s.transferStart(ATAPI_PACKET_SIZE, "atapi-cmd");
+    return false;
+  };
+
+  static readonly cmdIdentifyPacket = (s: IdeDrive): boolean => {
+    s.identify ??= atapiIdentifyDevice({ serial: s.serial, firmware: s.firmware, model: s.model });
+    const id = s.identify;
+    for (let i = 0; i < 256; i++) {
+      s.ioBuffer[i * 2] = id[i]! & 0xff;
+      s.ioBuffer[i * 2 + 1] = id[i]! >> 8;
+    }
+    s.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
+    s.transferStart(512, "stop");
+    s.bus.setIrq();
+    return false;
+  };
+
+  /** DEVICE RESET (8.7): transfers stopped, registers and signature reset, status 00h, no interrupt. */
+  static readonly cmdDeviceReset = (s: IdeDrive): boolean => {
+    s.transferStop();
+    s.cancelDma();
+    s.reset();
+    s.status = 0;
+    return false;
+  };
+
+  private get byteCountLimit(): number {
+    const bcl = this.lcyl | (this.hcyl << 8);
+    return bcl === 0xffff ? 0xfffe : bcl;
+  }
+
+  private get mediaPresent(): boolean {
+    return !this.trayOpen && this.totalSectors > 0;
+  }
+
+  validateByteCountLimit(): boolean {
+    if (this.atapiDma || this.byteCountLimit !== 0) {
+      return true;
+    }
+    this.abortCommand();
+    return false;
+  }
+
+  /** ide_atapi_cmd: the packet has arrived; the unit-attention and not-ready rules, then its handler. */
+  private atapiCommand(): void {
+    const buf = this.ioBuffer;
+    const entry = ATAPI_COMMANDS.get(buf[0]!);
+    const flags = entry?.flags ?? 0;
+    if (this.senseKey === SENSE_UNIT_ATTENTION && !(flags & ATAPI_ALLOW_UA)) {
+      // ide_atapi_cmd_check_status: CHECK CONDITION with the media-changed bit, interrupt reason 0.
+      this.error = ATA_ERROR_MC | (SENSE_UNIT_ATTENTION << 4);
+      this.status = ATA_STATUS_ERR;
+      this.nsector = 0;
+      this.bus.setIrq();
+      return;
+    }
+    if (!(flags & ATAPI_ALLOW_UA) && !this.trayOpen && this.inserted && this.cdromChanged !== 0) {
+      if (this.cdromChanged === 1) {
+        this.atapiCmdError(SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+        this.cdromChanged = 2;
+      } else {
+        this.atapiCmdError(SENSE_UNIT_ATTENTION, ASC_MEDIUM_MAY_HAVE_CHANGED);
+        this.cdromChanged = 0;
+      }
+      return;
+    }
+    if (flags & ATAPI_CHECK_READY && (!this.mediaPresent || !this.inserted)) {
+      this.atapiCmdError(SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+      return;
+    }
+    if (entry === undefined) {
+      this.atapiCmdError(SENSE_ILLEGAL_REQUEST, ASC_ILLEGAL_OPCODE);
+      return;
+    }
+    if (!(flags & (ATAPI_NONDATA | ATAPI_CONDDATA)) && !this.validateByteCountLimit()) {
+      return;
+    }
+    entry.handler(this, buf);
+  }
+
+  atapiCmdOk(): void {
+    this.error = 0;
+    this.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
+    this.nsector = (this.nsector & ~7) | ATAPI_INT_REASON_IO | ATAPI_INT_REASON_CD;
+    this.transferStop();
+    this.bus.setIrq();
+  }
+
+  atapiCmdError(senseKey: number, asc: number): void {
+    this.error = senseKey << 4;
+    this.status = ATA_STATUS_DRDY | ATA_STATUS_ERR;
+    this.nsector = (this.nsector & ~7) | ATAPI_INT_REASON_IO | ATAPI_INT_REASON_CD;
+    this.senseKey = senseKey;
+    this.asc = asc;
+    this.transferStop();
+    this.bus.setIrq();
+  }
+
+  /** ide_atapi_io_error: a failed read of the medium. */
+  private atapiIoError(): void {
+    if (this.blk === null) {
+      this.atapiCmdError(SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+    } else {
+      this.atapiCmdError(SENSE_ILLEGAL_REQUEST, ASC_LOGICAL_BLOCK_OOR);
+    }
+  }
+
+  atapiReply(size: number, maxSize: number): void {
+    const n = Math.min(size, maxSize);
+    this.atapiLba = -1;
+    this.packetTransferSize = n;
+    this.ioBufferSize = n;
+    this.elementaryTransferSize = 0;
+    this.ioBufferIndex = 0;
+    if (this.atapiDma) {
+      this.status = ATA_STATUS_DRDY | ATA_STATUS_DSC | ATA_STATUS_DRQ;
+      this.bus.dma.startDma(this);
+    } else {
+      this.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
+      this.atapiReplyEnd();
+    }
+  }
+
+  atapiRead(lba: number, count: number, sectorSize: number): void {
+    this.atapiLba = lba;
+    // QEMU's int arithmetic: a READ (12) of 2^21 sectors or more wraps (and may end at once).
+    this.packetTransferSize = Math.imul(count, sectorSize);
+    this.cdSectorSize = sectorSize;
+    this.cdStageCount = 0;
+    this.cdStageNext = 0;
+    if (this.atapiDma) {
+      this.ioBufferSize = 0;
+      this.ioBufferIndex = 0;
+      this.status = ATA_STATUS_DRDY | ATA_STATUS_DSC | ATA_STATUS_DRQ | ATA_STATUS_BSY;
+      this.bus.dma.startDma(this);
+    } else {
+      this.elementaryTransferSize = 0;
+      this.ioBufferIndex = sectorSize;
+      this.atapiReplyEnd();
+    }
+  }
+
+  /**
+   * ide_atapi_cmd_reply_end: the PIO data phase. Each elementary transfer (one DRQ block, one
+   * interrupt) is at most the host's byte count limit (LBA Mid/High, rounded down to even when it
+   * cuts the transfer) and is reported back there; the interrupt reason says data to the host;
+   * a READ moves at most one sector per data-port window. At the end: status ready, reason "complete".
+   */
+  private atapiReplyEnd(): void {
+    if (this.packetTransferSize > 0) {
+      if (this.atapiLba !== -1 && this.ioBufferIndex >= this.cdSectorSize) {
+        if (this.elementaryTransferSize === 0) {
+          this.cdReadAhead();
+          return;
+        }
+        if (!this.takeStagedSector()) {
+          this.atapiIoError();
+          return;
+        }
+      }
+      let size: number;
+      if (this.elementaryTransferSize > 0) {
+        size = Math.min(this.cdSectorSize - this.ioBufferIndex, this.elementaryTransferSize);
+      } else {
+        this.nsector = (this.nsector & ~7) | ATAPI_INT_REASON_IO;
+        this.bus.setIrq();
+        size = this.nextElementarySize();
+        this.lcyl = size & 0xff;
+        this.hcyl = (size >> 8) & 0xff;
+        this.elementaryTransferSize = size;
+        if (this.atapiLba !== -1 && size > this.cdSectorSize - this.ioBufferIndex) {
+          size = this.cdSectorSize - this.ioBufferIndex;
+        }
+      }
+      this.packetTransferSize -= size;
+      this.elementaryTransferSize -= size;
+      this.ioBufferIndex += size;
+      this.transferStart(size, "atapi-reply", this.ioBufferIndex - size);
+      return;
+    }
+    this.atapiCmdOk();
+    this.bus.setIrq();
+  }
+
+  /** The size of the next elementary transfer: what is left, cut to the (even) byte count limit. */
+  private nextElementarySize(): number {
+    let bcl = this.byteCountLimit;
+    let size = this.packetTransferSize;
+    if (size > bcl) {
+      if (bcl & 1) bcl--;
+      size = bcl;
+    }
+    return size;
+  }
+
+  /**
+   * cd_read_sector for the first sector of an elementary transfer (BSY while it runs), reading
+   * ahead the other sectors the same elementary transfer will need.
+   */
+  private cdReadAhead(): void {
+    const blk = this.blk;
+    if (blk === null) {
+      this.atapiIoError();
+      return;
+    }
+    const perSector = this.cdSectorSize;
+    if (perSector !== CD_FRAMESIZE && perSector !== CD_FRAMESIZE_RAW) {
+      this.atapiIoError();
+      return;
+    }
+    const want = Math.ceil(this.nextElementarySize() / perSector);
+    const left = Math.ceil(this.packetTransferSize / perSector);
+    const n = Math.max(1, Math.min(want, left, CD_STAGE_SECTORS));
+    const lba = this.atapiLba;
+    // A stale read (after a reset) may still be filling the old buffer.
+    const stage = this.inflight !== null ? new Uint8Array(this.cdStage.length) : this.cdStage;
+    this.cdStage = stage;
+    const buf = stage.subarray(0, n * CD_FRAMESIZE);
+    this.status |= ATA_STATUS_BSY;
+    this.aio(
+      () => blk.read(lba * CD_FRAMESIZE, buf),
+      (ret) => {
+        if (ret !== 0) {
+          this.atapiIoError();
+          return;
+        }
+        this.cdStageCount = n;
+        this.cdStageNext = 0;
+        this.takeStagedSector();
+        this.status &= ~ATA_STATUS_BSY;
+        this.atapiReplyEnd();
+      },
+    );
+  }
+
+  /** The next read-ahead sector into the buffer (raw framing for 2352-byte sectors); false if none is left. */
+  private takeStagedSector(): boolean {
+    if (this.cdStageNext >= this.cdStageCount) {
+      return false;
+    }
+    const src = this.cdStage.subarray(this.cdStageNext * CD_FRAMESIZE, (this.cdStageNext + 1) * CD_FRAMESIZE);
+    if (this.cdSectorSize === CD_FRAMESIZE_RAW) {
+      this.ioBuffer.set(src, 16);
+      cdDataToRaw(this.ioBuffer, 0, this.atapiLba);
+    } else {
+      this.ioBuffer.set(src, 0);
+    }
+    this.cdStageNext++;
+    this.atapiLba++;
+    this.ioBufferIndex = 0;
+    return true;
+  }
+
+  /**
+   * ide_atapi_cmd_read_dma_cb: a reply goes out in one piece; a READ in chunks of up to 64
+   * sectors (one raw sector at a time for READ CD F8h), each through the guest's PRDs. A table
+   * that ends early stops the engine without an interrupt.
+   */
+  private atapiDmaCallback(ret: number): void {
+    if (ret < 0) {
+      this.atapiIoError();
+      this.dmaEnd(false);
+      return;
+    }
+    if (this.ioBufferSize > 0) {
+      if (this.atapiLba !== -1) {
+        if (this.cdSectorSize === CD_FRAMESIZE_RAW) {
+          cdDataToRaw(this.ioBuffer, 0, this.atapiLba);
+          this.atapiLba++;
+        } else {
+          this.atapiLba += this.ioBufferSize >> 11;
+        }
+      }
+      this.packetTransferSize -= this.ioBufferSize;
+      const moved = this.bus.dma.rwBuf(this.ioBuffer.subarray(this.ioBufferIndex, this.ioBufferSize), true);
+      this.ioBufferIndex += moved;
+      if (this.ioBufferIndex < this.ioBufferSize) {
+        this.dmaEnd(false);
+        return;
+      }
+    }
+    if (this.packetTransferSize <= 0) {
+      this.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
+      this.nsector = (this.nsector & ~7) | ATAPI_INT_REASON_IO | ATAPI_INT_REASON_CD;
+      this.bus.setIrq();
+      this.dmaEnd(false);
+      return;
+    }
+    this.ioBufferIndex = 0;
+    const raw = this.cdSectorSize === CD_FRAMESIZE_RAW;
+    const n = raw ? 1 : Math.min(this.packetTransferSize >> 11, IDE_DMA_BUF_SECTORS / 4);
+    this.ioBufferSize = raw ? CD_FRAMESIZE_RAW : n * CD_FRAMESIZE;
+    const offset = raw ? 16 : 0;
+    const blk = this.blk;
+    if (blk === null || n === 0) {
+      this.atapiIoError();
+      this.dmaEnd(false);
+      return;
+    }
+    const bytes = n * CD_FRAMESIZE;
+    if (this.dmaBuffer.length < bytes || this.inflight !== null) {
+      this.dmaBuffer = new Uint8Array(Math.max(bytes, this.dmaBuffer.length));
+    }
+    const buf = this.dmaBuffer.subarray(0, bytes);
+    this.aio(
+      () => blk.read(this.atapiLba * CD_FRAMESIZE, buf),
+      (r) => {
+        if (r === 0) this.ioBuffer.set(buf, offset);
+        this.atapiDmaCallback(r);
+      },
+    );
   }
 
   // ---- DMA ----------------------------------------------------------------------------------
@@ -853,6 +1366,10 @@ export class IdeDrive implements IdeDmaClient {
 
   /** ide_dma_cb: account for the chunk just moved, then start the next or finish. */
   dmaCallback(ret: number): void {
+    if (this.dmaCmd === "atapi") {
+      this.atapiDmaCallback(ret);
+      return;
+    }
     if (ret < 0) {
       this.dmaError();
       return;
@@ -969,6 +1486,10 @@ export class IdeDrive implements IdeDmaClient {
 
   /** A DMA command was issued and waits for the guest to start the engine. */
   get waitingForDma(): boolean {
+    if (this.dmaCmd === "atapi") {
+      // A packet DMA (reply or READ, which also shows BSY) waits with DRQ until the engine runs.
+      return (this.status & ATA_STATUS_DRQ) !== 0 && this.inflight === null;
+    }
     return this.dmaCmd !== null && (this.status & (ATA_STATUS_DRQ | ATA_STATUS_BSY)) === ATA_STATUS_DRQ;
   }
 
@@ -1011,9 +1532,55 @@ export class IdeDrive implements IdeDmaClient {
       endTransfer: this.endTransfer,
       dataPtr: this.dataPtr,
       dataEnd: this.dataEnd,
-      buffer: Array.from(this.ioBuffer.subarray(0, this.dataEnd)),
+      buffer: Array.from(this.ioBuffer.subarray(0, this.kind === "cd" ? Math.max(this.dataEnd, this.ioBufferSize, this.cdSectorSize) : this.dataEnd)),
       dmaCmd: this.dmaCmd,
+      ...(this.kind === "cd" ? { atapi: this.atapiState() } : {}),
     };
+  }
+
+  private atapiState(): AtapiState {
+    return {
+      senseKey: this.senseKey,
+      asc: this.asc,
+      cdromChanged: this.cdromChanged,
+      trayOpen: this.trayOpen,
+      trayLocked: this.trayLocked,
+      newMedia: this.events.newMedia,
+      ejectRequest: this.events.ejectRequest,
+      atapiDma: this.atapiDma,
+      lba: this.atapiLba,
+      packetTransferSize: this.packetTransferSize,
+      elementaryTransferSize: this.elementaryTransferSize,
+      ioBufferIndex: this.ioBufferIndex,
+      ioBufferSize: this.ioBufferSize,
+      cdSectorSize: this.cdSectorSize,
+      staged: Array.from(this.cdStage.subarray(this.cdStageNext * CD_FRAMESIZE, this.cdStageCount * CD_FRAMESIZE)),
+    };
+  }
+
+  private loadAtapiState(a: AtapiState): void {
+    this.senseKey = a.senseKey & 0xf;
+    this.asc = a.asc & 0xff;
+    this.cdromChanged = a.cdromChanged;
+    this.trayOpen = a.trayOpen;
+    this.trayLocked = a.trayLocked;
+    this.events.newMedia = a.newMedia;
+    this.events.ejectRequest = a.ejectRequest;
+    this.atapiDma = a.atapiDma;
+    this.atapiLba = a.lba;
+    this.packetTransferSize = a.packetTransferSize | 0;
+    this.elementaryTransferSize = a.elementaryTransferSize | 0;
+    const limit = this.ioBuffer.length;
+    this.ioBufferIndex = Math.min(Math.max(a.ioBufferIndex, 0), limit);
+    this.ioBufferSize = Math.min(Math.max(a.ioBufferSize, 0), limit);
+    this.cdSectorSize = a.cdSectorSize === CD_FRAMESIZE || a.cdSectorSize === CD_FRAMESIZE_RAW ? a.cdSectorSize : 0;
+    const staged = Math.min(Math.floor(a.staged.length / CD_FRAMESIZE), CD_STAGE_SECTORS);
+    if (this.cdStage.length < CD_STAGE_SECTORS * CD_FRAMESIZE) {
+      this.cdStage = new Uint8Array(CD_STAGE_SECTORS * CD_FRAMESIZE);
+    }
+    this.cdStage.set(a.staged.slice(0, staged * CD_FRAMESIZE));
+    this.cdStageCount = staged;
+    this.cdStageNext = 0;
   }
 
   fromState(s: IdeDriveState): void {
@@ -1041,10 +1608,13 @@ export class IdeDrive implements IdeDmaClient {
     this.identify = s.identify === null ? null : Uint16Array.from(s.identify);
     this.endTransfer = s.endTransfer;
     const end = Math.min(s.dataEnd, this.ioBuffer.length);
-    this.ioBuffer.set(s.buffer.slice(0, end));
+    this.ioBuffer.set(s.buffer.slice(0, this.ioBuffer.length));
     this.dataEnd = end;
     this.dataPtr = Math.min(s.dataPtr, end);
     this.dmaCmd = s.dmaCmd;
+    if (s.atapi !== undefined && this.kind === "cd") {
+      this.loadAtapiState(s.atapi);
+    }
     // A block request that was in flight when the state was saved is not re-issued: savevm drains first.
     this.status &= ~ATA_STATUS_BSY;
   }
@@ -1102,6 +1672,25 @@ const COMMANDS = new Map<number, { handler: CommandHandler; flags: number }>([
   [ATA_CMD_SET_FEATURES, { handler: IdeDrive.cmdSetFeatures, flags: SET_DSC }],
   [ATA_CMD_READ_NATIVE_MAX_ADDRESS, { handler: IdeDrive.cmdReadNativeMax, flags: SET_DSC }],
 ]);
+
+/**
+ * The commands a QEMU CD-ROM accepts (ide_cmd_table entries with CD_OK): DEVICE RESET, PACKET and
+ * IDENTIFY PACKET DEVICE of the packet feature set, and the ALL_OK ones. READ SECTORS and IDENTIFY
+ * DEVICE abort with the signature in place; anything else aborts.
+ */
+const CD_COMMANDS = new Map<number, { handler: CommandHandler; flags: number }>([
+  [ATA_CMD_DEVICE_RESET, { handler: IdeDrive.cmdDeviceReset, flags: 0 }],
+  [ATA_CMD_READ_SECTORS, { handler: IdeDrive.cmdReadPio, flags: 0 }],
+  [ATA_CMD_EXECUTE_DEVICE_DIAGNOSTIC, { handler: IdeDrive.cmdExecDevDiagnostic, flags: 0 }],
+  [ATA_CMD_PACKET, { handler: IdeDrive.cmdPacket, flags: 0 }],
+  [ATA_CMD_IDENTIFY_PACKET_DEVICE, { handler: IdeDrive.cmdIdentifyPacket, flags: 0 }],
+  [ATA_CMD_FLUSH_CACHE, { handler: IdeDrive.cmdFlushCache, flags: 0 }],
+  [ATA_CMD_IDENTIFY_DEVICE, { handler: IdeDrive.cmdIdentify, flags: 0 }],
+  [ATA_CMD_SET_FEATURES, { handler: IdeDrive.cmdSetFeatures, flags: SET_DSC }],
+]);
+
+/** The commands a CD-ROM accepts. */
+export const IDE_CD_COMMANDS: readonly number[] = [...CD_COMMANDS.keys()];
 
 /** The commands a disk accepts, for tests and "info" output. */
 export const IDE_HD_COMMANDS: readonly number[] = [...COMMANDS.keys()];

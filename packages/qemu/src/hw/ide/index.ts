@@ -1,5 +1,6 @@
 export * from "./ata.js";
 export * from "./ata-identify.js";
+export * from "./atapi.js";
 export * from "./ide-dma.js";
 export * from "./ide-drive.js";
 export * from "./ide-bus.js";
