@@ -332,12 +332,14 @@ async function step<T>(kind: CopyError["step"], at: number, p: Promise<T>): Prom
 async function copyAll(sources: Source[], target: BlockDriver, o: CopyOptions): Promise<void> {
   // First pass: how many bytes hold data, for the progress meter (convert_iteration_sectors).
   let allocated = 0;
+  let first = 0;
   for (const s of o.prog.enabled ? sources : []) {
     for (let off = 0; off < s.size; ) {
-      const st = s.snapshot ? { length: s.size - off, zero: false } : await step("status", off, chainStatus(s.driver, off, s.size - off));
+      const st = s.snapshot ? { length: s.size - off, zero: false } : await step("status", first + off, chainStatus(s.driver, off, s.size - off));
       if (!st.zero) allocated += st.length;
       off += st.length;
     }
+    first += s.size;
   }
   let done = 0;
   const report = (n: number): void => {
