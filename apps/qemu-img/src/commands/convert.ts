@@ -387,8 +387,9 @@ async function copyAll(sources: Source[], target: BlockDriver, o: CopyOptions): 
         const chunk = bufs[which]!.subarray(0, len);
         which ^= 1;
         await step("read", at, readSource(s, off, chunk));
+        const runs = sparseRuns(chunk, o);
         await settle();
-        startWrite(at, () => writeSparse(target, at, chunk, o));
+        startWrite(at, () => writeRuns(target, at, chunk, runs, o));
         report(len);
         off += len;
       }
@@ -403,32 +404,41 @@ async function copyAll(sources: Source[], target: BlockDriver, o: CopyOptions): 
   await settle();
 }
 
-/** Writes `chunk`, leaving out zero runs of at least min_sparse sectors when the target reads as zero already. */
-async function writeSparse(target: BlockDriver, offset: number, chunk: Uint8Array, o: CopyOptions): Promise<void> {
-  if (o.minSparse === 0) {
-    await target.write(offset, chunk);
-    return;
-  }
+/**
+ * The write plan of `chunk`: [start, end, zero] triples, the zero ones for runs of min_sparse
+ * sectors that need no data write (only writeZeroes when the target does not read as zero). It is
+ * worked out while the previous chunk's write is still in flight, off the write's critical path.
+ */
+function sparseRuns(chunk: Uint8Array, o: CopyOptions): number[] {
+  if (o.minSparse === 0) return [0, chunk.length, 0];
+  if (isZero(chunk)) return [0, chunk.length, 1];
   const gran = o.minSparse * SECTOR;
-  if (isZero(chunk)) {
-    if (!o.zeroInit) await target.writeZeroes(offset, chunk.length);
-    return;
-  }
+  const runs: number[] = [];
   let runStart = -1;
   const words = chunk.byteOffset % 4 === 0 ? new Int32Array(chunk.buffer, chunk.byteOffset, chunk.length >>> 2) : null;
   for (let i = 0; i < chunk.length; i += gran) {
     const end = Math.min(i + gran, chunk.length);
-    const zero = blockIsZero(chunk, words, i, end);
-    if (!zero && runStart < 0) runStart = i;
-    if (zero) {
-      if (runStart >= 0) {
-        await target.write(offset + runStart, chunk.subarray(runStart, i));
-        runStart = -1;
-      }
-      if (!o.zeroInit) await target.writeZeroes(offset + i, end - i);
+    if (!blockIsZero(chunk, words, i, end)) {
+      if (runStart < 0) runStart = i;
+      continue;
     }
+    if (runStart >= 0) {
+      runs.push(runStart, i, 0);
+      runStart = -1;
+    }
+    runs.push(i, end, 1);
   }
-  if (runStart >= 0) await target.write(offset + runStart, chunk.subarray(runStart));
+  if (runStart >= 0) runs.push(runStart, chunk.length, 0);
+  return runs;
+}
+
+/** Writes `chunk` as sparseRuns() planned it, leaving out zero runs when the target reads as zero already. */
+async function writeRuns(target: BlockDriver, offset: number, chunk: Uint8Array, runs: readonly number[], o: CopyOptions): Promise<void> {
+  for (let r = 0; r < runs.length; r += 3) {
+    const start = runs[r]!, end = runs[r + 1]!;
+    if (runs[r + 2] === 0) await target.write(offset + start, start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+    else if (!o.zeroInit) await target.writeZeroes(offset + start, end - start);
+  }
 }
 
 /** Compressed output: cluster by cluster, zero clusters skipped (convert_co_write with compression). */
