@@ -42,9 +42,12 @@ function skip(r: VmxRig): void {
  * Loads `code` at the guest's RIP into both rigs, then for each step: enter, compare, run the step's
  * hypervisor action on both. Returns the rigs.
  */
-function twin(code: number[], steps: ((r: VmxRig) => void)[]): [VmxRig, VmxRig] {
+function twin(code: number[], steps: ((r: VmxRig) => void)[], setup: (r: VmxRig) => void = () => undefined): [VmxRig, VmxRig] {
   const full = rig(false), deferred = rig(true);
-  for (const r of [full, deferred]) r.mem.writeBytes(RIG_GUEST_CODE, code);
+  for (const r of [full, deferred]) {
+    r.mem.writeBytes(RIG_GUEST_CODE, code);
+    setup(r);
+  }
   steps.forEach((action, i) => {
     for (const r of [full, deferred]) {
       expect(vmlaunch(r.cpu, i > 0)).toBe(VMX_SUCCEED);
@@ -70,6 +73,34 @@ describe("the deferred VM-exit state switch", () => {
     expect(deferred.cpu.vmx!.deferredExits).toBe(3);
     expect(deferred.cpu.vmx!.liveEntries).toBe(2);
     expect(full.cpu.vmx!.deferredExits).toBe(0);
+  });
+
+  it("a guest that enters protected mode on its own (LGDT, MOV CR0, far JMP, MOV DS) gets a full save, then deferred exits", () => {
+    const code = [
+      0x0f, 0x01, 0x16, 0x00, 0x11, // lgdt [1100h]
+      0x0f, 0x20, 0xc0, //             mov eax, cr0
+      0x0c, 0x01, //                   or al, 1
+      0x0f, 0x22, 0xc0, //             mov cr0, eax
+      0xea, 0x12, 0x10, 0x08, 0x00, // jmp 08h:1012h (16-bit code segment)
+      0xb8, 0x10, 0x00, //             mov ax, 10h
+      0x8e, 0xd8, //                   mov ds, ax
+      0xe6, 0x80, //                   out 80h, al   (CR0, GDTR, CS, DS changed: full save)
+      0xe6, 0x80, //                   out 80h, al   (deferred)
+      0xf4, //                         hlt           (deferred)
+    ];
+    const tables = (r: VmxRig): void => {
+      r.mem.writeBytes(0x1100, [0x17, 0x00, 0x08, 0x11, 0x00, 0x00]);
+      r.mem.writeBytes(0x1108, [0, 0, 0, 0, 0, 0, 0, 0]);
+      r.mem.writeBytes(0x1110, [0xff, 0xff, 0x00, 0x00, 0x00, 0x9b, 0x00, 0x00]);
+      r.mem.writeBytes(0x1118, [0xff, 0xff, 0x00, 0x00, 0x00, 0x93, 0x00, 0x00]);
+    };
+    const [full, deferred] = twin(code, [skip, skip, () => undefined], tables);
+    expect([deferred.r(F.VM_EXIT_REASON), deferred.r(F.GUEST_CR0) & CR0_PE, deferred.r(F.GUEST_CS_SELECTOR), deferred.r(F.GUEST_DS_SELECTOR)])
+      .toEqual([EXIT_REASON_HLT, CR0_PE, 0x08, 0x10]);
+    expect([deferred.r(F.GUEST_GDTR_BASE), deferred.r(F.GUEST_GDTR_LIMIT)]).toEqual([0x1108, 0x17]);
+    expect(outs.get(deferred)).toEqual([0x10, 0x10]);
+    expect(deferred.cpu.vmx!.deferredExits).toBe(2);
+    expect(full.cpu.cpl).toBe(deferred.cpu.cpl);
   });
 
   it("reports the deferred exit through VMREAD: reason, qualification, RIP and the segment state", () => {
