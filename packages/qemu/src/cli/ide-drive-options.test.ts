@@ -12,6 +12,11 @@ function drives(...argv: string[]): { id: string; bus?: number; unit?: number }[
   return cfg.drives.map((d) => ({ id: d.id, ...(d.bus !== undefined ? { bus: d.bus, unit: d.unit } : {}) }));
 }
 
+function cdroms(...argv: string[]): { id: string; file: string | undefined; readOnly: boolean; media: string }[] {
+  const cfg = parseSystemArgs(argv) as SystemConfig;
+  return cfg.drives.map((d) => ({ id: d.id, file: d.file, readOnly: d.readOnly, media: d.media }));
+}
+
 function refusal(...argv: string[]): string {
   try {
     parseSystemArgs(argv);
@@ -41,6 +46,21 @@ describe("IDE drive placement", () => {
     ]);
   });
 
+  it("-cdrom is index 2 (ide1-cd0, the secondary master), media=cdrom drives are ide<bus>-cd<unit>, read-only, and may be empty", () => {
+    expect(drives("-hda", "a", "-cdrom", "x.iso", "-drive", "media=cdrom", "-drive", "file=y.iso,media=cdrom,if=ide,index=3")).toEqual([
+      { id: "ide0-hd0", bus: 0, unit: 0 },
+      { id: "ide1-cd0", bus: 1, unit: 0 },
+      { id: "ide0-cd1", bus: 0, unit: 1 },
+      { id: "ide1-cd1", bus: 1, unit: 1 },
+    ]);
+    expect(cdroms("-cdrom", "x.iso", "-drive", "media=cdrom,readonly=off", "-drive", "if=none,id=c,media=cdrom,file=z.iso", "-drive", "file=d.img,media=disk")).toEqual([
+      { id: "ide1-cd0", file: "x.iso", readOnly: true, media: "cdrom" },
+      { id: "ide0-cd0", file: undefined, readOnly: true, media: "cdrom" },
+      { id: "c", file: "z.iso", readOnly: true, media: "cdrom" },
+      { id: "ide0-hd1", file: "d.img", readOnly: false, media: "disk" },
+    ]);
+  });
+
   it("virtio and none drives are not placed on IDE", () => {
     expect(drives("-drive", "file=a,if=virtio", "-drive", "file=b,if=none,id=x")).toEqual([{ id: "virtio0-hd0" }, { id: "x" }]);
   });
@@ -56,8 +76,11 @@ describe("IDE drive refusals (QEMU's messages)", () => {
     [["-drive", "file=a,index=x"], "-drive file=a,index=x: Parameter 'index' expects a number"],
     [["-drive", "file=a,if=foo"], "-drive file=a,if=foo: unsupported bus type 'foo'"],
     [["-drive", "file=a,if=scsi"], "-drive file=a,if=scsi: machine type does not support if=scsi,bus=0,unit=0"],
-    [["-drive", "file=a,media=cdrom"], "-drive file=a,media=cdrom: virtkit: media=cdrom (an ATAPI CD-ROM, ide-cd) is not supported yet"],
-    [["-cdrom", "a"], "-cdrom: this option is not supported by virtkit"],
+    [["-hdc", "a", "-cdrom", "b"], "-cdrom b: drive with bus=1, unit=0 (index=2) exists"],
+    [["-cdrom", "b", "-hdc", "a"], "-hdc a: drive with bus=1, unit=0 (index=2) exists"],
+    [["-drive", "file=a,media=cdrom,index=4"], "-drive file=a,media=cdrom,index=4: machine type does not support if=ide,bus=2,unit=0"],
+    [["-drive", "file=a,media=foo"], "-drive file=a,media=foo: 'foo' invalid media"],
+    [["-drive", "if=none,id=x"], "-drive if=none,id=x: virtkit: -drive without file= (an empty drive) is not supported except media=cdrom"],
   ])("%j", (argv, text) => {
     expect(refusal(...argv)).toBe(text);
   });

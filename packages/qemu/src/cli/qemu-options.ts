@@ -42,7 +42,7 @@ const WITH_ARG = new Set([
 /** The options virtkit's qemu-system-i386 implements; the rest are refused with a specific error. */
 export const SUPPORTED_OPTIONS = new Set([
   "h", "help", "version", "machine", "M", "cpu", "accel", "enable-kvm", "smp", "m", "bios", "kernel", "initrd",
-  "append", "option-rom", "drive", "hda", "hdb", "hdc", "hdd", "device", "netdev", "nic", "net", "chardev", "serial",
+  "append", "option-rom", "drive", "hda", "hdb", "hdc", "hdd", "cdrom", "device", "netdev", "nic", "net", "chardev", "serial",
   "debugcon", "monitor", "qmp", "qmp-pretty", "mon", "nographic", "display", "vga", "no-reboot", "no-shutdown", "S",
   "name", "uuid", "pidfile", "daemonize", "D", "d", "nodefaults", "L", "boot", "rtc", "icount", "parallel", "k",
   "no-user-config", "msg", "loadvm", "action", "incoming", "object",

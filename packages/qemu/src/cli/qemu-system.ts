@@ -6,7 +6,8 @@ import type { Readable, Writable } from "node:stream";
 import { KvmAccel } from "../accel/kvm-accel.js";
 import { AccelError } from "../accel/accel.js";
 import type { BlockDriver } from "../block/block-driver.js";
-import { type IdeDiskGeometry, guessIdeGeometry } from "../hw/ide/ide-geometry.js";
+import { type IdeDiskGeometry, guessIdeGeometry, ideDefaultSerial } from "../hw/ide/ide-geometry.js";
+import type { IdeDrive } from "../hw/ide/ide-drive.js";
 import { BlockError } from "../block/block-error.js";
 import { openImage, probeFormat } from "../block/image.js";
 import type { CharBackend } from "../chardev/chardev.js";
@@ -67,7 +68,7 @@ export const DEFAULT_BIOS = "bios-256k.bin";
 
 const KNOWN_UNSUPPORTED_DEVICES = new Set([
   "virtio-balloon-pci", "virtio-scsi-pci",
-  "virtio-9p-pci", "virtio-gpu-pci", "virtio-mouse-pci", "virtio-keyboard-pci", "virtio-blk-device", "e1000", "e1000e", "rtl8139", "ne2k_pci", "ne2k_isa", "pcnet", "ide-cd", "ide-drive",
+  "virtio-9p-pci", "virtio-gpu-pci", "virtio-mouse-pci", "virtio-keyboard-pci", "virtio-blk-device", "e1000", "e1000e", "rtl8139", "ne2k_pci", "ne2k_isa", "pcnet", "ide-drive",
   "scsi-hd", "scsi-cd", "VGA", "cirrus-vga", "isa-vga", "std-vga", "qxl-vga", "usb-tablet", "usb-kbd", "usb-mouse",
   "usb-storage", "piix3-usb-uhci", "nec-usb-xhci", "qemu-xhci", "ich9-ahci", "i6300esb", "ib700", "pvpanic",
   "isa-parallel", "sga", "isa-fdc", "floppy", "hda-duplex", "intel-hda", "AC97", "sb16", "pc-testdev", "pci-testdev",
@@ -84,8 +85,12 @@ export class QemuSystem implements MonitorHost {
   readonly drives: { id: string; driver: BlockDriver; iface: string }[] = [];
   /** Guessed CHS geometry of the drives used by IDE disks. */
   private readonly ideGeometry = new Map<string, IdeDiskGeometry>();
-  /** Drive ids an ide-hd already uses. */
+  /** Drive ids an ide-hd or ide-cd already uses. */
   private readonly ideDrivesInUse = new Set<string>();
+  /** -drive media=cdrom without file=: empty drives by id (an ide-cd may take one). */
+  private readonly emptyDrives = new Map<string, string>();
+  /** The CD-ROM drives (ide-cd) with their drive ids ("" for one without drive=), for query-block. */
+  private readonly cdDrives: { id: string; drive: IdeDrive }[] = [];
   /** -netdev / -nic backends by id. */
   readonly netdevs = new Map<string, Netdev>();
   /** -object rng-random / rng-builtin, opened before the devices that name them (rng=ID). */
@@ -125,15 +130,32 @@ export class QemuSystem implements MonitorHost {
     return this.openChardevs.get(label);
   }
 
+  /** query-block's list: the -drive backends in command-line order, removable ones with their tray. */
   blockDevices(): BlockInfo[] {
-    return this.drives.map((d) => ({
-      device: d.id,
-      file: d.driver.filename,
-      format: d.driver.format,
-      readOnly: d.driver.readOnly,
-      virtualSize: d.driver.getLength(),
-      removable: false,
-    }));
+    const ids = this.config.drives.map((d) => d.id);
+    const info = ids.flatMap((id): BlockInfo[] => {
+      const d = this.drives.find((x) => x.id === id);
+      const cd = this.cdDrives.find((x) => x.id === id)?.drive;
+      const tray = cd !== undefined ? { trayOpen: cd.trayOpen, locked: cd.trayLocked } : {};
+      // A medium the guest ejected stays open in the drive; QEMU lists it without "inserted" too.
+      if (d === undefined || cd?.blk === null) {
+        return this.emptyDrives.has(id) || cd !== undefined ? [{ device: id, file: "", format: "", readOnly: true, virtualSize: 0, removable: true, inserted: false, ...tray }] : [];
+      }
+      return [{
+        device: d.id,
+        file: d.driver.filename,
+        format: d.driver.format,
+        readOnly: d.driver.readOnly || cd !== undefined,
+        virtualSize: d.driver.getLength(),
+        removable: cd !== undefined,
+        ...tray,
+      }];
+    });
+    // Anonymous drives of -device ide-cd without drive= (QEMU names them "").
+    for (const c of this.cdDrives) {
+      if (c.id === "") info.push({ device: "", file: "", format: "", readOnly: true, virtualSize: 0, removable: true, inserted: false, trayOpen: c.drive.trayOpen, locked: c.drive.trayLocked });
+    }
+    return info;
   }
 
   /** Builds everything from a parsed configuration; throws QemuCliError or a loader error. */
@@ -235,11 +257,16 @@ export class QemuSystem implements MonitorHost {
     });
     // -drive: backends first, so -device ...,drive=ID finds them
     for (const d of config.drives) {
+      if (d.file === undefined) {
+        this.emptyDrives.set(d.id, d.location);
+        continue;
+      }
       try {
         let format = d.format;
         if (format === undefined) {
           format = probeFormat(d.file);
-          if (format === "raw") {
+          // raw_open warns only for an image it may write (a CD-ROM's is read-only).
+          if (format === "raw" && !(d.readOnly || d.snapshot)) {
             (env.stderr ?? process.stderr).write(
               `WARNING: Image format was not specified for '${d.file}' and probing guessed raw.\n         Automatically detecting the format is dangerous for raw images, write operations on block 0 will be restricted.\n         Specify the 'raw' format explicitly to remove the restrictions.\n`,
             );
@@ -282,6 +309,10 @@ export class QemuSystem implements MonitorHost {
     // -drive if=ide / -hdX: an ide-hd at the drive's bus and unit (pc_init1's pci_ide_create_devs).
     for (const d of config.drives) {
       if (d.interface !== "ide" || d.bus === undefined || d.unit === undefined) continue;
+      if (d.media === "cdrom") {
+        this.attachIdeCd(this.drives.find((x) => x.id === d.id)?.driver ?? null, d.id, d.bus, d.unit);
+        continue;
+      }
       const opened = this.drives.find((x) => x.id === d.id)!;
       if (d.snapshot && !d.readOnly) {
         throw new QemuCliError("virtkit: snapshot=on is not supported for IDE drives (it opens the image read-only)", d.location);
@@ -441,7 +472,11 @@ export class QemuSystem implements MonitorHost {
       }
       case "ide-hd":
         allow("drive", "bus", "unit", "serial", "model", "bootindex");
-        this.addIdeHd(d);
+        this.addIdeDevice(d, "hd");
+        return;
+      case "ide-cd":
+        allow("drive", "bus", "unit", "serial", "model", "bootindex");
+        this.addIdeDevice(d, "cd");
         return;
       case "":
         throw new QemuCliError("Parameter 'driver' is missing", d.location);
@@ -471,62 +506,83 @@ export class QemuSystem implements MonitorHost {
     this.ideDrivesInUse.add(id);
   }
 
-  /** -device ide-hd,drive=ID[,bus=ide.N][,unit=N]: QEMU's ide_dev_initfn / idebus placement rules and messages. */
-  private addIdeHd(d: DeviceSpec): void {
+  /** An ATAPI CD-ROM (ide-cd) at bus/unit with QEMU's defaults: serial QM0000n, model "QEMU DVD-ROM"; no CMOS entry. */
+  private attachIdeCd(driver: BlockDriver | null, id: string, bus: number, unit: number, serial?: string, model?: string): void {
+    const drive = this.machine.ideBuses[bus]!.drives[unit]!;
+    drive.attachCd({ blk: driver, serial: serial ?? ideDefaultSerial(bus, unit), ...(model !== undefined ? { model } : {}) });
+    this.cdDrives.push({ id, drive });
+    if (id !== "") this.ideDrivesInUse.add(id);
+  }
+
+  /**
+   * -device ide-hd|ide-cd,drive=ID[,bus=ide.N][,unit=N]: QEMU's ide_dev_initfn / idebus placement
+   * rules and messages. Without bus= the device goes on the first IDE bus (qbus_find_recursive),
+   * without unit= to its master position if free, else the slave. An ide-cd needs no drive (an
+   * empty tray).
+   */
+  private addIdeDevice(d: DeviceSpec, kind: "hd" | "cd"): void {
     const machine = this.machine;
+    const name = kind === "hd" ? "ide-hd" : "ide-cd";
     const id = d.opts.get("drive");
-    if (id === undefined) {
+    if (id === undefined && kind === "hd") {
       throw new QemuCliError("No drive specified", d.location);
     }
-    const drv = this.drives.find((x) => x.id === id);
-    if (drv === undefined) {
-      throw new QemuCliError(`Property 'ide-hd.drive' can't find value '${id}'`, d.location);
+    const drv = id === undefined ? undefined : this.drives.find((x) => x.id === id);
+    const empty = id !== undefined && drv === undefined && this.emptyDrives.has(id);
+    if (id !== undefined && drv === undefined && !empty) {
+      throw new QemuCliError(`Property '${name}.drive' can't find value '${id}'`, d.location);
     }
-    if (this.ideDrivesInUse.has(id) || drv.iface !== "none") {
-      throw new QemuCliError(`Drive '${id}' is already in use by another device`, d.location);
+    if (id !== undefined) {
+      const spec = this.config.drives.find((x) => x.id === id);
+      if (spec !== undefined && spec.interface !== "none") {
+        throw new QemuCliError(`Drive '${id}' is already in use because it has been automatically connected to another device (did you need 'if=none' in the drive options?)`, d.location);
+      }
+      if (this.ideDrivesInUse.has(id) || (drv !== undefined && drv.iface !== "none")) {
+        throw new QemuCliError(`Drive '${id}' is already in use by another device`, d.location);
+      }
     }
     const buses = machine.ideBuses;
     const busName = d.opts.get("bus");
-    let busId: number;
+    let busId = 0;
     if (busName !== undefined) {
       const m = /^ide\.(\d+)$/.exec(busName);
       busId = m === null ? -1 : Number(m[1]);
       if (busId < 0 || busId >= buses.length) {
         throw new QemuCliError(`Bus '${busName}' not found`, d.location);
       }
-    } else {
-      // qbus_find_recursive: the first IDE bus with a free position.
-      busId = buses.findIndex((b) => b.drives.some((x) => !x.present));
-      if (busId < 0) {
-        throw new QemuCliError("No 'IDE' bus found for device 'ide-hd'", d.location);
-      }
+    } else if (buses.length === 0) {
+      throw new QemuCliError(`No 'IDE' bus found for device '${name}'`, d.location);
     }
     const bus = buses[busId]!;
     const unitText = d.opts.get("unit");
     let unit: number;
     if (unitText !== undefined) {
       if (!/^\d+$/.test(unitText)) {
-        throw new QemuCliError(`Property 'ide-hd.unit' doesn't take value '${unitText}'`, d.location);
+        throw new QemuCliError(`Property '${name}.unit' doesn't take value '${unitText}'`, d.location);
       }
       unit = Number(unitText);
       if (unit >= bus.drives.length) {
         throw new QemuCliError(`Can't create IDE unit ${unit}, bus supports only ${bus.drives.length} units`, d.location);
       }
-      if (bus.drives[unit]!.present) {
-        throw new QemuCliError(`IDE unit ${unit} is in use`, d.location);
-      }
     } else {
       unit = bus.drives[0].present ? 1 : 0;
-      if (bus.drives[unit]!.present) {
-        throw new QemuCliError(`IDE unit ${unit} is in use`, d.location);
-      }
+    }
+    if (bus.drives[unit]!.present) {
+      throw new QemuCliError(`IDE unit ${unit} is in use`, d.location);
+    }
+    if (kind === "cd") {
+      this.attachIdeCd(drv?.driver ?? null, id ?? "", busId, unit, d.opts.get("serial"), d.opts.get("model"));
+      return;
+    }
+    if (empty || drv === undefined) {
+      throw new QemuCliError("Device needs media, but drive is empty", d.location);
     }
     if (drv.driver.readOnly) {
       throw new QemuCliError("Block node is read-only", d.location);
     }
-    const geometry = this.ideGeometry.get(id)!;
+    const geometry = this.ideGeometry.get(drv.id)!;
     machine.attachIdeDisk(busId, unit, drv.driver, geometry, d.opts.get("serial"), d.opts.get("model"));
-    this.ideDrivesInUse.add(id);
+    this.ideDrivesInUse.add(drv.id);
   }
 
   /** Creates and opens a -netdev backend (also the one a -nic names). */

@@ -64,7 +64,10 @@ export interface DeviceSpec {
 
 export interface DriveSpec {
   id: string;
-  file: string;
+  /** The image; undefined for an empty CD-ROM drive (media=cdrom without file=). */
+  file: string | undefined;
+  /** media=: "cdrom" makes an ide-cd of an if=ide drive and opens the image read-only (drive_new). */
+  media: "disk" | "cdrom";
   format: string | undefined;
   interface: string;
   readOnly: boolean;
@@ -214,6 +217,7 @@ export function helpText(prog: string): string {
     "-name string1[,process=string2][,debug-threads=on|off]",
     "-uuid %08x-%04x-%04x-%04x-%012x",
     "-drive [file=file][,if=type][,format=f][,media=d][,index=i][,readonly=on|off]",
+    "-cdrom file     use 'file' as CD-ROM image",
     "-nographic      disable graphical output and redirect serial I/Os to console",
     "-display none   no display",
     "-netdev user|socket,id=ID[,...]  a network backend (user: DHCP/NAT to the host loopback; socket: between guests)",
@@ -440,7 +444,14 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
         // -hdX FILE is -drive file=FILE,index=N,media=disk (if=ide).
         const location = o.text === a ? a : mbLoc(o);
         const { bus, unit } = wrap(location, () => placeIdeDrive(cfg.drives, "abcd".indexOf(o.name[2]!), undefined, undefined));
-        cfg.drives.push({ id: `ide${bus}-hd${unit}`, file: a, format: undefined, interface: "ide", readOnly: false, snapshot: false, location, bus, unit });
+        cfg.drives.push({ id: `ide${bus}-hd${unit}`, file: a, media: "disk", format: undefined, interface: "ide", readOnly: false, snapshot: false, location, bus, unit });
+        break;
+      }
+      case "cdrom": {
+        // -cdrom FILE is -drive file=FILE,index=2,media=cdrom: the secondary master (vl.c CDROM_OPTS).
+        const location = mbLoc(o);
+        const { bus, unit } = wrap(location, () => placeIdeDrive(cfg.drives, 2, undefined, undefined));
+        cfg.drives.push({ id: `ide${bus}-cd${unit}`, file: a, media: "cdrom", format: undefined, interface: "ide", readOnly: true, snapshot: false, location, bus, unit });
         break;
       }
       case "drive": {
@@ -452,28 +463,35 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
           throw new QemuCliError(`unsupported bus type '${iface}'`, mbLoc(o));
         }
         const index = d.get("index");
+        const mediaOpt = d.get("media");
+        if (mediaOpt !== undefined && mediaOpt !== "disk" && mediaOpt !== "cdrom") {
+          throw new QemuCliError(`'${mediaOpt}' invalid media`, mbLoc(o));
+        }
+        const media = mediaOpt ?? "disk";
         let place: { bus: number; unit: number } | undefined;
         if (iface === "ide") {
-          if (d.get("media") === "cdrom") {
-            throw new QemuCliError("virtkit: media=cdrom (an ATAPI CD-ROM, ide-cd) is not supported yet", mbLoc(o));
-          }
           place = wrap(mbLoc(o), () => placeIdeDrive(cfg.drives, driveNumber(d, "index"), driveNumber(d, "bus"), driveNumber(d, "unit")));
         } else if (iface === "scsi") {
           throw new QemuCliError("machine type does not support if=scsi,bus=0,unit=0", mbLoc(o));
         }
-        const id = d.get("id") ?? (iface === "none" ? undefined : place !== undefined ? `ide${place.bus}-hd${place.unit}` : `${iface}${index ?? cfg.drives.length}-hd0`);
+        // drive_new's made-up id: "<if><bus>-hd<unit>" or "-cd<unit>" for media=cdrom.
+        const kindTag = media === "cdrom" ? "cd" : "hd";
+        const id = d.get("id") ?? (iface === "none" ? undefined : place !== undefined ? `ide${place.bus}-${kindTag}${place.unit}` : `${iface}${index ?? cfg.drives.length}-${kindTag}0`);
         if (id === undefined) {
           throw new QemuCliError("Block device needs an ID", mbLoc(o));
         }
-        if (file === undefined) {
-          throw new QemuCliError("virtkit: -drive without file= (an empty drive) is not supported", mbLoc(o));
+        if (file === undefined && media !== "cdrom") {
+          throw new QemuCliError("virtkit: -drive without file= (an empty drive) is not supported except media=cdrom", mbLoc(o));
         }
+        const readOnly = d.has("readonly") ? wrap(mbLoc(o), () => parseBool("readonly", d.get("readonly")!)) : false;
         cfg.drives.push({
           id,
           file,
+          media,
           format: d.get("format"),
           interface: iface,
-          readOnly: d.has("readonly") ? wrap(mbLoc(o), () => parseBool("readonly", d.get("readonly")!)) : false,
+          // media=cdrom forces read-only whatever readonly= says (drive_new).
+          readOnly: readOnly || media === "cdrom",
           snapshot: d.has("snapshot") ? wrap(mbLoc(o), () => parseBool("snapshot", d.get("snapshot")!)) : false,
           location: mbLoc(o),
           ...(place ?? {}),

@@ -141,8 +141,12 @@ export class Hmp {
       case "block":
         return host
           .blockDevices()
-          .map((b) => `${b.device}: ${b.file} (${b.format}${b.readOnly ? ", read-only" : ""})\n`)
-          .join("");
+          .map((b) => {
+            const head = b.inserted === false ? `${b.device}: [not inserted]\n` : `${b.device}: ${b.file} (${b.format}${b.readOnly ? ", read-only" : ""})\n`;
+            const tray = b.trayOpen !== undefined ? `    Removable device: ${b.locked === true ? "locked" : "not locked"}, tray ${b.trayOpen ? "open" : "closed"}\n` : "";
+            return head + tray;
+          })
+          .join("\n");
       case "snapshots": {
         const snaps = host.snapshots;
         if (snaps === undefined) {

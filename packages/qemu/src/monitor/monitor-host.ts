@@ -25,6 +25,11 @@ export interface BlockInfo {
   /** Virtual size in bytes. */
   virtualSize: number;
   removable: boolean;
+  /** false for a drive without a medium (no "inserted" object in query-block). */
+  inserted?: false;
+  /** A removable drive's tray and lock (query-block "tray_open", "locked"). */
+  trayOpen?: boolean;
+  locked?: boolean;
 }
 
 export interface SnapshotInfo {

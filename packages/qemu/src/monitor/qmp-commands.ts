@@ -113,15 +113,20 @@ export const QMP_COMMANDS: Readonly<Record<string, QmpCommand>> = {
       host.blockDevices().map((b) => ({
         "io-status": "ok",
         device: b.device,
-        locked: false,
+        locked: b.locked ?? false,
         removable: b.removable,
-        inserted: {
-          ro: b.readOnly,
-          drv: b.format,
-          encrypted: false,
-          file: b.file,
-          image: { "virtual-size": b.virtualSize, filename: b.file, format: b.format },
-        },
+        ...(b.inserted === false
+          ? {}
+          : {
+              inserted: {
+                ro: b.readOnly,
+                drv: b.format,
+                encrypted: false,
+                file: b.file,
+                image: { "virtual-size": b.virtualSize, filename: b.file, format: b.format },
+              },
+            }),
+        ...(b.trayOpen !== undefined ? { tray_open: b.trayOpen } : {}),
         type: "unknown",
       })),
   },
