@@ -52,13 +52,18 @@ function state(vcpu: KvmVcpu): KvmMsrState {
   return vcpu.vm.msrState(vcpu);
 }
 
+/** The guest's time-stamp counter: the host's plus the vCPU's TSC offset (as the VMCS TSC_OFFSET applies it). */
+export function guestTsc(vcpu: KvmVcpu): number {
+  return vcpu.vm.host.now() + vcpu.tscOffset;
+}
+
 /** Reads guest MSR `index` as [low, high]; undefined means #GP. */
 export function kvmGetMsr(vcpu: KvmVcpu, index: number): [number, number] | undefined {
   const s = state(vcpu);
   const vmx = vcpu.vendor;
   switch (index) {
     case MSR_IA32_TSC: {
-      const t = vcpu.vm.host.now() + s.tscOffset;
+      const t = guestTsc(vcpu);
       return [t >>> 0, Math.floor(t / 0x100000000) | 0];
     }
     case MSR_IA32_FEATURE_CONTROL: return [s.featureControl, 0];

@@ -9,7 +9,7 @@ import { EptMmu } from "./mmu.js";
 import { X86Emulator } from "./emulate.js";
 import { KvmVcpu } from "./vcpu.js";
 import { VmxVcpu } from "./vmx/vmx.js";
-import { KvmMsrState, kvmGetMsr, kvmSetMsr } from "./msr.js";
+import { KvmMsrState, MSR_IA32_TSC, guestTsc, kvmGetMsr, kvmSetMsr } from "./msr.js";
 import { E2BIG, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO } from "./uapi/errno.js";
 import { KVM_MAX_VCPUS, KVM_MEM_LOG_DIRTY_PAGES } from "./uapi/constants.js";
 import * as IOC from "./uapi/ioctl.js";
@@ -332,6 +332,11 @@ function msrs(vcpu: KvmVcpu, arg: IoctlArg, write: boolean): number {
     const index = getLe32(b, at);
     if (write) {
       if (!kvmSetMsr(vcpu, index, getLe32(b, at + 8), getLe32(b, at + 12), true)) return i;
+    } else if (index === MSR_IA32_TSC) {
+      // (kvmGetMsr's TSC without its array: the read that QEMU's loop makes after every exit.)
+      const t = guestTsc(vcpu);
+      setLe32(b, at + 8, t >>> 0);
+      setLe32(b, at + 12, Math.floor(t / 0x100000000) | 0);
     } else {
       const val = kvmGetMsr(vcpu, index);
       if (!val) return i;
