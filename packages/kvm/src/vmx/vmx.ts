@@ -779,8 +779,10 @@ export class VmxVcpu {
       if (e.segAr[s] !== loaded[s * 4 + 3]) this.write(F.GUEST_SEG_AR[s]!, e.segAr[s]!);
     }
     this.vcpu.cr2 = e.cr2;
-    // A task switch changes CR0.TS and may load CR3.
-    if ((e.cr0 | 0) !== (this.getCr0() | 0)) this.setCr0(e.cr0);
-    if ((e.cr3 | 0) !== (this.getCr3() | 0)) this.setCr3(e.cr3);
+    // A task switch changes CR0.TS and may load CR3 (compared with what loadEmulator gave the emulator, which
+    // is what the VMCS holds: nothing was written between the two).
+    const sys = this.emulatorSys;
+    if ((e.cr0 | 0) !== sys[4]) this.setCr0(e.cr0);
+    if ((e.cr3 | 0) !== sys[5]) this.setCr3(e.cr3);
   }
 }
