@@ -28,6 +28,8 @@ import type { Block, RegionFn } from "../blocks/block.js";
 import { CC_FLAGS, conditionExpr, F_AF, F_CF, F_OF, flagExpr, FlagState, setLazy, writeback, type Producer } from "./flag-state.js";
 import { finalSuccessors, type Region } from "./region.js";
 import { compileAllowed, inlineAllowed, recordRegion } from "./diagnostics.js";
+import { CR4_TSD } from "../core/registers.js";
+import { CPU_BASED_PAUSE_EXITING, CPU_BASED_RDTSC_EXITING } from "../vmx/capabilities.js";
 
 const ALL = 0x3f;
 const NOT_CF = 0x3e;
@@ -66,8 +68,11 @@ function inlineKind(d: DecodedInsn, region: Region): string | null {
 }
 /** The inline form of an instruction by its opcode, before the diagnostics switches. */
 function inlineFormOf(d: DecodedInsn, region: Region): string | null {
-  if ((d.attrs & ATTR_GENERIC) !== 0) return null;
   const op = d.op;
+  // PAUSE and RDTSC have no block-interpreter handler (step() runs them) but a guarded inline form.
+  if (!d.lock && op === 0x90 && d.rep === 1) return "pause";
+  if (!d.lock && op === 0x131) return "rdtsc";
+  if ((d.attrs & ATTR_GENERIC) !== 0) return null;
   if (op < 0x40 && (op & 7) < 6) return "alu";
   if (op >= 0x40 && op <= 0x4f) return "incdec";
   if (op >= 0x50 && op <= 0x57) return "push";
@@ -122,6 +127,10 @@ function flagEffect(d: DecodedInsn, kind: string | null): FlagEffect {
     case "cmovcc":
       return { use: CC_FLAGS[d.op & 0xf]!, def: 0, exits: mem };
     case "carry": return { use: d.op === 0xf5 ? 1 : 0, def: 1, exits: false };
+    // Their slow path (a VM exit, #GP) may leave the region.
+    case "pause":
+    case "rdtsc":
+      return { use: 0, def: 0, exits: true };
     case "shift":
     case "imul":
       return { use: 0, def: ALL, exits: mem };
@@ -227,6 +236,8 @@ function handlerWrites(d: DecodedInsn, kind: string): number {
     case "ret":
       return 1 << ESP;
     case "pop": return (1 << ESP) | (1 << (d.op & 7));
+    case "pause": return 0;
+    case "rdtsc": return (1 << 0) | (1 << 2);
     default: return 0xff;
   }
 }
@@ -612,7 +623,8 @@ class Generator {
     const k = this.k;
     const slow = `s${k}`, done = `i${k}`;
     // Instructions with memory operands (or the stack) have a guarded fast path and the handler as slow path.
-    const guarded = (d.mem && kind !== "lea") || kind === "push" || kind === "pop" || kind === "call" || kind === "ret" || kind === "moffs";
+    const guarded = (d.mem && kind !== "lea") || kind === "push" || kind === "pop" || kind === "call" || kind === "ret" || kind === "moffs" ||
+      kind === "pause" || kind === "rdtsc";
     if (!guarded) {
       this.fast(d, kind, slow, i, n);
       return;
@@ -670,6 +682,18 @@ class Generator {
         return;
       }
       case "nop": return;
+      // PAUSE (F3 90) is a NOP unless "PAUSE exiting" makes it a VM exit (SDM vol. 2B PAUSE, vol. 3C §26.1.3).
+      case "pause":
+        this.emit(`if (cpu.nonRoot && (cpu.vmx.proc & ${CPU_BASED_PAUSE_EXITING}) !== 0) break ${slow};`);
+        return;
+      // RDTSC (SDM vol. 2B): #GP with CR4.TSD outside ring 0 and a VM exit with "RDTSC exiting" are the
+      // handler's; otherwise EDX:EAX is the processor's TSC plus the VMCS TSC offset in non-root operation,
+      // read now exactly as ops/system.ts reads it.
+      case "rdtsc":
+        this.emit(`if ((cpu.cr4 & ${CR4_TSD}) !== 0 || (cpu.nonRoot && (cpu.vmx.proc & ${CPU_BASED_RDTSC_EXITING}) !== 0)) break ${slow};`);
+        this.emit("t_v = cpu.readTsc(); if (cpu.nonRoot && cpu.vmx !== null) t_v += cpu.vmx.tscOffsetHi * 4294967296 + cpu.vmx.tscOffsetLo;");
+        this.emit(`${this.setReg(0, 4, "(t_v | 0)")} ${this.setReg(2, 4, "(Math.floor(t_v / 4294967296) | 0)")}`);
+        return;
       case "convert":
         if (d.op === 0x98) this.emit(d.o32 ? this.setReg(0, 4, `((${this.reg(0, 4)} << 16) >> 16)`) : this.setReg(0, 2, `((${this.reg(0, 4)} << 24) >> 24)`));
         else this.emit(d.o32 ? this.setReg(2, 4, `(${this.reg(0, 4)} >> 31)`) : this.setReg(2, 2, `(((${this.reg(0, 4)} << 16) >> 31) & 65535)`));
