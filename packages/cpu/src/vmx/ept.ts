@@ -45,7 +45,7 @@ export function guestPhysicalToHost(cpu: Cpu, gpa: number, access: number, lin: 
   // 4-level walk: PML4 (bits 47:39, always 0 for 32-bit addresses), PDPT (38:30), PD (29:21), PT (20:12).
   for (let level = 4; level >= 1; level--) {
     const shift = 12 + 9 * (level - 1);
-    const idx = level === 4 ? 0 : Math.floor(gpa / 2 ** shift) & 0x1ff;
+    const idx = level === 4 ? 0 : (gpa >>> shift) & 0x1ff;
     const entryAddr = table + idx * 8;
     const lo = mem.read32(entryAddr);
     const hi = mem.read32(entryAddr + 4);
@@ -65,9 +65,9 @@ export function guestPhysicalToHost(cpu: Cpu, gpa: number, access: number, lin: 
       const need = access === ACCESS_WRITE ? VMX_EPT_WRITABLE_MASK : access === ACCESS_FETCH ? VMX_EPT_EXECUTABLE_MASK : VMX_EPT_READABLE_MASK;
       if ((perm & need) === 0) return violation(cpu, gpa, access, lin, final, perm);
       vmx.lastEptPerm = perm;
-      const pageMask = pageBits >= 32 ? 0xffffffff : 2 ** pageBits - 1;
-      const base = (lo & 0xfffff000) >>> 0;
-      return ((base - (base % (pageMask + 1))) + (gpa % (pageMask + 1))) >>> 0;
+      // Leaves are 4 KiB, 2 MiB or 1 GiB pages (levels 1-3): the offset bits fit below bit 31.
+      const pageMask = (1 << pageBits) - 1;
+      return ((lo & 0xfffff000 & ~pageMask) | (gpa & pageMask)) >>> 0;
     }
     // Non-leaf: bits 7:3 reserved.
     if ((lo & 0xf8) !== 0) misconfig(cpu, gpa);
