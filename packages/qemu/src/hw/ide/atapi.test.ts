@@ -452,6 +452,22 @@ describe("ATAPI DMA through the PIIX3 bus-master engine", () => {
     expect(phase(bus).reason).toBe(3);
   });
 
+  it("a DMA READ waiting for the engine travels in the controller state; started on the destination, it lands there", async () => {
+    const { ide, ram, bus } = setup();
+    prd(ram, 0x1000, [[0x9000, 2048, true]]);
+    ide.bmdma[1].prdAddress.write(0, 4, 0x1000);
+    await packet(bus, [0x28, 0, 0, 0, 0, 42, 0, 0, 1], 0, true);
+    const saved = JSON.parse(JSON.stringify(ide.ideState())) as ReturnType<Piix3Ide["ideState"]>;
+    const dest = setup();
+    prd(dest.ram, 0x1000, [[0x9000, 2048, true]]); // guest memory travels separately
+    dest.ide.fromIdeState(saved);
+    expect(dest.bus.altStatus()).toBe(0xd8);
+    dest.ide.bmdma[1].registers.write(0, 1, 0x09);
+    for (let i = 0; i < 6; i++) await settle();
+    expect(phase(dest.bus)).toEqual({ status: 0x50, error: 0, reason: 0x03, count: 0 });
+    expect([dest.ram.bytes[0x9000], dest.ram.bytes[0x9001]]).toEqual([0, 42]);
+  });
+
   it("a PRD table shorter than the transfer stops the engine without an interrupt", async () => {
     const { ide, ram, bus } = setup();
     prd(ram, 0x1000, [[0x8000, 2048, true]]);

@@ -1615,8 +1615,11 @@ export class IdeDrive implements IdeDmaClient, AtapiTarget {
     if (s.atapi !== undefined && this.kind === "cd") {
       this.loadAtapiState(s.atapi);
     }
-    // A block request that was in flight when the state was saved is not re-issued: savevm drains first.
-    this.status &= ~ATA_STATUS_BSY;
+    // A block request that was in flight when the state was saved is not re-issued: savevm drains
+    // first. A packet DMA waiting for the engine shows BSY with DRQ (QEMU's ide_atapi_cmd_read_dma): kept.
+    if (!(this.dmaCmd === "atapi" && this.status & ATA_STATUS_DRQ)) {
+      this.status &= ~ATA_STATUS_BSY;
+    }
   }
 }
 
