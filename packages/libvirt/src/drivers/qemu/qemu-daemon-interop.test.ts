@@ -66,7 +66,9 @@ async function eventsFlowing(virsh: Virsh, output: () => string, dir: string): P
   }
 }
 
-describe.skipIf(daemonMissing.length > 0)("qemu driver behind our libvirtd", () => {
+// Each test starts daemons, emulators and a virsh process per command: on a loaded 2-core CI host that is
+// minutes, so the limit here guards against a hang only (vitest's 60 s default was reached under load).
+describe.skipIf(daemonMissing.length > 0)("qemu driver behind our libvirtd", { timeout: 10 * 60_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "vq-d-"));
   const root = join(dir, "root");
   const daemon = new QemuDaemon(dir, root);
