@@ -67,7 +67,7 @@ export class Ctx {
         checkMode: opts.checkMode ?? false,
         unsafeCache: opts.unsafeCache ?? false,
         // qemu-img is one process per command: reads on the main thread cost less than the thread pool's round trips.
-        syncReads: true,
+        syncIo: true,
       });
       if (fmt === null && probed === "raw" && !opts.readOnly) {
         // raw-format.c raw_open(): probing raw for a writable image is flagged.

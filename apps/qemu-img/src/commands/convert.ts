@@ -326,7 +326,7 @@ async function step<T>(kind: CopyError["step"], at: number, p: Promise<T>): Prom
 
 /**
  * convert_do_copy(): walks the sources' allocation, copying data and skipping or zeroing holes.
- * A pipeline of two buffers: chunk N+1 is read (on this thread, see FileProtocol.syncReads) while
+ * A pipeline of two buffers: chunk N+1 is read (on this thread, see FileProtocol.syncIo) while
  * chunk N is written; writes stay in guest order, one at a time, as qemu-img's without -W.
  */
 async function copyAll(sources: Source[], target: BlockDriver, o: CopyOptions): Promise<void> {

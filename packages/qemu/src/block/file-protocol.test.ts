@@ -74,11 +74,11 @@ describe.skipIf(!hasHelper)("FileProtocol block status", () => {
   });
 });
 
-describe("FileProtocol.syncReads", () => {
+describe("FileProtocol.syncIo", () => {
   it("reads on the calling thread: the bytes are there before any other task runs, zeroes past the end", async () => {
     const f = FileProtocol.open(sparse(), true);
     try {
-      f.syncReads = true;
+      f.syncIo = true;
       const buf = new Uint8Array(8192).fill(0xee);
       let otherTaskRan = false;
       setImmediate(() => {
@@ -92,6 +92,34 @@ describe("FileProtocol.syncReads", () => {
       expect(otherTaskRan).toBe(false);
       await f.pread(buf, 8 * MIB - 4096);
       expect(buf.every((b) => b === 0)).toBe(true);
+    } finally {
+      f.close();
+    }
+  });
+
+  it("writes metadata-sized buffers and flushes on the calling thread, and larger buffers completely", async () => {
+    const file = path.join(dir, "sync-writes.raw");
+    const f = FileProtocol.create(file);
+    try {
+      f.syncIo = true;
+      const small = new Uint8Array(FileProtocol.SYNC_WRITE_MAX).fill(0x11);
+      const p = f.pwrite(small, 4096);
+      // On disk (in the page cache) before pwrite() returned its promise.
+      const back = new Uint8Array(small.length);
+      const fd = fs.openSync(file, "r");
+      try {
+        expect(fs.readSync(fd, back, 0, back.length, 4096)).toBe(back.length);
+        expect(back.every((b) => b === 0x11)).toBe(true);
+        await p;
+        await f.flush();
+        const big = new Uint8Array(FileProtocol.SYNC_WRITE_MAX + 512).fill(0x22);
+        await f.pwrite(big, MIB);
+        const bigBack = new Uint8Array(big.length);
+        expect(fs.readSync(fd, bigBack, 0, bigBack.length, MIB)).toBe(big.length);
+        expect(bigBack.every((b) => b === 0x22)).toBe(true);
+      } finally {
+        fs.closeSync(fd);
+      }
     } finally {
       f.close();
     }

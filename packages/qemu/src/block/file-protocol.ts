@@ -13,13 +13,13 @@ export class FileProtocol {
   /** cache=unsafe (bdrv_parse_cache_mode): flushes are ignored, as qemu-img convert does by default. */
   ignoreFlush = false;
   /**
-   * Reads run on the calling thread (readSync) instead of libuv's thread pool. For a one-shot
-   * tool such as qemu-img a page-cache copy costs less than the pool's round trip (two context
-   * switches and futex wake-ups per request), and a convert overlaps it with the previous
-   * chunk's write, which still goes to the pool. Not for an emulator: a read that has to wait
-   * for the disk would stall its event loop.
+   * Reads, metadata-sized writes (up to SYNC_WRITE_MAX) and flushes run on the calling thread
+   * instead of libuv's thread pool. For a one-shot tool such as qemu-img a page-cache copy costs
+   * less than the pool's round trip (two context switches and futex wake-ups per request); bigger
+   * writes still go to the pool, so that a convert reads the next chunk while the previous one is
+   * written. Not for an emulator: a request that has to wait for the disk would stall its event loop.
    */
-  syncReads = false;
+  syncIo = false;
   private fd: number;
   private closed = false;
   /** Data extents [start, end) from SEEK_DATA/SEEK_HOLE; null = not known yet. */
@@ -48,6 +48,9 @@ export class FileProtocol {
     }
   }
 
+  /** The largest write syncIo does on the calling thread: a qcow2 table or refcount block of the default cluster size. */
+  static readonly SYNC_WRITE_MAX = 64 * 1024;
+
   /** Creates (or truncates) a file, as file-posix's create does. */
   static create(path: string): FileProtocol {
     try {
@@ -60,7 +63,7 @@ export class FileProtocol {
 
   /** Reads buf.length bytes at offset; bytes beyond end of file read as zero. */
   async pread(buf: Uint8Array, offset: number): Promise<void> {
-    if (this.syncReads) {
+    if (this.syncIo) {
       this.preadSync(buf, offset);
       return;
     }
@@ -105,6 +108,14 @@ export class FileProtocol {
     checkOffset(offset, buf.length, "write");
     this.extents = null;
     let done = 0;
+    if (this.syncIo && buf.length <= FileProtocol.SYNC_WRITE_MAX) {
+      try {
+        while (done < buf.length) done += fs.writeSync(this.fd, buf, done, buf.length - done, offset + done);
+      } catch (e) {
+        throw fromSystemError(e, "Could not write");
+      }
+      return;
+    }
     while (done < buf.length) {
       done += await new Promise<number>((resolve, reject) => {
         fs.write(this.fd, buf, done, buf.length - done, offset + done, (err, bytes) => {
@@ -118,6 +129,14 @@ export class FileProtocol {
   /** fdatasync: the write barrier the qcow2 metadata ordering relies on. */
   async flush(): Promise<void> {
     if (this.readOnly || this.ignoreFlush) return;
+    if (this.syncIo) {
+      try {
+        fs.fdatasyncSync(this.fd);
+      } catch (e) {
+        throw fromSystemError(e, "Could not flush");
+      }
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
       fs.fdatasync(this.fd, (err) => {
         if (err) reject(fromSystemError(err, "Could not flush"));

@@ -35,8 +35,8 @@ export interface OpenImageOptions {
   checkMode?: boolean;
   /** cache=unsafe: flushes become no-ops (no crash safety, as in qemu). */
   unsafeCache?: boolean;
-  /** Reads on the calling thread instead of the thread pool (FileProtocol.syncReads), backing files included. */
-  syncReads?: boolean;
+  /** Reads, small writes and flushes on the calling thread instead of the thread pool (FileProtocol.syncIo), backing files included. */
+  syncIo?: boolean;
 }
 
 /**
@@ -54,22 +54,22 @@ export function resolveBackingPath(overlay: string, backing: string): string {
 /** bdrv_open(): opens an image file with the given or probed format and its backing chain. */
 export async function openImage(filename: string, opts: OpenImageOptions): Promise<BlockDriver> {
   const format = opts.format ?? probeFormat(filename);
-  const syncReads = opts.syncReads ?? false;
-  if (format === "raw") return RawDriver.open(filename, opts.readOnly, opts.unsafeCache ?? false, syncReads);
+  const syncIo = opts.syncIo ?? false;
+  if (format === "raw") return RawDriver.open(filename, opts.readOnly, opts.unsafeCache ?? false, syncIo);
   if (format === "qcow2") {
     const withBacking = opts.openBacking ?? true;
     return Qcow2Driver.open(filename, {
       readOnly: opts.readOnly,
       checkMode: opts.checkMode ?? false,
       unsafeCache: opts.unsafeCache ?? false,
-      syncReads,
+      syncIo,
       ...(withBacking
         ? {
             openBacking: async (name: string, fmt: string | null): Promise<BlockDriver> => {
               const full = resolveBackingPath(filename, name);
               try {
                 // Backing files are opened read-only, like qemu does for a chain.
-                return await openImage(full, { format: fmt, readOnly: true, openBacking: true, syncReads });
+                return await openImage(full, { format: fmt, readOnly: true, openBacking: true, syncIo });
               } catch (e) {
                 const msg = e instanceof BlockError ? e.message : String(e);
                 throw new BlockError(`Could not open backing file: ${msg}`, e instanceof BlockError ? e.code : "EIO");

@@ -76,8 +76,8 @@ export interface Qcow2OpenOptions {
   checkMode?: boolean;
   /** cache=unsafe: no fdatasync barriers (qemu-img convert's default for its target). */
   unsafeCache?: boolean;
-  /** Reads on the calling thread (FileProtocol.syncReads), for one-shot tools. */
-  syncReads?: boolean;
+  /** Reads, small writes and flushes on the calling thread (FileProtocol.syncIo), for one-shot tools. */
+  syncIo?: boolean;
   /** Opens the backing image; null keeps the image without one (reads fall back to zeroes). */
   openBacking?: (path: string, format: string | null) => Promise<BlockDriver>;
 }
@@ -188,7 +188,7 @@ export class Qcow2Driver implements BlockDriver {
   static async open(path: string, opts: Qcow2OpenOptions): Promise<Qcow2Driver> {
     const file = FileProtocol.open(path, opts.readOnly);
     file.ignoreFlush = opts.unsafeCache ?? false;
-    file.syncReads = opts.syncReads ?? false;
+    file.syncIo = opts.syncIo ?? false;
     try {
       return await Qcow2Driver.openFile(file, opts);
     } catch (e) {
@@ -306,6 +306,8 @@ export class Qcow2Driver implements BlockDriver {
       unknownExtensions: [],
     };
     const file = FileProtocol.create(path);
+    // Creating an image is a short run of small writes nobody else waits on: no thread-pool round trips.
+    file.syncIo = true;
     try {
       // Like qemu: a minimal header, the refcount table and one refcount block for clusters 0..2.
       await file.pwrite(serializeQcow2Header(header, false), 0);
@@ -322,7 +324,7 @@ export class Qcow2Driver implements BlockDriver {
     // qcow2_co_create() reopens the new image with BDRV_O_NO_FLUSH to size it: an image that is
     // still being created has nothing to keep consistent, so the L1 growth below issues no
     // fdatasync (about ten of them otherwise, each a journal commit on the critical path).
-    const d = await Qcow2Driver.open(path, { readOnly: false, unsafeCache: true });
+    const d = await Qcow2Driver.open(path, { readOnly: false, unsafeCache: true, syncIo: true });
     try {
       let size = opts.size;
       if (opts.backingFile !== undefined) {

@@ -21,10 +21,10 @@ export class RawDriver implements BlockDriver {
     return this.file.path;
   }
 
-  static open(path: string, readOnly: boolean, unsafeCache = false, syncReads = false): RawDriver {
+  static open(path: string, readOnly: boolean, unsafeCache = false, syncIo = false): RawDriver {
     const f = FileProtocol.open(path, readOnly);
     f.ignoreFlush = unsafeCache;
-    f.syncReads = syncReads;
+    f.syncIo = syncIo;
     return new RawDriver(f);
   }
 
@@ -34,6 +34,7 @@ export class RawDriver implements BlockDriver {
     );
     if (unsupported) throw new BlockError(`raw does not support the option ${unsupported}`);
     const f = FileProtocol.create(path);
+    f.syncIo = true;
     try {
       await f.truncate(opts.size);
       // file-posix allocate_first_block(): one zeroed block so alignment probing works.
