@@ -83,26 +83,31 @@ async function queryBlock(sock: string): Promise<unknown[]> {
 }
 
 describe.skipIf(!hasQemu)("query-block for CD-ROM drives", () => {
-  it("lists -cdrom, an empty media=cdrom drive and a disk as QEMU does (removable, locked, tray_open, inserted, ro)", async () => {
-    const args = (sock: string): string[] => [
-      "-M", "pc", "-m", "32", "-nodefaults", "-display", "none", "-S", "-bios", SEABIOS, "-qmp", `unix:${sock},server=on,wait=off`,
-      "-cdrom", iso, "-drive", `file=${disk},format=raw,index=0`, "-drive", "if=ide,media=cdrom,index=1",
-    ];
-    const oursSock = join(dir, "ours", "qmp.sock");
-    const qemuSock = join(dir, "qemu", "qmp.sock");
-    mkdirSync(join(dir, "ours"));
-    mkdirSync(join(dir, "qemu"));
-    const sink = new PassThrough();
-    sink.resume();
-    const ours = qemuSystemMain(args(oursSock), { stdout: sink, stderr: sink });
-    const child: ChildProcess = spawn("qemu-system-i386", ["-accel", "tcg", ...args(qemuSock)], { stdio: "ignore" });
-    const [a, b] = await Promise.all([queryBlock(oursSock), queryBlock(qemuSock)]);
-    expect(await ours).toBe(0);
-    await new Promise((r) => child.once("exit", r));
-    expect(a).toEqual(b);
-    expect(a).toHaveLength(3);
-    expect(a[0]).toMatchObject({ device: "ide1-cd0", removable: true, locked: false, tray_open: false, inserted: { ro: true } });
-  }, 60_000);
+  const configs: [string, string[], number][] = [
+    ["-cdrom, a disk and an empty media=cdrom drive", ["-cdrom", iso, "-drive", `file=${disk},format=raw,index=0`, "-drive", "if=ide,media=cdrom,index=1"], 3],
+    ["-device ide-cd on a writable if=none drive, and one without drive=", ["-drive", `if=none,id=cd0,file=${iso},format=raw`, "-device", "ide-cd,drive=cd0", "-device", "ide-cd"], 2],
+  ];
+  configs.forEach(([name, drives, count], n) => {
+    it(`${name}: as QEMU lists them (removable, locked, tray_open, inserted, ro)`, async () => {
+      const args = (sock: string): string[] => [
+        "-M", "pc", "-m", "32", "-nodefaults", "-display", "none", "-S", "-bios", SEABIOS, "-qmp", `unix:${sock},server=on,wait=off`, ...drives,
+      ];
+      const oursSock = join(dir, `ours${n}`, "qmp.sock");
+      const qemuSock = join(dir, `qemu${n}`, "qmp.sock");
+      mkdirSync(join(dir, `ours${n}`));
+      mkdirSync(join(dir, `qemu${n}`));
+      const sink = new PassThrough();
+      sink.resume();
+      const ours = qemuSystemMain(args(oursSock), { stdout: sink, stderr: sink });
+      const child: ChildProcess = spawn("qemu-system-i386", ["-accel", "tcg", ...args(qemuSock)], { stdio: "ignore" });
+      const [a, b] = await Promise.all([queryBlock(oursSock), queryBlock(qemuSock)]);
+      expect(await ours).toBe(0);
+      await new Promise((r) => child.once("exit", r));
+      expect(a).toEqual(b);
+      expect(a).toHaveLength(count);
+      expect(a[0]).toMatchObject({ removable: true, locked: false, tray_open: false });
+    }, 60_000);
+  });
 });
 
 /** CD-ROM command lines QEMU refuses, with its exact message and status. */

@@ -145,7 +145,8 @@ export class QemuSystem implements MonitorHost {
         device: d.id,
         file: d.driver.filename,
         format: d.driver.format,
-        readOnly: d.driver.readOnly || cd !== undefined,
+        // An ide-cd only reads, but the node keeps the mode its -drive opened it with (QEMU's "ro").
+        readOnly: d.driver.readOnly,
         virtualSize: d.driver.getLength(),
         removable: cd !== undefined,
         ...tray,

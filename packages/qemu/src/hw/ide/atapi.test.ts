@@ -380,6 +380,20 @@ describe("ATAPI PIO READ and the byte count limit", () => {
     expect((await requestSense(bus))[12]).toBe(0x24);
   });
 
+  it("READ CD of 3 raw sectors in one elementary transfer: each framed with its own MSF header", async () => {
+    const { bus, irq } = cdChannel();
+    await packet(bus, [0xbe, 0, 0, 0, 0, 10, 0, 0, 3, 0xf8], 0xfffe);
+    expect(phase(bus).count).toBe(3 * 2352);
+    inb(bus, 7);
+    const raw = readBytes(bus, 3 * 2352);
+    for (let s = 0; s < 3; s++) {
+      const at = s * 2352;
+      expect(raw.slice(at + 12, at + 18)).toEqual([0, 2, 10 + s, 1, 0x00, 10 + s]);
+    }
+    expect(irq.raised).toBe(2);
+    expect(phase(bus).reason).toBe(3);
+  });
+
   it("the state of a PIO READ in the middle of a sector travels (savevm) and the transfer goes on", async () => {
     const { bus } = cdChannel();
     await packet(bus, [0xa8, 0, 0, 0, 0, 2, 0, 0, 0, 3], 0xffff);
