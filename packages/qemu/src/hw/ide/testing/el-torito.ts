@@ -40,6 +40,8 @@ export interface ElToritoOptions {
   loadSectors?: number;
   /** Extra sectors at a fixed LBA (after the boot image). */
   data?: { lba: number; bytes: Uint8Array };
+  /** Files in the root directory ("NAME.EXT", level 1 names; ";1" is added), stored after everything else. */
+  files?: { name: string; bytes: Uint8Array }[];
   volumeId?: string;
 }
 
@@ -59,19 +61,24 @@ function text(buf: Uint8Array, at: number, len: number, s: string, pad = 0x20): 
   for (let i = 0; i < len; i++) buf[at + i] = i < s.length ? s.charCodeAt(i) : pad;
 }
 
-/** A directory record (ECMA-119 9.1) of a directory one sector long; name 00h = ".", 01h = "..". */
-function directoryRecord(buf: Uint8Array, at: number, extent: number, name: number): number {
-  buf[at] = 34; // record length
+/**
+ * A directory record (ECMA-119 9.1): a directory one sector long (name 00h = ".", 01h = "..") or a
+ * file; the record is padded to an even length.
+ */
+function directoryRecord(buf: Uint8Array, at: number, extent: number, name: number | string, size = ISO_SECTOR): number {
+  const id = typeof name === "number" ? String.fromCharCode(name) : `${name};1`;
+  const len = 33 + id.length + ((33 + id.length) & 1);
+  buf[at] = len; // record length
   buf[at + 1] = 0; // extended attribute record length
   both32(buf, at + 2, extent);
-  both32(buf, at + 10, ISO_SECTOR);
+  both32(buf, at + 10, size);
   // Recording date (9.1.5): 2026-01-01 00:00:00 UTC, fixed so the image is reproducible.
   buf.set([126, 1, 1, 0, 0, 0, 0], at + 18);
-  buf[at + 25] = 0x02; // directory
+  buf[at + 25] = typeof name === "number" ? 0x02 : 0x00; // directory or file
   both16(buf, at + 28, 1); // volume sequence number
-  buf[at + 32] = 1; // identifier length
-  buf[at + 33] = name;
-  return at + 34;
+  buf[at + 32] = id.length; // identifier length
+  text(buf, at + 33, id.length, id);
+  return at + len;
 }
 
 /** A 17-byte dec-datetime (8.4.26.1): digits and a zero time zone; all zeros = not specified. */
@@ -88,7 +95,12 @@ export function buildElToritoIso(o: ElToritoOptions): Uint8Array {
     throw new Error(`data at LBA ${o.data.lba} overlaps the boot image (ends at ${bootEnd})`);
   }
   const dataEnd = o.data === undefined ? 0 : o.data.lba + Math.ceil(o.data.bytes.length / ISO_SECTOR);
-  const total = Math.max(bootEnd, dataEnd);
+  const fileLbas: number[] = [];
+  let total = Math.max(bootEnd, dataEnd);
+  for (const f of o.files ?? []) {
+    fileLbas.push(total);
+    total += Math.max(1, Math.ceil(f.bytes.length / ISO_SECTOR));
+  }
   const iso = new Uint8Array(total * ISO_SECTOR);
   const sector = (lba: number): Uint8Array => iso.subarray(lba * ISO_SECTOR, (lba + 1) * ISO_SECTOR);
 
@@ -138,7 +150,11 @@ export function buildElToritoIso(o: ElToritoOptions): Uint8Array {
   }
 
   const root = sector(ROOT_DIR_LBA);
-  directoryRecord(root, directoryRecord(root, 0, ROOT_DIR_LBA, 0), ROOT_DIR_LBA, 1);
+  let at = directoryRecord(root, directoryRecord(root, 0, ROOT_DIR_LBA, 0), ROOT_DIR_LBA, 1);
+  (o.files ?? []).forEach((f, i) => {
+    at = directoryRecord(root, at, fileLbas[i]!, f.name, f.bytes.length);
+    iso.set(f.bytes, fileLbas[i]! * ISO_SECTOR);
+  });
 
   // Boot catalog (2.1, 2.2): validation entry (its 16 words sum to 0) and the initial entry.
   const cat = sector(BOOT_CATALOG_LBA);
