@@ -53,6 +53,7 @@ describe("IDE drive placement", () => {
       { id: "ide0-cd1", bus: 0, unit: 1 },
       { id: "ide1-cd1", bus: 1, unit: 1 },
     ]);
+    expect(cdroms("-cdrom", "")).toEqual([{ id: "ide1-cd0", file: undefined, readOnly: true, media: "cdrom" }]);
     expect(cdroms("-cdrom", "x.iso", "-drive", "media=cdrom,readonly=off", "-drive", "if=none,id=c,media=cdrom,file=z.iso", "-drive", "file=d.img,media=disk")).toEqual([
       { id: "ide1-cd0", file: "x.iso", readOnly: true, media: "cdrom" },
       { id: "ide0-cd0", file: undefined, readOnly: true, media: "cdrom" },

@@ -451,12 +451,14 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
         // -cdrom FILE is -drive file=FILE,index=2,media=cdrom: the secondary master (vl.c CDROM_OPTS).
         const location = mbLoc(o);
         const { bus, unit } = wrap(location, () => placeIdeDrive(cfg.drives, 2, undefined, undefined));
-        cfg.drives.push({ id: `ide${bus}-cd${unit}`, file: a, media: "cdrom", format: undefined, interface: "ide", readOnly: true, snapshot: false, location, bus, unit });
+        // An empty name is an empty drive (blockdev.c: file "" means no medium), as libvirt passes it.
+        cfg.drives.push({ id: `ide${bus}-cd${unit}`, file: a === "" ? undefined : a, media: "cdrom", format: undefined, interface: "ide", readOnly: true, snapshot: false, location, bus, unit });
         break;
       }
       case "drive": {
         const d = wrap(mbLoc(o), () => parseQemuOpts(a, undefined, warn));
-        const file = d.get("file");
+        const fileOpt = d.get("file");
+        const file = fileOpt === "" ? undefined : fileOpt;
         // QEMU's default interface on the PC machines is IDE (block_default_type IF_IDE).
         const iface = d.get("if") ?? "ide";
         if (!DRIVE_INTERFACES.includes(iface)) {
