@@ -440,7 +440,10 @@ function loadGuestMemoryState(cpu: Cpu, vmx: VmxCpuState): boolean {
   vmx.preemptionDeadline = vmx.pin & PIN_BASED_VMX_PREEMPTION_TIMER
     ? cpu.instructionsRetired + v.get(VMX_PREEMPTION_TIMER_VALUE) * PREEMPTION_TIMER_SCALE
     : -1;
-  cpu.vmxWindowCheck = (vmx.proc & (CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING)) !== 0 || vmx.preemptionDeadline >= 0 ||
+  // The VMX-preemption timer needs no boundary check: runGuest ends each run() exactly at its deadline
+  // and takes the exit there (instructionsRetired does not move inside a run, so a check at every
+  // boundary could never fire — it only ended every block chain and JIT region, which KVM keeps armed).
+  cpu.vmxWindowCheck = (vmx.proc & (CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING)) !== 0 ||
     vmx.initPending || vmx.waitForSipi;
   cpu.deliveringInfo = 0;
   cpu.delivering = -1;
