@@ -44,6 +44,8 @@ export interface VcpuHost {
   readonly ioAs: AddressSpace;
   readonly guestMemory: GuestMemory;
   readonly nsPerInstruction: number;
+  /** What a halted vCPU does while a timer is armed (-icount sleep=off|on): jump the clock, or leave the wait to the loop. */
+  readonly idle: "warp" | "sleep";
   resetRequest(cause: ShutdownCause): void;
   shutdownRequest(cause: ShutdownCause): void;
   /** vm_stop(RUN_STATE_INTERNAL_ERROR) after printing the error report. */
@@ -197,12 +199,13 @@ export class VcpuRunner {
 
   /**
    * Halted: jump to the next timer deadline (its callbacks may raise INTR), moving the TSC along.
-   * With IF clear or no timer armed only an outside event can help: report idle.
+   * With IF clear or no timer armed only an outside event can help, and with idle=sleep the loop waits
+   * for the deadline in host time (Machine.idleWait): report idle.
    */
   private idleStep(): StepResult {
     const clock = this.host.clock;
     const next = clock.nextDeadline();
-    if (!this.vcpu.interruptFlag || next === Infinity) {
+    if (!this.vcpu.interruptFlag || next === Infinity || this.host.idle === "sleep") {
       return StepResult.Idle;
     }
     this.warpTo(next);
