@@ -11,6 +11,21 @@ import { CPU_GUESTS, QEMU_GUESTS, runVirtkit, withoutCpuWarnings } from "./testi
 const CHILD = fileURLToPath(new URL("./testing/cli-child.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "virtkit-cli-"));
 
+/** The HMP monitor on stdio of a machine stopped before its firmware (-S): types `command` and quit; what it printed. */
+async function monitorSession(machine: string, command: string): Promise<string> {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const chunks: Buffer[] = [];
+  stdout.on("data", (d: Buffer) => chunks.push(d));
+  const stderr = new PassThrough();
+  stderr.resume();
+  const status = qemuSystemMain(["-M", machine, "-nodefaults", "-display", "none", "-S", "-bios", `${CPU_GUESTS}hello.bin`, "-monitor", "stdio"], { stdin, stdout, stderr });
+  await new Promise((r) => setTimeout(r, 50));
+  stdin.write(`${command}\nquit\n`);
+  expect(await status).toBe(0);
+  return Buffer.concat(chunks).toString("latin1");
+}
+
 describe("qemu-system-i386 options", () => {
   it("exits with isa-debug-exit's (value << 1) | 1 and honours iobase/iosize", async () => {
     const r = await runVirtkit(["-M", "isapc", "-nodefaults", "-display", "none", "-bios", `${CPU_GUESTS}hello.bin`, "-debugcon", "stdio", "-device", "isa-debug-exit,iobase=0x501,iosize=2"]);
@@ -27,37 +42,18 @@ describe("qemu-system-i386 options", () => {
       expect(r.status).toBe(0x43);
       expect(r.stdout).toBe(want);
     }
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    const chunks: Buffer[] = [];
-    stdout.on("data", (d: Buffer) => chunks.push(d));
-    const stderr = new PassThrough();
-    stderr.resume();
-    const status = qemuSystemMain(["-M", "pc,kernel_irqchip=on", "-nodefaults", "-display", "none", "-S", "-bios", `${CPU_GUESTS}hello.bin`, "-monitor", "stdio"], { stdin, stdout, stderr });
-    await new Promise((r) => setTimeout(r, 50));
-    stdin.write("info pic\nquit\n");
-    expect(await status).toBe(0);
+    const monitor = await monitorSession("pc,kernel_irqchip=on", "info pic");
     // Before the firmware runs, the chips are as KVM_CREATE_IRQCHIP made them (kvm_ioapic_reset: every
     // redirection entry masked; kvm_pic_reset), the kvm-ioapic listed first as in QEMU's QOM tree.
     const masked = Array.from({ length: 24 }, (_, i) => `  pin ${String(i).padEnd(2)} 0x0000000000010000 dest=0 vec=0   active-hi edge  masked fixed  physical\r\n`).join("");
-    expect(Buffer.concat(chunks).toString("latin1")).toContain(
+    expect(monitor).toContain(
       `(qemu) info pic\r\nioapic0: ver=0x11 id=0x00 sel=0x00\r\n${masked}  IRR      (none)\r\n  Remote IRR (none)\r\n` +
         "pic1: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\npic0: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\n",
     );
   });
 
   it("HMP info pic on isapc shows the PICs only: QEMU creates no ioapic device without PCI, though the kernel has one", async () => {
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    const chunks: Buffer[] = [];
-    stdout.on("data", (d: Buffer) => chunks.push(d));
-    const stderr = new PassThrough();
-    stderr.resume();
-    const status = qemuSystemMain(["-M", "isapc", "-nodefaults", "-display", "none", "-S", "-bios", `${CPU_GUESTS}hello.bin`, "-monitor", "stdio"], { stdin, stdout, stderr });
-    await new Promise((r) => setTimeout(r, 50));
-    stdin.write("info pic\nquit\n");
-    expect(await status).toBe(0);
-    expect(Buffer.concat(chunks).toString("latin1")).toContain(
+    expect(await monitorSession("isapc", "info pic")).toContain(
       "(qemu) info pic\r\npic1: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\npic0: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\n(qemu) ",
     );
   });

@@ -18,7 +18,7 @@ import { KVM_APIC_INIT, KVM_APIC_SIPI, type KvmLapic } from "./irqchip/lapic.js"
 import { HOST_TSC_KHZ } from "./host/host-machine.js";
 import { KVM_RUN_EXIT_OFFSETS, KVM_RUN_OFFSETS, StructView } from "./uapi/structs.js";
 import { KvmVcpuStats, kvmTrace } from "./trace.js";
-import { EMULATE_DONE, EMULATE_EXCEPTION, EMULATE_NEED_READ, type EmulatedAccess, type KernelDevices } from "./emulate.js";
+import { EMULATE_DONE, EMULATE_EXCEPTION, EMULATE_NEED_READ, type EmulatedAccess, type KernelDevices, type X86Emulator } from "./emulate.js";
 
 /** Signal numbers (asm-generic/signal.h) of the signals the VMM's helpers send: the alarm timer, a kick. */
 export const SIGUSR1 = 10;
@@ -533,17 +533,23 @@ export class KvmVcpu {
     return v >>> 0;
   }
 
+  /** The VM's instruction emulator with this vCPU's state, devices and memslots loaded (init_emulate_ctxt). */
+  private loadEmulator(): X86Emulator {
+    const em = this.vm.emulator;
+    em.kernel = this.kernelDevices;
+    em.syncSlots(this.vm.slotsGeneration);
+    this.vendor.loadEmulator(em.cpu);
+    this.stats.insn_emulation++;
+    return em;
+  }
+
   /**
    * Emulates the instruction at the guest's RIP (x86_emulate_instruction). Device accesses go to user
    * space one per exit; the instruction completes when every read has been answered.
    */
   emulateInstruction(): number {
     const v = this.vendor;
-    const em = this.vm.emulator;
-    em.kernel = this.kernelDevices;
-    em.syncSlots(this.vm.slotsGeneration);
-    v.loadEmulator(em.cpu);
-    this.stats.insn_emulation++;
+    const em = this.loadEmulator();
     const r = em.step();
     switch (r) {
       case EMULATE_DONE: {
@@ -583,11 +589,7 @@ export class KvmVcpu {
    */
   emulateTaskSwitch(tssSelector: number, ext: number, errorCode: number): number {
     const v = this.vendor;
-    const em = this.vm.emulator;
-    em.kernel = this.kernelDevices;
-    em.syncSlots(this.vm.slotsGeneration);
-    v.loadEmulator(em.cpu);
-    this.stats.insn_emulation++;
+    const em = this.loadEmulator();
     const r = em.taskSwitch(tssSelector, ext, errorCode);
     if (r === EMULATE_DONE || (r === EMULATE_EXCEPTION && em.switchCommitted)) {
       v.storeEmulator(em.cpu);
