@@ -874,6 +874,8 @@ function cpuHelp(): string {
 function deviceHelp(): string {
   return [
     "Storage devices:",
+    'name "ide-cd", bus IDE, desc "virtual IDE CD-ROM"',
+    'name "ide-hd", bus IDE, desc "virtual IDE disk"',
     'name "virtio-blk-pci", bus PCI, alias "virtio-blk"',
     "",
     "Network devices:",

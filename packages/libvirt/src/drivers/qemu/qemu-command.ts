@@ -152,17 +152,33 @@ export function buildCommandLine(def: DomainDef, ctx: CommandContext): string[] 
     throw unsupported(`controller type '${c.type}'${c.model ? ` model '${c.model}'` : ""} is not supported by virtkit's qemu driver`);
   }
 
-  // disks
+  // disks: virtio-blk, and on the PIIX3's IDE channels ATA disks (ide-hd) and ATAPI CD-ROMs (ide-cd)
   for (const disk of def.disks) {
     const alias = disk.info.alias ?? "";
-    if (disk.device !== "disk") throw unsupported(`disk device '${disk.device}' is not supported by virtkit's qemu driver`);
-    if (disk.bus !== "virtio") throw unsupported(`disk bus '${disk.bus ?? ""}' is not supported by virtkit's emulator (use bus='virtio')`);
+    const dst = disk.dst ?? "";
+    if (disk.device !== "disk" && disk.device !== "cdrom") throw unsupported(`disk device '${disk.device}' is not supported by virtkit's qemu driver`);
+    if (disk.bus !== "virtio" && disk.bus !== "ide") throw unsupported(`disk bus '${disk.bus ?? ""}' is not supported by virtkit's emulator (use bus='virtio' or bus='ide')`);
+    if (disk.device === "cdrom" && disk.bus !== "ide") throw unsupported(`cdrom '${dst}' on bus '${disk.bus}' is not supported by virtkit's emulator (use bus='ide')`);
     if (disk.src.type !== "file" && disk.src.type !== "block") throw unsupported(`disk source type '${disk.src.type}' is not supported by virtkit's qemu driver`);
-    if (disk.src.path === null) throw unsupported(`disk '${disk.dst ?? ""}' has no source`);
-    needDevice(caps, "virtio-blk-pci", `disk '${disk.dst ?? ""}'`);
-    const fmt = disk.src.format ?? "raw";
-    add("-drive", `file=${disk.src.path.replaceAll(",", ",,")},format=${fmt},if=none,id=drive-${alias}${disk.src.readonly ? ",readonly=on" : ""}`);
-    add("-device", `virtio-blk-pci${pciAddr(disk.info)},drive=drive-${alias},id=${alias}${disk.info.bootIndex ? `,bootindex=${disk.info.bootIndex}` : ""}`);
+    // a CD-ROM without <source> is a drive with its tray empty
+    if (disk.src.path === null && disk.device !== "cdrom") throw unsupported(`disk '${dst}' has no source`);
+    const readonly = disk.src.readonly || disk.device === "cdrom";
+    const file = disk.src.path === null ? "" : `file=${disk.src.path.replaceAll(",", ",,")},format=${disk.src.format ?? "raw"},`;
+    add("-drive", `${file}if=none,id=drive-${alias}${disk.device === "cdrom" ? ",media=cdrom" : ""}${readonly ? ",readonly=on" : ""}`);
+    const boot = disk.info.bootIndex ? `,bootindex=${disk.info.bootIndex}` : "";
+    if (disk.bus === "virtio") {
+      needDevice(caps, "virtio-blk-pci", `disk '${dst}'`);
+      add("-device", `virtio-blk-pci${pciAddr(disk.info)},drive=drive-${alias},id=${alias}${boot}`);
+      continue;
+    }
+    // qemuBuildDiskDeviceProps: the drive address's bus and unit on the machine's IDE controller ("ide")
+    const a = disk.info.address;
+    if (a?.type !== "drive" || a.controller !== 0 || a.bus > 1 || a.unit > 1 || a.target !== 0) {
+      throw unsupported(`disk '${dst}' needs an address on IDE controller 0 (bus 0-1, unit 0-1): the pc machine has one IDE controller`);
+    }
+    const model = disk.device === "cdrom" ? "ide-cd" : "ide-hd";
+    needDevice(caps, model, `${disk.device} '${dst}'`);
+    add("-device", `${model},bus=ide.${a.bus},unit=${a.unit},drive=drive-${alias},id=${alias}${boot}`);
   }
 
   // network interfaces

@@ -1,7 +1,7 @@
 // The qemu driver in-process (qemu:///embed?root=DIR) running the demo guest in emulator child
 // processes: lifecycle with its events, the console, managed save/restore, snapshots, the
 // read-only connection, and finding running emulators again after the driver went away.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Connect } from "../../api/connect.js";
@@ -107,6 +107,46 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     expect(err.code).toBe(VirErrorNumber.VIR_ERR_INTERNAL_ERROR);
     expect(err.message).toContain("Could not enable split irqchip mode");
     await split.undefine();
+    await conn.close();
+  });
+
+  it("IDE disks and CD-ROMs: ide-hd and ide-cd on the drive address's bus and unit, a CD-ROM without a source is an empty tray; other buses are refused", async () => {
+    const root = newRoot("ide");
+    const conn = await Connect.open(`qemu:///embed?root=${root}`);
+    const hd = join(root, "hd.img");
+    const iso = join(root, "cd.iso");
+    writeFileSync(hd, Buffer.alloc(1 << 20));
+    writeFileSync(iso, Buffer.alloc(2048 * 16));
+    const ide = `    <disk type='file' device='disk'>\n      <source file='${hd}'/>\n      <target dev='hda' bus='ide'/>\n    </disk>\n` +
+      `    <disk type='file' device='cdrom'>\n      <source file='${iso}'/>\n      <target dev='hdc' bus='ide'/>\n    </disk>\n` +
+      `    <disk type='file' device='cdrom'>\n      <target dev='hdd' bus='ide'/>\n    </disk>\n`;
+    const dom = await conn.defineXML(demoXML().replace("    <controller type='usb'", `${ide}    <controller type='usb'`));
+    await dom.create();
+    try {
+      const log = readFileSync(join(root, "log/qemu/demo.log"), "utf8");
+      expect(log).toContain(`-drive file=${hd},format=raw,if=none,id=drive-ide0-0-0 \\\n-device ide-hd,bus=ide.0,unit=0,drive=drive-ide0-0-0,id=ide0-0-0 \\\n`);
+      expect(log).toContain(`-drive file=${iso},format=raw,if=none,id=drive-ide0-1-0,media=cdrom,readonly=on \\\n-device ide-cd,bus=ide.1,unit=0,drive=drive-ide0-1-0,id=ide0-1-0 \\\n`);
+      expect(log).toContain("-drive if=none,id=drive-ide0-1-1,media=cdrom,readonly=on \\\n-device ide-cd,bus=ide.1,unit=1,drive=drive-ide0-1-1,id=ide0-1-1 \\\n");
+      const live = await dom.XMLDesc(0);
+      expect(live).toContain("<target dev='hdc' bus='ide'/>\n      <readonly/>\n      <alias name='ide0-1-0'/>\n      <address type='drive' controller='0' bus='1' target='0' unit='0'/>");
+      // the guest runs with the IDE devices on its PIIX3
+      const con = await consoleSession(conn, dom);
+      await until(() => con.text().includes("demo> "), "the demo prompt");
+      await con.stream.finish();
+    } finally {
+      await dom.destroy();
+    }
+    await dom.undefine();
+    for (const [dev, bus, message] of [
+      ["cdrom", "virtio", "cdrom 'vdb' on bus 'virtio' is not supported by virtkit's emulator (use bus='ide')"],
+      // (the SATA controller the disk brings along is refused first)
+      ["disk", "sata", "controller type 'sata' is not supported by virtkit's qemu driver"],
+    ] as const) {
+      const bad = await conn.defineXML(demoXML({ name: `bad-${bus}` }).replace("    <controller type='usb'", `    <disk type='file' device='${dev}'>\n      <source file='${iso}'/>\n      <target dev='${bus === "virtio" ? "vdb" : "sda"}' bus='${bus}'/>\n    </disk>\n    <controller type='usb'`));
+      const err = await failure(bad.create());
+      expect([err.code, err.message]).toEqual([VirErrorNumber.VIR_ERR_CONFIG_UNSUPPORTED, `unsupported configuration: ${message}`]);
+      await bad.undefine();
+    }
     await conn.close();
   });
 
