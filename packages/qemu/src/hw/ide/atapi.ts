@@ -406,36 +406,36 @@ const cmdReadCapacity: PacketHandler = (s, buf) => {
   s.atapiReply(8, 8);
 };
 
+/**
+ * The common start of the read commands: a zero count completes at once, a range past the medium is
+ * ILLEGAL REQUEST / LOGICAL BLOCK OUT OF RANGE (QEMU computes the last LBA in 32-bit unsigned
+ * arithmetic). True when the command goes on to read.
+ */
+function readRangeOk(s: AtapiTarget, lba: number, count: number): boolean {
+  if (count === 0) {
+    s.atapiCmdOk();
+    return false;
+  }
+  const total = blocks(s);
+  if (lba >= total || ((lba + count - 1) >>> 0) >= total) {
+    s.atapiCmdError(SENSE_ILLEGAL_REQUEST, ASC_LOGICAL_BLOCK_OOR);
+    return false;
+  }
+  return true;
+}
+
 /** READ (10) / READ (12) (MMC-5 6.15, 6.16). */
 const cmdRead: PacketHandler = (s, buf) => {
   const count = buf[0] === GPCMD_READ_10 ? getBe16(buf, 7) : getBe32(buf, 6);
-  if (count === 0) {
-    s.atapiCmdOk();
-    return;
-  }
   const lba = getBe32(buf, 2);
-  const total = blocks(s);
-  // QEMU computes the last LBA in 32-bit unsigned arithmetic.
-  if (lba >= total || ((lba + count - 1) >>> 0) >= total) {
-    s.atapiCmdError(SENSE_ILLEGAL_REQUEST, ASC_LOGICAL_BLOCK_OOR);
-    return;
-  }
-  s.atapiRead(lba, count, CD_FRAMESIZE);
+  if (readRangeOk(s, lba, count)) s.atapiRead(lba, count, CD_FRAMESIZE);
 };
 
 /** READ CD (MMC-5 6.19): user data only (flags 10h) or the whole raw sector (F8h). */
 const cmdReadCd: PacketHandler = (s, buf) => {
   const count = (buf[6]! << 16) | (buf[7]! << 8) | buf[8]!;
-  if (count === 0) {
-    s.atapiCmdOk();
-    return;
-  }
   const lba = getBe32(buf, 2);
-  const total = blocks(s);
-  if (lba >= total || ((lba + count - 1) >>> 0) >= total) {
-    s.atapiCmdError(SENSE_ILLEGAL_REQUEST, ASC_LOGICAL_BLOCK_OOR);
-    return;
-  }
+  if (!readRangeOk(s, lba, count)) return;
   const request = buf[9]! & 0xf8;
   if (request === 0x00) {
     s.atapiCmdOk();

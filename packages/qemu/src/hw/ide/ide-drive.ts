@@ -770,6 +770,18 @@ export class IdeDrive implements IdeDmaClient, AtapiTarget {
     return true;
   };
 
+  /** The IDENTIFY (PACKET) DEVICE words as one 512-byte PIO data-in block, little-endian, then the interrupt. */
+  private sendIdentify(): void {
+    const id = this.identify!;
+    for (let i = 0; i < 256; i++) {
+      this.ioBuffer[i * 2] = id[i]! & 0xff;
+      this.ioBuffer[i * 2 + 1] = id[i]! >> 8;
+    }
+    this.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
+    this.transferStart(512, "stop");
+    this.bus.setIrq();
+  }
+
   static readonly cmdIdentify = (s: IdeDrive): boolean => {
     if (s.blk === null || s.kind === "cd") {
       // A packet device puts its signature back and aborts (ATA/ATAPI-6 8.15.7).
@@ -788,14 +800,7 @@ export class IdeDrive implements IdeDmaClient, AtapiTarget {
       multSectors: s.multSectors,
       writeCache: s.writeCache,
     });
-    const id = s.identify;
-    for (let i = 0; i < 256; i++) {
-      s.ioBuffer[i * 2] = id[i]! & 0xff;
-      s.ioBuffer[i * 2 + 1] = id[i]! >> 8;
-    }
-    s.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
-    s.transferStart(512, "stop");
-    s.bus.setIrq();
+    s.sendIdentify();
     return false;
   };
 
@@ -1039,14 +1044,7 @@ export class IdeDrive implements IdeDmaClient, AtapiTarget {
 
   static readonly cmdIdentifyPacket = (s: IdeDrive): boolean => {
     s.identify ??= atapiIdentifyDevice({ serial: s.serial, firmware: s.firmware, model: s.model });
-    const id = s.identify;
-    for (let i = 0; i < 256; i++) {
-      s.ioBuffer[i * 2] = id[i]! & 0xff;
-      s.ioBuffer[i * 2 + 1] = id[i]! >> 8;
-    }
-    s.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
-    s.transferStart(512, "stop");
-    s.bus.setIrq();
+    s.sendIdentify();
     return false;
   };
 
