@@ -331,8 +331,9 @@ export class Qcow2Driver implements BlockDriver {
         d.header.backingFile = opts.backingFile;
         d.header.backingFormat = opts.backingFormat ?? null;
         if (size === 0 && opts.backingSize !== undefined) size = opts.backingSize;
-        await d.rewriteHeader();
       }
+      // qcow2_co_create: "Create a full header (including things like feature table)" before sizing
+      await d.rewriteHeader();
       await d.truncate(size);
       await d.flush();
     } finally {
@@ -384,7 +385,9 @@ export class Qcow2Driver implements BlockDriver {
 
   /** Rewrites the whole header cluster (qcow2_update_header), with the feature name table. */
   async rewriteHeader(): Promise<void> {
-    const buf = serializeQcow2Header(this.header, this.header.version >= 3);
+    // qcow2_update_header: the feature name table only in v3 images with clusters over 4 KiB (its 392
+    // bytes would leave a 512-byte header cluster almost no room for a backing file name)
+    const buf = serializeQcow2Header(this.header, this.header.version >= 3 && this.clusterSize > 4096);
     const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.header.backingFileOffset = this.header.backingFile !== null ? Number(v.getBigUint64(8)) : 0;
     this.header.backingFileSize = this.header.backingFile !== null ? v.getUint32(16) : 0;
@@ -938,10 +941,8 @@ export class Qcow2Driver implements BlockDriver {
     const off = await this.refcount.allocClusters(clusters);
     await this.refcount.writeDirty();
     await this.file.flush();
-    // qemu writes the table rounded up to 512 bytes.
-    const padded = new Uint8Array(Math.ceil(bytes / 512) * 512);
-    padded.set(newL1);
-    await this.file.pwrite(padded, off);
+    // qemu 7.2 writes exactly the table's bytes (a new image ends right after its L1 table).
+    await this.file.pwrite(newL1, off);
     await this.file.flush();
     const hdr = new Uint8Array(12);
     const hv = new DataView(hdr.buffer);
