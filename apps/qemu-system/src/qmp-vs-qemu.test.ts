@@ -103,9 +103,11 @@ describe.skipIf(!hasQemu)("QMP session", () => {
     sink.resume();
     const ours = qemuSystemMain(args(oursSock), { stdout: sink, stderr: sink });
     const child: ChildProcess = spawn("qemu-system-i386", ["-accel", "tcg", ...args(qemuSock)], { stdio: "ignore" });
+    // listened for from the start: QEMU may have exited (quit) before the session's promise resolves
+    const exited = new Promise((r) => child.once("exit", r));
     const [a, b] = await Promise.all([session(oursSock), session(qemuSock)]);
     expect(await ours).toBe(0);
-    await new Promise((r) => child.once("exit", r));
+    await exited;
     expect(a).toEqual(b);
     // And the transcript is what it should be, not two empty lists.
     expect(a[0]).toBe('{"QMP": {"version": VERSION, "capabilities": ["oob"]}}');
