@@ -11,17 +11,17 @@ import { CPU_GUESTS, QEMU_GUESTS, runVirtkit, withoutCpuWarnings } from "./testi
 const CHILD = fileURLToPath(new URL("./testing/cli-child.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "virtkit-cli-"));
 
-/** The HMP monitor on stdio of a machine stopped before its firmware (-S): types `command` and quit; what it printed. */
-async function monitorSession(machine: string, command: string): Promise<string> {
+/** The HMP monitor on stdio of a machine stopped before its firmware (-S): types `commands` and quit; what it printed. */
+async function monitorSession(machine: string[], commands: string[]): Promise<string> {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
   const chunks: Buffer[] = [];
   stdout.on("data", (d: Buffer) => chunks.push(d));
   const stderr = new PassThrough();
   stderr.resume();
-  const status = qemuSystemMain(["-M", machine, "-nodefaults", "-display", "none", "-S", "-bios", `${CPU_GUESTS}hello.bin`, "-monitor", "stdio"], { stdin, stdout, stderr });
+  const status = qemuSystemMain([...machine, "-nodefaults", "-display", "none", "-S", "-bios", `${CPU_GUESTS}hello.bin`, "-monitor", "stdio"], { stdin, stdout, stderr });
   await new Promise((r) => setTimeout(r, 50));
-  stdin.write(`${command}\nquit\n`);
+  stdin.write([...commands, "quit", ""].join("\n"));
   expect(await status).toBe(0);
   return Buffer.concat(chunks).toString("latin1");
 }
@@ -42,7 +42,7 @@ describe("qemu-system-i386 options", () => {
       expect(r.status).toBe(0x43);
       expect(r.stdout).toBe(want);
     }
-    const monitor = await monitorSession("pc,kernel_irqchip=on", "info pic");
+    const monitor = await monitorSession(["-M", "pc,kernel_irqchip=on"], ["info pic"]);
     // Before the firmware runs, the chips are as KVM_CREATE_IRQCHIP made them (kvm_ioapic_reset: every
     // redirection entry masked; kvm_pic_reset), the kvm-ioapic listed first as in QEMU's QOM tree.
     const masked = Array.from({ length: 24 }, (_, i) => `  pin ${String(i).padEnd(2)} 0x0000000000010000 dest=0 vec=0   active-hi edge  masked fixed  physical\r\n`).join("");
@@ -53,7 +53,7 @@ describe("qemu-system-i386 options", () => {
   });
 
   it("HMP info pic on isapc shows the PICs only: QEMU creates no ioapic device without PCI, though the kernel has one", async () => {
-    expect(await monitorSession("isapc", "info pic")).toContain(
+    expect(await monitorSession(["-M", "isapc"], ["info pic"])).toContain(
       "(qemu) info pic\r\npic1: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\npic0: irr=00 imr=00 isr=00 hprio=0 irq_base=00 rr_sel=0 elcr=00 fnm=0\r\n(qemu) ",
     );
   });
@@ -85,17 +85,7 @@ describe("qemu-system-i386 options", () => {
   });
 
   it("starts paused with -S and takes HMP commands on -monitor stdio", async () => {
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    const chunks: Buffer[] = [];
-    stdout.on("data", (d: Buffer) => chunks.push(d));
-    const stderr = new PassThrough();
-    stderr.resume();
-    const status = qemuSystemMain(["-M", "pc", "-nodefaults", "-display", "none", "-S", "-bios", `${CPU_GUESTS}hello.bin`, "-name", "vm0", "-monitor", "stdio"], { stdin, stdout, stderr });
-    await new Promise((r) => setTimeout(r, 50));
-    stdin.write("info status\ninfo name\nc\ninfo status\nquit\n");
-    expect(await status).toBe(0);
-    const text = Buffer.concat(chunks).toString("latin1");
+    const text = await monitorSession(["-M", "pc", "-name", "vm0"], ["info status", "info name", "c", "info status"]);
     expect(text).toBe(
       "QEMU 7.2.0 monitor - type 'help' for more information\r\n(qemu) info status\r\nVM status: paused (prelaunch)\r\n(qemu) info name\r\nvm0\r\n(qemu) c\r\n(qemu) info status\r\nVM status: running\r\n(qemu) quit\r\n",
     );
