@@ -35,72 +35,8 @@ start:
 
 ; ---- output ------------------------------------------------------------------------------------
 
-%macro PUTS 1+
-  jmp %%over
-%%str: db %1, 0
-%%over:
-  push si
-  mov si, %%str
-  call puts
-  pop si
-%endmacro
-
-putc:
-  push dx
-  push ax
-  mov dx, COM1 + 5
-.wait:
-  in al, dx
-  test al, 0x20
-  jz .wait
-  pop ax
-  mov dx, COM1
-  out dx, al
-  pop dx
-  ret
-
-puts:
-  push ax
-.next:
-  cs lodsb
-  test al, al
-  jz .done
-  call putc
-  jmp .next
-.done:
-  pop ax
-  ret
-
-hex4:
-  push ax
-  and al, 0x0F
-  add al, '0'
-  cmp al, '9'
-  jbe .d
-  add al, 'a' - '0' - 10
-.d:
-  call putc
-  pop ax
-  ret
-
-hex8:
-  push ax
-  push ax
-  shr al, 4
-  call hex4
-  pop ax
-  call hex4
-  pop ax
-  ret
-
-hex16:
-  push ax
-  xchg al, ah
-  call hex8
-  xchg al, ah
-  call hex8
-  pop ax
-  ret
+%define STRINGS_IN_CS
+%include "lib/com1-console.inc"
 
 hex32:                           ; eax
   push eax

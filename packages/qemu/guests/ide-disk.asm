@@ -54,75 +54,7 @@ boot_drive: db 0
 
 ; ---- helpers ---------------------------------------------------------------------------------
 
-%macro PUTS 1+
-  jmp %%over
-%%str: db %1, 0
-%%over:
-  push si
-  mov si, %%str
-  call puts
-  pop si
-%endmacro
-
-; putc al
-putc:
-  push dx
-  push ax
-  mov dx, COM1 + 5
-.wait:
-  in al, dx
-  test al, 0x20
-  jz .wait
-  pop ax
-  mov dx, COM1
-  out dx, al
-  pop dx
-  ret
-
-puts:
-  push ax
-.next:
-  lodsb
-  test al, al
-  jz .done
-  call putc
-  jmp .next
-.done:
-  pop ax
-  ret
-
-hex4:
-  push ax
-  and al, 0x0F
-  add al, '0'
-  cmp al, '9'
-  jbe .d
-  add al, 'a' - '0' - 10
-.d:
-  call putc
-  pop ax
-  ret
-
-; hex8 al
-hex8:
-  push ax
-  push ax
-  shr al, 4
-  call hex4
-  pop ax
-  call hex4
-  pop ax
-  ret
-
-; hex16 ax
-hex16:
-  push ax
-  xchg al, ah
-  call hex8
-  xchg al, ah
-  call hex8
-  pop ax
-  ret
+%include "lib/com1-console.inc"
 
 nl:
   push ax
