@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Connect, type HypervisorConnection } from "@virtkit/libvirt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BufferIO } from "./shell/io.js";
-import { hasRealLibvirtd, hasRealVirsh, normalize, runVirsh, startRealLibvirtd, type RunResult } from "./testing/daemons.js";
+import { hasRealLibvirtd, hasRealVirsh, normalize, runVirsh, runVirshAsync, startRealLibvirtd, type RunResult } from "./testing/daemons.js";
 import { DOMAIN_XML, NETWORK_XML, SEQUENCE, VK1_UUID } from "./testing/golden-sequence.js";
 import { virshMain } from "./virsh.js";
 
@@ -44,7 +44,7 @@ describe.skipIf(missing.length > 0)("golden: our virsh on the embedded test driv
     for (const [k, v] of Object.entries(files)) out = out.split(v).join(k);
     return out.split(daemonDir).join("<DAEMONDIR>");
   };
-  let real: RunResult[] = [];
+  const real: RunResult[] = [];
   const ours: RunResult[] = [];
   let base: Connect;
 
@@ -56,13 +56,16 @@ describe.skipIf(missing.length > 0)("golden: our virsh on the embedded test driv
     try {
       runVirsh("real", ["-c", d.testURI, "uri"]);
       // The daemon run is the reference; a connection held open keeps its state between steps.
+      // The steps run without blocking the event loop: the holder must answer the daemon's
+      // keepalive pings (keepalive_interval 5 s, keepalive_count 5), or after ~30 s of a busy
+      // machine the daemon drops it and its close fails with "End of file while reading data".
       const holder = await Connect.open(d.testURI);
       try {
-        real = SEQUENCE.map((args) => {
-          const r = runVirsh("real", ["-c", d.testURI, ...args.map((a) => files[a] ?? a)]);
+        for (const args of SEQUENCE) {
+          const r = await runVirshAsync("real", ["-c", d.testURI, ...args.map((a) => files[a] ?? a)], "");
           if (args[0] === "screenshot") r.stdout += digest(files["@SHOT"]!);
-          return { code: r.code, stdout: clean(r.stdout, d.dir), stderr: clean(r.stderr, d.dir) };
-        });
+          real.push({ code: r.code, stdout: clean(r.stdout, d.dir), stderr: clean(r.stderr, d.dir) });
+        }
       } finally {
         await holder.close();
       }
