@@ -26,6 +26,7 @@ import { SnapshotStore } from "../migration/snapshot-store.js";
 import { VmStateError } from "../migration/vmstate.js";
 import { HmpMonitor } from "../monitor/hmp-monitor.js";
 import { type BlockInfo, type MonitorHost, VIRTKIT_QEMU_VERSION } from "../monitor/monitor-host.js";
+import type { BlockBackendSlot } from "../monitor/block-media.js";
 import { QmpMonitor } from "../monitor/qmp-monitor.js";
 import { chardevFilename } from "./legacy-chardev.js";
 import { QemuCliError } from "./qemu-options.js";
@@ -90,7 +91,13 @@ export class QemuSystem implements MonitorHost {
   /** -drive media=cdrom without file=: empty drives by id (an ide-cd may take one). */
   private readonly emptyDrives = new Map<string, string>();
   /** The CD-ROM drives (ide-cd) with their drive ids ("" for one without drive=), for query-block. */
-  private readonly cdDrives: { id: string; drive: IdeDrive }[] = [];
+  private readonly cdDrives: { id: string; drive: IdeDrive; qdevId: string | undefined; attachedId: string }[] = [];
+  /** The IDE disks with their drive ids and device ids (eject refuses them: not removable). */
+  private readonly hdDrives: { id: string; qdevId: string | undefined; attachedId: string }[] = [];
+  /** Read-only flag of each backend's root state (what blockdev-change-medium's "retain" keeps). */
+  private readonly rootReadOnly = new Map<string, boolean>();
+  /** -device instances without id= so far (their QOM paths are /machine/peripheral-anon/device[N]). */
+  private anonDevices = 0;
   /** -netdev / -nic backends by id. */
   readonly netdevs = new Map<string, Netdev>();
   /** -object rng-random / rng-builtin, opened before the devices that name them (rng=ID). */
@@ -135,8 +142,15 @@ export class QemuSystem implements MonitorHost {
     const ids = this.config.drives.map((d) => d.id);
     const info = ids.flatMap((id): BlockInfo[] => {
       const d = this.drives.find((x) => x.id === id);
-      const cd = this.cdDrives.find((x) => x.id === id)?.drive;
-      const tray = cd !== undefined ? { trayOpen: cd.trayOpen, locked: cd.trayLocked } : {};
+      const cdEntry = this.cdDrives.find((x) => x.id === id);
+      const cd = cdEntry?.drive;
+      const dev = cdEntry ?? this.hdDrives.find((x) => x.id === id);
+      const detached = dev === undefined && !this.backendsInUse.has(`drive:${id}`);
+      const tray = {
+        ...(dev !== undefined ? { qdev: dev.attachedId } : {}),
+        ...(detached ? { detached: true as const } : {}),
+        ...(cd !== undefined ? { trayOpen: cd.trayOpen, locked: cd.trayLocked } : {}),
+      };
       // A medium the guest ejected stays open in the drive; QEMU lists it without "inserted" too.
       if (d === undefined || cd?.blk === null) {
         return this.emptyDrives.has(id) || cd !== undefined ? [{ device: id, file: "", format: "", readOnly: true, virtualSize: 0, removable: true, inserted: false, ...tray }] : [];
@@ -148,15 +162,101 @@ export class QemuSystem implements MonitorHost {
         // An ide-cd only reads, but the node keeps the mode its -drive opened it with (QEMU's "ro").
         readOnly: d.driver.readOnly,
         virtualSize: d.driver.getLength(),
-        removable: cd !== undefined,
+        removable: cd !== undefined || detached,
         ...tray,
       }];
     });
     // Anonymous drives of -device ide-cd without drive= (QEMU names them "").
     for (const c of this.cdDrives) {
-      if (c.id === "") info.push({ device: "", file: "", format: "", readOnly: true, virtualSize: 0, removable: true, inserted: false, trayOpen: c.drive.trayOpen, locked: c.drive.trayLocked });
+      if (c.id !== "") continue;
+      const blk = c.drive.blk;
+      const tray = { qdev: c.attachedId, trayOpen: c.drive.trayOpen, locked: c.drive.trayLocked };
+      info.push(blk === null
+        ? { device: "", file: "", format: "", readOnly: true, virtualSize: 0, removable: true, inserted: false, ...tray }
+        : { device: "", file: blk.filename, format: blk.format, readOnly: blk.readOnly, virtualSize: blk.getLength(), removable: true, ...tray });
     }
     return info;
+  }
+
+  /**
+   * The block backends for the monitor's eject / change: every -drive (attached or not) and the
+   * anonymous backend of each -device ide-cd without drive=.
+   */
+  blockBackends(): BlockBackendSlot[] {
+    const slots: BlockBackendSlot[] = [];
+    const roots = this.rootReadOnly;
+    const named = (id: string, cd: (typeof this.cdDrives)[number] | undefined, dev: { qdevId: string | undefined; attachedId: string } | undefined): BlockBackendSlot => ({
+      name: id,
+      qdevId: dev?.qdevId,
+      attachedId: dev?.attachedId ?? "",
+      hasDevice: dev !== undefined || this.backendsInUse.has(`drive:${id}`),
+      cd: cd?.drive,
+      medium: () => cd?.drive.blk ?? this.drives.find((x) => x.id === id)?.driver ?? null,
+      setMedium: (blk) => {
+        cd?.drive.setMedium(blk);
+        const i = this.drives.findIndex((x) => x.id === id);
+        if (blk === null) {
+          const gone = this.drives[i];
+          if (gone !== undefined) {
+            this.drives.splice(i, 1);
+            this.emptyDrives.set(id, `-drive ${id}`);
+            this.rootReadOnly.set(id, gone.driver.readOnly);
+          }
+        } else if (i >= 0) {
+          this.drives[i]!.driver = blk;
+        } else {
+          const spec = this.config.drives.find((x) => x.id === id);
+          this.drives.push({ id, driver: blk, iface: spec?.interface ?? "none" });
+          this.emptyDrives.delete(id);
+        }
+      },
+      get rootReadOnly(): boolean {
+        return roots.get(id) ?? true;
+      },
+      set rootReadOnly(v: boolean) {
+        roots.set(id, v);
+      },
+    });
+    for (const d of this.config.drives) {
+      const cd = this.cdDrives.find((x) => x.id === d.id);
+      const hd = this.hdDrives.find((x) => x.id === d.id);
+      slots.push(named(d.id, cd, cd ?? hd));
+    }
+    for (const c of this.cdDrives) {
+      if (c.id !== "") continue;
+      let rootReadOnly = true;
+      slots.push({
+        name: "",
+        qdevId: c.qdevId,
+        attachedId: c.attachedId,
+        hasDevice: true,
+        cd: c.drive,
+        medium: () => c.drive.blk,
+        setMedium: (blk) => {
+          c.drive.setMedium(blk);
+        },
+        get rootReadOnly(): boolean {
+          return rootReadOnly;
+        },
+        set rootReadOnly(v: boolean) {
+          rootReadOnly = v;
+        },
+      });
+    }
+    return slots;
+  }
+
+  /** The QOM path QEMU gives a legacy (-drive if=ide / -cdrom / -hdX) IDE device: machine init creates them after its own devices. */
+  private legacyIdePath(bus: number, unit: number): string {
+    const legacy = this.config.drives
+      .filter((d) => d.interface === "ide" && d.bus !== undefined && d.unit !== undefined)
+      .map((d) => d.bus! * 2 + d.unit!)
+      .sort((a, b) => a - b);
+    // pc_init1 / isapc: 17 (15 on isapc) devices of the machine, one per CPU and the -serial
+    // ports (pc_basic_device_init) are realized first.
+    const serials = this.config.serials.filter((s) => s !== undefined).length;
+    const base = (this.config.machineType === "isapc" ? 15 : 17) + this.config.smp + serials;
+    return `/machine/unattached/device[${base + legacy.indexOf(bus * 2 + unit)}]`;
   }
 
   /** Builds everything from a parsed configuration; throws QemuCliError or a loader error. */
@@ -311,9 +411,10 @@ export class QemuSystem implements MonitorHost {
     for (const d of config.drives) {
       if (d.interface !== "ide" || d.bus === undefined || d.unit === undefined) continue;
       if (d.media === "cdrom") {
-        this.attachIdeCd(this.drives.find((x) => x.id === d.id)?.driver ?? null, d.id, d.bus, d.unit);
+        this.attachIdeCd(this.drives.find((x) => x.id === d.id)?.driver ?? null, d.id, d.bus, d.unit, { qdevId: undefined, attachedId: this.legacyIdePath(d.bus, d.unit) });
         continue;
       }
+      this.hdDrives.push({ id: d.id, qdevId: undefined, attachedId: this.legacyIdePath(d.bus, d.unit) });
       const opened = this.drives.find((x) => x.id === d.id)!;
       if (d.snapshot && !d.readOnly) {
         throw new QemuCliError("virtkit: snapshot=on is not supported for IDE drives (it opens the image read-only)", d.location);
@@ -442,6 +543,8 @@ export class QemuSystem implements MonitorHost {
         }
       }
     };
+    // qdev_set_id: a device without id= is /machine/peripheral-anon/device[N], in creation order.
+    const anonIndex = d.opts.get("id") === undefined ? this.anonDevices++ : undefined;
     const chardevProp = (): CharBackend | undefined => {
       const id = d.opts.get("chardev");
       if (id === undefined) return undefined;
@@ -473,11 +576,11 @@ export class QemuSystem implements MonitorHost {
       }
       case "ide-hd":
         allow("drive", "bus", "unit", "serial", "model", "bootindex");
-        this.addIdeDevice(d, "hd");
+        this.addIdeDevice(d, "hd", anonIndex);
         return;
       case "ide-cd":
         allow("drive", "bus", "unit", "serial", "model", "bootindex");
-        this.addIdeDevice(d, "cd");
+        this.addIdeDevice(d, "cd", anonIndex);
         return;
       case "":
         throw new QemuCliError("Parameter 'driver' is missing", d.location);
@@ -508,10 +611,15 @@ export class QemuSystem implements MonitorHost {
   }
 
   /** An ATAPI CD-ROM (ide-cd) at bus/unit with QEMU's defaults: serial QM0000n, model "QEMU DVD-ROM"; no CMOS entry. */
-  private attachIdeCd(driver: BlockDriver | null, id: string, bus: number, unit: number, serial?: string, model?: string): void {
+  private attachIdeCd(driver: BlockDriver | null, id: string, bus: number, unit: number, dev: { qdevId: string | undefined; attachedId: string }, serial?: string, model?: string): void {
     const drive = this.machine.ideBuses[bus]!.drives[unit]!;
     drive.attachCd({ blk: driver, serial: serial ?? ideDefaultSerial(bus, unit), ...(model !== undefined ? { model } : {}) });
-    this.cdDrives.push({ id, drive });
+    this.cdDrives.push({ id, drive, ...dev });
+    this.rootReadOnly.set(id, driver?.readOnly ?? true);
+    // blk_eject: the guest's START STOP UNIT moved the tray.
+    drive.onTrayMoved = (open) => {
+      this.machine.emitEvent({ event: "DEVICE_TRAY_MOVED", data: { device: id, "tray-open": open, id: dev.attachedId } });
+    };
     if (id !== "") this.ideDrivesInUse.add(id);
   }
 
@@ -521,7 +629,7 @@ export class QemuSystem implements MonitorHost {
    * without unit= to its master position if free, else the slave. An ide-cd needs no drive (an
    * empty tray).
    */
-  private addIdeDevice(d: DeviceSpec, kind: "hd" | "cd"): void {
+  private addIdeDevice(d: DeviceSpec, kind: "hd" | "cd", anonIndex: number | undefined): void {
     const machine = this.machine;
     const name = kind === "hd" ? "ide-hd" : "ide-cd";
     const id = d.opts.get("drive");
@@ -571,10 +679,13 @@ export class QemuSystem implements MonitorHost {
     if (bus.drives[unit]!.present) {
       throw new QemuCliError(`IDE unit ${unit} is in use`, d.location);
     }
+    const qdevId = d.opts.get("id");
+    const devIds = { qdevId, attachedId: qdevId ?? `/machine/peripheral-anon/device[${anonIndex ?? 0}]` };
     if (kind === "cd") {
-      this.attachIdeCd(drv?.driver ?? null, id ?? "", busId, unit, d.opts.get("serial"), d.opts.get("model"));
+      this.attachIdeCd(drv?.driver ?? null, id ?? "", busId, unit, devIds, d.opts.get("serial"), d.opts.get("model"));
       return;
     }
+    this.hdDrives.push({ id: drv?.id ?? "", ...devIds });
     if (empty || drv === undefined) {
       throw new QemuCliError("Device needs media, but drive is empty", d.location);
     }

@@ -159,6 +159,11 @@ export class Machine implements VcpuHost {
     };
   }
 
+  /** Sends an event from a device (qapi_event_send_*) to the monitors. */
+  emitEvent(e: MachineEvent): void {
+    this.emit(e);
+  }
+
   private emit(e: MachineEvent): void {
     for (const l of [...this.eventListeners]) {
       l(e);

@@ -55,4 +55,6 @@ export type MachineEvent =
   | { event: "RESUME" }
   | { event: "RESET"; data: { guest: boolean; reason: ShutdownCause } }
   | { event: "SHUTDOWN"; data: { guest: boolean; reason: ShutdownCause } }
-  | { event: "POWERDOWN" };
+  | { event: "POWERDOWN" }
+  /** qapi/block.json DEVICE_TRAY_MOVED: the block backend's name, the tray, the device's qdev id or QOM path. */
+  | { event: "DEVICE_TRAY_MOVED"; data: { device: string; "tray-open": boolean; id: string } };

@@ -1,6 +1,8 @@
 import { formatFlatViews, formatMtree } from "../memory/mtree.js";
 import { formatCpuState, linearToPhysical } from "../machine/x86-cpu-dump.js";
+import { READ_ONLY_MODES, type ReadOnlyMode, qmpBlockdevChangeMedium, qmpEject } from "./block-media.js";
 import type { MonitorHost } from "./monitor-host.js";
+import { QmpError } from "./qmp-commands.js";
 
 /*
  * The human monitor (QEMU monitor/hmp.c, hmp-cmds.c, misc.c): one command line in, its text out,
@@ -59,11 +61,69 @@ export class Hmp {
       case "loadvm":
       case "delvm":
         return this.snapshotCommand(cmd, args);
+      case "eject":
+      case "change":
+        return this.mediaCommand(cmd, rest);
       case "help":
       case "?":
         return HELP_TEXT;
       default:
         return `unknown command: '${cmd}'\n`;
+    }
+  }
+
+  /**
+   * hmp_eject ("force:-f,device:B") and hmp_change ("device:B,force:-f,target:F,arg:s?,
+   * read-only-mode:s?"), parsed as monitor_parse_arguments does, errors as hmp_handle_error prints them.
+   */
+  private async mediaCommand(cmd: "eject" | "change", words: string[]): Promise<string> {
+    const usage = (msg: string): string => `${cmd}: ${msg}\nTry "help ${cmd}" for more information\n`;
+    const args = [...words];
+    let force = false;
+    const takeForce = (): string | undefined => {
+      const w = args[0];
+      if (w?.startsWith("-") !== true) return undefined;
+      args.shift();
+      if (w[1] !== "f") return usage(`unsupported option -${w.slice(1, 2)}`);
+      force = true;
+      return undefined;
+    };
+    let device: string | undefined;
+    if (cmd === "eject") {
+      const bad = takeForce();
+      if (bad !== undefined) return bad;
+      device = args.shift();
+      if (device === undefined) return usage("block device name expected");
+    } else {
+      device = args.shift();
+      if (device === undefined) return usage("block device name expected");
+      const bad = takeForce();
+      if (bad !== undefined) return bad;
+    }
+    const target = cmd === "change" ? args.shift() : undefined;
+    if (cmd === "change" && target === undefined) return usage("filename expected");
+    const format = cmd === "change" ? args.shift() : undefined;
+    const readOnly = cmd === "change" ? args.shift() : undefined;
+    if (args.length > 0) return usage("extraneous characters at the end of line");
+    try {
+      if (cmd === "eject") {
+        await qmpEject(this.host, device, undefined, force);
+        return "";
+      }
+      if (readOnly !== undefined && !(READ_ONLY_MODES as readonly string[]).includes(readOnly)) {
+        return `Error: invalid parameter value: ${readOnly}\n`;
+      }
+      await qmpBlockdevChangeMedium(this.host, {
+        device,
+        filename: target!,
+        force,
+        ...(format !== undefined ? { format } : {}),
+        ...(readOnly !== undefined ? { readOnlyMode: readOnly as ReadOnlyMode } : {}),
+      });
+      return "";
+    } catch (e) {
+      if (e instanceof QmpError) return `Error: ${e.desc}\n`;
+      throw e;
     }
   }
 
@@ -328,7 +388,9 @@ function formatClock(ns: number): string {
 
 const HELP_TEXT = [
   "c|cont  -- resume emulation",
+  "change device [-f] filename [format [read-only-mode]] -- change a removable medium, optional format, use -f to force the operation",
   "delvm tag -- delete a VM snapshot from its tag",
+  "eject [-f] device -- eject a removable medium (use -f to force it)",
   "help|? [cmd] -- show the help",
   "info [subcommand] -- show various information about the system state",
   "loadvm tag -- restore a VM snapshot from its tag",

@@ -1,4 +1,5 @@
 import type { PcMachine } from "../machine/pc.js";
+import type { BlockBackendSlot } from "./block-media.js";
 
 /*
  * What the monitors (QMP and HMP) see of the running emulator: the machine, and the pieces that
@@ -27,6 +28,10 @@ export interface BlockInfo {
   removable: boolean;
   /** false for a drive without a medium (no "inserted" object in query-block). */
   inserted?: false;
+  /** The attached device's id or QOM path (query-block "qdev"). */
+  qdev?: string;
+  /** No device uses the backend (an if=none drive): query-block has no "io-status" for it. */
+  detached?: true;
   /** A removable drive's tray and lock (query-block "tray_open", "locked"). */
   trayOpen?: boolean;
   locked?: boolean;
@@ -50,6 +55,8 @@ export interface MonitorHost {
   readonly threadId: number;
   chardevs(): { label: string; filename: string; frontendOpen: boolean }[];
   blockDevices(): BlockInfo[];
+  /** The block backends for eject / change (blockdev-change-medium); none when absent. */
+  blockBackends?(): BlockBackendSlot[];
   /** savevm / loadvm / delvm / info snapshots (undefined when no snapshot store is configured). */
   snapshots?: {
     save(name: string): Promise<void>;

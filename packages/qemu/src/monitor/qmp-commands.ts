@@ -1,4 +1,5 @@
 import { MigrationError, migrateToFile, migrationInfo, queryMigrate } from "../migration/file-migration.js";
+import { READ_ONLY_MODES, type ReadOnlyMode, qmpBlockdevChangeMedium, qmpEject } from "./block-media.js";
 import type { Hmp } from "./hmp.js";
 import type { MonitorHost } from "./monitor-host.js";
 import type { JsonValue } from "./qmp-json.js";
@@ -111,7 +112,7 @@ export const QMP_COMMANDS: Readonly<Record<string, QmpCommand>> = {
     args: {},
     handler: (_a, { host }) =>
       host.blockDevices().map((b) => ({
-        "io-status": "ok",
+        ...(b.detached === true ? {} : { "io-status": "ok" }),
         device: b.device,
         locked: b.locked ?? false,
         removable: b.removable,
@@ -126,6 +127,7 @@ export const QMP_COMMANDS: Readonly<Record<string, QmpCommand>> = {
                 image: { "virtual-size": b.virtualSize, filename: b.file, format: b.format },
               },
             }),
+        ...(b.qdev !== undefined ? { qdev: b.qdev } : {}),
         ...(b.trayOpen !== undefined ? { tray_open: b.trayOpen } : {}),
         type: "unknown",
       })),
@@ -208,6 +210,40 @@ export const QMP_COMMANDS: Readonly<Record<string, QmpCommand>> = {
   "query-migrate": {
     args: {},
     handler: (_a, { host }): JsonValue => queryMigrate(host.machine),
+  },
+  /** qmp_eject (qapi/block.json "eject"). */
+  eject: {
+    args: { device: { type: "str", optional: true }, id: { type: "str", optional: true }, force: { type: "bool", optional: true } },
+    handler: async (args, { host }) => {
+      await qmpEject(host, args.device as string | undefined, args.id as string | undefined, (args.force as boolean | undefined) ?? false);
+      return empty;
+    },
+  },
+  /** qmp_blockdev_change_medium (qapi/block.json); read-only-mode is BlockdevChangeReadOnlyMode. */
+  "blockdev-change-medium": {
+    args: {
+      device: { type: "str", optional: true },
+      id: { type: "str", optional: true },
+      filename: { type: "str" },
+      format: { type: "str", optional: true },
+      force: { type: "bool", optional: true },
+      "read-only-mode": { type: "str", optional: true },
+    },
+    handler: async (args, { host }) => {
+      const mode = args["read-only-mode"] as string | undefined;
+      if (mode !== undefined && !(READ_ONLY_MODES as readonly string[]).includes(mode)) {
+        throw new QmpError("GenericError", `Parameter 'read-only-mode' does not accept value '${mode}'`);
+      }
+      await qmpBlockdevChangeMedium(host, {
+        filename: args.filename as string,
+        ...(args.device !== undefined ? { device: args.device as string } : {}),
+        ...(args.id !== undefined ? { id: args.id as string } : {}),
+        ...(args.format !== undefined ? { format: args.format as string } : {}),
+        ...(args.force !== undefined ? { force: args.force as boolean } : {}),
+        ...(mode !== undefined ? { readOnlyMode: mode as ReadOnlyMode } : {}),
+      });
+      return empty;
+    },
   },
   "human-monitor-command": {
     args: { "command-line": { type: "str" }, "cpu-index": { type: "int", optional: true } },

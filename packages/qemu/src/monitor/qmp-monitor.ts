@@ -85,7 +85,7 @@ export class QmpMonitor {
       event: e.event,
     };
     if ("data" in e) {
-      msg.data = { guest: e.data.guest, reason: e.data.reason };
+      msg.data = { ...e.data };
     }
     this.send(msg);
   }

@@ -262,6 +262,8 @@ export interface AtapiTarget {
   readonly model: string;
   readonly firmware: string;
   readonly events: { newMedia: boolean; ejectRequest: boolean };
+  /** blk_eject: the guest moved the tray (START STOP UNIT); the host reports DEVICE_TRAY_MOVED. */
+  guestMovedTray(open: boolean): void;
   /** ide_atapi_cmd_ok: done, status ready, interrupt reason "command complete". */
   atapiCmdOk(): void;
   /** ide_atapi_cmd_error: CHECK CONDITION with this sense key and ASC. */
@@ -389,7 +391,10 @@ const cmdStartStopUnit: PacketHandler = (s, buf) => {
       s.atapiCmdError(s.inserted ? SENSE_NOT_READY : SENSE_ILLEGAL_REQUEST, ASC_MEDIA_REMOVAL_PREVENTED);
       return;
     }
-    s.trayOpen = !start;
+    if (s.trayOpen !== !start) {
+      s.trayOpen = !start;
+      s.guestMovedTray(!start);
+    }
   }
   s.atapiCmdOk();
 };

@@ -347,16 +347,36 @@ export class IdeDrive implements IdeDmaClient, AtapiTarget {
   }
 
   /**
-   * ide_cd_change_cb: a medium was inserted (blk) or removed (null) from outside (the monitor's
-   * change/eject). The guest sees NOT READY, then UNIT ATTENTION, and a NEW MEDIA event.
+   * ide_cd_change_cb: a medium was inserted (blk) or removed (null) from outside and the tray
+   * closed over it (or left open when empty). The guest sees NOT READY, then UNIT ATTENTION, and a
+   * NEW MEDIA event.
    */
   changeMedium(blk: BlockDriver | null): void {
+    this.setMedium(blk);
+    this.changeMediaCb(blk !== null);
+  }
+
+  /**
+   * blk_insert_bs / blk_remove_bs: the medium behind the drive changes without the guest being
+   * told (the monitor does this with the tray open; changeMediaCb tells the guest).
+   */
+  setMedium(blk: BlockDriver | null): void {
     if (this.kind !== "cd") {
       throw new Error("not a removable-media drive");
     }
     this.blk = blk;
-    this.totalSectors = blk === null ? 0 : Math.floor(blk.getLength() / SECTOR);
-    this.trayOpen = blk === null;
+  }
+
+  /**
+   * ide_cd_change_cb (QEMU hw/ide/core.c): the host closed (load) or opened the tray. The size is
+   * the medium's at this moment; the guest sees NOT READY, then UNIT ATTENTION, and NEW MEDIA.
+   */
+  changeMediaCb(load: boolean): void {
+    if (this.kind !== "cd") {
+      throw new Error("not a removable-media drive");
+    }
+    this.trayOpen = !load;
+    this.totalSectors = this.blk === null ? 0 : Math.floor(this.blk.getLength() / SECTOR);
     this.cdromChanged = 1;
     this.events.newMedia = true;
     this.events.ejectRequest = false;
@@ -373,6 +393,13 @@ export class IdeDrive implements IdeDmaClient, AtapiTarget {
       this.trayLocked = false;
     }
     this.bus.setIrq();
+  }
+
+  /** Called when the guest opens or closes the tray itself (QEMU's blk_eject sends DEVICE_TRAY_MOVED). */
+  onTrayMoved: ((open: boolean) => void) | undefined = undefined;
+
+  guestMovedTray(open: boolean): void {
+    this.onTrayMoved?.(open);
   }
 
   /** Resolves when no block request of this drive is in flight (before savevm). */
