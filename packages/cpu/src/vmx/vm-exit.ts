@@ -222,8 +222,21 @@ const S_IDTR_BASE = vmcsSlot(GUEST_IDTR_BASE), S_IDTR_LIMIT = vmcsSlot(GUEST_IDT
 const S_SYSENTER_CS = vmcsSlot(GUEST_SYSENTER_CS), S_SYSENTER_ESP = vmcsSlot(GUEST_SYSENTER_ESP), S_SYSENTER_EIP = vmcsSlot(GUEST_SYSENTER_EIP);
 const S_PAT = vmcsSlot(GUEST_IA32_PAT), S_EFER = vmcsSlot(GUEST_IA32_EFER);
 const S_PDPTE = Int16Array.from([0, 1, 2, 3], (i) => vmcsSlot(GUEST_PDPTR0 + i * 2));
-const S_SEL = Int16Array.from(GUEST_SEG_SELECTOR, vmcsSlot), S_BASE = Int16Array.from(GUEST_SEG_BASE, vmcsSlot);
-const S_LIMIT = Int16Array.from(GUEST_SEG_LIMIT, vmcsSlot), S_AR = Int16Array.from(GUEST_SEG_AR, vmcsSlot);
+/**
+ * The first slot of each segment-register component group. The VMCS cache lays each group out in
+ * encoding order (ES, CS, SS, DS, FS, GS, LDTR, TR: consecutive encodings), so segment s is at first + s;
+ * the check below asserts it once at load, and deferrable() then indexes without a table per component.
+ */
+const S_SEL0 = contiguousSlots(GUEST_SEG_SELECTOR), S_BASE0 = contiguousSlots(GUEST_SEG_BASE);
+const S_LIMIT0 = contiguousSlots(GUEST_SEG_LIMIT), S_AR0 = contiguousSlots(GUEST_SEG_AR);
+
+function contiguousSlots(encodings: readonly number[]): number {
+  const first = vmcsSlot(encodings[0]!);
+  encodings.forEach((e, i) => {
+    if (vmcsSlot(e) !== first + i) throw new Error(`VMCS slot of field ${e.toString(16)}h is not ${first + i}`);
+  });
+  return first;
+}
 
 /**
  * Whether this exit may defer the state switch: the exit loads no MSRs (their loads would overwrite guest
@@ -265,7 +278,7 @@ function deferrable(cpu: Cpu, vmx: VmxCpuState, pdptes: boolean): boolean {
   if (l[S_SYSENTER_CS] !== (cpu.sysenterCs | 0) || l[S_SYSENTER_ESP] !== (cpu.sysenterEsp | 0) || l[S_SYSENTER_EIP] !== (cpu.sysenterEip | 0)) return false;
   const sel = cpu.segSel, base = cpu.segBase, limit = cpu.segLimit, ar = cpu.segAr;
   for (let s = 0; s < 8; s++) {
-    if (l[S_SEL[s]!] !== sel[s]! || l[S_BASE[s]!] !== base[s]! || l[S_LIMIT[s]!] !== limit[s]! || l[S_AR[s]!] !== ar[s]!) return false;
+    if (l[S_SEL0 + s] !== sel[s]! || l[S_BASE0 + s] !== base[s]! || l[S_LIMIT0 + s] !== limit[s]! || l[S_AR0 + s] !== ar[s]!) return false;
   }
   return true;
 }
