@@ -27,6 +27,29 @@ const ioOut = (port: number, size: number, bytes: number[]): ScriptStep => ({
 });
 
 describe("the vCPU run loop", () => {
+  it("counts exits by reason through runs of equal reasons, read at any point", () => {
+    const { pc } = machine([
+      ioOut(0x80, 1, [1]),
+      ioOut(0x80, 1, [2]),
+      ioOut(0x80, 1, [3]),
+      { exit: { reason: "intr" } },
+      ioOut(0x80, 1, [4]),
+      { exit: { reason: "intr" } },
+      { exit: { reason: "intr" } },
+    ]);
+    const runner = pc.vcpus[0]!;
+    pc.vmStart();
+    pc.runSync(undefined, 2);
+    // Read in the middle of a run of io-out exits: the run so far is counted.
+    expect([...runner.exitCounts]).toEqual([["io-out", 2]]);
+    pc.runSync(undefined, 3);
+    expect([...runner.exitCounts]).toEqual([["io-out", 4], ["intr", 1]]);
+    pc.runSync(undefined, 2);
+    // Reading twice does not count the current run twice.
+    expect([...runner.exitCounts]).toEqual([["io-out", 4], ["intr", 3]]);
+    expect([...runner.exitCounts]).toEqual([["io-out", 4], ["intr", 3]]);
+  });
+
   it("dispatches each element of a string I/O exit to the port (kvm_handle_io count x size)", () => {
     const { pc } = machine([ioOut(0x70, 1, [0x50]), ioOut(0x71, 1, [0x11]), ioOut(0x70, 2, [0x51, 0x00, 0x52, 0x00])]);
     pc.vmStart();

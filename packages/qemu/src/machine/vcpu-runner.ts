@@ -84,8 +84,15 @@ export class VcpuRunner {
   private kernelWaitsForSipi = false;
   private lastTsc = 0;
   private budget = 0;
-  /** KVM exits handled, by reason (for tests and "info kvm"-style statistics). */
-  readonly exitCounts = new Map<string, number>();
+  /** Exits counted by reason so far, without the current run of equal reasons (see exitCounts). */
+  private readonly exitCountsFlushed = new Map<string, number>();
+  /**
+   * The reason of the latest exits and how many in a row had it: the loop counts a run of equal reasons
+   * (a guest polling a port exits with the same reason millions of times) with a compare and an add, and
+   * touches the Map only when the reason changes or someone reads the counts.
+   */
+  private runReason = "";
+  private runCount = 0;
   /** The last exit, for error reports. */
   lastExit: VcpuExit | undefined;
 
@@ -170,7 +177,13 @@ export class VcpuRunner {
     const exit = this.vcpu.run();
     this.accountTime();
     this.lastExit = exit;
-    this.exitCounts.set(exit.reason, (this.exitCounts.get(exit.reason) ?? 0) + 1);
+    if (exit.reason === this.runReason) {
+      this.runCount++;
+    } else {
+      this.flushExitCounts();
+      this.runReason = exit.reason;
+      this.runCount = 1;
+    }
     this.dispatch(exit);
     if (irqchip.inKernel && exit.reason === "intr") {
       this.kernelWaitsForSipi = this.waitingInKernel();
@@ -179,6 +192,21 @@ export class VcpuRunner {
       }
     }
     return StepResult.Ran;
+  }
+
+  /** KVM exits handled, by reason (for tests and "info kvm"-style statistics). */
+  get exitCounts(): ReadonlyMap<string, number> {
+    this.flushExitCounts();
+    return this.exitCountsFlushed;
+  }
+
+  private flushExitCounts(): void {
+    if (this.runCount === 0) {
+      return;
+    }
+    const m = this.exitCountsFlushed;
+    m.set(this.runReason, (m.get(this.runReason) ?? 0) + this.runCount);
+    this.runCount = 0;
   }
 
   /** Advances the virtual clock by the instructions the guest retired (its TSC delta). */
