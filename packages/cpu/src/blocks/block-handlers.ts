@@ -15,6 +15,7 @@ import type { DecodedInsn, Exec } from "./decoded-insn.js";
 import type { Block } from "./block.js";
 import { ATTR_GENERIC, EXEC_ABORTED, EXEC_JUMPED, EXEC_NEXT, EXEC_STOP } from "./decoded-insn.js";
 import { VM_EXIT } from "../core/exceptions.js";
+import { selectX87Handler } from "./x87-handlers.js";
 
 /** Runs the instruction through the interpreter (prefixes, decoding, every check) and ends the block when needed. */
 export function execGeneric(cpu: Cpu, d: DecodedInsn): number {
@@ -886,6 +887,7 @@ function chooseHandler(d: DecodedInsn): void {
     d.exec = cmovcc;
     return;
   }
+  if (selectX87Handler(d)) return;
   switch (op) {
     case 0x80:
     case 0x82:

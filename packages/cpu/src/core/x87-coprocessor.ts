@@ -48,16 +48,23 @@ export class X87Coprocessor implements X87Host {
   /** One escape instruction D8-DF; the core already checked CR0.EM/TS (#NM). */
   execute(cpu: Cpu, opcode: number): void {
     cpu.decodeModrm();
-    const modrm = cpu.modrm;
+    this.executeDecoded(cpu, opcode, cpu.modrm, cpu.eaSeg, cpu.eaOff, cpu.o32);
+  }
+
+  /**
+   * One escape instruction whose ModRM the caller decoded (the block cache): the memory operand at
+   * `offset` in segment `seg` (ignored for register forms), operand size `o32`. CR0.EM/TS checked already.
+   */
+  executeDecoded(cpu: Cpu, opcode: number, modrm: number, seg: number, offset: number, o32: boolean): void {
     let linear = 0;
     if (modrm < 0xc0) {
-      this.seg = cpu.eaSeg;
-      linear = (cpu.segBase[cpu.eaSeg]! + cpu.eaOff) | 0;
+      this.seg = seg;
+      linear = (cpu.segBase[seg]! + offset) | 0;
       let align = ALIGNMENT[((opcode & 7) << 3) | ((modrm >>> 3) & 7)]!;
-      if (align === 0) align = cpu.o32 ? 4 : 2;
+      if (align === 0) align = o32 ? 4 : 2;
       if (cpu.acMask !== 0 && align > 1 && this.x87.isValidEncoding(opcode, modrm)) cpu.checkAlignment(linear, align);
     }
-    this.x87.execute(opcode, modrm, linear, cpu.eaOff, cpu.segSel[cpu.eaSeg]!, cpu.segSel[CS]!, cpu.insnStart, cpu.o32, cpu.protectedMode && !cpu.v86);
+    this.x87.execute(opcode, modrm, linear, offset, cpu.segSel[seg]!, cpu.segSel[CS]!, cpu.insnStart, o32, cpu.protectedMode && !cpu.v86);
   }
 
   /** WAIT/FWAIT; the core already checked CR0.MP/TS. */

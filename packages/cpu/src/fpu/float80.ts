@@ -58,6 +58,13 @@ export function isNaNClass(c: number): boolean {
   return c === F80_QNAN || c === F80_SNAN;
 }
 
+/** The double path (float80-double-path.ts) is not taken: precision control 24 bits. */
+export const DOUBLE_PATH_NONE = 0;
+/** Only for exact results (precision 53 with a directed rounding, or 64 bits). */
+export const DOUBLE_PATH_EXACT = 1;
+/** For rounded results too: precision 53, round to nearest (the host's own double arithmetic). */
+export const DOUBLE_PATH_ROUNDED = 2;
+
 /**
  * Per-FPU arithmetic context: the control-word fields an operation reads, the exception
  * flags it raises and the value(s) it produces. One instance lives in each FPU.
@@ -67,6 +74,8 @@ export class F80Context {
   rc = FPU_RC_NEAREST;
   /** Significand bits kept by FADD/FSUB/FMUL/FDIV/FSQRT: 24, 53 or 64 (FCW.PC, SDM vol. 1 §8.1.5.2). */
   precision = 64;
+  /** What float80-double-path.ts may do under this control word (DOUBLE_PATH_*), for the direct entries. */
+  doublePath = DOUBLE_PATH_EXACT;
   /** FCW exception masks (bits 0..5). */
   masks = FPU_EX_ALL;
   /** Exception flags raised by the current operation (FPU_EX_* and FPU_SW_SF). */
@@ -103,6 +112,7 @@ export class F80Context {
     const pc = (cw & FPU_CW_PC_MASK) >>> FPU_CW_PC_SHIFT;
     // PC=01 is reserved; the hardware rounds as for 64 bits (checked against the oracle).
     this.precision = pc === FPU_PC_SINGLE ? 24 : pc === FPU_PC_DOUBLE ? 53 : 64;
+    this.doublePath = pc === FPU_PC_SINGLE ? DOUBLE_PATH_NONE : pc === FPU_PC_DOUBLE && this.rc === FPU_RC_NEAREST ? DOUBLE_PATH_ROUNDED : DOUBLE_PATH_EXACT;
   }
 
   /** Starts an operation: clears the flags and the round-up indicator. */

@@ -61,6 +61,11 @@ export const X87_ATTR_NOWAIT = 2;
 export const X87_ATTR_CONTROL = 4;
 /** FISTTP: defined only with SSE3. */
 export const X87_ATTR_FISTTP = 8;
+/**
+ * Register form that reads or writes the integer core's state through the host (FCMOVcc reads EFLAGS,
+ * FCOMI/FUCOMI write it, FNSTSW AX writes AX); every other register form touches only the FPU.
+ */
+export const X87_ATTR_HOST = 16;
 
 type MemHandler = (f: X87, linear: number) => void;
 type RegHandler = (f: X87, i: number) => void;
@@ -599,6 +604,7 @@ function fxch(f: X87, i: number): void {
 }
 
 function swapRegisters(f: X87, a: number, b: number): void {
+  f.f64Valid &= ~((1 << a) | (1 << b));
   const se = f.regSe[a]!;
   const hi = f.regHi[a]!;
   const lo = f.regLo[a]!;
@@ -631,6 +637,7 @@ function signOp(f: X87, op: (se: number) => number): void {
     return;
   }
   f.regSe[p0] = op(f.regSe[p0]!);
+  f.f64Valid &= ~(1 << p0);
   f.finish(0, 0);
 }
 
@@ -1049,16 +1056,16 @@ defReg(ESC_D9, 0xff, 1, (f) => {
 // DA register: FCMOVB/E/BE/U, FUCOMPP
 defReg(ESC_DA, 0xc0, 8, (f, i) => {
   fcmov(f, i, (fl) => (fl & EFLAGS_CF) !== 0);
-});
+}, X87_ATTR_HOST);
 defReg(ESC_DA, 0xc8, 8, (f, i) => {
   fcmov(f, i, (fl) => (fl & EFLAGS_ZF) !== 0);
-});
+}, X87_ATTR_HOST);
 defReg(ESC_DA, 0xd0, 8, (f, i) => {
   fcmov(f, i, (fl) => (fl & (EFLAGS_CF | EFLAGS_ZF)) !== 0);
-});
+}, X87_ATTR_HOST);
 defReg(ESC_DA, 0xd8, 8, (f, i) => {
   fcmov(f, i, (fl) => (fl & EFLAGS_PF) !== 0);
-});
+}, X87_ATTR_HOST);
 defReg(ESC_DA, 0xe9, 1, (f) => {
   compareRegisters(f, f.phys(1), true, 2);
 });
@@ -1080,16 +1087,16 @@ defMem(ESC_DB, 7, storeExtended);
 // DB register
 defReg(ESC_DB, 0xc0, 8, (f, i) => {
   fcmov(f, i, (fl) => (fl & EFLAGS_CF) === 0);
-});
+}, X87_ATTR_HOST);
 defReg(ESC_DB, 0xc8, 8, (f, i) => {
   fcmov(f, i, (fl) => (fl & EFLAGS_ZF) === 0);
-});
+}, X87_ATTR_HOST);
 defReg(ESC_DB, 0xd0, 8, (f, i) => {
   fcmov(f, i, (fl) => (fl & (EFLAGS_CF | EFLAGS_ZF)) === 0);
-});
+}, X87_ATTR_HOST);
 defReg(ESC_DB, 0xd8, 8, (f, i) => {
   fcmov(f, i, (fl) => (fl & EFLAGS_PF) === 0);
-});
+}, X87_ATTR_HOST);
 // FNENI, FNDISI (8087) and FNSETPM (287) execute as no-ops on the 387 and later.
 defReg(ESC_DB, 0xe0, 2, () => undefined, NOWAIT_CONTROL);
 defReg(ESC_DB, 0xe2, 1, fnclex, NOWAIT_CONTROL);
@@ -1099,10 +1106,10 @@ defReg(ESC_DB, 0xe3, 1, (f) => {
 defReg(ESC_DB, 0xe4, 1, () => undefined, NOWAIT_CONTROL);
 defReg(ESC_DB, 0xe8, 8, (f, i) => {
   compareToEflags(f, i, true, false);
-});
+}, X87_ATTR_HOST);
 defReg(ESC_DB, 0xf0, 8, (f, i) => {
   compareToEflags(f, i, false, false);
-});
+}, X87_ATTR_HOST);
 
 // DD memory
 defMem(ESC_DD, 0, loadFloat64);
@@ -1177,11 +1184,11 @@ defReg(ESC_DF, 0xd8, 8, (f, i) => {
 }); // FSTP9 alias
 defReg(ESC_DF, 0xe0, 1, (f) => {
   f.host.setAx(f.sw);
-}, NOWAIT_CONTROL);
+}, NOWAIT_CONTROL | X87_ATTR_HOST);
 defReg(ESC_DF, 0xe8, 8, (f, i) => {
   compareToEflags(f, i, true, true);
-});
+}, X87_ATTR_HOST);
 defReg(ESC_DF, 0xf0, 8, (f, i) => {
   compareToEflags(f, i, false, true);
-});
+}, X87_ATTR_HOST);
 

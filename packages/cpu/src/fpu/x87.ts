@@ -54,6 +54,14 @@ export class X87 implements X87EnvironmentFields {
   readonly regLo = new Uint32Array(8);
   /** Bit p set: physical register p is non-empty (the FXSAVE abridged tag, SDM vol. 1 §10.5.1.1). */
   tagValid = 0;
+  /**
+   * A cache of register values as host doubles for the direct entries (x87-decoded.ts): bit p of
+   * f64Valid set means regF64[p] is exactly the value of physical register p (which is then a normal
+   * double: float80-double-path.ts). Anything that writes a register's bits clears its bit; the
+   * cache never decides a result, it only saves converting the same bits again.
+   */
+  readonly regF64 = new Float64Array(8);
+  f64Valid = 0;
   /** Stack top (FSW bits 13..11). */
   top = 0;
   /** Status word without the TOP field. */
@@ -89,7 +97,13 @@ export class X87 implements X87EnvironmentFields {
       sse3: options.sse3 ?? false,
     };
     this.ctx.setControlWord(this.cw);
+    this.fcsMask = this.options.fcsFdsDeprecated ? 0 : 0xffff;
+    this.fopAlways = !this.options.fopOnUnmaskedExceptionOnly;
   }
+
+  /** recordInstruction's model options as plain fields: FCS kept (0xFFFF) or deprecated (0); FOP always written. */
+  private readonly fcsMask: number;
+  private readonly fopAlways: boolean;
 
   // -------------------------------------------------------------------------------------
   // Architectural words
@@ -161,6 +175,7 @@ export class X87 implements X87EnvironmentFields {
     this.regSe.fill(0);
     this.regHi.fill(0);
     this.regLo.fill(0);
+    this.f64Valid = 0;
     this.tagValid = 0xff;
     this.fip = 0;
     this.fcs = 0;
@@ -251,21 +266,27 @@ export class X87 implements X87EnvironmentFields {
     if (isMem) memHandlers[index]!(this, linear);
     else regHandlers[index]!(this, modrm & 7);
     if ((attr & X87_ATTR_CONTROL) !== 0) return;
-    // Last-instruction pointers (SDM vol. 1 §8.1.8, §8.1.9).
-    const deprecated = this.options.fcsFdsDeprecated;
-    this.fip = instructionPointer >>> 0;
-    this.fcs = deprecated ? 0 : codeSelector & 0xffff;
-    const unmasked = this.raisedUnmasked();
-    if (!this.options.fopOnUnmaskedExceptionOnly || unmasked) this.fop = (esc << 8) | modrm;
-    if (isMem && (!this.options.fdpOnUnmaskedExceptionOnly || unmasked)) {
+    this.recordInstruction(instructionPointer, codeSelector, (esc << 8) | modrm);
+    if (isMem && (!this.options.fdpOnUnmaskedExceptionOnly || this.raisedUnmasked())) {
       this.fdp = dataOffset >>> 0;
-      this.fds = deprecated ? 0 : dataSelector & 0xffff;
+      this.fds = this.options.fcsFdsDeprecated ? 0 : dataSelector & 0xffff;
     }
   }
 
   /** Whether the instruction just executed raised an unmasked exception (set through finish()). */
   private raisedUnmasked(): boolean {
     return this.unmaskedRaised;
+  }
+
+  /**
+   * Last-instruction pointers of a non-control instruction that just executed (SDM vol. 1 §8.1.8,
+   * §8.1.9): FIP, FCS and the opcode's low 11 bits (FOP), the latter only after an unmasked exception
+   * on models that record it only then. The data pointer is the caller's (memory forms).
+   */
+  recordInstruction(instructionPointer: number, codeSelector: number, fop: number): void {
+    this.fip = instructionPointer >>> 0;
+    this.fcs = codeSelector & this.fcsMask;
+    if (this.fopAlways || this.unmaskedRaised) this.fop = fop;
   }
 
   // -------------------------------------------------------------------------------------
@@ -283,6 +304,7 @@ export class X87 implements X87EnvironmentFields {
     this.regSe[p] = se;
     this.regHi[p] = hi;
     this.regLo[p] = lo;
+    this.f64Valid &= ~(1 << p);
     this.tagValid |= 1 << p;
   }
 
@@ -452,6 +474,7 @@ export class X87 implements X87EnvironmentFields {
     this.regLo[p] = v.getUint32(off, true);
     this.regHi[p] = v.getUint32(off + 4, true);
     this.regSe[p] = v.getUint16(off + 8, true);
+    this.f64Valid &= ~(1 << p);
   }
 
   /**
@@ -508,6 +531,7 @@ export class X87 implements X87EnvironmentFields {
       this.regHi[p] = v.getUint32(off + 4, true);
       this.regSe[p] = v.getUint16(off + 8, true);
     }
+    this.f64Valid = 0;
     this.updateSummary();
   }
 

@@ -28,7 +28,12 @@ import type { Block, RegionFn } from "../blocks/block.js";
 import { CC_FLAGS, conditionExpr, F_AF, F_CF, F_OF, flagExpr, FlagState, setLazy, writeback, type Producer } from "./flag-state.js";
 import { finalSuccessors, type Region } from "./region.js";
 import { compileAllowed, inlineAllowed, recordRegion } from "./diagnostics.js";
-import { CR4_TSD } from "../core/registers.js";
+import { CR0_EM, CR0_MP, CR0_TS, CR4_TSD } from "../core/registers.js";
+import {
+  X87_ARITH, X87_EXCHANGE, X87_FNSTSW_AX, X87_GENERAL, X87_LOAD_REG, X87_REGISTER, X87_STORE_REG,
+  x87AddRegister, x87DivRegister, x87Exchange, x87ExecuteRegister, x87LoadRegister, x87MulRegister, x87StoreRegister,
+} from "../fpu/x87-decoded.js";
+import { FPU_SW_ES } from "../fpu/x87-control-status.js";
 import { CPU_BASED_PAUSE_EXITING, CPU_BASED_RDTSC_EXITING } from "../vmx/capabilities.js";
 
 const ALL = 0x3f;
@@ -74,6 +79,10 @@ function inlineFormOf(d: DecodedInsn, region: Region): string | null {
   if (!d.lock && op === 0x131) return "rdtsc";
   if ((d.attrs & ATTR_GENERIC) !== 0) return null;
   if (op < 0x40 && (op & 7) < 6) return "alu";
+  // The x87 forms with a direct entry (fpu/x87-decoded.ts); the rest (memory operands, FCOMI, FCMOVcc,
+  // undefined forms) run through their handler like any instruction without an inline form.
+  if (op >= 0xd8 && op <= 0xdf) return d.imm2 !== X87_GENERAL ? "x87" : null;
+  if (op === 0x9b) return "fwait";
   if (op >= 0x40 && op <= 0x4f) return "incdec";
   if (op >= 0x50 && op <= 0x57) return "push";
   if (op === 0x68 || op === 0x6a) return "push";
@@ -127,9 +136,11 @@ function flagEffect(d: DecodedInsn, kind: string | null): FlagEffect {
     case "cmovcc":
       return { use: CC_FLAGS[d.op & 0xf]!, def: 0, exits: mem };
     case "carry": return { use: d.op === 0xf5 ? 1 : 0, def: 1, exits: false };
-    // Their slow path (a VM exit, #GP) may leave the region.
+    // Their slow path (a VM exit, #GP; #NM, #MF or FERR# for the x87) may leave the region.
     case "pause":
     case "rdtsc":
+    case "x87":
+    case "fwait":
       return { use: 0, def: 0, exits: true };
     case "shift":
     case "imul":
@@ -238,6 +249,9 @@ function handlerWrites(d: DecodedInsn, kind: string): number {
     case "pop": return (1 << ESP) | (1 << (d.op & 7));
     case "pause": return 0;
     case "rdtsc": return (1 << 0) | (1 << 2);
+    // The x87 forms compiled inline touch no general register but FNSTSW AX; nor does WAIT.
+    case "x87": return d.imm2 === X87_FNSTSW_AX ? 1 : 0;
+    case "fwait": return 0;
     default: return 0xff;
   }
 }
@@ -269,9 +283,9 @@ export function compileRegion(cpu: Cpu, region: Region): CompiledRegion | null {
   sourceListener?.(region.entry.eip, body);
   // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "L", "F", "B", "U4", "S4", body) as (...args: unknown[]) => RegionFn;
+  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "L", "F", "B", "U4", "S4", "XA", "XM", "XD", "XL", "XS", "XX", "XR", body) as (...args: unknown[]) => RegionFn;
   recordRegion(g.insns.length, g.memInsns, body.length, g.slowBytes, g.callOutBytes);
-  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned), bytes: body.length };
+  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned, x87AddRegister, x87MulRegister, x87DivRegister, x87LoadRegister, x87StoreRegister, x87Exchange, x87ExecuteRegister), bytes: body.length };
 }
 
 class Generator {
@@ -300,6 +314,8 @@ class Generator {
   /** Alignment checking was off when the region was compiled (Cpu.acMask 0), and accesses rely on it. */
   private readonly noAlignCheck: boolean;
   private alignUsed = false;
+  /** The region calls into the x87 (FX: the processor's FPU, loaded at entry). */
+  private x87Used = false;
   private locals: string[] = [];
   /** The block being emitted, the current instruction's index in it and in the region. */
   private blockIndex = 0;
@@ -624,7 +640,7 @@ class Generator {
     const slow = `s${k}`, done = `i${k}`;
     // Instructions with memory operands (or the stack) have a guarded fast path and the handler as slow path.
     const guarded = (d.mem && kind !== "lea") || kind === "push" || kind === "pop" || kind === "call" || kind === "ret" || kind === "moffs" ||
-      kind === "pause" || kind === "rdtsc";
+      kind === "pause" || kind === "rdtsc" || kind === "x87" || kind === "fwait";
     if (!guarded) {
       this.fast(d, kind, slow, i, n);
       return;
@@ -708,6 +724,12 @@ class Generator {
         }
         return;
       }
+      case "x87": this.x87(d, slow); return;
+      // WAIT: #NM with CR0.MP and TS both set, #MF or FERR# for a pending exception (the handler's).
+      case "fwait":
+        this.x87Used = true;
+        this.emit(`if ((cpu.cr0 & ${CR0_MP | CR0_TS}) === ${CR0_MP | CR0_TS} || (FX !== null && (FX.swNoTop & ${FPU_SW_ES}) !== 0)) break ${slow};`);
+        return;
       case "setcc": {
         const v = `(${conditionExpr(this.state, d.op & 0xf)} ? 1 : 0)`;
         if (d.mem) {
@@ -741,6 +763,42 @@ class Generator {
       case "imul": this.imul(d, slow); return;
       default: throw new Error(`no inline form ${kind}`);
     }
+  }
+
+  /**
+   * An x87 register form through its direct entry (fpu/x87-decoded.ts), which does all of it or nothing:
+   * #NM (CR0.EM/TS, no FPU) and whatever the entry declines (a pending exception, a stack fault, an
+   * operand off the double path) go to the handler. The entries touch only the FPU, so nothing is
+   * written back first; FCS is read from the selector (a region is not keyed by it).
+   */
+  private x87(d: DecodedInsn, slow: string): void {
+    this.x87Used = true;
+    const nm = `(cpu.cr0 & ${CR0_EM | CR0_TS}) !== 0 || FX === null`;
+    const at = `${d.eip}, cpu.segSel[1]`;
+    const x = d.x;
+    let call: string;
+    switch (d.imm2) {
+      case X87_ARITH: {
+        // One entry per operation (fpu/x87-decoded.ts), so V8 can inline it: SUBR/DIVR exchange the operands.
+        const op = x & 7, dst = (x >>> 3) & 7, src = (x >>> 6) & 7, tail = `${(x & 0x200) !== 0}, ${d.y}, ${at}`;
+        const [a, b] = op === 5 || op === 7 ? [src, dst] : [dst, src];
+        if (op === 1) call = `XM(FX, ${dst}, ${src}, ${tail})`;
+        else if (op >= 6) call = `XD(FX, ${a}, ${b}, ${dst}, ${tail})`;
+        else call = `XA(FX, ${op !== 0}, ${a}, ${b}, ${dst}, ${tail})`;
+        break;
+      }
+      case X87_LOAD_REG: call = `XL(FX, ${x}, ${at})`; break;
+      case X87_STORE_REG: call = `XS(FX, ${x & 7}, ${(x & 8) !== 0}, ${d.y}, ${at})`; break;
+      case X87_EXCHANGE: call = `XX(FX, ${x}, ${d.y}, ${at})`; break;
+      case X87_REGISTER: call = `XR(FX, ${x}, ${at})`; break;
+      case X87_FNSTSW_AX:
+        // No-wait and a control instruction: only #NM, then AX ← FSW.
+        this.emit(`if (${nm}) break ${slow};`);
+        this.emit(this.setReg(0, 2, "FX.sw"));
+        return;
+      default: throw new Error(`no inline x87 form ${d.imm2}`);
+    }
+    this.emit(`if (${nm} || !${call}) break ${slow};`);
   }
 
   /** Operand and flags of one ALU operation; returns the result local. */
@@ -1075,6 +1133,7 @@ class Generator {
       // parenthesised functions) instead of pre-parsing it now and parsing it all again at its first call.
       `return (function region(budget) {`,
       `const R = cpu.reg; const rdM = cpu.rdMask, wrM = cpu.wrMask, rwM = rdM | wrM, acM = cpu.acMask;`,
+      this.x87Used ? `const FX = cpu.fpu === null ? null : cpu.fpu.x87;` : "",
       `let ${decls.join(", ")};`,
       segLoad,
       `if (${entryLen} > budget) return 0;`,
