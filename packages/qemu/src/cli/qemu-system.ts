@@ -21,6 +21,7 @@ import { RomLoadError, addOptionRom } from "../loader/rom-loader.js";
 import { PcMachine } from "../machine/pc.js";
 import { formatCpuState } from "../machine/x86-cpu-dump.js";
 import { ISA_SERIAL_PORTS } from "../hw/uart16550.js";
+import { BootDeviceList, BootIndexError, ideFwPath, pciFwPath } from "../hw/fw-cfg-bootorder.js";
 import { MigrationError, incomingFromFile } from "../migration/file-migration.js";
 import { SnapshotStore } from "../migration/snapshot-store.js";
 import { VmStateError } from "../migration/vmstate.js";
@@ -98,6 +99,8 @@ export class QemuSystem implements MonitorHost {
   private readonly rootReadOnly = new Map<string, boolean>();
   /** -device instances without id= so far (their QOM paths are /machine/peripheral-anon/device[N]). */
   private anonDevices = 0;
+  /** Devices with a bootindex (fw_cfg "bootorder"). */
+  readonly bootDevices = new BootDeviceList();
   /** -netdev / -nic backends by id. */
   readonly netdevs = new Map<string, Netdev>();
   /** -object rng-random / rng-builtin, opened before the devices that name them (rng=ID). */
@@ -437,6 +440,8 @@ export class QemuSystem implements MonitorHost {
     for (const d of [...config.devices, ...implicit]) {
       this.addDevice(d, dev);
     }
+    // fw_cfg_machine_reset: the bootindex list for the firmware
+    machine.fwCfg.modifyFile("bootorder", this.bootDevices.fileContents(config.bootStrict));
     // -debugcon: -device isa-debugcon,chardev=debugcon
     if (config.debugcon !== undefined) {
       machine.addIsaDebugcon(dev(config.debugcon));
@@ -679,6 +684,7 @@ export class QemuSystem implements MonitorHost {
     if (bus.drives[unit]!.present) {
       throw new QemuCliError(`IDE unit ${unit} is in use`, d.location);
     }
+    this.addBootIndex(d, ideFwPath(machine.pciBus !== undefined ? { pci: true } : { pci: false, iobase: busId === 0 ? 0x1f0 : 0x170 }, busId, unit));
     const qdevId = d.opts.get("id");
     const devIds = { qdevId, attachedId: qdevId ?? `/machine/peripheral-anon/device[${anonIndex ?? 0}]` };
     if (kind === "cd") {
@@ -695,6 +701,24 @@ export class QemuSystem implements MonitorHost {
     const geometry = this.ideGeometry.get(drv.id)!;
     machine.attachIdeDisk(busId, unit, drv.driver, geometry, d.opts.get("serial"), d.opts.get("model"));
     this.ideDrivesInUse.add(drv.id);
+  }
+
+  /** A device's bootindex= goes on the firmware's boot list (QEMU's bootindex property: int32, unique). */
+  private addBootIndex(d: DeviceSpec, path: string): void {
+    const text = d.opts.get("bootindex");
+    if (text === undefined) return;
+    if (!/^[-+]?(?:0x[0-9a-f]+|\d+)$/i.test(text)) {
+      throw new QemuCliError("Parameter 'bootindex' expects integer", d.location);
+    }
+    const index = Number(text);
+    // -1 is the property's default: no boot entry.
+    if (index < 0) return;
+    try {
+      this.bootDevices.add(index, path);
+    } catch (e) {
+      if (e instanceof BootIndexError) throw new QemuCliError(e.message, d.location);
+      throw e;
+    }
   }
 
   /** Creates and opens a -netdev backend (also the one a -nic names). */
@@ -716,6 +740,9 @@ export class QemuSystem implements MonitorHost {
     const machine = this.machine;
     const props: Record<string, string> = {};
     for (const [k, v] of d.opts.entries) if (k !== "driver") props[k] = v;
+    // bootindex is a property of the block and net devices (virtio_blk / virtio_net add_boot_device_path).
+    const bootSuffix = VIRTIO_BOOT_SUFFIX[d.driver];
+    if (bootSuffix !== undefined) delete props.bootindex;
     const env: VirtioDeviceEnvironment = {
       dma: machine.guestMemory,
       drive: (id) => this.drives.find((x) => x.id === id)?.driver,
@@ -741,6 +768,7 @@ export class QemuSystem implements MonitorHost {
       const created = createVirtioPciDevice(d.driver, props, env);
       const [slot, fn] = pciAddress(props.addr, machine.pciBus);
       const rom = created.rom === undefined ? undefined : optionRomRegion(created.proxy, created.rom, (name, size) => machine.accel.allocRam(name, size));
+      if (bootSuffix !== undefined) this.addBootIndex(d, `${pciFwPath(bootSuffix[0], slot, fn)}${bootSuffix[1]}`);
       plugVirtioPci({ pciBus: machine.pciBus, pciBars: machine.pciBars }, created.proxy, slot, fn, rom);
       this.virtioDevices.push({ id: props.id, driver: d.driver, created });
     } catch (e) {
@@ -952,6 +980,12 @@ function optsFrom(entries: [string, string][]): DeviceSpec["opts"] {
 }
 
 /** addr=SLOT[.FN] (hex, as QEMU's PCI address property), or the first free slot of bus 0. */
+/** The PCI class name (pci_dev_fw_name) and boot path suffix of the virtio devices that take a bootindex. */
+const VIRTIO_BOOT_SUFFIX: Readonly<Record<string, readonly [string, string]>> = {
+  "virtio-blk-pci": ["scsi", "/disk@0,0"],
+  "virtio-net-pci": ["ethernet", "/ethernet-phy@0"],
+};
+
 function pciAddress(addr: string | undefined, bus: PciBus): [number, number] {
   if (addr !== undefined) {
     const m = /^(?:0x)?([0-9a-f]{1,2})(?:\.([0-7]))?$/i.exec(addr);

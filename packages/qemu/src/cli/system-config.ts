@@ -179,6 +179,8 @@ export interface SystemConfig {
   logfile: string | undefined;
   logItems: string[];
   bootOrder: string;
+  /** -boot strict=on: the "bootorder" file ends in HALT (no fallback to other devices). */
+  bootStrict: boolean;
   rtcBase: "utc" | "localtime" | number;
   nsPerInstruction: number;
   idle: "warp" | "sleep";
@@ -294,6 +296,7 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
     logfile: undefined,
     logItems: [],
     bootOrder: "cad",
+    bootStrict: false,
     rtcBase: "utc",
     nsPerInstruction: 1,
     idle: "warp",
@@ -637,6 +640,13 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
             }
           }
           cfg.bootOrder = order;
+        }
+        const strict = b.get("strict");
+        if (strict !== undefined) {
+          if (strict !== "on" && strict !== "off") {
+            throw new QemuCliError("Parameter 'boot.strict' expects 'on' or 'off'");
+          }
+          cfg.bootStrict = strict === "on";
         }
         break;
       }
