@@ -161,6 +161,13 @@ export class Domain {
     checkFlags(flags, "virDomainSetMemoryFlags", DOM);
     await entry(this.w("virDomainSetMemoryFlags"), "domainSetMemoryFlags", "virDomainSetMemoryFlags", DOM)(this.ref, memory, flags);
   }
+  /** virDomainUpdateDeviceFlags: change a device of the domain (a CD-ROM's medium). */
+  async updateDeviceFlags(xml: string, flags: number): Promise<void> {
+    checkString(xml, "xml", "virDomainUpdateDeviceFlags", DOM);
+    checkReadOnly(this.conn.flags, "virDomainUpdateDeviceFlags", DOM);
+    checkFlags(flags, "virDomainUpdateDeviceFlags", DOM);
+    await entry(this.w("virDomainUpdateDeviceFlags"), "domainUpdateDeviceFlags", "virDomainUpdateDeviceFlags", DOM)(this.ref, xml, flags);
+  }
   async setVcpus(nvcpus: number): Promise<void> {
     checkUnsigned(nvcpus, "nvcpus", "virDomainSetVcpus", DOM);
     if (nvcpus === 0) throw invalidArg(DOM, "virDomainSetVcpus", "nvcpus", "nvcpus in virDomainSetVcpus must not be zero");

@@ -256,6 +256,7 @@ export interface HypervisorConnection {
   domainSetMaxMemory?(dom: DomainRef, memory: number): MaybePromise<void>;
   domainSetMemory?(dom: DomainRef, memory: number): MaybePromise<void>;
   domainSetMemoryFlags?(dom: DomainRef, memory: number, flags: number): MaybePromise<void>;
+  domainUpdateDeviceFlags?(dom: DomainRef, xml: string, flags: number): MaybePromise<void>;
   domainSetVcpus?(dom: DomainRef, nvcpus: number): MaybePromise<void>;
   domainSetVcpusFlags?(dom: DomainRef, nvcpus: number, flags: number): MaybePromise<void>;
   domainGetVcpusFlags?(dom: DomainRef, flags: number): MaybePromise<number>;

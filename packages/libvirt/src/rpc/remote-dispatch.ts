@@ -159,6 +159,7 @@ export const remoteDispatch: HandlerTable = {
   [P.REMOTE_PROC_DOMAIN_SET_MAX_MEMORY]: async (c, a) => { await dom(c, a.dom).setMaxMemory(a.memory); return {}; },
   [P.REMOTE_PROC_DOMAIN_SET_MEMORY]: async (c, a) => { await dom(c, a.dom).setMemory(a.memory); return {}; },
   [P.REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS]: async (c, a) => { await dom(c, a.dom).setMemoryFlags(a.memory, a.flags); return {}; },
+  [P.REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS]: async (c, a) => { await dom(c, a.dom).updateDeviceFlags(a.xml, a.flags); return {}; },
   [P.REMOTE_PROC_DOMAIN_SET_VCPUS]: async (c, a) => { await dom(c, a.dom).setVcpus(a.nvcpus); return {}; },
   [P.REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS]: async (c, a) => { await dom(c, a.dom).setVcpusFlags(a.nvcpus, a.flags); return {}; },
   [P.REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS]: async (c, a) => ({ num: await dom(c, a.dom).vcpusFlags(a.flags) }),

@@ -343,6 +343,7 @@ export const remoteProcs = {
   [P.REMOTE_PROC_DOMAIN_OPEN_CONSOLE]: proc(struct({ dom: remote_nonnull_domain, dev_name: remote_string, flags: uint }), E),
   [P.REMOTE_PROC_CONNECT_GET_SYSINFO]: proc(struct({ flags: uint }), struct({ sysinfo: remote_nonnull_string })),
   [P.REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS]: proc(struct({ dom: remote_nonnull_domain, memory: uhyper, flags: uint }), E),
+  [P.REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS]: proc(struct({ dom: remote_nonnull_domain, xml: remote_nonnull_string, flags: uint }), E),
   [P.REMOTE_PROC_STORAGE_VOL_UPLOAD]: proc(
     struct({ vol: remote_nonnull_storage_vol, offset: uhyper, length: uhyper, flags: uint }),
     E,

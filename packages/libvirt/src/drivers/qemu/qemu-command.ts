@@ -152,6 +152,8 @@ export function buildCommandLine(def: DomainDef, ctx: CommandContext): string[] 
     throw unsupported(`controller type '${c.type}'${c.model ? ` model '${c.model}'` : ""} is not supported by virtkit's qemu driver`);
   }
 
+  const effectiveBoot = effectiveBootIndexes(def);
+
   // disks: virtio-blk, and on the PIIX3's IDE channels ATA disks (ide-hd) and ATAPI CD-ROMs (ide-cd)
   for (const disk of def.disks) {
     const alias = disk.info.alias ?? "";
@@ -165,7 +167,8 @@ export function buildCommandLine(def: DomainDef, ctx: CommandContext): string[] 
     const readonly = disk.src.readonly || disk.device === "cdrom";
     const file = disk.src.path === null ? "" : `file=${disk.src.path.replaceAll(",", ",,")},format=${disk.src.format ?? "raw"},`;
     add("-drive", `${file}if=none,id=drive-${alias}${disk.device === "cdrom" ? ",media=cdrom" : ""}${readonly ? ",readonly=on" : ""}`);
-    const boot = disk.info.bootIndex ? `,bootindex=${disk.info.bootIndex}` : "";
+    const bootIndex = effectiveBoot.get(disk.info) ?? 0;
+    const boot = bootIndex ? `,bootindex=${bootIndex}` : "";
     if (disk.bus === "virtio") {
       needDevice(caps, "virtio-blk-pci", `disk '${dst}'`);
       add("-device", `virtio-blk-pci${pciAddr(disk.info)},drive=drive-${alias},id=${alias}${boot}`);
@@ -195,7 +198,8 @@ export function buildCommandLine(def: DomainDef, ctx: CommandContext): string[] 
     }
     const model = net.model === null || net.model === "virtio" ? "virtio-net-pci" : net.model;
     needDevice(caps, model, `interface '${net.mac}'`);
-    add("-device", `${model},netdev=${hostnet},id=${alias},mac=${net.mac}${pciAddr(net.info)}`);
+    const netBoot = effectiveBoot.get(net.info) ?? 0;
+    add("-device", `${model},netdev=${hostnet},id=${alias},mac=${net.mac}${pciAddr(net.info)}${netBoot ? `,bootindex=${netBoot}` : ""}`);
   });
 
   // serial ports and consoles
@@ -259,4 +263,33 @@ export function formatCommandForLog(env: Record<string, string>, program: string
     } else lines.push(quote(a));
   }
   return `${lines.join(" \\\n")}\n`;
+}
+
+/**
+ * The bootindex each disk and interface gets (libvirt 9.0 qemu_process.c
+ * qemuProcessPrepareDomainBootorder and its disk / network helpers): a per-device <boot order='N'/>
+ * is used as it is; otherwise <os><boot dev=.../> entries become boot indexes by position (1 for
+ * the first <boot>): the first CD-ROM gets the index of dev='cdrom', the first disk that of
+ * dev='hd', the first floppy that of dev='fd', the first interface that of dev='network'. libvirt
+ * never passes -boot order= (the firmware's list, with -boot strict=on, decides alone).
+ */
+export function effectiveBootIndexes(def: DomainDef): Map<DomainDef["disks"][number]["info"], number> {
+  const out = new Map<DomainDef["disks"][number]["info"], number>();
+  for (const d of def.disks) if (d.info.bootIndex > 0) out.set(d.info, d.info.bootIndex);
+  for (const n of def.nets) if (n.info.bootIndex > 0) out.set(n.info, n.info.bootIndex);
+  if (def.os.bootDevs.length === 0 || out.size > 0) return out;
+  const position = (dev: string): number => def.os.bootDevs.indexOf(dev as never) + 1;
+  const wanted: Record<string, number> = { cdrom: position("cdrom"), disk: position("hd"), lun: position("hd"), floppy: position("fd") };
+  for (const d of def.disks) {
+    const index = wanted[d.device] ?? 0;
+    if (index > 0) {
+      out.set(d.info, index);
+      if (d.device === "lun") wanted.disk = 0;
+      else if (d.device === "disk") wanted.lun = 0;
+      wanted[d.device] = 0;
+    }
+  }
+  const net = def.nets[0];
+  if (net !== undefined && position("network") > 0) out.set(net.info, position("network"));
+  return out;
 }

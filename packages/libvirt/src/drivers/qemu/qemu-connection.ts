@@ -40,6 +40,7 @@ import { hostCellsFreeMemory, hostFreeMemory } from "../../util/host-memory.js";
 import { hostNumaCells } from "../../util/host-numa.js";
 import { arpTableGet } from "../../util/arp-table.js";
 import { QemuSnapshots } from "./qemu-snapshot.js";
+import { UPDATE_DEVICE_FLAGS, VIR_DOMAIN_DEVICE_MODIFY_FORCE, changeDiskLive, parseUpdateDevice, updateDiskConfig } from "./qemu-hotplug.js";
 import { rmSync } from "node:fs";
 
 const QEMU = VirErrorDomain.VIR_FROM_QEMU;
@@ -521,6 +522,41 @@ export class QemuConnection implements HypervisorConnection {
         const d = this.persistentDef(o);
         d.mem.curBalloon = memory;
         this.drv.saveConfig(d);
+      }
+    });
+  }
+
+  /**
+   * qemuDomainUpdateDeviceFlags: a <disk> of the domain with a new source changes the medium of a
+   * CD-ROM, in the running emulator (live) and/or the persistent definition (config).
+   */
+  domainUpdateDeviceFlags(ref: DomainRef, xml: string, flags: number): Promise<void> {
+    checkSupportedFlags(flags, UPDATE_DEVICE_FLAGS, "qemuDomainUpdateDeviceFlags", QEMU);
+    const o = this.obj(ref);
+    return this.drv.runJob(o, async () => {
+      const { live, config } = this.defs(o, flags);
+      // parsed once per definition it goes into (libvirt copies the device for the live update)
+      const parse = () => {
+        const dev = parseUpdateDevice(xml, this.drv.postParse.config);
+        if ("unsupported" in dev) {
+          throw virError(QEMU, E.VIR_ERR_CONFIG_UNSUPPORTED, `${live ? "live" : "persistent"} update of device '${dev.unsupported}' is not supported`);
+        }
+        return dev;
+      };
+      let configDef: QemuDomainObj["def"] | undefined;
+      if (config) {
+        // virDomainObjCopyPersistentDef: the change is made on a copy, saved only when all succeeded
+        configDef = structuredClone(this.persistentDef(o));
+        updateDiskConfig(configDef, parse());
+      }
+      if (live) {
+        await changeDiskLive(o, parse(), (flags & VIR_DOMAIN_DEVICE_MODIFY_FORCE) !== 0);
+        this.drv.saveStatus(o);
+      }
+      if (configDef !== undefined) {
+        this.drv.saveConfig(configDef);
+        if (isActive(o)) o.newDef = configDef;
+        else o.def = configDef;
       }
     });
   }

@@ -27,6 +27,8 @@ export interface QemuDomainObj {
   runningReason: number;
   /** on_poweroff=restart / reboot through powerdown: reset instead of stopping (priv->fakeReboot) */
   fakeReboot: boolean;
+  /** called on every DEVICE_TRAY_MOVED (a media change waiting for a locked tray to open) */
+  trayWaiters?: Set<() => void>;
   /** the serialised job queue (qemuDomainObjBeginJob) */
   job: Promise<unknown>;
   /**

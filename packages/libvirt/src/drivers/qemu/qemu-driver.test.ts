@@ -49,7 +49,7 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     const log = readFileSync(join(root, "log/qemu/demo.log"), "utf8");
     expect(log).toMatch(/: starting up libvirt version: 9\.0\.0, package: virtkit, qemu version: 7\.2\.0, hostname: /);
     expect(log).toContain(`-kernel ${DEMO_KERNEL} \\\n`);
-    expect(log).toContain("-device virtio-blk-pci,bus=pci.0,addr=0x2,drive=drive-virtio-disk0,id=virtio-disk0 \\\n");
+    expect(log).toContain("-device virtio-blk-pci,bus=pci.0,addr=0x2,drive=drive-virtio-disk0,id=virtio-disk0,bootindex=1 \\\n");
 
     // the console shows what the guest printed before it was opened, then is live both ways
     const con = await consoleSession(conn, dom);
@@ -124,7 +124,7 @@ describe.skipIf(missing.length > 0)("qemu driver (embedded)", () => {
     await dom.create();
     try {
       const log = readFileSync(join(root, "log/qemu/demo.log"), "utf8");
-      expect(log).toContain(`-drive file=${hd},format=raw,if=none,id=drive-ide0-0-0 \\\n-device ide-hd,bus=ide.0,unit=0,drive=drive-ide0-0-0,id=ide0-0-0 \\\n`);
+      expect(log).toContain(`-drive file=${hd},format=raw,if=none,id=drive-ide0-0-0 \\\n-device ide-hd,bus=ide.0,unit=0,drive=drive-ide0-0-0,id=ide0-0-0,bootindex=1 \\\n`);
       expect(log).toContain(`-drive file=${iso},format=raw,if=none,id=drive-ide0-1-0,media=cdrom,readonly=on \\\n-device ide-cd,bus=ide.1,unit=0,drive=drive-ide0-1-0,id=ide0-1-0 \\\n`);
       expect(log).toContain("-drive if=none,id=drive-ide0-1-1,media=cdrom,readonly=on \\\n-device ide-cd,bus=ide.1,unit=1,drive=drive-ide0-1-1,id=ide0-1-1 \\\n");
       const live = await dom.XMLDesc(0);

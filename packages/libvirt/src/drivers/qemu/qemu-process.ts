@@ -4,6 +4,7 @@
 // qemuProcessStop kills it and cleans up; qemuProcessReconnect finds a running emulator again
 // after a daemon restart. Monitor events drive the domain's state as libvirt's
 // qemuProcessHandle* callbacks do.
+import { handleTrayMoved } from "./qemu-hotplug.js";
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
@@ -417,6 +418,10 @@ function handleEvent(drv: QemuDriver, obj: QemuDomainObj, ev: Record<string, Jso
       void drv.runJob(obj, () => shutdownOrReboot(drv, obj));
       break;
     }
+    case "DEVICE_TRAY_MOVED":
+      // qemuProcessHandleTrayChange: the disk's tray as the live XML shows it (tray='open')
+      if (handleTrayMoved(obj, ev.data as { device?: string; id?: string; "tray-open"?: boolean })) drv.saveStatus(obj);
+      break;
     case "RESET":
       // qemuProcessHandleReset
       obj.fakeReboot = false;

@@ -220,6 +220,7 @@ export class RemoteConnection implements HypervisorConnection {
   async domainSetMaxMemory(dom: DomainRef, memory: number) { await this.client.call(P.REMOTE_PROC_DOMAIN_SET_MAX_MEMORY, { dom, memory }); }
   async domainSetMemory(dom: DomainRef, memory: number) { await this.client.call(P.REMOTE_PROC_DOMAIN_SET_MEMORY, { dom, memory }); }
   async domainSetMemoryFlags(dom: DomainRef, memory: number, flags: number) { await this.client.call(P.REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS, { dom, memory, flags }); }
+  async domainUpdateDeviceFlags(dom: DomainRef, xml: string, flags: number) { await this.client.call(P.REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS, { dom, xml, flags }); }
   async domainSetVcpus(dom: DomainRef, nvcpus: number) { await this.client.call(P.REMOTE_PROC_DOMAIN_SET_VCPUS, { dom, nvcpus }); }
   async domainSetVcpusFlags(dom: DomainRef, nvcpus: number, flags: number) { await this.client.call(P.REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS, { dom, nvcpus, flags }); }
   async domainGetVcpusFlags(dom: DomainRef, flags: number) { return (await this.client.call(P.REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS, { dom, flags })).num; }
