@@ -70,6 +70,7 @@ import { readFileAll, strerror } from "../util/read-file.js";
 import { select } from "../util/xml-reader.js";
 import { dumpXML } from "../util/xpath.js";
 import { VIRSH_BYID, VIRSH_BYNAME, VIRSH_BYUUID, optDomain } from "./lookup.js";
+import { changeMediaCmd } from "./change-media.js";
 import { domainState, domainXmlDoc } from "./domain-monitoring.js";
 import { storageVolWipe } from "./optional-api.js";
 import { splitCommas } from "./virsh-itself.js";
@@ -928,6 +929,7 @@ const commands: CmdDef[] = [
     opts: [domainOpt(VIR_CONNECT_LIST_DOMAINS_PERSISTENT), { name: "disable", type: "bool", help: "disable autostarting" }],
     handler: cmdAutostart,
   },
+  changeMediaCmd,
   {
     name: "console",
     help: "connect to the guest console",
