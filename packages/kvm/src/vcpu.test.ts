@@ -308,6 +308,37 @@ describe("code in read-only slots", () => {
   });
 });
 
+describe("guest GPRs across exits (kept in the vCPU's processor, RSP in the VMCS)", () => {
+  it("keep every register the guest set, take KVM_SET_REGS between runs, and read RSP from the VMCS", () => {
+    // l: inc eax; inc ecx; inc edx; inc ebx; inc ebp; inc esi; inc edi; push ax; pop ax; out 80h, al; jmp l
+    // (16-bit code: each INC is 66h-prefixed, so all 32 bits count.)
+    const code = [0x66, 0x40, 0x66, 0x41, 0x66, 0x42, 0x66, 0x43, 0x66, 0x45, 0x66, 0x46, 0x66, 0x47, 0x50, 0x58, 0xe6, 0x80, 0xeb, 0xec];
+    const g = guest(code, { rax: 0, rcx: 0x10000, rdx: 0x20000, rbx: 0x30000, rbp: 0x40000, rsi: 0x50000, rdi: 0x60000 });
+    const expectRegs = (k: number, base: Record<string, number>): void => {
+      const r = g.vcpu.getRegs();
+      expect([r.rax, r.rcx, r.rdx, r.rbx, r.rbp, r.rsi, r.rdi, r.rsp]).toEqual([
+        base.rax! + k, base.rcx! + k, base.rdx! + k, base.rbx! + k, base.rbp! + k, base.rsi! + k, base.rdi! + k, 0x1ffe,
+      ]);
+    };
+    const base = { rax: 0, rcx: 0x10000, rdx: 0x20000, rbx: 0x30000, rbp: 0x40000, rsi: 0x50000, rdi: 0x60000 };
+    for (let k = 1; k <= 3; k++) {
+      expect(describeExit(g.vcpu.runExit())).toBe(`io-out 80 size 1 count 1 data ${k}`);
+      expectRegs(k, base);
+    }
+    // User space rewrites every GPR (and RSP) between exits and restarts the loop: the guest continues from
+    // the new values.
+    const next = { rax: 0x100, rcx: 0x1000000, rdx: 0x2000000, rbx: 0x3000000, rbp: 0x4000000, rsi: 0x5000000, rdi: 0x6000000 };
+    const r = g.vcpu.getRegs();
+    g.vcpu.setRegs({ ...r, ...next, rsp: 0x1f00, rip: 0x1000 });
+    expect(describeExit(g.vcpu.runExit())).toBe("io-out 80 size 1 count 1 data 1");
+    const after = g.vcpu.getRegs();
+    expect([after.rax, after.rcx, after.rdi, after.rsp]).toEqual([0x101, 0x1000001, 0x6000001, 0x1f00]);
+    // The PUSH/POP went through the new stack: the word below 0x1f00 holds AX (guest memory starts at 0x1000).
+    expect(g.mem[0x1f00 - 0x1000 - 2]).toBe(0x01);
+    expect(g.mem[0x1f00 - 0x1000 - 1]).toBe(0x01);
+  });
+});
+
 describe("translated guest code across exits", () => {
   // l: mov ecx, 1Bh ; rdmsr ; out 80h, al ; jmp l
   const LOOP = [0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0xe6, 0x80, 0xeb, 0xf4];

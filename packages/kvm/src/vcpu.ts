@@ -50,7 +50,12 @@ export interface PendingException {
 }
 
 export class KvmVcpu {
-  readonly regs = new Int32Array(8);
+  /**
+   * The guest GPRs (vcpu->arch.regs) in the kernel's order. The vendor module makes this its processor's own
+   * register file (VmxVcpu's constructor): the kernel runs no x86 code, so the guest's registers stay in the
+   * processor across exits and entry and exit move only RSP (which the VMCS holds).
+   */
+  regs = new Int32Array(8);
   /** The vCPU's mmap area: kvm_run page, PIO data page, coalesced-MMIO ring page (kernel memory). */
   readonly runPages: Uint8Array;
   readonly runAddr: number;

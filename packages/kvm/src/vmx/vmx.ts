@@ -80,7 +80,6 @@ export class VmxVcpu {
    * (EXIT_LEAVES_GUEST_MEMORY): re-entering within the same KVM_RUN may keep the processor's code epoch.
    */
   exitLeftGuestMemory = false;
-  private readonly hostRegs = new Int32Array(8);
   private flushedGeneration = 0;
   readonly vpid: number;
   private procControls = 0;
@@ -139,6 +138,10 @@ export class VmxVcpu {
     // The kernel runs no x86 code between an exit and the next entry and sees the processor only through
     // VMREAD/VMWRITE: exits may leave the guest's segments, control registers and MSRs in the processor.
     this.cpu.vmx!.deferStateSwitch = true;
+    // For the same reason the guest's GPRs need not be swapped with the host's around each entry
+    // (__vmx_vcpu_run): the processor's register file is the vCPU's register array.
+    this.cpu.reg.set(vcpu.regs);
+    vcpu.regs = this.cpu.reg;
     this.check(vmclear(this.cpu, this.vmcs), "VMCLEAR");
     this.check(vmptrld(this.cpu, this.vmcs), "VMPTRLD");
     this.setupVmcs();
@@ -561,13 +564,8 @@ export class VmxVcpu {
       this.write64(F.TSC_OFFSET, tscOffset);
       this.tscOffsetWritten = tscOffset;
     }
-    const gpr = cpu.reg, hostRegs = this.hostRegs, guestRegs = vcpu.regs;
-    const rsp = this.read(F.GUEST_RSP);
-    for (let i = 0; i < 8; i++) {
-      hostRegs[i] = gpr[i]!;
-      gpr[i] = guestRegs[i]!;
-    }
-    gpr[4] = rsp;
+    // The guest's GPRs are already the processor's (vcpu.regs is cpu.reg), but for RSP, which the last exit
+    // replaced with HOST_RSP: VM entry loads the guest's from the VMCS (SDM vol. 3C §26.3.2.3).
     cpu.cr2 = vcpu.cr2;
     const instruction = this.launched ? "VMRESUME" : "VMLAUNCH";
     if (kvmTrace.enabled.kvm_entry) kvmTrace.emit("kvm_entry", { vcpu_id: vcpu.id, rip: this.read(F.GUEST_RIP), instruction });
@@ -584,7 +582,6 @@ export class VmxVcpu {
     this.ripCached = this.rflagsCached = false;
     if (r === VMX_FAIL_VALID || r === VMX_FAIL_INVALID) {
       this.fail = true;
-      for (let i = 0; i < 8; i++) gpr[i] = hostRegs[i]!;
       for (let i = 0; i < 7; i++) dr[i] = hostDb[i]!;
       return;
     }
@@ -595,11 +592,7 @@ export class VmxVcpu {
       this.exitReason = this.read(F.VM_EXIT_REASON);
       if ((this.exitReason & VMX_EXIT_REASONS_FAILED_VMENTRY) === 0) this.launched = true;
     }
-    // (Guest RSP is in the VMCS; the processor's RSP slot goes back to the host's with the others.)
-    for (let i = 0; i < 8; i++) {
-      if (i !== 4) guestRegs[i] = gpr[i]!;
-      gpr[i] = hostRegs[i]!;
-    }
+    // (Guest RSP is in the VMCS; the processor's RSP slot holds HOST_RSP now, as the exit loaded it.)
     vcpu.cr2 = cpu.cr2;
     dregs[6] = dr[6]!;
     for (let i = 0; i < 7; i++) dr[i] = hostDb[i]!;
