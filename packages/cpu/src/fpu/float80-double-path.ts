@@ -29,6 +29,10 @@ const SAFE_MIN = 2 ** -900;
 const SAFE_MAX = 2 ** 995;
 /** Veltkamp splitter for Dekker's exact product: 2^27 + 1. */
 const SPLITTER = 134217729;
+/** The same bounds and splitter for code that writes the double path out (the JIT). */
+export const DOUBLE_SAFE_MIN = SAFE_MIN;
+export const DOUBLE_SAFE_MAX = SAFE_MAX;
+export const DOUBLE_SPLITTER = SPLITTER;
 
 /**
  * 2^(e − 16383) for the biased exponents of the normal doubles (index e − F80_EXP_DOUBLE_MIN), so that

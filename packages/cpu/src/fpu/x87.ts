@@ -101,9 +101,12 @@ export class X87 implements X87EnvironmentFields {
     this.fopAlways = !this.options.fopOnUnmaskedExceptionOnly;
   }
 
-  /** recordInstruction's model options as plain fields: FCS kept (0xFFFF) or deprecated (0); FOP always written. */
-  private readonly fcsMask: number;
-  private readonly fopAlways: boolean;
+  /**
+   * recordInstruction's model options as plain fields (compiled code reads them too): FCS kept
+   * (0xFFFF) or deprecated (0); FOP written by every instruction, not only after an unmasked exception.
+   */
+  readonly fcsMask: number;
+  readonly fopAlways: boolean;
 
   // -------------------------------------------------------------------------------------
   // Architectural words

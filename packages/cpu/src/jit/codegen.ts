@@ -33,7 +33,9 @@ import {
   X87_ARITH, X87_EXCHANGE, X87_FNSTSW_AX, X87_GENERAL, X87_LOAD_REG, X87_REGISTER, X87_STORE_REG,
   x87AddRegister, x87DivRegister, x87Exchange, x87ExecuteRegister, x87LoadRegister, x87MulRegister, x87StoreRegister,
 } from "../fpu/x87-decoded.js";
-import { FPU_SW_ES } from "../fpu/x87-control-status.js";
+import { FPU_SW_C1, FPU_SW_ES } from "../fpu/x87-control-status.js";
+import { DOUBLE_PATH_NONE } from "../fpu/float80.js";
+import { DOUBLE_SAFE_MAX, DOUBLE_SAFE_MIN, DOUBLE_SPLITTER, doubleToF80 } from "../fpu/float80-double-path.js";
 import { CPU_BASED_PAUSE_EXITING, CPU_BASED_RDTSC_EXITING } from "../vmx/capabilities.js";
 
 const ALL = 0x3f;
@@ -283,9 +285,9 @@ export function compileRegion(cpu: Cpu, region: Region): CompiledRegion | null {
   sourceListener?.(region.entry.eip, body);
   // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "L", "F", "B", "U4", "S4", "XA", "XM", "XD", "XL", "XS", "XX", "XR", body) as (...args: unknown[]) => RegionFn;
+  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "L", "F", "B", "U4", "S4", "XA", "XM", "XD", "XL", "XS", "XX", "XR", "D2F", body) as (...args: unknown[]) => RegionFn;
   recordRegion(g.insns.length, g.memInsns, body.length, g.slowBytes, g.callOutBytes);
-  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned, x87AddRegister, x87MulRegister, x87DivRegister, x87LoadRegister, x87StoreRegister, x87Exchange, x87ExecuteRegister), bytes: body.length };
+  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned, x87AddRegister, x87MulRegister, x87DivRegister, x87LoadRegister, x87StoreRegister, x87Exchange, x87ExecuteRegister, doubleToF80), bytes: body.length };
 }
 
 class Generator {
@@ -776,6 +778,7 @@ class Generator {
     const nm = `(cpu.cr0 & ${CR0_EM | CR0_TS}) !== 0 || FX === null`;
     const at = `${d.eip}, cpu.segSel[1]`;
     const x = d.x;
+    if (this.x87Inline(d, slow, nm)) return;
     let call: string;
     switch (d.imm2) {
       case X87_ARITH: {
@@ -799,6 +802,65 @@ class Generator {
       default: throw new Error(`no inline x87 form ${d.imm2}`);
     }
     this.emit(`if (${nm} || !${call}) break ${slow};`);
+  }
+
+  /**
+   * The commonest register forms written out in the region, for the cases that need no rounding and
+   * raise nothing: FLD ST(i) onto an empty slot, FST/FSTP ST(i) from a non-empty ST(0), and FADD, FSUB,
+   * FSUBR, FMUL on two registers whose values are cached doubles (X87.regF64) when the double result is
+   * exact (TwoSum/TwoProduct error 0, the same checks as float80-double-path.ts), which no precision or
+   * rounding control changes. Anything else falls to the direct entry, then to the handler. What they
+   * leave is what x87-decoded.ts leaves (C1 clear; FIP, FCS, FOP); X87.unmaskedRaised is per-instruction
+   * scratch that every reader sets first. Returns false for the forms not written out.
+   */
+  private x87Inline(d: DecodedInsn, slow: string, nm: string): boolean {
+    const x = d.x;
+    const ip = d.eip >>> 0;
+    const pointers = `FX.swNoTop &= ${~FPU_SW_C1}; FX.fip = ${ip}; FX.fcs = cpu.segSel[1] & FX.fcsMask; if (FX.fopAlways) FX.fop = ${d.y};`;
+    // Copies physical register t_s to t_d: its bits, its cached double and that cache's bit.
+    const copy = `XSE[t_d] = XSE[t_s]; XHI[t_d] = XHI[t_s]; XLO[t_d] = XLO[t_s]; XF[t_d] = XF[t_s]; t_v = FX.f64Valid; FX.f64Valid = (t_v & ~(1 << t_d)) | (((t_v >>> t_s) & 1) << t_d);`;
+    const pop = `FX.tagValid &= ~(1 << t_t); FX.top = (t_t + 1) & 7;`;
+    switch (d.imm2) {
+      case X87_LOAD_REG:
+        this.emit(`if (${nm} || (FX.swNoTop & ${FPU_SW_ES}) !== 0) break ${slow};`);
+        this.emit(`t_t = FX.top; t_s = (t_t + ${x}) & 7; t_d = (t_t + 7) & 7; t_k = FX.tagValid;`);
+        this.emit(`if (((t_k >>> t_s) & 1) === 0 || ((t_k >>> t_d) & 1) !== 0) break ${slow};`);
+        this.emit(`${copy} FX.tagValid = t_k | (1 << t_d); FX.top = t_d; ${pointers}`);
+        return true;
+      case X87_STORE_REG:
+        this.emit(`if (${nm} || (FX.swNoTop & ${FPU_SW_ES}) !== 0) break ${slow};`);
+        this.emit(`t_t = FX.top; t_s = t_t; t_d = (t_t + ${x & 7}) & 7;`);
+        this.emit(`if (((FX.tagValid >>> t_t) & 1) === 0) break ${slow};`);
+        this.emit(`${copy} FX.tagValid |= 1 << t_d; ${(x & 8) !== 0 ? pop : ""} ${pointers}`);
+        return true;
+      case X87_ARITH: {
+        const op = x & 7, dst = (x >>> 3) & 7, src = (x >>> 6) & 7, popping = (x & 0x200) !== 0;
+        if (op !== 0 && op !== 1 && op !== 4 && op !== 5) return false;
+        const [a, b] = op === 5 ? ["t_s", "t_d"] : ["t_d", "t_s"];
+        const tail = `${popping}, ${d.y}, ${d.eip}, cpu.segSel[1]`;
+        const entry = op === 1 ? `XM(FX, ${dst}, ${src}, ${tail})` : `XA(FX, ${op !== 0}, ${op === 5 ? src : dst}, ${op === 5 ? dst : src}, ${dst}, ${tail})`;
+        this.emit(`if (${nm}) break ${slow};`);
+        this.emit(`t_t = FX.top; t_d = (t_t + ${dst}) & 7; t_s = (t_t + ${src}) & 7; t_k = FX.tagValid & FX.f64Valid; t_v = 0;`);
+        this.emit(`if ((FX.swNoTop & ${FPU_SW_ES}) === 0 && FX.ctx.doublePath !== ${DOUBLE_PATH_NONE} && ((t_k >>> t_d) & (t_k >>> t_s) & 1) !== 0) {`);
+        this.emit(`x_a = XF[${a}]; x_b = ${op >= 4 ? "-" : ""}XF[${b}]; x_r = x_a ${op === 1 ? "*" : "+"} x_b;`);
+        const safe = (v: string): string => `(x_m = Math.abs(${v})) >= ${DOUBLE_SAFE_MIN} && x_m <= ${DOUBLE_SAFE_MAX}`;
+        this.emit(`if (${safe("x_r")} && ${safe("x_a")} && ${safe("x_b")}) {`);
+        if (op === 1) {
+          // Dekker's TwoProduct error with Veltkamp splits (float80-double-path.ts doubleProduct).
+          this.emit(`x_m = ${DOUBLE_SPLITTER} * x_a; x_v = x_m - (x_m - x_a); x_a = x_a - x_v; x_m = ${DOUBLE_SPLITTER} * x_b; x_m = x_m - (x_m - x_b); x_b = x_b - x_m;`);
+          this.emit(`if (x_a * x_b - (x_r - x_v * x_m - x_a * x_m - x_v * x_b) === 0) t_v = 1;`);
+        } else {
+          // Knuth's TwoSum error (doubleSum).
+          this.emit(`x_v = x_r - x_a; if (x_a - (x_r - x_v) + (x_b - x_v) === 0) t_v = 1;`);
+        }
+        this.emit("} }");
+        this.emit(`if (t_v !== 0) { XF[t_d] = x_r; D2F(x_r, XSE, XHI, XLO, t_d); FX.f64Valid |= 1 << t_d; ${popping ? pop : ""} ${pointers} }`);
+        this.emit(`else if (!${entry}) break ${slow};`);
+        return true;
+      }
+      default:
+        return false;
+    }
   }
 
   /** Operand and flags of one ALU operation; returns the result local. */
@@ -1133,7 +1195,11 @@ class Generator {
       // parenthesised functions) instead of pre-parsing it now and parsing it all again at its first call.
       `return (function region(budget) {`,
       `const R = cpu.reg; const rdM = cpu.rdMask, wrM = cpu.wrMask, rwM = rdM | wrM, acM = cpu.acMask;`,
-      this.x87Used ? `const FX = cpu.fpu === null ? null : cpu.fpu.x87;` : "",
+      this.x87Used
+        ? "const FX = cpu.fpu === null ? null : cpu.fpu.x87; const XF = FX === null ? new Float64Array(8) : FX.regF64; " +
+          "const XSE = FX === null ? new Uint16Array(8) : FX.regSe, XHI = FX === null ? new Uint32Array(8) : FX.regHi, XLO = FX === null ? new Uint32Array(8) : FX.regLo;" +
+          "let t_t = 0, t_s = 0, t_d = 0, t_k = 0, x_a = 0.5, x_b = 0.5, x_r = 0.5, x_v = 0.5, x_m = 0.5;"
+        : "",
       `let ${decls.join(", ")};`,
       segLoad,
       `if (${entryLen} > budget) return 0;`,
