@@ -93,7 +93,6 @@ export class VmxVcpu {
   extraExceptions = 0;
   /** Host ns deadline the VMX-preemption timer is programmed for at the next entry, or -1 (the hv timer). */
   timerDeadline = -1;
-  private readonly hostDb = new Int32Array(7);
   /** The segment fields loadEmulator gave the emulator (selector, base, limit, AR per segment), for storeEmulator. */
   private readonly emulatorSegs = new Int32Array(32);
   /** GDTR base/limit, IDTR base/limit, CR0, CR3, CR4 (as the guest sees them) and the PDPTEs, as loadEmulator last read them. */
@@ -549,12 +548,13 @@ export class VmxVcpu {
       this.setPinControls(this.pinControls);
     }
     // Guest debug registers go into the processor for the guest's run (vcpu->arch.switch_db_regs): DR0-DR3
-    // are the debugger's with KVM_GUESTDBG_USE_HW_BP, else the guest's (vcpu->arch.eff_db).
+    // are the debugger's with KVM_GUESTDBG_USE_HW_BP, else the guest's (vcpu->arch.eff_db). The host's are not
+    // saved and restored around the run: the kernel runs no x86 code, and the host state it needs before any
+    // (the deferred part of the exit's host-state load) sets DR7 to 400h (SDM vol. 3C §27.5.1), which disables
+    // whatever DR0-DR3 hold. The guest's DR6 comes back from the processor after the run.
     const dregs = this.guestDregs;
     const eff = vcpu.effectiveDb();
-    const hostDb = this.hostDb;
     const dr = cpu.dr;
-    for (let i = 0; i < 7; i++) hostDb[i] = dr[i]!;
     for (let i = 0; i < 4; i++) dr[i] = eff[i]!;
     dr[6] = dregs[6]!;
     this.dr6AtEntry = dregs[6]!;
@@ -582,7 +582,6 @@ export class VmxVcpu {
     this.ripCached = this.rflagsCached = false;
     if (r === VMX_FAIL_VALID || r === VMX_FAIL_INVALID) {
       this.fail = true;
-      for (let i = 0; i < 7; i++) dr[i] = hostDb[i]!;
       return;
     }
     this.fail = false;
@@ -595,7 +594,6 @@ export class VmxVcpu {
     // (Guest RSP is in the VMCS; the processor's RSP slot holds HOST_RSP now, as the exit loaded it.)
     vcpu.cr2 = cpu.cr2;
     dregs[6] = dr[6]!;
-    for (let i = 0; i < 7; i++) dr[i] = hostDb[i]!;
     vcpu.stats.exits++;
   }
 
