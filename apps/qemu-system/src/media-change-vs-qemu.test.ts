@@ -135,6 +135,8 @@ describe.skipIf(!hasQemu || !hasSeabios)("eject and blockdev-change-medium: virt
       qmp("eject", { device: "nd" }),
       qmp("query-block"),
       qmp("blockdev-change-medium", { device: "nd", filename: isoA, format: "raw" }),
+      hmp("help eject"),
+      hmp("help change"),
       hmp("eject"),
       hmp("eject -x ide1-cd0"),
       hmp("eject -f nope"),

@@ -65,8 +65,12 @@ export class Hmp {
       case "change":
         return this.mediaCommand(cmd, rest);
       case "help":
-      case "?":
-        return HELP_TEXT;
+      case "?": {
+        // help_cmd: with a command name, only its line
+        if (args === "") return HELP_TEXT;
+        const line = HELP_TEXT.split("\n").find((l) => (l.split(" ")[0] ?? "").split("|").includes(args));
+        return line === undefined ? `unknown command: '${args}'\n` : `${line}\n`;
+      }
       default:
         return `unknown command: '${cmd}'\n`;
     }
