@@ -316,10 +316,13 @@ export class VcpuFd {
   private readonly mmioWrite: Extract<KvmExit, { reason: "mmio-write" }> = { reason: "mmio-write", addr: 0, len: 0, data: new Uint8Array(0) };
   private readonly simple = new Map<string, KvmExit>();
   private readonly dataViews = new Map<number, Uint8Array>();
+  /** The view pioData returned last and its length: consecutive port exits nearly always have the same size. */
+  private lastPioView: Uint8Array;
 
   constructor(readonly fd: number, readonly id: number) {
     this.kvmRun = this.mmap();
     this.run = new StructView(this.kvmRun);
+    this.lastPioView = this.kvmRun.subarray(C.KVM_PIO_PAGE_OFFSET * 4096, C.KVM_PIO_PAGE_OFFSET * 4096);
     this.mmioRead.data = this.kvmRun.subarray(KVM_RUN_EXIT_OFFSETS.mmio.data, KVM_RUN_EXIT_OFFSETS.mmio.data + 8);
     this.mmioWrite.data = this.mmioRead.data;
   }
@@ -367,11 +370,13 @@ export class VcpuFd {
   }
 
   private pioData(len: number): Uint8Array {
+    if (this.lastPioView.length === len) return this.lastPioView;
     let v = this.dataViews.get(len);
     if (!v) {
       v = this.kvmRun.subarray(C.KVM_PIO_PAGE_OFFSET * 4096, C.KVM_PIO_PAGE_OFFSET * 4096 + len);
       this.dataViews.set(len, v);
     }
+    this.lastPioView = v;
     return v;
   }
 

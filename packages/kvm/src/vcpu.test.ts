@@ -45,6 +45,18 @@ function describeExit(e: KvmExit): string {
 }
 
 describe("port I/O exits", () => {
+  it("each exit's data view has that exit's size, also when sizes alternate and repeat", () => {
+    // l: out dx,al; out dx,al; out dx,ax; out dx,eax; out dx,eax; out dx,al; jmp l (16-bit code, EAX = 44332211h)
+    const g = guest([0xee, 0xee, 0xef, 0x66, 0xef, 0x66, 0xef, 0xee, 0xeb, 0xf6], { rax: 0x44332211, rdx: 0x3f8 });
+    const want = ["17", "17", "17,34", "17,34,51,68", "17,34,51,68", "17"];
+    for (let round = 0; round < 2; round++) {
+      for (const w of want) {
+        const e = g.vcpu.runExit();
+        expect(describeExit(e)).toBe(`io-out 3f8 size ${w.split(",").length} count 1 data ${w}`);
+      }
+    }
+  });
+
   it("the kvmtest guest exits with two OUTs to 0x3f8 then HLT, and RIP ends after the HLT", () => {
     // mov dx,0x3f8; add al,bl; add al,'0'; out dx,al; mov al,'\n'; out dx,al; hlt
     const g = guest([0xba, 0xf8, 0x03, 0x00, 0xd8, 0x04, 0x30, 0xee, 0xb0, 0x0a, 0xee, 0xf4], { rax: 2, rbx: 2 });
