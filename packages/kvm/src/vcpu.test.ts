@@ -5,6 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { Kvm, type KvmExit, type VcpuFd, type VmFd } from "./api.js";
 import { KVM_INTERNAL_ERROR_EMULATION, KVM_MEM_READONLY } from "./uapi/constants.js";
+import { KVM_RUN } from "./uapi/ioctl.js";
+import { EINVAL } from "./uapi/errno.js";
 import { kvmTrace } from "./trace.js";
 import { fdVcpu } from "./kvm-main.js";
 
@@ -45,6 +47,14 @@ function describeExit(e: KvmExit): string {
 }
 
 describe("port I/O exits", () => {
+  it("KVM_RUN with an argument is EINVAL and runs nothing (kvm_vcpu_ioctl: 'if (arg) goto out')", () => {
+    const g = guest([0xb0, 0x07, 0xe6, 0x80, 0xf4]); // mov al,7; out 80h,al; hlt
+    expect(g.vcpu.ioctl(KVM_RUN, 1)).toBe(-EINVAL);
+    expect(g.vcpu.getRegs().rip).toBe(0x1000);
+    expect(g.vcpu.ioctl(KVM_RUN, 0)).toBe(0);
+    expect(describeExit(g.vcpu.runExit())).toBe("hlt");
+  });
+
   it("each exit's data view has that exit's size, also when sizes alternate and repeat", () => {
     // l: out dx,al; out dx,al; out dx,ax; out dx,eax; out dx,eax; out dx,al; jmp l (16-bit code, EAX = 44332211h)
     const g = guest([0xee, 0xee, 0xef, 0x66, 0xef, 0x66, 0xef, 0xee, 0xeb, 0xf6], { rax: 0x44332211, rdx: 0x3f8 });

@@ -347,8 +347,13 @@ function msrs(vcpu: KvmVcpu, arg: IoctlArg, write: boolean): number {
   return n;
 }
 
+/** KVM_RUN takes no argument. */
+function kvmRun(vcpu: KvmVcpu, arg: IoctlArg): number {
+  return arg !== undefined && arg !== 0 ? -EINVAL : vcpu.ioctlRun();
+}
+
 const VCPU_IOCTLS = new Map<number, VcpuHandler>([
-  [IOC.KVM_RUN, (vcpu, arg) => (arg !== undefined && arg !== 0 ? -EINVAL : vcpu.ioctlRun())],
+  [IOC.KVM_RUN, kvmRun],
   [IOC.KVM_GET_REGS, getRegs],
   [IOC.KVM_SET_REGS, setRegs],
   [IOC.KVM_GET_SREGS, getSregs],
@@ -374,6 +379,8 @@ const VCPU_IOCTLS = new Map<number, VcpuHandler>([
 for (const [req, h] of VCPU_STATE_IOCTLS) VCPU_IOCTLS.set(req, h);
 
 export function vcpuIoctl(vcpu: KvmVcpu, request: number, arg: IoctlArg): number {
+  // The ioctl a VMM makes once per exit skips the table lookup.
+  if (request === IOC.KVM_RUN) return kvmRun(vcpu, arg);
   const h = VCPU_IOCTLS.get(request);
   // Unknown vCPU ioctls are EINVAL (kvm_arch_vcpu_ioctl's default), unlike unknown VM ioctls (ENOTTY).
   return h ? h(vcpu, arg) : -EINVAL;
