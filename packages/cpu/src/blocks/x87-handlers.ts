@@ -9,7 +9,7 @@
 import type { Cpu } from "../cpu.js";
 import { EXC_NM } from "../core/exceptions.js";
 import { CR0_EM, CR0_MP, CR0_TS, CS, EAX } from "../core/registers.js";
-import { X87_GENERAL, x87FormOperands, x87RegisterForm, x87RunRegisterForm } from "../fpu/x87-decoded.js";
+import { x87FormOperands, x87MemoryForm, x87RegisterForm, x87RunRegisterForm } from "../fpu/x87-decoded.js";
 import type { DecodedInsn, Exec } from "./decoded-insn.js";
 import { EXEC_NEXT } from "./decoded-insn.js";
 import { effectiveOffset } from "./block-handlers.js";
@@ -49,8 +49,11 @@ function fwait(cpu: Cpu): number {
   return cpu.blockStop;
 }
 
-/** By form (X87_* of fpu/x87-decoded.ts): the general path, five direct entries, FNSTSW AX. */
-const EXEC_BY_FORM: readonly Exec[] = [x87General, x87Direct, x87Direct, x87Direct, x87Direct, x87Direct, x87FnstswAx];
+/**
+ * By form (X87_* of fpu/x87-decoded.ts): the general path, five direct entries, FNSTSW AX, and the
+ * memory forms the JIT reads and writes itself (here through the general path).
+ */
+const EXEC_BY_FORM: readonly Exec[] = [x87General, x87Direct, x87Direct, x87Direct, x87Direct, x87Direct, x87FnstswAx, x87General, x87General, x87General];
 
 /**
  * Chooses the handler for an escape instruction or WAIT; returns false for other opcodes. A LOCK
@@ -63,7 +66,7 @@ export function selectX87Handler(d: DecodedInsn): boolean {
     return true;
   }
   if (op < 0xd8 || op > 0xdf) return false;
-  const form = d.mem ? X87_GENERAL : x87RegisterForm(op, d.modrm);
+  const form = d.mem ? x87MemoryForm(op, d.reg) : x87RegisterForm(op, d.modrm);
   // The form in imm2 (the JIT compiles by it), its operand word in x, the FOP in y.
   d.imm2 = form;
   d.x = x87FormOperands.x;

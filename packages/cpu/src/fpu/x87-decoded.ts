@@ -13,6 +13,7 @@
 import { doubleOperands, doubleProduct, doubleQuotient, doubleResult, doubleSum, doubleToF80, f80ToExactDouble } from "./float80-double-path.js";
 import { DOUBLE_PATH_NONE, DOUBLE_PATH_ROUNDED } from "./float80.js";
 import { FPU_EX_PE, FPU_SW_C1, FPU_SW_ES } from "./x87-control-status.js";
+import { floatStore, floatStoreBits } from "./x87-opcodes.js";
 import { X87_ATTR_CONTROL, X87_ATTR_FISTTP, X87_ATTR_HOST, X87_ATTR_NOWAIT, X87_ATTR_UD, regAttributes, regHandlers } from "./x87-opcodes.js";
 import type { X87 } from "./x87.js";
 
@@ -202,6 +203,101 @@ export function x87Exchange(f: X87, i: number, fop: number, ip: number, cs: numb
 }
 
 // ---------------------------------------------------------------------------------------
+// Memory forms: the compiled code has read the operand (or checked that the store may be done) on
+// its fast path; `offset` and `ds` are the operand's offset and segment selector (FDP, FDS).
+
+const pun = new Float64Array(1);
+const punWords = new Uint32Array(pun.buffer);
+const punSingle = new Float32Array(punWords.buffer, 0, 1);
+
+/**
+ * FLD m32fp (lo) or m64fp (lo, hi) of a normal value onto an empty slot: the value widens exactly
+ * and nothing can be raised (loadFloat32/loadFloat64's direct case in x87-opcodes.ts).
+ */
+export function x87LoadFloat(f: X87, double: boolean, lo: number, hi: number, fop: number, ip: number, cs: number, offset: number, ds: number): boolean {
+  if ((f.swNoTop & FPU_SW_ES) !== 0) return false;
+  const p = (f.top - 1) & 7;
+  if (((f.tagValid >>> p) & 1) !== 0) return false;
+  if (double) {
+    const e = (hi >>> 20) & 0x7ff;
+    if (e === 0 || e === 0x7ff) return false;
+    f.top = p;
+    f.writeReg(p, ((hi >>> 31) << 15) | (e + (16383 - 1023)), (0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21)) >>> 0, (lo << 11) >>> 0);
+  } else {
+    const e = (lo >>> 23) & 0xff;
+    if (e === 0 || e === 0xff) return false;
+    f.top = p;
+    f.writeReg(p, ((lo >>> 31) << 15) | (e + (16383 - 127)), (0x80000000 | (lo << 8)) >>> 0, 0);
+  }
+  f.unmaskedRaised = false;
+  f.swNoTop &= ~FPU_SW_C1;
+  f.recordInstruction(ip, cs, fop);
+  f.recordData(offset, ds);
+  return true;
+}
+
+/**
+ * FST/FSTP m32fp/m64fp, first half: ST(0)'s memory image into floatStore (m32fp: its `hi`) when the
+ * direct case applies (x87-opcodes.ts storeFloatDirect), nothing changed. The caller stores it, then
+ * calls x87StoreFloatDone.
+ */
+export function x87StoreFloatBits(f: X87, double: boolean): boolean {
+  if ((f.swNoTop & FPU_SW_ES) !== 0) return false;
+  const top = f.top;
+  if (((f.tagValid >>> top) & 1) === 0) return false;
+  return floatStoreBits(f, double, top);
+}
+
+/** FST/FSTP m32fp/m64fp, second half, once the image is stored: the pop, FSW (PE, C1) and the pointers. */
+export function x87StoreFloatDone(f: X87, pop: boolean, fop: number, ip: number, cs: number, offset: number, ds: number): boolean {
+  if (pop) f.pop();
+  f.unmaskedRaised = false;
+  f.finish(floatStore.inexact ? FPU_EX_PE : 0, floatStore.up ? 1 : 0);
+  f.recordInstruction(ip, cs, fop);
+  f.recordData(offset, ds);
+  return true;
+}
+
+/**
+ * FADD/FMUL/FSUB/FSUBR/FDIV/FDIVR ST(0), m32fp (lo) or m64fp (lo, hi) (D8, DC /0 /1 /4-/7), when the
+ * operand is a normal value and the double path gives the result (arithMemory's own double path).
+ */
+export function x87ArithFloat(f: X87, op: number, double: boolean, lo: number, hi: number, fop: number, ip: number, cs: number, offset: number, ds: number): boolean {
+  if ((f.swNoTop & FPU_SW_ES) !== 0 || f.ctx.doublePath === DOUBLE_PATH_NONE) return false;
+  const top = f.top;
+  if (((f.tagValid >>> top) & 1) === 0 || !cacheRegister(f, top)) return false;
+  let m: number;
+  if (double) {
+    const e = (hi >>> 20) & 0x7ff;
+    if (e === 0 || e === 0x7ff) return false;
+    punWords[0] = lo;
+    punWords[1] = hi;
+    m = pun[0]!;
+  } else {
+    const e = (lo >>> 23) & 0xff;
+    if (e === 0 || e === 0xff) return false;
+    punWords[0] = lo;
+    m = punSingle[0]!;
+  }
+  const st = f.regF64[top]!;
+  const reversed = op === 5 || op === 7;
+  doubleOperands.a = reversed ? m : st;
+  doubleOperands.b = reversed ? st : m;
+  const exact = exactOnly(f);
+  let ok: boolean;
+  if (op === 1) ok = doubleProduct(exact);
+  else if (op >= 6) ok = doubleQuotient(exact);
+  else {
+    if (op >= 4) doubleOperands.b = -doubleOperands.b;
+    ok = doubleSum(exact);
+  }
+  if (!ok) return false;
+  arithDone(f, 0, false, fop, ip, cs);
+  f.recordData(offset, ds);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
 // Which entry runs an encoding
 
 /** Register forms with no direct entry (memory operands too): X87.execute. */
@@ -218,6 +314,39 @@ export const X87_EXCHANGE = 4;
 export const X87_REGISTER = 5;
 /** FNSTSW AX (DF E0): the caller writes AX itself. */
 export const X87_FNSTSW_AX = 6;
+/** FLD m32fp/m64fp: x = 1 for m64fp (x87LoadFloat). */
+export const X87_LOAD_FLOAT = 7;
+/** FST/FSTP m32fp/m64fp: x = m64fp | pop << 1 (x87StoreFloatBits, x87StoreFloatDone). */
+export const X87_STORE_FLOAT = 8;
+/** FADD…FDIVR ST(0), m32fp/m64fp: x = m64fp | op << 1 (x87ArithFloat). */
+export const X87_ARITH_FLOAT = 9;
+
+/**
+ * The entry for a memory form of escape `opcode` with ModR/M.reg `reg`, for code that reads and
+ * writes the operand itself (the JIT): X87_LOAD_FLOAT, X87_STORE_FLOAT, X87_ARITH_FLOAT or
+ * X87_GENERAL, operand word in x87FormOperands.x.
+ */
+export function x87MemoryForm(opcode: number, reg: number): number {
+  const esc = opcode & 7;
+  const ops = x87FormOperands;
+  if (esc === 1 || esc === 5) {
+    const double = esc === 5 ? 1 : 0;
+    if (reg === 0) {
+      ops.x = double;
+      return X87_LOAD_FLOAT;
+    }
+    if (reg === 2 || reg === 3) {
+      ops.x = double | (reg === 3 ? 2 : 0);
+      return X87_STORE_FLOAT;
+    }
+    return X87_GENERAL;
+  }
+  if ((esc === 0 || esc === 4) && reg !== 2 && reg !== 3) {
+    ops.x = (esc === 4 ? 1 : 0) | (reg << 1);
+    return X87_ARITH_FLOAT;
+  }
+  return X87_GENERAL;
+}
 
 /** The operand word of x87RegisterForm's result. */
 export const x87FormOperands = { x: 0 };

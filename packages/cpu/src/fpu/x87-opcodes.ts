@@ -478,6 +478,31 @@ function storeMemory(f: X87, format: number, pop: boolean, truncate: boolean, li
  * every other case, which the general path then handles.
  */
 function storeFloatDirect(f: X87, double: boolean, p0: number, pop: boolean, linear: number): boolean {
+  if (!floatStoreBits(f, double, p0)) return false;
+  const h = f.host;
+  if (double) {
+    h.probeWrite(linear, 8);
+    h.write32(linear, floatStore.lo);
+    h.write32((linear + 4) >>> 0, floatStore.hi);
+  } else {
+    h.write32(linear, floatStore.hi);
+  }
+  if (pop) f.pop();
+  f.finish(floatStore.inexact ? FPU_EX_PE : 0, floatStore.up ? 1 : 0);
+  return true;
+}
+
+/**
+ * Memory image of FST m32fp/m64fp (m32fp: in `hi`) when physical register p0 holds a normal value
+ * that stays normal in the destination format, its rounding's PE and C1 (SDM vol. 1 §4.8.4).
+ */
+export const floatStore = { hi: 0, lo: 0, inexact: false, up: false };
+
+/**
+ * Rounds physical register p0 to single (double false) or double precision into floatStore, changing
+ * nothing else; false when it is not a normal value that stays normal (the general path's cases).
+ */
+export function floatStoreBits(f: X87, double: boolean, p0: number): boolean {
   const se = f.regSe[p0]!;
   const exp = se & 0x7fff;
   let hi = f.regHi[p0]!;
@@ -531,16 +556,10 @@ function storeFloatDirect(f: X87, double: boolean, p0: number, pop: boolean, lin
     }
     bitsHi = (((sign << 31) | ((e - F32_TO_F80_BIAS) << 23) | ((h >>> 8) & 0x7fffff)) >>> 0);
   }
-  const h = f.host;
-  if (double) {
-    h.probeWrite(linear, 8);
-    h.write32(linear, bitsLo);
-    h.write32((linear + 4) >>> 0, bitsHi);
-  } else {
-    h.write32(linear, bitsHi);
-  }
-  if (pop) f.pop();
-  f.finish(inexact ? FPU_EX_PE : 0, up ? 1 : 0);
+  floatStore.hi = bitsHi;
+  floatStore.lo = bitsLo;
+  floatStore.inexact = inexact;
+  floatStore.up = up;
   return true;
 }
 

@@ -99,6 +99,7 @@ export class X87 implements X87EnvironmentFields {
     this.ctx.setControlWord(this.cw);
     this.fcsMask = this.options.fcsFdsDeprecated ? 0 : 0xffff;
     this.fopAlways = !this.options.fopOnUnmaskedExceptionOnly;
+    this.fdpAlways = !this.options.fdpOnUnmaskedExceptionOnly;
   }
 
   /**
@@ -107,6 +108,8 @@ export class X87 implements X87EnvironmentFields {
    */
   readonly fcsMask: number;
   readonly fopAlways: boolean;
+  /** FDP/FDS written by every memory form, not only after an unmasked exception (recordData). */
+  readonly fdpAlways: boolean;
 
   // -------------------------------------------------------------------------------------
   // Architectural words
@@ -270,15 +273,18 @@ export class X87 implements X87EnvironmentFields {
     else regHandlers[index]!(this, modrm & 7);
     if ((attr & X87_ATTR_CONTROL) !== 0) return;
     this.recordInstruction(instructionPointer, codeSelector, (esc << 8) | modrm);
-    if (isMem && (!this.options.fdpOnUnmaskedExceptionOnly || this.raisedUnmasked())) {
-      this.fdp = dataOffset >>> 0;
-      this.fds = this.options.fcsFdsDeprecated ? 0 : dataSelector & 0xffff;
-    }
+    if (isMem) this.recordData(dataOffset, dataSelector);
   }
 
-  /** Whether the instruction just executed raised an unmasked exception (set through finish()). */
-  private raisedUnmasked(): boolean {
-    return this.unmaskedRaised;
+  /**
+   * Last data pointer of a non-control memory form that just executed (SDM vol. 1 §8.1.8): FDP and
+   * FDS, only after an unmasked exception on models with FDP_EXCPTN_ONLY.
+   */
+  recordData(dataOffset: number, dataSelector: number): void {
+    if (this.fdpAlways || this.unmaskedRaised) {
+      this.fdp = dataOffset >>> 0;
+      this.fds = dataSelector & this.fcsMask;
+    }
   }
 
   /**

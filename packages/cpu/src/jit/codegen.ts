@@ -30,10 +30,12 @@ import { finalSuccessors, type Region } from "./region.js";
 import { compileAllowed, inlineAllowed, recordRegion } from "./diagnostics.js";
 import { CR0_EM, CR0_MP, CR0_TS, CR4_TSD } from "../core/registers.js";
 import {
-  X87_ARITH, X87_EXCHANGE, X87_FNSTSW_AX, X87_GENERAL, X87_LOAD_REG, X87_REGISTER, X87_STORE_REG,
-  x87AddRegister, x87DivRegister, x87Exchange, x87ExecuteRegister, x87LoadRegister, x87MulRegister, x87StoreRegister,
+  X87_ARITH, X87_ARITH_FLOAT, X87_EXCHANGE, X87_FNSTSW_AX, X87_GENERAL, X87_LOAD_FLOAT, X87_LOAD_REG, X87_REGISTER, X87_STORE_FLOAT, X87_STORE_REG,
+  x87AddRegister, x87ArithFloat, x87DivRegister, x87Exchange, x87ExecuteRegister, x87LoadFloat, x87LoadRegister, x87MulRegister, x87StoreFloatBits,
+  x87StoreFloatDone, x87StoreRegister,
 } from "../fpu/x87-decoded.js";
 import { FPU_SW_C1, FPU_SW_ES } from "../fpu/x87-control-status.js";
+import { floatStore } from "../fpu/x87-opcodes.js";
 import { DOUBLE_PATH_NONE } from "../fpu/float80.js";
 import { DOUBLE_SAFE_MAX, DOUBLE_SAFE_MIN, DOUBLE_SPLITTER, doubleToF80 } from "../fpu/float80-double-path.js";
 import { CPU_BASED_PAUSE_EXITING, CPU_BASED_RDTSC_EXITING } from "../vmx/capabilities.js";
@@ -285,9 +287,9 @@ export function compileRegion(cpu: Cpu, region: Region): CompiledRegion | null {
   sourceListener?.(region.entry.eip, body);
   // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "L", "F", "B", "U4", "S4", "XA", "XM", "XD", "XL", "XS", "XX", "XR", "D2F", body) as (...args: unknown[]) => RegionFn;
+  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "L", "F", "B", "U4", "S4", "XA", "XM", "XD", "XL", "XS", "XX", "XR", "D2F", "XLF", "XSB", "XSD", "XAF", "XST", body) as (...args: unknown[]) => RegionFn;
   recordRegion(g.insns.length, g.memInsns, body.length, g.slowBytes, g.callOutBytes);
-  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned, x87AddRegister, x87MulRegister, x87DivRegister, x87LoadRegister, x87StoreRegister, x87Exchange, x87ExecuteRegister, doubleToF80), bytes: body.length };
+  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned, x87AddRegister, x87MulRegister, x87DivRegister, x87LoadRegister, x87StoreRegister, x87Exchange, x87ExecuteRegister, doubleToF80, x87LoadFloat, x87StoreFloatBits, x87StoreFloatDone, x87ArithFloat, floatStore), bytes: body.length };
 }
 
 class Generator {
@@ -779,6 +781,7 @@ class Generator {
     const at = `${d.eip}, cpu.segSel[1]`;
     const x = d.x;
     if (this.x87Inline(d, slow, nm)) return;
+    if (this.x87Memory(d, slow, nm)) return;
     let call: string;
     switch (d.imm2) {
       case X87_ARITH: {
@@ -802,6 +805,36 @@ class Generator {
       default: throw new Error(`no inline x87 form ${d.imm2}`);
     }
     this.emit(`if (${nm} || !${call}) break ${slow};`);
+  }
+
+  /**
+   * FLD, FST/FSTP m32fp/m64fp and the arithmetic on m32fp/m64fp: the operand through the region's
+   * guarded access (guard(): segment, TLB, page crossing, alignment checking, as for any inline
+   * access), the x87 part through its direct entry (fpu/x87-decoded.ts). A store first asks the entry
+   * for the image, then writes it and has the entry finish. #NM, a failed guard and whatever the
+   * entry declines go to the handler, before anything changed. Returns false for other forms.
+   */
+  private x87Memory(d: DecodedInsn, slow: string, nm: string): boolean {
+    const form = d.imm2;
+    if (form !== X87_LOAD_FLOAT && form !== X87_STORE_FLOAT && form !== X87_ARITH_FLOAT) return false;
+    const double = (d.x & 1) !== 0;
+    const size = double ? 8 : 4;
+    const tail = `${d.y}, ${d.eip}, cpu.segSel[1], t_o, cpu.segSel[${d.seg}]`;
+    const word0 = "((t_l & 3) === 0 ? I32[t_c][t_x >>> 2] : U4(U8[t_c], t_x))";
+    const word1 = "((t_l & 3) === 0 ? I32[t_c][(t_x >>> 2) + 1] : U4(U8[t_c], t_x + 4))";
+    if (form === X87_STORE_FLOAT) {
+      this.guard(d.seg, this.ea(d), size, "w", slow);
+      this.emit(`if (${nm} || !XSB(FX, ${double})) break ${slow};`);
+      if (double) this.emit(`if ((t_l & 3) === 0) { I32[t_c][t_x >>> 2] = XST.lo; I32[t_c][(t_x >>> 2) + 1] = XST.hi; } else { S4(U8[t_c], t_x, XST.lo); S4(U8[t_c], t_x + 4, XST.hi); }`);
+      else this.emit(this.store(4, "XST.hi"));
+      this.emit(`XSD(FX, ${(d.x & 2) !== 0}, ${tail});`);
+      return true;
+    }
+    this.guard(d.seg, this.ea(d), size, "r", slow);
+    this.emit(`t_w = ${word0}; t_v = ${double ? word1 : "0"};`);
+    if (form === X87_LOAD_FLOAT) this.emit(`if (${nm} || !XLF(FX, ${double}, t_w, t_v, ${tail})) break ${slow};`);
+    else this.emit(`if (${nm} || !XAF(FX, ${d.x >>> 1}, ${double}, t_w, t_v, ${tail})) break ${slow};`);
+    return true;
   }
 
   /**

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { STOP_HLT } from "../cpu.js";
 import { CR0_EM, CR0_MP, CR0_NE, CR0_TS } from "../core/registers.js";
 import { type F80Bits, randomControlWord, randomF80, Rng } from "../fpu/x87-case-generator.js";
-import { CODE, DATA, machine, STACK0, type TestMachine } from "../testing/test-machine.js";
+import { CODE, DATA, machine, PAGE_TABLE, STACK0, type TestMachine } from "../testing/test-machine.js";
 import { stateOf, useEngine, type Engine } from "../testing/engine-state.js";
 
 type Variant = Engine | "jit-warm";
@@ -27,8 +27,8 @@ interface Rig {
   ferr: number;
 }
 
-function make(variant: Variant): Rig {
-  const m = machine();
+function make(variant: Variant, paging = false): Rig {
+  const m = machine({ paging });
   const rig: Rig = { m, ferr: 0 };
   m.cpu.host.signalFerr = () => {
     rig.ferr++;
@@ -50,11 +50,11 @@ function fullState(r: Rig, stop: number): string {
 }
 
 /** One scenario on every engine (fresh machines, or `reuse`d ones); returns the states (the interpreter's first) and the rigs. */
-function onEveryEngine(scenario: (r: Rig) => number, reuse?: Rig[]): { states: string[]; rigs: Rig[] } {
+function onEveryEngine(scenario: (r: Rig) => number, reuse?: Rig[], paging = false): { states: string[]; rigs: Rig[] } {
   const states: string[] = [];
   const rigs: Rig[] = [];
   for (const [i, v] of VARIANTS.entries()) {
-    const r = reuse?.[i] ?? make(v);
+    const r = reuse?.[i] ?? make(v, paging);
     const stop = scenario(r);
     states.push(fullState(r, stop));
     rigs.push(r);
@@ -134,10 +134,10 @@ function randomInsn(g: Rng): number[] {
   }
 }
 
-/** The register forms the JIT writes out or calls directly: arithmetic, FLD/FST/FSTP ST(i), FXCH, FLD1/FLDZ, FCHS. */
+/** The forms the JIT writes out or calls directly: arithmetic, FLD/FST/FSTP ST(i), FXCH, FLD1/FLDZ, FCHS, and FLD/FST(P)/arithmetic on m32fp/m64fp. */
 function hotInsn(g: Rng): number[] {
   const i = g.int(4);
-  switch (g.int(8)) {
+  switch (g.int(10)) {
     case 0:
     case 1:
     case 2:
@@ -149,8 +149,12 @@ function hotInsn(g: Rng): number[] {
       return [0xdd, (g.chance(0.5) ? 0xd8 : 0xd0) | i];
     case 6:
       return [0xd9, 0xc8 | i];
-    default:
+    case 7:
       return [0xd9, g.pick([0xe8, 0xee, 0xe0])];
+    case 8:
+      return [g.pick([0xd9, 0xdd]), ...mem(g.pick([0, 2, 3]), g.int(8) * 8)]; // FLD, FST, FSTP m32fp/m64fp
+    default:
+      return [g.pick([0xd8, 0xdc]), ...mem(g.pick([0, 1, 4, 5, 6, 7]), g.int(8) * 8)]; // arithmetic with m32fp/m64fp
   }
 }
 
@@ -237,7 +241,7 @@ function hex(bytes: readonly number[]): string {
 function compareRandomPrograms(seed: number, hot: boolean): string[] {
   const g = new Rng(seed);
   // One machine per engine for all cases (each case writes its code over the last one's).
-  const rigs = VARIANTS.map(make);
+  const rigs = VARIANTS.map((v) => make(v));
   const problems: string[] = [];
   for (let c = 0; c < CASES && problems.length < 3; c++) {
     const p = randomProgram(g, hot);
@@ -259,7 +263,7 @@ describe("x87 code leaves the interpreter's exact state on every engine", () => 
   it(`${CASES} random loops of x87 instructions from random FPU states`, () => {
     const g = new Rng(0x87e9);
     // One machine per engine for all cases (each case writes its code over the last one's).
-    const rigs = VARIANTS.map(make);
+    const rigs = VARIANTS.map((v) => make(v));
     const problems: string[] = [];
     for (let c = 0; c < CASES && problems.length < 3; c++) {
       const p = randomProgram(g);
@@ -343,6 +347,36 @@ describe("x87 exceptions in compiled code", () => {
     const f = rigs[0]!.m.cpu.fpu!.x87;
     expect(f.sw & 0x41).toBe(0x41); // IE and SF
     expect(f.regSe[f.top]).toBe(0xffff); // the real indefinite on top
+  });
+});
+
+describe("x87 memory operands in compiled code", () => {
+  it("a #PF on the third FADD m64fp of a compiled loop (FLD1, FADD, FSTP on m64fp): CR2, the frame and the FPU as the interpreter leaves them", () => {
+    const { states, rigs } = onEveryEngine((r) => {
+      const { cpu, mem: m } = r.m;
+      // The page after DATA + 0x1000 is not present; EBX starts 16 bytes below it.
+      m.write32(PAGE_TABLE + ((DATA + 0x1000) >>> 12) * 4, 0);
+      cpu.flushTlb(true);
+      // mov ecx, 4; l: fld1; fadd qword [ebx]; fstp qword [ebx]; add ebx, 8; dec ecx; jnz l; hlt
+      m.writeBytes(CODE, [0xb9, ...le32(4), 0xd9, 0xe8, 0xdc, 0x03, 0xdd, 0x1b, 0x83, 0xc3, 0x08, 0x49, 0x75, 0xf4, 0xf4]);
+      m.write32(DATA + 0xff0, 0);
+      m.write32(DATA + 0xff4, 0x40000000); // 2.0
+      m.write32(DATA + 0xff8, 0);
+      m.write32(DATA + 0xffc, 0x40080000); // 3.0
+      cpu.fpu!.x87.reset();
+      cpu.reg[3] = DATA + 0xff0;
+      cpu.eip = CODE;
+      return cpu.run(10_000);
+    }, undefined, true);
+    expect(differences(states)).toEqual([]);
+    const r = rigs[0]!;
+    // Pushed by the stub over the CPU's frame with an error code: vector, error code (not present, read), EIP.
+    const esp = r.m.cpu.reg[4]!;
+    expect([r.m.mem.read32(esp), r.m.mem.read32(esp + 4), r.m.mem.read32(esp + 8)]).toEqual([14, 0, CODE + 7]);
+    expect(r.m.cpu.cr2 >>> 0).toBe(DATA + 0x1000);
+    // 1 + 2 and 1 + 3 stored back.
+    expect([r.m.mem.read32(DATA + 0xff4), r.m.mem.read32(DATA + 0xffc)]).toEqual([0x40080000, 0x40100000]);
+    expect(rigs[2]!.m.cpu.jitCompiled).toBeGreaterThan(0);
   });
 });
 
