@@ -37,7 +37,7 @@ import {
 import { FPU_SW_C1, FPU_SW_ES } from "../fpu/x87-control-status.js";
 import { floatStore } from "../fpu/x87-opcodes.js";
 import { DOUBLE_PATH_NONE } from "../fpu/float80.js";
-import { DOUBLE_SAFE_MAX, DOUBLE_SAFE_MIN, DOUBLE_SPLITTER, doubleToF80 } from "../fpu/float80-double-path.js";
+import { DOUBLE_SAFE_MAX, DOUBLE_SAFE_MIN, DOUBLE_SPLITTER } from "../fpu/float80-double-path.js";
 import { CPU_BASED_PAUSE_EXITING, CPU_BASED_RDTSC_EXITING } from "../vmx/capabilities.js";
 
 const ALL = 0x3f;
@@ -287,9 +287,9 @@ export function compileRegion(cpu: Cpu, region: Region): CompiledRegion | null {
   sourceListener?.(region.entry.eip, body);
   // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "L", "F", "B", "U4", "S4", "XA", "XM", "XD", "XL", "XS", "XX", "XR", "D2F", "XLF", "XSB", "XSD", "XAF", "XST", body) as (...args: unknown[]) => RegionFn;
+  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "L", "F", "B", "U4", "S4", "XA", "XM", "XD", "XL", "XS", "XX", "XR", "XLF", "XSB", "XSD", "XAF", "XST", body) as (...args: unknown[]) => RegionFn;
   recordRegion(g.insns.length, g.memInsns, body.length, g.slowBytes, g.callOutBytes);
-  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned, x87AddRegister, x87MulRegister, x87DivRegister, x87LoadRegister, x87StoreRegister, x87Exchange, x87ExecuteRegister, doubleToF80, x87LoadFloat, x87StoreFloatBits, x87StoreFloatDone, x87ArithFloat, floatStore), bytes: body.length };
+  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned, x87AddRegister, x87MulRegister, x87DivRegister, x87LoadRegister, x87StoreRegister, x87Exchange, x87ExecuteRegister, x87LoadFloat, x87StoreFloatBits, x87StoreFloatDone, x87ArithFloat, floatStore), bytes: body.length };
 }
 
 class Generator {
@@ -849,7 +849,7 @@ class Generator {
   private x87Inline(d: DecodedInsn, slow: string, nm: string): boolean {
     const x = d.x;
     const ip = d.eip >>> 0;
-    const pointers = `FX.swNoTop &= ${~FPU_SW_C1}; FX.fip = ${ip}; FX.fcs = cpu.segSel[1] & FX.fcsMask; if (FX.fopAlways) FX.fop = ${d.y};`;
+    const pointers = `FX.swNoTop &= ${~FPU_SW_C1}; FX.fip = ${ip}; FX.fcs = XCS; if (XFOP) FX.fop = ${d.y};`;
     // Copies physical register t_s to t_d: its bits, its cached double and that cache's bit.
     const copy = `XSE[t_d] = XSE[t_s]; XHI[t_d] = XHI[t_s]; XLO[t_d] = XLO[t_s]; XF[t_d] = XF[t_s]; t_v = FX.f64Valid; FX.f64Valid = (t_v & ~(1 << t_d)) | (((t_v >>> t_s) & 1) << t_d);`;
     const pop = `FX.tagValid &= ~(1 << t_t); FX.top = (t_t + 1) & 7;`;
@@ -887,7 +887,10 @@ class Generator {
           this.emit(`x_v = x_r - x_a; if (x_a - (x_r - x_v) + (x_b - x_v) === 0) t_v = 1;`);
         }
         this.emit("} }");
-        this.emit(`if (t_v !== 0) { XF[t_d] = x_r; D2F(x_r, XSE, XHI, XLO, t_d); FX.f64Valid |= 1 << t_d; ${popping ? pop : ""} ${pointers} }`);
+        // The result's bits from the double's (float80-double-path.ts doubleToF80, written out: a call V8
+        // does not inline would box the double).
+        this.emit(`if (t_v !== 0) { XF[t_d] = x_r; XP[0] = x_r; t_w = XW[1]; t_v = XW[0]; XSE[t_d] = ((t_w >>> 31) << 15) | (((t_w >>> 20) & 2047) + ${16383 - 1023});`);
+        this.emit(`XHI[t_d] = -2147483648 | ((t_w & 1048575) << 11) | (t_v >>> 21); XLO[t_d] = t_v << 11; FX.f64Valid |= 1 << t_d; ${popping ? pop : ""} ${pointers} }`);
         this.emit(`else if (!${entry}) break ${slow};`);
         return true;
       }
@@ -1231,6 +1234,9 @@ class Generator {
       this.x87Used
         ? "const FX = cpu.fpu === null ? null : cpu.fpu.x87; const XF = FX === null ? new Float64Array(8) : FX.regF64; " +
           "const XSE = FX === null ? new Uint16Array(8) : FX.regSe, XHI = FX === null ? new Uint32Array(8) : FX.regHi, XLO = FX === null ? new Uint32Array(8) : FX.regLo;" +
+          "const XP = new Float64Array(1), XW = new Uint32Array(XP.buffer);" +
+          // FCS as recorded, and whether FOP is: a segment register load inside the region makes it leave (runHandler).
+          "const XCS = FX === null ? 0 : cpu.segSel[1] & FX.fcsMask, XFOP = FX !== null && FX.fopAlways;" +
           "let t_t = 0, t_s = 0, t_d = 0, t_k = 0, x_a = 0.5, x_b = 0.5, x_r = 0.5, x_v = 0.5, x_m = 0.5;"
         : "",
       `let ${decls.join(", ")};`,
