@@ -135,6 +135,8 @@ const resultRet = struct({ result: int });
 const nameFlags = { name: remote_nonnull_string };
 const lifecycleMsg = struct({ dom: remote_nonnull_domain, event: int, detail: int });
 const rebootMsg = struct({ dom: remote_nonnull_domain });
+/** remote_domain_event_tray_change_msg: the disk's alias and VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN (0) / _CLOSE (1). */
+const trayChangeMsg = struct({ dom: remote_nonnull_domain, devAlias: remote_nonnull_string, reason: int });
 
 export interface ProcCodecs<A, R> {
   readonly args: Codec<A>;
@@ -428,6 +430,8 @@ export const remoteMsgs = {
   [P.REMOTE_PROC_DOMAIN_EVENT_REBOOT]: rebootMsg,
   [P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE]: struct({ callbackID: int, msg: lifecycleMsg }),
   [P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT]: struct({ callbackID: int, msg: rebootMsg }),
+  [P.REMOTE_PROC_DOMAIN_EVENT_TRAY_CHANGE]: trayChangeMsg,
+  [P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TRAY_CHANGE]: struct({ callbackID: int, msg: trayChangeMsg }),
   [P.REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED]: struct({ reason: int }),
 } as const;
 export type RemoteMsgNumber = keyof typeof remoteMsgs;

@@ -5,6 +5,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import { Connect } from "../api/connect.js";
+import { VIR_DOMAIN_EVENT_ID_TRAY_CHANGE } from "../api/constants.js";
 import type { DomainEvent, DomainRef } from "../api/driver.js";
 import { Stream } from "../api/stream.js";
 import { toVirError, virError, type VirError } from "../errors/vir-error.js";
@@ -468,6 +469,13 @@ export class ServerClient {
       if (reg.legacy) this.send(hdr(P.REMOTE_PROC_DOMAIN_EVENT_REBOOT), (w) => { remoteMsgs[P.REMOTE_PROC_DOMAIN_EVENT_REBOOT].enc(w, { dom }); });
       else this.send(hdr(P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT), (w) => {
         remoteMsgs[P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT].enc(w, { callbackID: reg.callbackID, msg: { dom } });
+      });
+    } else if (ev.eventID === VIR_DOMAIN_EVENT_ID_TRAY_CHANGE && "payload" in ev) {
+      const p = ev.payload as { devAlias: string; reason: number };
+      const msg = { dom, devAlias: p.devAlias, reason: p.reason };
+      if (reg.legacy) this.send(hdr(P.REMOTE_PROC_DOMAIN_EVENT_TRAY_CHANGE), (w) => { remoteMsgs[P.REMOTE_PROC_DOMAIN_EVENT_TRAY_CHANGE].enc(w, msg); });
+      else this.send(hdr(P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TRAY_CHANGE), (w) => {
+        remoteMsgs[P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TRAY_CHANGE].enc(w, { callbackID: reg.callbackID, msg });
       });
     }
   }

@@ -63,8 +63,18 @@ function eventLine(name: string, dom: Domain, ev: DomainEvent): string {
   if (ev.eventID === 0 && "event" in ev && "detail" in ev) {
     return `event 'lifecycle' for domain '${dom.name()}': ${lifecycleText(ev.event, ev.detail)}\n`;
   }
+  if (ev.eventID === VIR_DOMAIN_EVENT_ID_TRAY_CHANGE && "payload" in ev) {
+    // virshEventTrayChangePrint
+    const p = ev.payload as { devAlias: string; reason: number };
+    return `event '${name}' for domain '${dom.name()}' disk ${p.devAlias}: ${TRAY_CHANGE_REASON[p.reason] ?? "unknown"}\n`;
+  }
   return `event '${name}' for domain '${dom.name()}'\n`;
 }
+
+/** virshEventTrayChangeReason (VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN, _CLOSE). */
+const TRAY_CHANGE_REASON = ["opened", "closed"];
+/** VIR_DOMAIN_EVENT_ID_TRAY_CHANGE */
+const VIR_DOMAIN_EVENT_ID_TRAY_CHANGE = 10;
 
 /** virTimeStringNowRaw: "YYYY-MM-DD HH:MM:SS.mmm+0000" in UTC. */
 function timestampNow(): string {

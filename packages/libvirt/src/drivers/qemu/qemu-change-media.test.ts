@@ -12,8 +12,8 @@ import * as C from "../../api/constants.js";
 import { VirErrorNumber } from "../../errors/virterror.js";
 import "../../index.js";
 import { failure, useTestEmulator } from "./testing/driver-test.js";
-import { OUR_LIBVIRTD, OUR_VIRSH, QemuDaemon, REAL_VIRSH, hasRealVirsh, run, waitForBuild } from "./testing/daemon.js";
-import { DEMO_KERNEL, demoXML, hasDemoKernel, hasKvmModule, newRoot } from "./testing/harness.js";
+import { OUR_LIBVIRTD, OUR_VIRSH, QemuDaemon, REAL_VIRSH, SYSTEM_PYTHON, hasPythonLibvirt, hasRealVirsh, run, waitForBuild } from "./testing/daemon.js";
+import { DEMO_KERNEL, demoXML, hasDemoKernel, hasKvmModule, newRoot, until } from "./testing/harness.js";
 import { VIR_DOMAIN_DEVICE_MODIFY_FORCE } from "./qemu-hotplug.js";
 
 const missing = [!hasDemoKernel && `the demo guest ${DEMO_KERNEL}`, !hasKvmModule && "@virtkit/qemu's build"].filter(Boolean);
@@ -52,6 +52,11 @@ describe.skipIf(missing.length > 0)("virDomainUpdateDeviceFlags on a CD-ROM (emb
   it("ejects, inserts and changes media live and in the config, with libvirt's errors", async () => {
     const root = newRoot("media");
     const conn = await Connect.open(`qemu:///embed?root=${root}`);
+    const trays: string[] = [];
+    await conn.domainEventRegisterAny(null, C.VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, (_c, d, ev) => {
+      const p = (ev as { payload: { devAlias: string; reason: number } }).payload;
+      trays.push(`${d.name()} ${p.devAlias} ${p.reason === 0 ? "opened" : "closed"}`);
+    });
     const dom = await conn.defineXML(cdXML("media"));
     await dom.create();
     try {
@@ -65,6 +70,9 @@ describe.skipIf(missing.length > 0)("virDomainUpdateDeviceFlags on a CD-ROM (emb
       hdc = diskOf(await dom.XMLDesc(0), "hdc");
       expect(hdc).toContain(`<source file='${isoB}'`);
       expect(hdc).toContain("<target dev='hdc' bus='ide'/>");
+      // VIR_DOMAIN_EVENT_ID_TRAY_CHANGE for each move the emulator reported
+      await until(() => trays.length >= 2, "the tray events");
+      expect(trays).toEqual(["media ide0-1-0 opened", "media ide0-1-0 closed"]);
       // the empty drive takes a medium; --force on a tray the guest did not lock
       await dom.updateDeviceFlags(cdrom("hdd", isoA), C.VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_DEVICE_MODIFY_FORCE);
       expect(diskOf(await dom.XMLDesc(0), "hdd")).toContain(`<source file='${isoA}'`);
@@ -148,7 +156,13 @@ describe.skipIf(virshMissing.length > 0)("virsh change-media through our libvirt
     await daemon.stop();
   });
 
-  it("eject, insert, update, --config, --print-xml and the refusals", () => {
+  it("eject, insert, update, --config, --print-xml and the refusals; tray events reach a remote client", async () => {
+    const remote = await Connect.open(daemon.uri);
+    const trays: string[] = [];
+    await remote.domainEventRegisterAny(null, C.VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, (_c, d, ev) => {
+      const p = (ev as { payload: { devAlias: string; reason: number } }).payload;
+      trays.push(`${d.name()} ${p.devAlias} ${p.reason}`);
+    });
     const steps = (name: string): string[][] => [
       ["change-media", name, "hdc", "--eject"],
       ["change-media", name, "hdc", "--eject"],
@@ -187,5 +201,40 @@ describe.skipIf(virshMissing.length > 0)("virsh change-media through our libvirt
     expect(real[6]).toContain("error: Failed to complete action update on media");
     expect(real[13]).toMatch(/ hdc +\S*\/a\.iso\n hdd +-\n/);
     expect(real[14]).toContain(`hdd      ${isoB}`);
+    // eject (open), insert (close), update (open, close) on each domain, through the daemon
+    const moves = (name: string): string[] => [0, 1, 0, 1].map((r) => `${name} ide0-1-0 ${r}`);
+    await until(() => trays.length >= 8, "the tray events");
+    expect(trays).toEqual([...moves("cdreal"), ...moves("cdours")]);
+    await remote.close();
   }, 120_000);
+
+  it.skipIf(!hasPythonLibvirt)("python3-libvirt: updateDeviceFlags and the tray-change events it decodes", () => {
+    if (!hasPythonLibvirt) console.warn("skipping the python3-libvirt check: python3-libvirt is not installed");
+    const name = "cdpy";
+    const xml = join(dir, `${name}.xml`);
+    writeFileSync(xml, cdXML(name));
+    const script = `
+import libvirt, sys
+libvirt.virEventRegisterDefaultImpl()
+conn = libvirt.open(sys.argv[1])
+seen = []
+conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, lambda c, d, alias, reason, o: seen.append("%s %s %d" % (d.name(), alias, reason)), None)
+dom = conn.defineXML(open(sys.argv[2]).read())
+dom.create()
+dom.updateDeviceFlags("<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><target dev='hdc' bus='ide'/><readonly/></disk>", libvirt.VIR_DOMAIN_AFFECT_LIVE)
+while len(seen) < 1:
+    libvirt.virEventRunDefaultImpl()
+try:
+    dom.updateDeviceFlags("<disk type='file' device='disk'><source file='/x'/><target dev='hda' bus='ide'/></disk>", 0)
+except libvirt.libvirtError as e:
+    print("error", e.get_error_code(), e.get_error_message())
+print("\\n".join(seen))
+dom.destroy()
+dom.undefine()
+`;
+    const r = run(SYSTEM_PYTHON, ["-c", script, daemon.uri, xml], daemon.env);
+    // the default error handler of the python binding reports the refusal on stderr too
+    expect(r.err).toBe("libvirt: QEMU Driver error : Operation not supported: disk source can be changed only in removable drives\n");
+    expect(r.out).toBe(`error 84 Operation not supported: disk source can be changed only in removable drives\n${name} ide0-1-0 0\n`);
+  }, 60_000);
 });

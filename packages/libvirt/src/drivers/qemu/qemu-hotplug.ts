@@ -101,14 +101,18 @@ function waitForTrayEject(obj: QemuDomainObj, disk: DiskDef): Promise<boolean> {
 }
 
 /** qemuProcessHandleTrayChange: the disk whose drive or device the event names records its tray. */
-export function handleTrayMoved(obj: QemuDomainObj, data: { device?: string; id?: string; "tray-open"?: boolean }): boolean {
+export function handleTrayMoved(obj: QemuDomainObj, data: { device?: string; id?: string; "tray-open"?: boolean }): DiskDef | undefined {
   const alias = data.device?.replace(/^drive-/, "") ?? "";
   const disk = obj.def.disks.find((d) => d.info.alias !== null && (d.info.alias === alias || d.info.alias === data.id));
-  if (disk === undefined) return false;
+  if (disk === undefined) return undefined;
   disk.tray = data["tray-open"] === true ? "open" : "closed";
   for (const w of [...(obj.trayWaiters ?? [])]) w();
-  return true;
+  return disk;
 }
+
+/** VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN / _CLOSE (libvirt-domain.h virDomainEventTrayChangeReason). */
+export const VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN = 0;
+export const VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE = 1;
 
 /**
  * qemuDomainChangeEjectableMedia + qemuDomainChangeMediaLegacy: eject the current medium (a locked

@@ -4,7 +4,7 @@
 // qemuProcessStop kills it and cleans up; qemuProcessReconnect finds a running emulator again
 // after a daemon restart. Monitor events drive the domain's state as libvirt's
 // qemuProcessHandle* callbacks do.
-import { handleTrayMoved } from "./qemu-hotplug.js";
+import { VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE, VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN, handleTrayMoved } from "./qemu-hotplug.js";
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
@@ -418,10 +418,19 @@ function handleEvent(drv: QemuDriver, obj: QemuDomainObj, ev: Record<string, Jso
       void drv.runJob(obj, () => shutdownOrReboot(drv, obj));
       break;
     }
-    case "DEVICE_TRAY_MOVED":
+    case "DEVICE_TRAY_MOVED": {
       // qemuProcessHandleTrayChange: the disk's tray as the live XML shows it (tray='open')
-      if (handleTrayMoved(obj, ev.data as { device?: string; id?: string; "tray-open"?: boolean })) drv.saveStatus(obj);
+      const disk = handleTrayMoved(obj, ev.data as { device?: string; id?: string; "tray-open"?: boolean });
+      if (disk === undefined) break;
+      drv.saveStatus(obj);
+      // virDomainEventTrayChangeNewFromObj: the disk's alias and whether it opened or closed
+      drv.emit({
+        eventID: C.VIR_DOMAIN_EVENT_ID_TRAY_CHANGE,
+        dom: drv.ref(obj),
+        payload: { devAlias: disk.info.alias ?? "", reason: disk.tray === "open" ? VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN : VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE },
+      });
       break;
+    }
     case "RESET":
       // qemuProcessHandleReset
       obj.fakeReboot = false;

@@ -13,6 +13,7 @@ import type {
 } from "../../api/driver.js";
 import type { Stream } from "../../api/stream.js";
 import { formatURI } from "../../api/uri.js";
+import { VIR_DOMAIN_EVENT_ID_TRAY_CHANGE } from "../../api/constants.js";
 import { virError } from "../../errors/vir-error.js";
 import { VirErrorDomain, VirErrorNumber } from "../../errors/virterror.js";
 import { VirNetClient } from "../../rpc/client.js";
@@ -105,6 +106,9 @@ export class RemoteConnection implements HypervisorConnection {
       } else if (proc === P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT) {
         const m = remoteMsgs[P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT].dec(r);
         this.deliver(m.callbackID, { eventID: 1, dom: m.msg.dom });
+      } else if (proc === P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TRAY_CHANGE) {
+        const m = remoteMsgs[P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TRAY_CHANGE].dec(r);
+        this.deliver(m.callbackID, { eventID: VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, dom: m.msg.dom, payload: { devAlias: m.msg.devAlias, reason: m.msg.reason } });
       } else if (proc === P.REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED) {
         const m = remoteMsgs[P.REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED].dec(r);
         this.closeCb?.(m.reason);
