@@ -8,8 +8,8 @@
  */
 import type { Cpu } from "../cpu.js";
 import { EXC_NM } from "../core/exceptions.js";
-import { CR0_EM, CR0_MP, CR0_TS, CS, EAX } from "../core/registers.js";
-import { x87FormOperands, x87MemoryForm, x87RegisterForm, x87RunRegisterForm } from "../fpu/x87-decoded.js";
+import { CR0_EM, CR0_MP, CR0_TS, CS, EAX, FLAG_AF, FLAG_CF, FLAG_OF, FLAG_PF, FLAG_SF, FLAG_ZF } from "../core/registers.js";
+import { x87CompareToFlags, x87FormOperands, x87MemoryForm, x87RegisterForm, x87RunRegisterForm } from "../fpu/x87-decoded.js";
 import type { DecodedInsn, Exec } from "./decoded-insn.js";
 import { EXEC_NEXT } from "./decoded-insn.js";
 import { effectiveOffset } from "./block-handlers.js";
@@ -42,6 +42,20 @@ function x87FnstswAx(cpu: Cpu): number {
   return EXEC_NEXT;
 }
 
+/** EFLAGS bits written by FCOMI/FUCOMI (SDM vol. 2A FCOMI): ZF PF CF by relation, OF SF AF cleared. */
+const FCOMI_CLEARED = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF;
+/** By relation (greater, less, equal; unordered never comes from the direct entry). */
+const FCOMI_FLAGS = [0, FLAG_CF, FLAG_ZF];
+
+/** FCOMI/FUCOMI(P) through x87CompareToFlags, EFLAGS written here; X87.execute for what it declines. */
+function x87CompareFlags(cpu: Cpu, d: DecodedInsn): number {
+  if (deviceNotAvailable(cpu)) return cpu.raise(EXC_NM);
+  const rel = x87CompareToFlags(cpu.fpu!.x87, d.x & 7, (d.x & 8) !== 0, d.y, d.eip, cpu.segSel[CS]!);
+  if (rel < 0) return x87General(cpu, d);
+  cpu.setFlags((cpu.getFlags() & ~FCOMI_CLEARED) | FCOMI_FLAGS[rel]!);
+  return EXEC_NEXT;
+}
+
 /** WAIT/FWAIT (9B): #NM only with CR0.MP and CR0.TS both set, then the pending-exception check. */
 function fwait(cpu: Cpu): number {
   if ((cpu.cr0 & (CR0_TS | CR0_MP)) === (CR0_TS | CR0_MP)) return cpu.raise(EXC_NM);
@@ -50,10 +64,10 @@ function fwait(cpu: Cpu): number {
 }
 
 /**
- * By form (X87_* of fpu/x87-decoded.ts): the general path, five direct entries, FNSTSW AX, and the
- * memory forms the JIT reads and writes itself (here through the general path).
+ * By form (X87_* of fpu/x87-decoded.ts): the general path, five direct entries, FNSTSW AX, the
+ * memory forms the JIT reads and writes itself (here through the general path), FCOMI/FUCOMI(P).
  */
-const EXEC_BY_FORM: readonly Exec[] = [x87General, x87Direct, x87Direct, x87Direct, x87Direct, x87Direct, x87FnstswAx, x87General, x87General, x87General];
+const EXEC_BY_FORM: readonly Exec[] = [x87General, x87Direct, x87Direct, x87Direct, x87Direct, x87Direct, x87FnstswAx, x87General, x87General, x87General, x87CompareFlags];
 
 /**
  * Chooses the handler for an escape instruction or WAIT; returns false for other opcodes. A LOCK

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { f80ToExactDouble } from "./float80-double-path.js";
 import { type F80Bits, randomControlWord, randomF80, Rng } from "./x87-case-generator.js";
 import { CR0_NE, type X87Host } from "./x87-host.js";
-import { X87_FNSTSW_AX, X87_GENERAL, x87FormOperands, x87RegisterForm, x87RunRegisterForm } from "./x87-decoded.js";
+import { X87_COMPARE_FLAGS, X87_FNSTSW_AX, X87_GENERAL, x87CompareToFlags, x87FormOperands, x87RegisterForm, x87RunRegisterForm } from "./x87-decoded.js";
 import { X87 } from "./x87.js";
 
 class Fault extends Error {
@@ -83,7 +83,7 @@ function randomValue(g: Rng): F80Bits {
 /** A register form, most often one with a direct entry. */
 function randomForm(g: Rng): [number, number] {
   const i = g.int(8);
-  switch (g.int(10)) {
+  switch (g.int(11)) {
     case 0:
     case 1:
     case 2:
@@ -96,6 +96,8 @@ function randomForm(g: Rng): [number, number] {
       return [g.pick([0xdd, 0xdd, 0xd9, 0xdf]), (g.chance(0.5) ? 0xd8 : 0xd0) | i];
     case 6:
       return [0xd9, g.pick([0xe0, 0xe1, 0xe4, 0xe5, 0xe8, 0xee, 0xeb, 0xfa, 0xfc, 0xf6, 0xf7])];
+    case 7:
+      return [g.pick([0xdb, 0xdf]), g.pick([0xe8, 0xf0]) | i]; // FCOMI/FUCOMI(P)
     default:
       return [0xd8 + g.int(8), 0xc0 + g.int(64)];
   }
@@ -111,17 +113,27 @@ function image(f: X87): string {
 function step(f: X87, h: RegisterHost, opcode: number, modrm: number, direct: boolean): string {
   const ip = 0x1000;
   const cs = 0x23;
-  let how = "execute";
   try {
     const form = x87RegisterForm(opcode, modrm);
     if ((h.cr0 & 0xc) !== 0) throw new Fault(7);
-    if (direct && form !== X87_GENERAL && form !== X87_FNSTSW_AX && x87RunRegisterForm(f, form, x87FormOperands.x, ((opcode & 7) << 8) | modrm, ip, cs)) how = "direct";
-    else f.execute(opcode, modrm, 0, 0, 0, cs, ip, true, true);
+    const fop = ((opcode & 7) << 8) | modrm;
+    const x = x87FormOperands.x;
+    if (direct && form === X87_COMPARE_FLAGS) {
+      // The caller's part: ZF, PF, CF by the relation, OF, SF, AF cleared.
+      const rel = x87CompareToFlags(f, x & 7, (x & 8) !== 0, fop, ip, cs);
+      if (rel >= 0) {
+        h.eflags = (h.eflags & ~0x8d5) | [0, 0x01, 0x40][rel]!;
+        return "direct";
+      }
+    } else if (direct && form !== X87_GENERAL && form !== X87_FNSTSW_AX && x87RunRegisterForm(f, form, x, fop, ip, cs)) {
+      return "direct";
+    }
+    f.execute(opcode, modrm, 0, 0, 0, cs, ip, true, true);
   } catch (e) {
     if (!(e instanceof Fault)) throw e;
     return `fault ${e.vector}`;
   }
-  return how;
+  return "execute";
 }
 
 function cacheProblems(f: X87): string[] {

@@ -202,6 +202,27 @@ export function x87Exchange(f: X87, i: number, fop: number, ip: number, cs: numb
   return true;
 }
 
+/**
+ * FCOMI/FUCOMI ST(0), ST(i) and FCOMIP/FUCOMIP (DB E8/F0+i, DF E8/F0+i) of two registers whose values
+ * are cached doubles (normal numbers: no exception is possible, FCOM and FUCOM agree): the pop, C1
+ * unchanged, the pointers. Returns the relation for the caller's ZF/PF/CF (0 greater, 1 less, 2 equal;
+ * OF, SF, AF cleared: SDM vol. 2A FCOMI), or -1 having changed nothing.
+ */
+export function x87CompareToFlags(f: X87, i: number, pop: boolean, fop: number, ip: number, cs: number): number {
+  if ((f.swNoTop & FPU_SW_ES) !== 0) return -1;
+  const top = f.top;
+  const pi = (top + i) & 7;
+  const known = f.tagValid & f.f64Valid;
+  if (((known >>> top) & (known >>> pi) & 1) === 0) return -1;
+  const a = f.regF64[top]!;
+  const b = f.regF64[pi]!;
+  const relation = a > b ? 0 : a < b ? 1 : 2;
+  if (pop) f.pop();
+  f.unmaskedRaised = false;
+  f.recordInstruction(ip, cs, fop);
+  return relation;
+}
+
 // ---------------------------------------------------------------------------------------
 // Memory forms: the compiled code has read the operand (or checked that the store may be done) on
 // its fast path; `offset` and `ds` are the operand's offset and segment selector (FDP, FDS).
@@ -314,6 +335,8 @@ export const X87_EXCHANGE = 4;
 export const X87_REGISTER = 5;
 /** FNSTSW AX (DF E0): the caller writes AX itself. */
 export const X87_FNSTSW_AX = 6;
+/** FCOMI/FUCOMI(P) ST(0), ST(i): x = i | pop << 3 (x87CompareToFlags; the caller writes EFLAGS). */
+export const X87_COMPARE_FLAGS = 10;
 /** FLD m32fp/m64fp: x = 1 for m64fp (x87LoadFloat). */
 export const X87_LOAD_FLOAT = 7;
 /** FST/FSTP m32fp/m64fp: x = m64fp | pop << 1 (x87StoreFloatBits, x87StoreFloatDone). */
@@ -382,6 +405,10 @@ export function x87RegisterForm(opcode: number, modrm: number): number {
     return X87_EXCHANGE;
   }
   if (esc === 7 && modrm === 0xe0) return X87_FNSTSW_AX;
+  if ((esc === 3 || esc === 7) && (reg === 5 || reg === 6)) {
+    ops.x = i | (esc === 7 ? 8 : 0);
+    return X87_COMPARE_FLAGS;
+  }
   if (x87RegisterFormIsLocal(opcode, modrm)) {
     ops.x = x87RegisterIndex(opcode, modrm);
     return X87_REGISTER;

@@ -25,13 +25,13 @@ import { LZ_ADC, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_RESULT, LZ_SBB, LZ_SUB } f
 import type { DecodedInsn } from "../blocks/decoded-insn.js";
 import { ATTR_FOLLOWED, ATTR_GENERIC } from "../blocks/decoded-insn.js";
 import type { Block, RegionFn } from "../blocks/block.js";
-import { CC_FLAGS, conditionExpr, F_AF, F_CF, F_OF, flagExpr, FlagState, setLazy, writeback, type Producer } from "./flag-state.js";
+import { CC_FLAGS, conditionExpr, F_AF, F_CF, F_OF, F_PF, F_SF, F_ZF, flagExpr, FlagState, setLazy, writeback, type Producer } from "./flag-state.js";
 import { finalSuccessors, type Region } from "./region.js";
 import { compileAllowed, inlineAllowed, recordRegion } from "./diagnostics.js";
 import { CR0_EM, CR0_MP, CR0_TS, CR4_TSD } from "../core/registers.js";
 import {
-  X87_ARITH, X87_ARITH_FLOAT, X87_EXCHANGE, X87_FNSTSW_AX, X87_GENERAL, X87_LOAD_FLOAT, X87_LOAD_REG, X87_REGISTER, X87_STORE_FLOAT, X87_STORE_REG,
-  x87AddRegister, x87ArithFloat, x87DivRegister, x87Exchange, x87ExecuteRegister, x87LoadFloat, x87LoadRegister, x87MulRegister, x87StoreFloatBits,
+  X87_ARITH, X87_ARITH_FLOAT, X87_COMPARE_FLAGS, X87_EXCHANGE, X87_FNSTSW_AX, X87_GENERAL, X87_LOAD_FLOAT, X87_LOAD_REG, X87_REGISTER, X87_STORE_FLOAT, X87_STORE_REG,
+  x87AddRegister, x87ArithFloat, x87CompareToFlags, x87DivRegister, x87Exchange, x87ExecuteRegister, x87LoadFloat, x87LoadRegister, x87MulRegister, x87StoreFloatBits,
   x87StoreFloatDone, x87StoreRegister,
 } from "../fpu/x87-decoded.js";
 import { FPU_SW_C1, FPU_SW_ES } from "../fpu/x87-control-status.js";
@@ -143,9 +143,10 @@ function flagEffect(d: DecodedInsn, kind: string | null): FlagEffect {
     // Their slow path (a VM exit, #GP; #NM, #MF or FERR# for the x87) may leave the region.
     case "pause":
     case "rdtsc":
-    case "x87":
     case "fwait":
       return { use: 0, def: 0, exits: true };
+    // FCOMI/FUCOMI(P) write all six (ZF PF CF by the relation, OF SF AF cleared).
+    case "x87": return { use: 0, def: d.imm2 === X87_COMPARE_FLAGS ? ALL : 0, exits: true };
     case "shift":
     case "imul":
       return { use: 0, def: ALL, exits: mem };
@@ -287,9 +288,9 @@ export function compileRegion(cpu: Cpu, region: Region): CompiledRegion | null {
   sourceListener?.(region.entry.eip, body);
   // The JIT's reason to exist: V8 compiles the generated source (see the file comment for what it may contain).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "L", "F", "B", "U4", "S4", "XA", "XM", "XD", "XL", "XS", "XX", "XR", "XLF", "XSB", "XSD", "XAF", "XST", body) as (...args: unknown[]) => RegionFn;
+  const make = new Function("cpu", "D", "PAR", "tF", "tO", "tC", "U8", "I32", "X", "L", "F", "B", "U4", "S4", "XA", "XM", "XD", "XL", "XS", "XX", "XR", "XLF", "XSB", "XSD", "XAF", "XST", "XCF", body) as (...args: unknown[]) => RegionFn;
   recordRegion(g.insns.length, g.memInsns, body.length, g.slowBytes, g.callOutBytes);
-  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned, x87AddRegister, x87MulRegister, x87DivRegister, x87LoadRegister, x87StoreRegister, x87Exchange, x87ExecuteRegister, x87LoadFloat, x87StoreFloatBits, x87StoreFloatDone, x87ArithFloat, floatStore), bytes: body.length };
+  return { fn: make(cpu, g.insns, PAR, cpu.tlbFast, cpu.tlbOffset, cpu.tlbChunk, cpu.u8s, cpu.i32s, runHandler, setLazy, leaveSpecialised, region.entry, load32Unaligned, store32Unaligned, x87AddRegister, x87MulRegister, x87DivRegister, x87LoadRegister, x87StoreRegister, x87Exchange, x87ExecuteRegister, x87LoadFloat, x87StoreFloatBits, x87StoreFloatDone, x87ArithFloat, floatStore, x87CompareToFlags), bytes: body.length };
 }
 
 class Generator {
@@ -782,6 +783,23 @@ class Generator {
     const x = d.x;
     if (this.x87Inline(d, slow, nm)) return;
     if (this.x87Memory(d, slow, nm)) return;
+    if (d.imm2 === X87_COMPARE_FLAGS) {
+      // The relation (0 greater, 1 less, 2 equal) into locals for CF, ZF and PF; OF, SF and AF are 0. After
+      // the handler (slow path) the three locals are reloaded from EFLAGS (afterSlow), PF included: an
+      // unordered compare there sets it.
+      const k = this.k;
+      const cf = this.local(`fc${k}`), zf = this.local(`fz${k}`), pf = this.local(`fp${k}`);
+      this.emit(`if (${nm} || (t_w = XCF(FX, ${x & 7}, ${(x & 8) !== 0}, ${d.y}, ${at})) < 0) break ${slow};`);
+      this.emit(`${cf} = t_w === 1 ? 1 : 0; ${zf} = t_w === 2 ? 1 : 0; ${pf} = 0;`);
+      const st = this.state;
+      st.src[F_CF] = { t: 3, name: cf };
+      st.src[F_ZF] = { t: 3, name: zf };
+      st.src[F_PF] = { t: 3, name: pf };
+      st.src[F_OF] = { t: 2, v: 0 };
+      st.src[F_SF] = { t: 2, v: 0 };
+      st.src[F_AF] = { t: 2, v: 0 };
+      return;
+    }
     let call: string;
     switch (d.imm2) {
       case X87_ARITH: {

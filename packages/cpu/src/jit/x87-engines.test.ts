@@ -134,10 +134,13 @@ function randomInsn(g: Rng): number[] {
   }
 }
 
-/** The forms the JIT writes out or calls directly: arithmetic, FLD/FST/FSTP ST(i), FXCH, FLD1/FLDZ, FCHS, and FLD/FST(P)/arithmetic on m32fp/m64fp. */
+/**
+ * The forms the JIT writes out or calls directly: arithmetic, FLD/FST/FSTP ST(i), FXCH, FLD1/FLDZ, FCHS,
+ * FLD/FST(P)/arithmetic on m32fp/m64fp, FCOMI/FUCOMI(P) with a SETcc reading the result.
+ */
 function hotInsn(g: Rng): number[] {
   const i = g.int(4);
-  switch (g.int(10)) {
+  switch (g.int(11)) {
     case 0:
     case 1:
     case 2:
@@ -153,6 +156,10 @@ function hotInsn(g: Rng): number[] {
       return [0xd9, g.pick([0xe8, 0xee, 0xe0])];
     case 8:
       return [g.pick([0xd9, 0xdd]), ...mem(g.pick([0, 2, 3]), g.int(8) * 8)]; // FLD, FST, FSTP m32fp/m64fp
+    case 9:
+      // FCOMI/FUCOMI(P), then what it left in EFLAGS summed up over the iterations (ADC ESI, 0; LAHF with
+      // ADD EDI, EAX) or read once (SETA DH, SETP DL).
+      return [g.pick([0xdb, 0xdf]), g.pick([0xe8, 0xf0]) | i, ...g.pick([[0x83, 0xd6, 0x00], [0x9f, 0x01, 0xc7], [0x0f, 0x97, 0xc6], [0x0f, 0x9a, 0xc2]])];
     default:
       return [g.pick([0xd8, 0xdc]), ...mem(g.pick([0, 1, 4, 5, 6, 7]), g.int(8) * 8)]; // arithmetic with m32fp/m64fp
   }
@@ -347,6 +354,28 @@ describe("x87 exceptions in compiled code", () => {
     const f = rigs[0]!.m.cpu.fpu!.x87;
     expect(f.sw & 0x41).toBe(0x41); // IE and SF
     expect(f.regSe[f.top]).toBe(0xffff); // the real indefinite on top
+  });
+});
+
+describe("FCOMI/FUCOMI in compiled code", () => {
+  it("an unordered FUCOMI (a NaN: the handler's path) leaves ZF, PF and CF set for the SETP/LAHF after it", () => {
+    const { states, rigs } = onEveryEngine((r) => {
+      const { cpu, mem: m } = r.m;
+      // fld1; fldz; fdiv st0, st0 (0/0: the indefinite, IE masked); mov ecx, 3
+      // l: fucomi st0, st1; setp dl; lahf; add edi, eax; fucomi st0, st0; setp dh; dec ecx; jnz l; hlt
+      m.writeBytes(CODE, [0xd9, 0xe8, 0xd9, 0xee, 0xd8, 0xf0, 0xb9, ...le32(3),
+        0xdb, 0xe9, 0x0f, 0x9a, 0xc2, 0x9f, 0x01, 0xc7, 0xdb, 0xe8, 0x0f, 0x9a, 0xc6, 0x49, 0x75, 0xee, 0xf4]);
+      cpu.fpu!.x87.reset();
+      cpu.reg[0] = 0;
+      cpu.reg[2] = 0;
+      cpu.reg[7] = 0;
+      cpu.eip = CODE;
+      return cpu.run(10_000);
+    });
+    expect(differences(states)).toEqual([]);
+    const c = rigs[0]!.m.cpu;
+    expect(c.reg[2]! & 0xffff).toBe(0x0101); // PF after both compares
+    expect(c.halted).toBe(true);
   });
 });
 
