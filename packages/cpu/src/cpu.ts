@@ -202,6 +202,11 @@ export class Cpu {
   stopReason = STOP_NONE;
   internalError = "";
   instructionsRetired = 0;
+  /**
+   * Instructions the current run() retired before its current step or block chain (0 outside run()):
+   * with chainDone, blockPartial and jitPartial, what a TSC read inside a run adds to instructionsRetired.
+   */
+  runDone = 0;
   private a20Gate = true;
 
   /**
@@ -326,6 +331,8 @@ export class Cpu {
   blockFaultAt = 0;
   /** Instructions runBlocks() completed in earlier blocks of its chain (added by run() if one throws). */
   chainDone = 0;
+  /** Instructions of the running block before the generic handler it is in (runBlocks clears it): for readTsc. */
+  blockPartial = 0;
   /** Regions compiled, compilations that failed (a JIT defect; the block interpreter ran instead), the last failure. */
   jitCompiled = 0;
   jitFailures = 0;
@@ -1443,22 +1450,24 @@ export class Cpu {
         while (done < budget) {
           if (this.halted || this.intr || this.nmiPending || this.interruptShadow !== 0 || this.vmxWindowCheck || this.debugWatch !== 0) {
             if (!this.boundary()) {
-              this.instructionsRetired += done;
+              this.retire(done);
               return this.stopReason;
             }
           }
           // Blocks run without boundary checks between their instructions: not while single-stepping or
           // breakpoints are armed, nor in an interrupt shadow. Pending events that are masked stay masked
           // until an instruction the interpreter runs (and which ends the block) unmasks them.
+          this.runDone = done;
           if (useBlocks && this.debugWatch === 0 && this.interruptShadow === 0) {
             const k = this.runBlocks(budget - done);
             this.chainDone = 0;
             done += k;
             if (this.stopReason !== STOP_NONE) {
-              this.instructionsRetired += done;
+              this.retire(done);
               return this.stopReason;
             }
             if (k > 0) continue;
+            this.runDone = done;
           }
           this.step();
           if (this.exitAbort) {
@@ -1467,11 +1476,11 @@ export class Cpu {
           }
           done++;
           if (this.stopReason !== STOP_NONE) {
-            this.instructionsRetired += done;
+            this.retire(done);
             return this.stopReason;
           }
         }
-        this.instructionsRetired += done;
+        this.retire(done);
         // An instruction emulator (reportExceptions) gets the debug trap of the instruction it ran now,
         // not at the start of some later, unrelated instruction.
         if (this.reportExceptions && this.debugTrap !== 0 && !(this.interruptShadow === 2 && this.shadowAge > 1)) {
@@ -1483,6 +1492,7 @@ export class Cpu {
         // Instructions the blocks and compiled regions completed before the one that faulted.
         done += this.chainDone + this.blockFaultAt + this.jitPartial;
         this.chainDone = 0;
+        this.blockPartial = 0;
         this.blockFaultAt = 0;
         this.jitPartial = 0;
         if (e === CPU_EXCEPTION) {
@@ -1493,7 +1503,7 @@ export class Cpu {
             // would); a #DB fault (instruction breakpoint, GD) reports its DR6 bits now.
             if (this.pendingVector === EXC_DB) commitDr6(this);
             this.debugTrap = 0;
-            this.instructionsRetired += done;
+            this.retire(done);
             return (this.stopReason = STOP_EXCEPTION);
           }
           try {
@@ -1503,7 +1513,7 @@ export class Cpu {
             if (e2 !== CPU_EXCEPTION) return this.internal(e2, done);
           }
           if (this.stopReason !== STOP_NONE) {
-            this.instructionsRetired += done;
+            this.retire(done);
             return this.stopReason;
           }
         } else if (e === VM_EXIT) {
@@ -1520,7 +1530,7 @@ export class Cpu {
    * (the VMX code saves pending debug exceptions in the VMCS, SDM vol. 3C §27.3.4).
    */
   private vmExited(done: number): number {
-    this.instructionsRetired += done;
+    this.retire(done);
     this.vmExitTaken();
     return this.stopReason;
   }
@@ -1701,6 +1711,7 @@ export class Cpu {
       const left = (budget - done) | 0;
       done = (done + runBlock(this, b, left)) | 0;
       this.chainDone = done;
+      this.blockPartial = 0;
       if (this.blockStop !== 0 || this.stopReason !== STOP_NONE || done >= budget) return done;
       prev = b;
     }
@@ -1747,9 +1758,26 @@ export class Cpu {
     this.blockStop = EXEC_STOP;
   }
 
-  /** Current time-stamp counter value. */
+  /** Ends a run(): its `done` instructions join instructionsRetired. */
+  private retire(done: number): void {
+    this.instructionsRetired += done;
+    this.runDone = 0;
+  }
+
+  /**
+   * Current time-stamp counter value. The TSC counts retired instructions (or the host's clock, which
+   * counts them), and a read inside run() includes the instructions retired so far in that run: a guest's
+   * delay loop (Linux's delay_tsc) sees time pass while it spins, instead of spinning to the end of the
+   * run's budget.
+   */
   readTsc(): number {
-    return (this.tscSource ? this.tscSource() : this.instructionsRetired) + this.tscOffset;
+    const inRun = this.runDone + this.chainDone + this.blockPartial + this.jitPartial;
+    return (this.tscSource ? this.tscSource() : this.instructionsRetired) + inRun + this.tscOffset;
+  }
+
+  /** readTsc from compiled code: `partial` instructions of the running region retired before the read. */
+  readTscIn(partial: number): number {
+    return this.readTsc() + partial;
   }
 
   /** Register values by name, for tests and tracing. */

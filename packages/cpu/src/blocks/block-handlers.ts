@@ -1035,6 +1035,8 @@ export function runBlock(cpu: Cpu, b: Block, budget: number): number {
         case H_FOLLOWED: r = EXEC_NEXT; break;
         default:
           cpu.insnStart = d.eip;
+          // (What a TSC read by this instruction adds: the block's instructions before it.)
+          cpu.blockPartial = done + i;
           r = d.exec(cpu, d);
       }
       if (r !== EXEC_NEXT) {

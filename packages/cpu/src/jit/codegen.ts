@@ -712,7 +712,7 @@ class Generator {
       // read now exactly as ops/system.ts reads it.
       case "rdtsc":
         this.emit(`if ((cpu.cr4 & ${CR4_TSD}) !== 0 || (cpu.nonRoot && (cpu.vmx.proc & ${CPU_BASED_RDTSC_EXITING}) !== 0)) break ${slow};`);
-        this.emit("t_v = cpu.readTsc(); if (cpu.nonRoot && cpu.vmx !== null) t_v += cpu.vmx.tscOffsetHi * 4294967296 + cpu.vmx.tscOffsetLo;");
+        this.emit(`t_v = cpu.readTscIn(n + ${i}); if (cpu.nonRoot && cpu.vmx !== null) t_v += cpu.vmx.tscOffsetHi * 4294967296 + cpu.vmx.tscOffsetLo;`);
         this.emit(`${this.setReg(0, 4, "(t_v | 0)")} ${this.setReg(2, 4, "(Math.floor(t_v / 4294967296) | 0)")}`);
         return;
       case "convert":
