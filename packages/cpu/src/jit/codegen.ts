@@ -118,6 +118,9 @@ function inlineFormOf(d: DecodedInsn, region: Region): string | null {
   if ((op === 0xc1 || op === 0xd1) && d.o32 && !d.mem && (d.reg === 4 || d.reg === 5 || d.reg === 7)) {
     return ((op === 0xd1 ? 1 : d.imm) & 0x1f) === 0 ? null : "shift";
   }
+  if ((op === 0xc1 || op === 0xd1) && d.o32 && !d.mem && d.reg < 2) {
+    return ((op === 0xd1 ? 1 : d.imm) & 0x1f) === 0 ? null : "rotate";
+  }
   if ((op === 0x1af || op === 0x69 || op === 0x6b) && d.o32) return "imul";
   return null;
 }
@@ -150,6 +153,8 @@ function flagEffect(d: DecodedInsn, kind: string | null): FlagEffect {
     case "shift":
     case "imul":
       return { use: 0, def: ALL, exits: mem };
+    // ROL/ROR write CF and OF only (SDM vol. 2B RCL/RCR/ROL/ROR: SF, ZF, AF and PF are unaffected).
+    case "rotate": return { use: 0, def: (1 << F_CF) | (1 << F_OF), exits: false };
     case "push":
     case "pop":
     case "call":
@@ -765,6 +770,7 @@ class Generator {
       case "call": this.call(d, slow, n); return;
       case "ret": this.ret(d, slow, n); return;
       case "shift": this.shift(d); return;
+      case "rotate": this.rotate(d); return;
       case "imul": this.imul(d, slow); return;
       default: throw new Error(`no inline form ${kind}`);
     }
@@ -1179,6 +1185,25 @@ class Generator {
     this.state.src[F_CF] = { t: 3, name: cf };
     this.state.src[F_OF] = { t: 3, name: of };
     this.state.src[F_AF] = { t: 2, v: 0 };
+  }
+
+  /**
+   * ROL/ROR r32 by 1 or imm8 (count 1-31): CF is the bit rotated into the other end, OF the interpreter's
+   * formula (the top bit XOR CF for ROL, the top two bits' XOR for ROR); the other flags keep their sources.
+   */
+  private rotate(d: DecodedInsn): void {
+    const c = (d.op === 0xd1 ? 1 : d.imm) & 0x1f;
+    const k = this.k;
+    const v = this.local(`pa${k}`);
+    const r = this.local(`pr${k}`);
+    const cf = this.local(`fc${k}`);
+    const of = this.local(`fo${k}`);
+    let code = `${v} = ${this.reg(d.rm, 4)}; `;
+    if (d.reg === 0) code += `${r} = (${v} << ${c}) | (${v} >>> ${32 - c}); ${cf} = ${r} & 1; ${of} = ((${r} >>> 31) ^ ${r}) & 1;`;
+    else code += `${r} = (${v} >>> ${c}) | (${v} << ${32 - c}); ${cf} = (${r} >>> 31) & 1; ${of} = ((${r} >>> 31) ^ (${r} >>> 30)) & 1;`;
+    this.emit(`${code} ${this.setReg(d.rm, 4, r)}`);
+    this.state.src[F_CF] = { t: 3, name: cf };
+    this.state.src[F_OF] = { t: 3, name: of };
   }
 
   /** IMUL r32, r/m32[, imm]: the truncated product, CF = OF = "did not fit" (exact via double product). */
