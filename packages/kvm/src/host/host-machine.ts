@@ -64,6 +64,14 @@ export class HostMachine {
   /** Instructions retired by processors since taken down, and ns the host spent idle (time warps). */
   private retiredBase = 0;
   private idleNs = 0;
+  /**
+   * Real-time idling (setIdlePacing): while every vCPU waits, the host clock does not run ahead of real
+   * time from this anchor (host ns and performance.now() ms at the first idle after pacing began; ns -1
+   * until then). Null: idle time is a warp.
+   */
+  private pace: { ns: number; ms: number } | null = null;
+  /** A cell to sleep on with Atomics.wait (nothing ever notifies it: the timeout is the sleep). */
+  private readonly sleepCell = new Int32Array(new SharedArrayBuffer(4));
   /** Host kernel structures shared by all host processors. */
   readonly pageDirectory: number;
   readonly gdt: number;
@@ -208,12 +216,46 @@ export class HostMachine {
     return t;
   }
 
-  /** The host idles until `ns` on its clock (no-op when that is in the past). Returns the ns waited. */
-  idleUntil(ns: number): number {
-    const d = ns - this.now();
-    if (d <= 0) return 0;
-    this.idleNs += d;
-    return d;
+  /**
+   * How the host idles while every vCPU waits for a timer. Off (the default, deterministic, as QEMU's
+   * -icount sleep=off): the clock jumps to the deadline at once. On: the host really sleeps, so that its
+   * clock never runs ahead of real time counted from now (a busy guest's clock lags real time, and idle
+   * periods first catch up); a halted guest then costs no CPU and its clock keeps real time, as on a real
+   * host where a halted vCPU thread sleeps in kvm_vcpu_block until its timer fires. Real time counts
+   * from the first idle period, so the VMM's set-up and the guest's start are not owed to the clock.
+   */
+  setIdlePacing(on: boolean): void {
+    this.pace = on ? { ns: -1, ms: 0 } : null;
+  }
+
+  get idlePacing(): boolean {
+    return this.pace !== null;
+  }
+
+  /**
+   * The host idles until `ns` on its clock (no-op when that is in the past). Returns the ns it idled. With
+   * idle pacing it first sleeps (`sleep(ms)`, which may return early when something needs the host, e.g.
+   * the kernel thread's doorbell) and then moves only as far as real time allows: maybe short of `ns`.
+   */
+  idleUntil(ns: number, sleep: (ms: number) => void = (ms) => { Atomics.wait(this.sleepCell, 0, 0, ms); }): number {
+    const now = this.now();
+    if (ns <= now) return 0;
+    let target = ns;
+    const pace = this.pace;
+    if (pace !== null) {
+      if (pace.ns < 0) {
+        pace.ns = now;
+        pace.ms = performance.now();
+      }
+      const aheadMs = (ns - pace.ns) / 1e6 - (performance.now() - pace.ms);
+      if (aheadMs > 0) {
+        sleep(aheadMs);
+        target = Math.min(ns, pace.ns + Math.floor((performance.now() - pace.ms) * 1e6));
+        if (target <= now) return 0;
+      }
+    }
+    this.idleNs += target - now;
+    return target - now;
   }
 
   /** Takes a processor down (vCPU destruction); its executed instructions stay part of the clock. */

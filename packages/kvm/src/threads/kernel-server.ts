@@ -167,7 +167,8 @@ export class KernelServer {
         continue;
       }
       if (next >= 0) {
-        hostMachine().idleUntil(next);
+        // (With idle pacing the sleep ends early when a user thread rings the doorbell.)
+        hostMachine().idleUntil(next, (ms) => { Atomics.wait(this.ctl, CTL_DOORBELL, seen, ms); });
         continue;
       }
       Atomics.wait(this.ctl, CTL_DOORBELL, seen);
