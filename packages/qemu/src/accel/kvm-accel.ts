@@ -1,5 +1,6 @@
 import {
   type HostMachine,
+  hostMachine,
   KVM_CAP_IRQCHIP,
   KVM_GET_MP_STATE,
   KVM_GET_MSRS,
@@ -45,6 +46,12 @@ export interface KvmAccelOptions {
   kernelIrqchip?: KernelIrqchipMode;
   /** The host to run on (default: the process's); tests pass a fresh one so memory is freed. */
   host?: HostMachine;
+  /**
+   * How the host idles while the in-kernel irqchip holds every vCPU halted (-icount sleep=on|off):
+   * "sleep" keeps the guest's clock at real time (HostMachine.setIdlePacing), "warp" (the default)
+   * jumps to the next timer at once.
+   */
+  idle?: "warp" | "sleep";
 }
 
 export class KvmAccel implements Accel {
@@ -95,6 +102,7 @@ export class KvmAccel implements Accel {
       // module does not offer, so kvm_vm_enable_cap fails with -EINVAL as on a kernel without it.
       throw new AccelError("Could not enable split irqchip mode: Invalid argument");
     }
+    (options.host ?? hostMachine()).setIdlePacing(options.idle === "sleep");
     const vm = kvm.createVm();
     // kvm_arch_init: EPT identity map, then the TSS one page above it.
     vm.setIdentityMapAddr(KVM_IDENTITY_BASE);

@@ -281,7 +281,7 @@ export class QemuSystem implements MonitorHost {
     }
     let accel: KvmAccel;
     try {
-      accel = KvmAccel.create({ ...(config.kernelIrqchip !== undefined ? { kernelIrqchip: config.kernelIrqchip } : {}) });
+      accel = KvmAccel.create({ ...(config.kernelIrqchip !== undefined ? { kernelIrqchip: config.kernelIrqchip } : {}), idle: config.idle });
     } catch (e) {
       throw new QemuCliError(e instanceof AccelError ? e.message : String(e));
     }

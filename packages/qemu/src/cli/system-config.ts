@@ -299,7 +299,9 @@ export function parseSystemArgs(argv: readonly string[], prog = "qemu-system-i38
     bootStrict: false,
     rtcBase: "utc",
     nsPerInstruction: 1,
-    idle: "warp",
+    // QEMU sleeps while its vCPUs idle (with and without -icount, whose sleep= defaults to on): a halted
+    // guest's clock keeps real time. -icount sleep=off asks for the deterministic warp.
+    idle: "sleep",
     loadvm: undefined,
     incoming: undefined,
     warnings,
