@@ -5,3 +5,4 @@ export * from "./qmp-monitor.js";
 export * from "./hmp.js";
 export * from "./hmp-monitor.js";
 export * from "./qmp-client.js";
+export * from "./block-media.js";
