@@ -45,7 +45,7 @@ interface Block {
 describe("eject / blockdev-change-medium / HMP change", () => {
   it("opens the tray, removes the medium, inserts another and closes the tray, with events", async () => {
     const { qmp, status } = await start(["-cdrom", isoA]);
-    const block = async (): Promise<Block> => ((await qmp.execute("query-block")).return as Block[])[0]!;
+    const block = async (): Promise<Block> => ((await qmp.execute("query-block")).return as unknown as Block[])[0]!;
     expect((await block()).inserted?.file).toBe(isoA);
     expect(await qmp.execute("eject", { device: "ide1-cd0" })).toEqual({ return: {} });
     expect(qmp.events.at(-1)).toMatchObject({ event: "DEVICE_TRAY_MOVED", data: { device: "ide1-cd0", "tray-open": true, id: "/machine/unattached/device[18]" } });
