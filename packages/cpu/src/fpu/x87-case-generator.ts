@@ -300,3 +300,21 @@ export function randomBcd(r: Rng): Uint8Array {
 export function makeCase(family: string, insn: number[], state: StateSpec, mem: Uint8Array, eflags = 0x202): X87Case {
   return { family, insn: new Uint8Array(insn), state: stateImage(state), mem, eflags };
 }
+
+/**
+ * A value for the double path's tests: an exact small integer, a double (53 significant bits) near 1, or
+ * (with probability `any`) any 80-bit value from randomF80; `integers` weighs the first two.
+ */
+export function randomDoublePathValue(g: Rng, any = 0.5, integers = 0.5): F80Bits {
+  switch (g.chance(any) ? 2 : g.chance(integers) ? 0 : 1) {
+    case 0: {
+      const v = 1 + g.int(1000);
+      const e = 31 - Math.clz32(v);
+      return [(g.chance(0.2) ? 0x8000 : 0) | (0x3fff + e), (v << (31 - e)) >>> 0, 0];
+    }
+    case 1:
+      return [(g.chance(0.5) ? 0x8000 : 0) | (0x3fff - 20 + g.int(40)), (g.u32() | 0x80000000) >>> 0, (g.u32() & 0xfffff800) >>> 0];
+    default:
+      return randomF80(g);
+  }
+}

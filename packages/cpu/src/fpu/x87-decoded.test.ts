@@ -7,78 +7,20 @@
 
 import { describe, expect, it } from "vitest";
 import { f80ToExactDouble } from "./float80-double-path.js";
-import { type F80Bits, randomControlWord, randomF80, Rng } from "./x87-case-generator.js";
-import { CR0_NE, type X87Host } from "./x87-host.js";
+import { type F80Bits, randomControlWord, randomDoublePathValue, Rng } from "./x87-case-generator.js";
+import { CR0_NE } from "./x87-host.js";
 import { X87_COMPARE_FLAGS, X87_FNSTSW_AX, X87_GENERAL, x87CompareToFlags, x87FormOperands, x87RegisterForm, x87RunRegisterForm } from "./x87-decoded.js";
 import { X87 } from "./x87.js";
+import { X87Fault as Fault, X87TestHost as Host } from "../testing/x87-test-host.js";
 
-class Fault extends Error {
-  constructor(readonly vector: number) {
-    super(`fault ${vector}`);
-  }
+/** A host for register forms: any memory access faults (#PF), which only one of the two FPUs would take. */
+function registerHost(): Host {
+  const h = new Host();
+  h.faultFrom = 0;
+  h.cr0 = CR0_NE;
+  return h;
 }
 
-/** A host for register forms: no memory; EFLAGS, AX, CR0 and FERR# recorded. */
-class RegisterHost implements X87Host {
-  cr0 = CR0_NE;
-  eflags = 0x202;
-  ax = 0;
-  ferr = 0;
-  read8(): number {
-    throw new Error("memory access by a register form");
-  }
-  read16(): number {
-    return this.read8();
-  }
-  read32(): number {
-    return this.read8();
-  }
-  write8(): void {
-    this.read8();
-  }
-  write16(): void {
-    this.read8();
-  }
-  write32(): void {
-    this.read8();
-  }
-  probeWrite(): void {
-    this.read8();
-  }
-  getEflags(): number {
-    return this.eflags;
-  }
-  setEflags(v: number): void {
-    this.eflags = v;
-  }
-  setAx(v: number): void {
-    this.ax = v & 0xffff;
-  }
-  getCr0(): number {
-    return this.cr0;
-  }
-  raiseException(vector: number): never {
-    throw new Fault(vector);
-  }
-  signalFerr(): void {
-    this.ferr++;
-  }
-}
-
-/** Exact small integers and doubles (the double path's operands) or any 80-bit value. */
-function randomValue(g: Rng): F80Bits {
-  switch (g.int(4)) {
-    case 0: {
-      const v = 1 + g.int(1000);
-      const e = 31 - Math.clz32(v);
-      return [(g.chance(0.2) ? 0x8000 : 0) | (0x3fff + e), (v << (31 - e)) >>> 0, 0];
-    }
-    case 1:
-      return [(g.chance(0.5) ? 0x8000 : 0) | (0x3fff - 20 + g.int(40)), (g.u32() | 0x80000000) >>> 0, (g.u32() & 0xfffff800) >>> 0];
-    default:
-      return randomF80(g);
-  }
-}
 
 /** A register form, most often one with a direct entry. */
 function randomForm(g: Rng): [number, number] {
@@ -110,7 +52,7 @@ function image(f: X87): string {
 }
 
 /** Runs one instruction on `f`; `direct` through the entry when there is one. Returns what it did. */
-function step(f: X87, h: RegisterHost, opcode: number, modrm: number, direct: boolean): string {
+function step(f: X87, h: Host, opcode: number, modrm: number, direct: boolean): string {
   const ip = 0x1000;
   const cs = 0x23;
   try {
@@ -153,8 +95,8 @@ describe("the direct register-form entries against X87.execute", () => {
     let direct = 0;
     let steps = 0;
     for (let s = 0; s < 4000 && problems.length < 3; s++) {
-      const ha = new RegisterHost();
-      const hb = new RegisterHost();
+      const ha = registerHost();
+      const hb = registerHost();
       const a = new X87(ha);
       const b = new X87(hb);
       const cw = g.chance(0.4) ? 0x37f : g.chance(0.4) ? 0x27f : randomControlWord(g, 0.7);
@@ -164,7 +106,7 @@ describe("the direct register-form entries against X87.execute", () => {
       const regs: F80Bits[] = [];
       let tags = 0;
       for (let p = 0; p < 8; p++) {
-        regs.push(randomValue(g));
+        regs.push(randomDoublePathValue(g));
         if (g.chance(0.6)) tags |= 1 << p;
       }
       for (const [f, h] of [[a, ha], [b, hb]] as const) {

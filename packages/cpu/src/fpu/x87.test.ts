@@ -3,73 +3,9 @@
 
 import { describe, expect, it } from "vitest";
 import { FPU_EX_IE, FPU_EX_PE, FPU_EX_ZE, FPU_SW_C1, FPU_SW_ES, FPU_SW_SF } from "./x87-control-status.js";
-import { CR0_EM, CR0_MP, CR0_NE, CR0_TS, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_ZF, type X87Host, type X87Options } from "./x87-host.js";
+import { CR0_EM, CR0_MP, CR0_TS, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_ZF, type X87Options } from "./x87-host.js";
 import { X87 } from "./x87.js";
-
-class Fault extends Error {
-  constructor(readonly vector: number) {
-    super(`vector ${vector}`);
-  }
-}
-
-/** 64 KiB flat memory; addresses at or above `faultFrom` raise #PF (14) like a missing page. */
-class Host implements X87Host {
-  readonly mem = new Uint8Array(0x10000);
-  readonly view = new DataView(this.mem.buffer);
-  cr0 = CR0_NE | CR0_MP;
-  eflags = 0x202;
-  ax = 0;
-  ferr = 0;
-  faultFrom = 0x10000;
-  private check(a: number, n = 1): void {
-    if (a + n > this.faultFrom) throw new Fault(14);
-  }
-  read8(a: number): number {
-    this.check(a);
-    return this.mem[a]!;
-  }
-  read16(a: number): number {
-    this.check(a, 2);
-    return this.view.getUint16(a, true);
-  }
-  read32(a: number): number {
-    this.check(a, 4);
-    return this.view.getUint32(a, true);
-  }
-  write8(a: number, v: number): void {
-    this.check(a);
-    this.mem[a] = v;
-  }
-  write16(a: number, v: number): void {
-    this.check(a, 2);
-    this.view.setUint16(a, v, true);
-  }
-  write32(a: number, v: number): void {
-    this.check(a, 4);
-    this.view.setUint32(a, v >>> 0, true);
-  }
-  probeWrite(a: number, n: number): void {
-    this.check(a, n);
-  }
-  getEflags(): number {
-    return this.eflags;
-  }
-  setEflags(v: number): void {
-    this.eflags = v;
-  }
-  setAx(v: number): void {
-    this.ax = v;
-  }
-  getCr0(): number {
-    return this.cr0;
-  }
-  raiseException(vector: number): never {
-    throw new Fault(vector);
-  }
-  signalFerr(): void {
-    this.ferr++;
-  }
-}
+import { X87Fault as Fault, X87TestHost as Host } from "../testing/x87-test-host.js";
 
 function setup(options: X87Options = {}): { f: X87; h: Host; x: (op: number, modrm: number, addr?: number) => void } {
   const h = new Host();

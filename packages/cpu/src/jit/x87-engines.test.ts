@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { STOP_HLT } from "../cpu.js";
 import { CR0_EM, CR0_MP, CR0_NE, CR0_TS } from "../core/registers.js";
-import { type F80Bits, randomControlWord, randomF80, Rng } from "../fpu/x87-case-generator.js";
+import { type F80Bits, randomControlWord, randomDoublePathValue, Rng } from "../fpu/x87-case-generator.js";
 import { CODE, DATA, machine, PAGE_TABLE, STACK0, type TestMachine } from "../testing/test-machine.js";
 import { stateOf, useEngine, type Engine } from "../testing/engine-state.js";
 
@@ -165,20 +165,6 @@ function hotInsn(g: Rng): number[] {
   }
 }
 
-/** A value for a register or memory: exact small integers and doubles (the double path) or anything. */
-function randomValue(g: Rng, any = 0.5, integers = 0.5): F80Bits {
-  switch (g.chance(any) ? 2 : g.chance(integers) ? 0 : 1) {
-    case 0: {
-      const v = 1 + g.int(1000);
-      const e = 31 - Math.clz32(v);
-      return [(g.chance(0.2) ? 0x8000 : 0) | (0x3fff + e), (v << (31 - e)) >>> 0, 0];
-    }
-    case 1:
-      return [(g.chance(0.5) ? 0x8000 : 0) | (0x3fff - 20 + g.int(40)), (g.u32() | 0x80000000) >>> 0, (g.u32() & 0xfffff800) >>> 0];
-    default:
-      return randomF80(g);
-  }
-}
 
 interface Program {
   bytes: number[];
@@ -211,12 +197,12 @@ function randomProgram(g: Rng, hot = false): Program {
   const regs: F80Bits[] = [];
   let tags = 0;
   for (let p = 0; p < 8; p++) {
-    regs.push(hot ? randomValue(g, 0.05, 0.75) : randomValue(g));
+    regs.push(hot ? randomDoublePathValue(g, 0.05, 0.75) : randomDoublePathValue(g));
     if (g.chance(hot ? 0.8 : 0.6)) tags |= 1 << p;
   }
   const data: number[] = [];
   for (let k = 0; k < 32; k++) {
-    const v = randomValue(g);
+    const v = randomDoublePathValue(g);
     data.push(g.chance(0.5) ? v[2] : g.u32(), g.chance(0.5) ? v[1] : g.u32(), v[0]);
   }
   return { bytes, cr0, cw, sw: g.u32() & 0x4700, top: g.int(8), regs, tags, data };
