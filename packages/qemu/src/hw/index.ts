@@ -20,6 +20,7 @@ export * from "./scancode-translation.js";
 export * from "./i8042.js";
 export * from "./fw-cfg.js";
 export * from "./fw-cfg-pc.js";
+export * from "./fw-cfg-bootorder.js";
 export * from "./pci-device.js";
 export * from "./pci-bus.js";
 export * from "./pci-host.js";
