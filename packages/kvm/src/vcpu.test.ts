@@ -112,6 +112,26 @@ describe("port I/O exits", () => {
     expect(r.rax).toBe(0xaabb1234);
   });
 
+  it("KVM_SET_REGS between an exit and the next KVM_RUN keeps the IN/OUT's completion: done once at the same RIP, dropped at another (kvm_is_linear_rip)", () => {
+    // out 0x80, al; in al, 0x60; mov bl, al; hlt; (0x1007:) in al, 0x61; hlt
+    const g = guest([0xe6, 0x80, 0xe4, 0x60, 0x88, 0xc3, 0xf4, 0xe4, 0x61, 0xf4], { rax: 0x11 });
+    expect(describeExit(g.vcpu.runExit())).toBe("io-out 80 size 1 count 1 data 17");
+    // A VMM that writes back every register at each exit (same RIP): the OUT is not performed again.
+    g.vcpu.setRegs({ ...g.vcpu.getRegs(), rcx: 0x77 });
+    let e = g.vcpu.runExit();
+    expect(describeExit(e)).toBe("io-in 60 size 1 count 1");
+    if (e.reason === "io-in") e.data[0] = 0x5a;
+    // RIP moved elsewhere: the IN at 0x1002 is abandoned and AL keeps what the VMM set.
+    g.vcpu.setRegs({ ...g.vcpu.getRegs(), rip: 0x1007, rax: 0x33 });
+    e = g.vcpu.runExit();
+    expect(describeExit(e)).toBe("io-in 61 size 1 count 1");
+    expect(g.vcpu.getRegs().rax & 0xff).toBe(0x33);
+    if (e.reason === "io-in") e.data[0] = 0x66;
+    expect(g.vcpu.runExit().reason).toBe("hlt");
+    const r = g.vcpu.getRegs();
+    expect([r.rax & 0xff, r.rbx & 0xff, r.rcx, r.rip]).toEqual([0x66, 0, 0x77, 0x100a]);
+  });
+
   it("OUTS goes through the instruction emulator, one element per exit", () => {
     // mov si, 0x1100; mov cx, 3; rep outsb; hlt   (dx = 0xe9)
     const g = guest([0xbe, 0x00, 0x11, 0xb9, 0x03, 0x00, 0xf3, 0x6e, 0xf4], { rdx: 0xe9 });

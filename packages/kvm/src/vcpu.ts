@@ -34,6 +34,12 @@ export const RESUME_GUEST = 1;
 export const ERESTARTSYS = 512;
 export const EXIT_TO_USER = 0;
 
+/**
+ * A complete_userspace_io callback. `fastPio` marks complete_fast_pio_in/out, which survive KVM_SET_REGS
+ * (they check the guest's RIP themselves); an instruction the emulator was in the middle of does not.
+ */
+export type CompleteUserspaceIo = ((vcpu: KvmVcpu) => number) & { fastPio?: boolean };
+
 /** Guest GPRs in the kernel's order (enum kvm_reg: RAX RCX RDX RBX RSP RBP RSI RDI — the ModRM order). */
 export const VCPU_REGS_RAX = 0;
 export const VCPU_REGS_RCX = 1;
@@ -68,7 +74,7 @@ export class KvmVcpu {
   /** Guest CR2 (not part of the VMCS: the kernel switches it around VM entry). */
   cr2 = 0;
   /** What to do with user space's answer on the next KVM_RUN (complete_userspace_io). */
-  completeUserspaceIo: ((vcpu: KvmVcpu) => number) | null = null;
+  completeUserspaceIo: CompleteUserspaceIo | null = null;
   /**
    * An event whose delivery a VM exit interrupted, to re-inject at the next entry (vmx_complete_interrupts):
    * interruption information, error code and instruction length.

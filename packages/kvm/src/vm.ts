@@ -233,9 +233,13 @@ function setRegs(vcpu: KvmVcpu, arg: IoctlArg): number {
   vcpu.vendor.rsp = regs.rsp | 0;
   vcpu.vendor.rip = regs.rip | 0;
   vcpu.vendor.rflags = regs.rflags | 0;
+  // __set_regs leaves complete_userspace_io pending: a fast IN/OUT still completes on the next KVM_RUN
+  // when RIP was left at it (user space syncing registers at every exit must not run the OUT twice).
   // New register state cancels an instruction the emulator was in the middle of.
-  vcpu.vm.emulator.reset();
-  vcpu.completeUserspaceIo = null;
+  if (vcpu.completeUserspaceIo?.fastPio !== true) {
+    vcpu.vm.emulator.reset();
+    vcpu.completeUserspaceIo = null;
+  }
   vcpu.pendingException = null;
   return 0;
 }

@@ -235,16 +235,22 @@ function handleIo(vmx: VmxVcpu): number {
   return EXIT_TO_USER;
 }
 
-/** complete_fast_pio_in: the data lands in AL/AX/EAX, then the instruction is skipped (when the guest is still at it). */
+/**
+ * complete_fast_pio_in: when the guest is still at the IN (user space may have moved RIP with
+ * KVM_SET_REGS: kvm_is_linear_rip), the data lands in AL/AX/EAX and the instruction is skipped;
+ * otherwise nothing is written.
+ */
 function completeFastPioIn(v: KvmVcpu): number {
+  const vmx = v.vendor;
+  if (vmx.rip !== v.cuiRip) return RESUME_GUEST;
   const size = v.pioSize;
   const mask = size === 4 ? -1 : (1 << (size * 8)) - 1;
   const data = v.pioData(size);
   v.regs[VCPU_REGS_RAX] = (v.regs[VCPU_REGS_RAX]! & ~mask) | (data & mask);
-  const vmx = v.vendor;
-  if (vmx.rip === v.cuiRip) vmx.skipInstruction();
+  vmx.skipInstruction();
   return RESUME_GUEST;
 }
+completeFastPioIn.fastPio = true;
 
 /** complete_fast_pio_out: RIP moves past the OUT only when the guest is still at it. */
 function completeFastPioOut(v: KvmVcpu): number {
@@ -252,6 +258,7 @@ function completeFastPioOut(v: KvmVcpu): number {
   if (vmx.rip === v.cuiRip) vmx.skipInstruction();
   return RESUME_GUEST;
 }
+completeFastPioOut.fastPio = true;
 
 /** CR_ACCESS (handle_cr): MOV to/from CR0/CR3/CR4, CLTS, LMSW. */
 function handleCr(vmx: VmxVcpu): number {
