@@ -18,6 +18,11 @@ export interface BenchOptions {
   targetSeconds: number;
   /** Progress lines (to stderr by the CLI). */
   progress?: (line: string) => void;
+  /**
+   * Measures an in-process runner (Runner.inProcess) on these workloads in a process of its own (the CLI
+   * starts itself with --child-runner); without it every runner runs in this process.
+   */
+  isolate?: (runner: Runner, workloads: readonly Workload[]) => Promise<{ cells: Cell[]; failures: Failure[] }>;
 }
 
 export interface Cell {
@@ -126,10 +131,26 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   // The reference register lines come from virtkit's CPU (exact and in-process); the check runs of the
   // other runners must match them.
   const { runOnVirtkitCpu } = await import("./runners/virtkit-cpu.js");
-  for (const w of opts.workloads ?? WORKLOADS) {
+  const workloads = opts.workloads ?? WORKLOADS;
+  const isolate = opts.isolate;
+  const apart = isolate === undefined ? [] : available.filter((r) => r.inProcess === true);
+  for (const r of apart) {
+    const own = workloads.filter((w) => r.supports(w));
+    if (own.length === 0) continue;
+    opts.progress?.(`${r.id}: in a process of its own`);
+    try {
+      const part = await isolate!(r, own);
+      result.cells.push(...part.cells);
+      result.failures.push(...part.failures);
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      for (const w of own) result.failures.push({ workload: w.name, runner: r.id, error });
+    }
+  }
+  for (const w of workloads) {
     const reference = runOnVirtkitCpu(w, w.checkN, "interpreter").registers;
     for (const r of available) {
-      if (!r.supports(w)) continue;
+      if (!r.supports(w) || apart.includes(r)) continue;
       opts.progress?.(`${w.name} on ${r.id}: checking and calibrating`);
       try {
         const cell = await measureCell(r, w, reference, opts);
@@ -142,5 +163,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       }
     }
   }
+  // Workload by workload, runners in their given order, wherever each was measured.
+  const order = (workload: string, runner: string): number =>
+    workloads.findIndex((w) => w.name === workload) * 1000 + opts.runners.findIndex((r) => r.id === runner);
+  result.cells.sort((a, b) => order(a.workload, a.runner) - order(b.workload, b.runner));
+  result.failures.sort((a, b) => order(a.workload, a.runner) - order(b.workload, b.runner));
   return result;
 }

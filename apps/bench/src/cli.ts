@@ -19,11 +19,16 @@
  *                          --seconds (default 1) the length of one RPC window, --only a regular expression over the parts
  *                          (rpc start qemu-img memory), --quick a smoke run. VIRTKIT_BENCH_MGMT=1 is --mgmt.
  * VIRTKIT_BENCH_QUICK=1 is --quick. Each kind of run replaces its own part of results/latest.json and keeps the other's.
+ *
+ * Runners whose guest runs in this process (virtkit's CPU and kvm module, v86, the /dev/kvm addon) are each
+ * measured in a process of their own: the CLI starts itself with `--child-runner ID` (and the same --runs,
+ * --seconds and workloads), which prints that runner's cells as JSON on stdout and writes no files.
  */
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { runBench, type BenchResult } from "./bench.js";
+import { runBench, type BenchResult, type Cell, type Failure } from "./bench.js";
 import { runLinuxBoot } from "./linux-boot.js";
 import { linuxBootGuest } from "./linux-boot-guest.js";
 import { formatLinuxBootTable } from "./linux-boot-report.js";
@@ -35,7 +40,9 @@ import { measureQemuImg } from "./qemu-img-throughput.js";
 import { measureRpcRate } from "./rpc-rate.js";
 import { measureStartLatency } from "./start-latency.js";
 import { WORKLOADS } from "./rom.js";
-import { ALL_RUNNERS, LINUX_BOOT_RUNNERS } from "./runners/index.js";
+import { ALL_RUNNERS, LINUX_BOOT_RUNNERS, runnerById } from "./runners/index.js";
+import type { Runner } from "./runner.js";
+import type { Workload } from "./rom.js";
 
 function fail(message: string): never {
   process.stderr.write(`virtkit-bench: ${message}\n`);
@@ -58,6 +65,7 @@ try {
       out: { type: "string" },
       linux: { type: "boolean" },
       mgmt: { type: "boolean" },
+      "child-runner": { type: "string" },
     },
   }));
 } catch (e) {
@@ -98,6 +106,38 @@ if (unknown.length > 0) fail(`unknown ${linux ? "linux-boot " : ""}runner ${unkn
 const picked = <T extends { id: string }>(all: readonly T[]): readonly T[] => (runnerIds === undefined ? all : all.filter((r) => runnerIds.includes(r.id)));
 const outDir = resolve(values.out ?? join(import.meta.dirname, "..", "results"));
 
+const childRunner = values["child-runner"];
+if (childRunner !== undefined) {
+  // One in-process runner measured in this process for a parent bench run: cells as JSON, no files.
+  const r = runnerById(childRunner);
+  if (r === undefined) fail(`--child-runner: unknown runner ${childRunner}`);
+  const part = await runBench({ runners: [r], workloads, runs, targetSeconds: seconds, progress: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(JSON.stringify({ cells: part.cells, failures: part.failures }));
+  process.exit(0);
+}
+
+/** Measures `r` on `ws` in a child process of this CLI (--child-runner), with this run's --runs and --seconds. */
+function isolate(r: Runner, ws: readonly Workload[]): Promise<{ cells: Cell[]; failures: Failure[] }> {
+  const argv = [process.argv[1]!, "--child-runner", r.id, "--runs", String(runs), "--seconds", String(seconds), "--only", `^(${ws.map((w) => w.name).join("|")})$`];
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => { out += b.toString(); });
+    child.on("error", rej);
+    child.on("close", (code) => {
+      if (code !== 0) {
+        rej(new Error(`${r.id}'s process exited with ${String(code)}`));
+        return;
+      }
+      try {
+        res(JSON.parse(out) as { cells: Cell[]; failures: Failure[] });
+      } catch {
+        rej(new Error(`${r.id}'s process printed no results`));
+      }
+    });
+  });
+}
+
 const tty = process.stderr.isTTY;
 const progress = (line: string): void => {
   if (tty) process.stderr.write(`\r\x1b[K${line}`);
@@ -124,7 +164,7 @@ if (mgmtOpts !== null) {
   console.log(formatLinuxBootTable(linuxBoot));
   result = { ...(previous ?? { date: linuxBoot.date, host: linuxBoot.host, options: { runs: 0, targetSeconds: 0 }, runners: [], cells: [], failures: [] }), linuxBoot };
 } else {
-  result = await runBench({ runners: picked(ALL_RUNNERS), workloads, runs, targetSeconds: seconds, progress });
+  result = await runBench({ runners: picked(ALL_RUNNERS), workloads, runs, targetSeconds: seconds, progress, isolate });
   if (tty) process.stderr.write("\r\x1b[K");
   console.log(formatTable(result));
   if (previous?.linuxBoot !== undefined) result.linuxBoot = previous.linuxBoot;

@@ -28,6 +28,14 @@ export interface Runner {
   readonly id: string;
   readonly title: string;
   readonly group: RunnerGroup;
+  /**
+   * The guest runs inside the bench's own process (virtkit's CPU and kvm module, v86, the native /dev/kvm
+   * addon). Such runners each get a process of their own (runBench's `isolate`): V8 state one leaves
+   * behind would otherwise tax the next — above all a detached ArrayBuffer (v86's WebAssembly memory
+   * growing detaches its old buffer), after which every typed-array access in optimised code checks for
+   * detachment and memory-bound guests run at about half speed.
+   */
+  readonly inProcess?: boolean;
   /** Why this runner cannot run here (a missing tool or device), or null. */
   unavailable(): string | null;
   /** Whether the workload is meaningful on this runner (exit workloads need a VMM that sees exits). */

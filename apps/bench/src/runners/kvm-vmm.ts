@@ -98,6 +98,7 @@ export function runOnKvm(sys: KvmSyscalls, w: Workload, n: number): RunResult {
 export const virtkitKvmRunner: Runner = {
   id: "virtkit-kvm",
   title: "virtkit CPU + kvm module (in-process VMM)",
+  inProcess: true,
   group: "virtkit",
   unavailable: () => null,
   supports: () => true,
@@ -107,6 +108,7 @@ export const virtkitKvmRunner: Runner = {
 export const hostKvmRunner: Runner = {
   id: "host-kvm",
   title: "host /dev/kvm (nested, software-assisted)",
+  inProcess: true,
   group: "peer",
   unavailable: () => nativeUnavailable,
   supports: () => true,

@@ -110,6 +110,7 @@ export function v86Runner(jit: boolean): Runner {
   return {
     id: jit ? "v86-jit" : "v86-nojit",
     title: jit ? "v86, JIT" : "v86, JIT off",
+    inProcess: true,
     group: "peer",
     unavailable: v86Missing,
     supports: () => true,

@@ -86,6 +86,7 @@ export function virtkitCpuRunner(engine: CpuEngine): Runner {
   return {
     id: `virtkit-${engine}`,
     title: TITLES[engine],
+    inProcess: true,
     group: "virtkit",
     unavailable: () => null,
     supports: (w) => w.unit !== "exits/s",
