@@ -13,7 +13,7 @@
 import { doubleOperands, doubleProduct, doubleQuotient, doubleResult, doubleSum, doubleToF80, f80ToExactDouble } from "./float80-double-path.js";
 import { DOUBLE_PATH_NONE, DOUBLE_PATH_ROUNDED } from "./float80.js";
 import { FPU_EX_PE, FPU_SW_C1, FPU_SW_ES } from "./x87-control-status.js";
-import { floatStore, floatStoreBits } from "./x87-opcodes.js";
+import { floatStore, floatStoreBits, swapRegisters } from "./x87-opcodes.js";
 import { X87_ATTR_CONTROL, X87_ATTR_FISTTP, X87_ATTR_HOST, X87_ATTR_NOWAIT, X87_ATTR_UD, regAttributes, regHandlers } from "./x87-opcodes.js";
 import type { X87 } from "./x87.js";
 
@@ -179,23 +179,7 @@ export function x87Exchange(f: X87, i: number, fop: number, ip: number, cs: numb
   const pi = (top + i) & 7;
   const tags = f.tagValid;
   if (((tags >>> top) & (tags >>> pi) & 1) === 0) return false;
-  const se = f.regSe[top]!;
-  const hi = f.regHi[top]!;
-  const lo = f.regLo[top]!;
-  const v = f.regF64[top]!;
-  const valid = f.f64Valid;
-  f.regSe[top] = f.regSe[pi]!;
-  f.regHi[top] = f.regHi[pi]!;
-  f.regLo[top] = f.regLo[pi]!;
-  f.regF64[top] = f.regF64[pi]!;
-  f.regSe[pi] = se;
-  f.regHi[pi] = hi;
-  f.regLo[pi] = lo;
-  f.regF64[pi] = v;
-  // The two cache bits exchanged.
-  const bt = (valid >>> top) & 1;
-  const bi = (valid >>> pi) & 1;
-  f.f64Valid = (valid & ~((1 << top) | (1 << pi))) | (bi << top) | (bt << pi);
+  swapRegisters(f, top, pi);
   f.unmaskedRaised = false;
   f.swNoTop &= ~FPU_SW_C1;
   f.recordInstruction(ip, cs, fop);

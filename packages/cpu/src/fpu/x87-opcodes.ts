@@ -622,17 +622,24 @@ function fxch(f: X87, i: number): void {
   f.finish(0, 0);
 }
 
-function swapRegisters(f: X87, a: number, b: number): void {
-  f.f64Valid &= ~((1 << a) | (1 << b));
+/** Exchanges physical registers a and b: their bits, their cached doubles and the caches' valid bits. */
+export function swapRegisters(f: X87, a: number, b: number): void {
   const se = f.regSe[a]!;
   const hi = f.regHi[a]!;
   const lo = f.regLo[a]!;
+  const v = f.regF64[a]!;
+  const valid = f.f64Valid;
   f.regSe[a] = f.regSe[b]!;
   f.regHi[a] = f.regHi[b]!;
   f.regLo[a] = f.regLo[b]!;
+  f.regF64[a] = f.regF64[b]!;
   f.regSe[b] = se;
   f.regHi[b] = hi;
   f.regLo[b] = lo;
+  f.regF64[b] = v;
+  const va = (valid >>> a) & 1;
+  const vb = (valid >>> b) & 1;
+  f.f64Valid = (valid & ~((1 << a) | (1 << b))) | (vb << a) | (va << b);
 }
 
 /** FST/FSTP ST(i): raw register copy. */
