@@ -7,15 +7,13 @@
 import { describe, expect, it } from "vitest";
 import { STOP_HLT } from "../cpu.js";
 import { CR4_TSD } from "../core/registers.js";
-import { code, enterRing3, inHandler, machine, type TestMachine } from "../testing/test-machine.js";
-import { stateOf, useEngine, type Engine } from "../testing/engine-state.js";
+import { code, enterRing3, inHandler } from "../testing/test-machine.js";
+import { onEveryEngine } from "../testing/every-engine.js";
 import { CPU_BASED_HLT_EXITING, CPU_BASED_PAUSE_EXITING, CPU_BASED_RDTSC_EXITING, CPU_BASED_USE_TSC_OFFSETTING } from "../vmx/capabilities.js";
 import * as F from "../vmx/vmcs-fields.js";
 import { VMX_SUCCEED, vmlaunch } from "../vmx/vmx-instructions.js";
 import { RIG_GUEST_CODE, vmxRig } from "../vmx/vmx-test-rig.js";
 import { EXIT_REASON_PAUSE_INSTRUCTION, EXIT_REASON_RDTSC } from "../vmx/exit-reasons.js";
-
-const ENGINES: Engine[] = ["interpreter", "blocks", "jit"];
 
 /**
  * mov ecx, 500; l: rdtsc; add esi, eax; adc edi, edx; pause; dec ecx; jnz l; hlt
@@ -23,23 +21,6 @@ const ENGINES: Engine[] = ["interpreter", "blocks", "jit"];
  * retired, those of the running call included: the k-th read sees 1 + 6k of them on every engine.)
  */
 const DELAY_LOOP = [0xb9, 0xf4, 0x01, 0x00, 0x00, 0x0f, 0x31, 0x01, 0xc6, 0x11, 0xd7, 0xf3, 0x90, 0x49, 0x75, 0xf5, 0xf4];
-
-function onEveryEngine(setup: (m: TestMachine) => void): { states: string[]; machines: TestMachine[] } {
-  const states: string[] = [];
-  const machines: TestMachine[] = [];
-  for (const e of ENGINES) {
-    const m = machine();
-    useEngine(m.cpu, e);
-    setup(m);
-    const stop = m.cpu.run(100_000);
-    expect(stop).toBe(STOP_HLT);
-    states.push(stateOf(m.cpu, stop, true));
-    machines.push(m);
-    expect(m.cpu.jitFailures, m.cpu.jitLastError).toBe(0);
-  }
-  for (let i = 1; i < states.length; i++) expect(states[i], `${ENGINES[i]} vs interpreter`).toBe(states[0]);
-  return { states, machines };
-}
 
 describe("RDTSC and PAUSE in compiled regions", () => {
   it("read the same advancing TSC (above 2^32: EDX too) as the interpreter in a delay loop", () => {

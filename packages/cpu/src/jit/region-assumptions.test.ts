@@ -6,12 +6,9 @@
  * assumptions (and is compiled again with the general checks), or leaves after the segment load.
  */
 import { describe, expect, it } from "vitest";
-import { STOP_HLT } from "../cpu.js";
 import { CR0_AM, DS } from "../core/registers.js";
-import { CODE, DATA, enterRing3, machine, SEL_DATA0, SEL_FREE, setDescriptor, type TestMachine } from "../testing/test-machine.js";
-import { stateOf, useEngine, type Engine } from "../testing/engine-state.js";
-
-const ENGINES: Engine[] = ["interpreter", "blocks", "jit"];
+import { CODE, DATA, enterRing3, SEL_DATA0, SEL_FREE, setDescriptor, type TestMachine } from "../testing/test-machine.js";
+import { onEveryEngine as onEachEngine } from "../testing/every-engine.js";
 
 function le32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
@@ -22,11 +19,7 @@ function le32(v: number): number[] {
  * `base` with a 4 GiB limit or (`byteLimit`) a byte-granular one; returns the machines.
  */
 function onEveryEngine(code: number[], base: number, byteLimit?: number, setup?: (m: TestMachine) => void): { states: string[]; machines: TestMachine[] } {
-  const states: string[] = [];
-  const machines: TestMachine[] = [];
-  for (const e of ENGINES) {
-    const m = machine();
-    useEngine(m.cpu, e);
+  return onEachEngine((m) => {
     // A 32-bit read/write data segment.
     if (byteLimit === undefined) setDescriptor(m, SEL_FREE, base, 0xfffff, 0x93, 0xc);
     else setDescriptor(m, SEL_FREE, base, byteLimit, 0x93, 0x4);
@@ -37,14 +30,7 @@ function onEveryEngine(code: number[], base: number, byteLimit?: number, setup?:
     m.cpu.reg[3] = DATA + 0x10;
     m.cpu.reg[2] = 0;
     setup?.(m);
-    const stop = m.cpu.run(1_000_000);
-    expect(stop).toBe(STOP_HLT);
-    states.push(stateOf(m.cpu, stop, true));
-    machines.push(m);
-    expect(m.cpu.jitFailures, m.cpu.jitLastError).toBe(0);
-  }
-  for (let i = 1; i < states.length; i++) expect(states[i], `${ENGINES[i]} vs interpreter`).toBe(states[0]);
-  return { states, machines };
+  }, 1_000_000);
 }
 
 /**
