@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { DmaMemory, IrqLine } from "../io-device.js";
+import type { DmaMemory } from "../io-device.js";
+import { IrqProbe } from "../irq-probe.js";
 import { IdeBus } from "./ide-bus.js";
 import { Piix3Ide } from "./piix3-ide.js";
 import { MemDisk, settle } from "./testing/mem-disk.js";
@@ -11,15 +12,6 @@ import { MemDisk, settle } from "./testing/mem-disk.js";
  * data after errors and media changes, and DMA through the PIIX3 bus-master engine.
  */
 
-class Line implements IrqLine {
-  level = false;
-  raised = 0;
-  setLevel(level: boolean): void {
-    if (level && !this.level) this.raised++;
-    this.level = level;
-  }
-}
-
 /** A CD image of `blocks` 2048-byte blocks; each 16-bit word holds (block << 8 | word index & 0xff). */
 function cdImage(blocks: number): MemDisk {
   const disk = new MemDisk(blocks * 2048, true, blocks * 2048);
@@ -28,8 +20,8 @@ function cdImage(blocks: number): MemDisk {
   return disk;
 }
 
-function cdChannel(medium: MemDisk | null = cdImage(100)): { bus: IdeBus; irq: Line } {
-  const irq = new Line();
+function cdChannel(medium: MemDisk | null = cdImage(100)): { bus: IdeBus; irq: IrqProbe } {
+  const irq = new IrqProbe();
   const bus = new IdeBus(1, irq);
   bus.drives[0].attachCd({ blk: medium, serial: "QM00003" });
   return { bus, irq };
@@ -89,7 +81,7 @@ describe("ATAPI device on the IDE bus", () => {
     out(bus, 4, 0x33);
     out(bus, 7, 0x90);
     expect([bus.altStatus(), ...taskFile(bus)]).toEqual([0x00, 0x01, 0x01, 0x01, 0x14, 0xeb, 0xa0]);
-    expect(irq.raised).toBe(0);
+    expect(irq.risingEdges).toBe(0);
     out(bus, 4, 0x33);
     bus.controlBlock.write(0, 1, 0x04);
     bus.controlBlock.write(0, 1, 0x00);
@@ -104,7 +96,7 @@ describe("ATAPI device on the IDE bus", () => {
       out(bus, 7, cmd);
       expect([bus.altStatus(), ...taskFile(bus)]).toEqual([0x41, 0x04, 0x01, 0x01, 0x14, 0xeb, 0xa0]);
     }
-    expect(irq.raised).toBe(2);
+    expect(irq.risingEdges).toBe(2);
     out(bus, 7, 0xc8); // READ DMA: not a packet-device command
     expect([bus.altStatus(), inb(bus, 1)]).toEqual([0x41, 0x04]);
   });
@@ -139,11 +131,11 @@ describe("ATAPI device on the IDE bus", () => {
     out(bus, 5, 0xff);
     out(bus, 7, 0xa0);
     expect([bus.altStatus(), inb(bus, 2)]).toEqual([0x58, 0x01]);
-    expect(irq.raised).toBe(0);
+    expect(irq.risingEdges).toBe(0);
     const cdb = [0x12, 0, 0, 0, 36, 0, 0, 0, 0, 0, 0, 0];
     for (let i = 0; i < 12; i += 2) bus.commandBlock.write(0, 2, cdb[i]! | (cdb[i + 1]! << 8));
     expect(phase(bus)).toEqual({ status: 0x58, error: 0, reason: 0x02, count: 36 });
-    expect(irq.raised).toBe(1);
+    expect(irq.risingEdges).toBe(1);
     readBytes(bus, 36);
     expect(phase(bus)).toEqual({ status: 0x50, error: 0, reason: 0x03, count: 36 });
   });
@@ -309,7 +301,7 @@ describe("ATAPI PIO READ and the byte count limit", () => {
     for (let s = 0; s < 3; s++) {
       if (s > 0) await settle();
       expect(phase(bus)).toEqual({ status: 0x58, error: 0, reason: 0x02, count: 2048 });
-      expect(irq.raised).toBe(s + 1);
+      expect(irq.risingEdges).toBe(s + 1);
       const inb16 = bus.commandBlock.read.bind(bus.commandBlock);
       inb(bus, 7); // acknowledge
       const first = inb16(0, 2);
@@ -329,7 +321,7 @@ describe("ATAPI PIO READ and the byte count limit", () => {
       expect(bus.altStatus() & 0x88).toBe(0x08);
       words.push(bus.commandBlock.read(0, 2));
     }
-    expect(irq.raised).toBe(2); // the data block and the completion
+    expect(irq.risingEdges).toBe(2); // the data block and the completion
     expect([words[0], words[1024], words[2048 + 255]]).toEqual([0x0200, 0x0300, 0x04ff]);
     expect(phase(bus).reason).toBe(3);
   });
@@ -390,7 +382,7 @@ describe("ATAPI PIO READ and the byte count limit", () => {
       const at = s * 2352;
       expect(raw.slice(at + 12, at + 18)).toEqual([0, 2, 10 + s, 1, 0x00, 10 + s]);
     }
-    expect(irq.raised).toBe(2);
+    expect(irq.risingEdges).toBe(2);
     expect(phase(bus).reason).toBe(3);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { IrqLine } from "../io-device.js";
+import { IrqProbe } from "../irq-probe.js";
 import { IdeBus } from "./ide-bus.js";
 import { MemDisk, settle } from "./testing/mem-disk.js";
 
@@ -8,17 +8,8 @@ import { MemDisk, settle } from "./testing/mem-disk.js";
  * driver sees it: status/error bits, the address written back, the data port, HOB, nIEN, SRST.
  */
 
-class Line implements IrqLine {
-  level = false;
-  raised = 0;
-  setLevel(level: boolean): void {
-    if (level && !this.level) this.raised++;
-    this.level = level;
-  }
-}
-
-function channel(disk: MemDisk | null = new MemDisk(4096 * 512), slave: MemDisk | null = null): { bus: IdeBus; irq: Line } {
-  const irq = new Line();
+function channel(disk: MemDisk | null = new MemDisk(4096 * 512), slave: MemDisk | null = null): { bus: IdeBus; irq: IrqProbe } {
+  const irq = new IrqProbe();
   const bus = new IdeBus(0, irq);
   if (disk !== null) bus.drives[0].attach({ blk: disk, cylinders: 4, heads: 16, sectors: 63, serial: "QM00001" });
   if (slave !== null) bus.drives[1].attach({ blk: slave, cylinders: 4, heads: 16, sectors: 63, serial: "QM00002" });
@@ -60,7 +51,7 @@ describe("IDE channel: power-on state and device selection", () => {
     const { bus, irq } = channel();
     out(bus, 6, 0xb0);
     out(bus, 7, 0xec);
-    expect(irq.raised).toBe(0);
+    expect(irq.risingEdges).toBe(0);
     out(bus, 6, 0xa0);
     out(bus, 7, 0xec); // IDENTIFY: DRQ
     expect(bus.altStatus()).toBe(0x58);
@@ -105,13 +96,13 @@ describe("PIO reads and writes", () => {
     expect(bus.altStatus() & 0x80).toBe(0x80);
     await settle();
     expect(bus.altStatus()).toBe(0x58);
-    expect(irq.raised).toBe(1);
+    expect(irq.risingEdges).toBe(1);
     inb(bus, 7); // acknowledge
     expect(readWords(bus, 2)).toEqual([16 * 0x101, 16 * 0x101 + 1]);
     bus.commandBlock.read(0, 4); // a dword read moves two words
     readWords(bus, 252);
     await settle();
-    expect(irq.raised).toBe(2);
+    expect(irq.risingEdges).toBe(2);
     expect(readWords(bus, 1)).toEqual([17 * 0x101]);
     readWords(bus, 255);
     expect(bus.altStatus()).toBe(0x50);
@@ -221,7 +212,7 @@ describe("errors: ABRT with ERR|DRDY and an interrupt", () => {
     for (let i = 0; i < 256; i++) bus.commandBlock.write(0, 2, 0);
     await settle();
     expect([bus.altStatus(), inb(bus, 1)]).toEqual(aborted);
-    expect(irq.raised).toBe(1);
+    expect(irq.risingEdges).toBe(1);
   });
 
   it("SET MULTIPLE MODE with a count that is not a power of two up to 16, READ MULTIPLE with multiple mode off, a bad SET FEATURES", () => {
@@ -285,17 +276,17 @@ describe("device control: nIEN and software reset", () => {
     const { bus, irq } = channel();
     bus.controlBlock.write(0, 1, 0x02);
     out(bus, 7, 0xe5);
-    expect(irq.raised).toBe(0);
+    expect(irq.risingEdges).toBe(0);
     lba28(bus, 0x123, 7);
     bus.controlBlock.write(0, 1, 0x06);
     bus.controlBlock.write(0, 1, 0x02);
     await settle();
     expect([bus.altStatus(), ...taskFile(bus)]).toEqual([0x50, 0x01, 0x01, 0x01, 0x00, 0x00, 0xa0]);
-    expect(irq.raised).toBe(0);
+    expect(irq.risingEdges).toBe(0);
     bus.controlBlock.write(0, 1, 0x00);
     out(bus, 7, 0x90); // EXECUTE DEVICE DIAGNOSTIC
     expect([bus.altStatus(), inb(bus, 1)]).toEqual([0x50, 0x01]);
-    expect(irq.raised).toBe(1);
+    expect(irq.risingEdges).toBe(1);
   });
 
   it("a read made stale by SRST does not reach the data port of the IDENTIFY that follows", async () => {
@@ -318,7 +309,7 @@ describe("device control: nIEN and software reset", () => {
     bus.reset();
     await settle();
     expect(bus.altStatus()).toBe(0x50);
-    expect(irq.raised).toBe(0);
+    expect(irq.risingEdges).toBe(0);
   });
 });
 
