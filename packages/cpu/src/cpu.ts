@@ -1467,7 +1467,6 @@ export class Cpu {
               return this.stopReason;
             }
             if (k > 0) continue;
-            this.runDone = done;
           }
           this.step();
           if (this.exitAbort) {

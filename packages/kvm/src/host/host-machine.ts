@@ -72,6 +72,10 @@ export class HostMachine {
   private pace: { ns: number; ms: number } | null = null;
   /** A cell to sleep on with Atomics.wait (nothing ever notifies it: the timeout is the sleep). */
   private readonly sleepCell = new Int32Array(new SharedArrayBuffer(4));
+  /** idleUntil's default sleep: `ms` on the sleep cell. */
+  private readonly sleepFor = (ms: number): void => {
+    Atomics.wait(this.sleepCell, 0, 0, ms);
+  };
   /** Host kernel structures shared by all host processors. */
   readonly pageDirectory: number;
   readonly gdt: number;
@@ -237,7 +241,7 @@ export class HostMachine {
    * idle pacing it first sleeps (`sleep(ms)`, which may return early when something needs the host, e.g.
    * the kernel thread's doorbell) and then moves only as far as real time allows: maybe short of `ns`.
    */
-  idleUntil(ns: number, sleep: (ms: number) => void = (ms) => { Atomics.wait(this.sleepCell, 0, 0, ms); }): number {
+  idleUntil(ns: number, sleep: (ms: number) => void = this.sleepFor): number {
     const now = this.now();
     if (ns <= now) return 0;
     let target = ns;
